@@ -1,0 +1,77 @@
+// Command connleak reproduces, fixes and measures goroutine leaks from HTTP
+// connections kept open. Start it twice: server 2's /forward calls server 1's
+// /hello, and both report their goroutine counts.
+//
+//	go run ./main                                 # server 1 on :8080
+//	BIND_ADDRESS=:9090 go run ./main              # server 2, forwards to localhost:8080
+//	curl localhost:9090/forward
+//
+// The server is configured by its environment; see the README.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"connleak/server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "connleak:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program: it returns instead of exiting, so tests can call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stderr)
+	default:
+		return fmt.Errorf("unknown command %q: the only command is serve (the default)", cmd)
+	}
+}
+
+// serve starts one server, configured by the environment, and runs it until
+// ctx is done.
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("connleak serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: connleak [serve]\n\nConfigured by the environment: BIND_ADDRESS, UPSTREAM_URL, CONNECTION_CLOSE,\nSERVER_IDLE_TIMEOUT and FORWARD_<PARAMETER> defaults for /forward. See README.md.")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+	cfg, err := server.ConfigFromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.BindAddress)
+	if err != nil {
+		return fmt.Errorf("listen on BIND_ADDRESS=%s: %w", cfg.BindAddress, err)
+	}
+	return server.New(cfg).Serve(ctx, ln, slog.New(slog.NewTextHandler(stderr, nil)))
+}

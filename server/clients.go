@@ -1,0 +1,126 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// clientConfig is the part of Options that decides how a client is built:
+// everything but the settings of a single call (body, connClose, delay).
+type clientConfig struct {
+	transport           string
+	idleConnTimeout     time.Duration
+	disableKeepAlives   bool
+	maxIdleConnsPerHost int
+	maxConnsPerHost     int
+	timeout             time.Duration
+}
+
+func configOf(o Options) clientConfig {
+	return clientConfig{
+		transport:           o.Transport,
+		idleConnTimeout:     o.IdleConnTimeout,
+		disableKeepAlives:   o.DisableKeepAlives,
+		maxIdleConnsPerHost: o.MaxIdleConnsPerHost,
+		maxConnsPerHost:     o.MaxConnsPerHost,
+		timeout:             o.Timeout,
+	}
+}
+
+// maxSharedClients bounds how many distinct configurations client=shared
+// keeps a client for, so that a loop over idleConnTimeout values cannot grow
+// the process without limit.
+const maxSharedClients = 64
+
+var errTooManyClients = errors.New("client=shared already keeps a client for 64 distinct configurations; reuse one of them or use client=new")
+
+// clients hands /forward its Resty client: a new one per call, or one shared
+// per configuration.
+type clients struct {
+	mu     sync.Mutex                     // guards shared
+	shared map[clientConfig]*resty.Client // one per configuration, for client=shared
+}
+
+func newClients() *clients {
+	return &clients{shared: make(map[clientConfig]*resty.Client)}
+}
+
+// get returns the client for o.
+func (c *clients) get(o Options) (*resty.Client, error) {
+	cc := configOf(o)
+	if o.Client == "new" {
+		// DELIBERATE LEAK (seed 000): a client, and so a Transport and a
+		// connection pool, per request. Nobody closes the pool; with
+		// transport=custom its idle connection stays open for ever. Real code
+		// shares one client.
+		return newClient(cc), nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl, ok := c.shared[cc]; ok {
+		return cl, nil
+	}
+	if len(c.shared) >= maxSharedClients {
+		return nil, errTooManyClients
+	}
+	cl := newClient(cc)
+	c.shared[cc] = cl
+	return cl, nil
+}
+
+// closeIdle closes the idle connections of the shared clients.
+func (c *clients) closeIdle() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, cl := range c.shared {
+		cl.GetClient().CloseIdleConnections()
+	}
+}
+
+// newClient builds a Resty client for cc.
+func newClient(cc clientConfig) *resty.Client {
+	c := resty.New().SetLogger(quietLogger{}).SetTimeout(cc.timeout)
+	switch cc.transport {
+	case "custom":
+		// DELIBERATE LEAK when idleConnTimeout is 0 (seeds 000 and 001): a bare
+		// Transport keeps idle connections open for ever, because a zero
+		// IdleConnTimeout means no limit. Only the fields asked for are set.
+		c.SetTransport(&http.Transport{
+			IdleConnTimeout:     cc.idleConnTimeout,
+			DisableKeepAlives:   cc.disableKeepAlives,
+			MaxIdleConnsPerHost: cc.maxIdleConnsPerHost,
+			MaxConnsPerHost:     cc.maxConnsPerHost,
+		})
+	case "resty":
+		// Resty's own transport: IdleConnTimeout 90s, MaxIdleConnsPerHost
+		// GOMAXPROCS+1. A field asked for (non-zero) overrides Resty's value.
+		t := c.GetClient().Transport.(*http.Transport) // resty.New always installs one
+		if cc.idleConnTimeout > 0 {
+			t.IdleConnTimeout = cc.idleConnTimeout
+		}
+		if cc.disableKeepAlives {
+			t.DisableKeepAlives = true
+		}
+		if cc.maxIdleConnsPerHost > 0 {
+			t.MaxIdleConnsPerHost = cc.maxIdleConnsPerHost
+		}
+		if cc.maxConnsPerHost > 0 {
+			t.MaxConnsPerHost = cc.maxConnsPerHost
+		}
+	}
+	return c
+}
+
+// quietLogger drops Resty's log lines: every failure is in /forward's reply
+// already, and a leak demo would otherwise print one line per request.
+type quietLogger struct{}
+
+var _ resty.Logger = quietLogger{}
+
+func (quietLogger) Errorf(string, ...any) {}
+func (quietLogger) Warnf(string, ...any)  {}
+func (quietLogger) Debugf(string, ...any) {}

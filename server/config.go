@@ -1,0 +1,96 @@
+package server
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is what one connleak server is started with. ConfigFromEnv reads it
+// from the environment.
+type Config struct {
+	// BindAddress is the address to listen on (BIND_ADDRESS, default ":8080").
+	BindAddress string
+	// UpstreamURL is server 1's base URL (UPSTREAM_URL, default
+	// "http://localhost:8080"). /forward POSTs to UpstreamURL + "/hello"; no
+	// request can change it.
+	UpstreamURL *url.URL
+	// ConnectionClose makes /hello answer every request with
+	// "Connection: close" (CONNECTION_CLOSE, default false).
+	ConnectionClose bool
+	// IdleTimeout is http.Server.IdleTimeout (SERVER_IDLE_TIMEOUT, default 0:
+	// idle connections are kept for ever).
+	IdleTimeout time.Duration
+	// Forward holds the defaults of the /forward query parameters
+	// (FORWARD_CLIENT, FORWARD_TRANSPORT, ...).
+	Forward Options
+}
+
+// maxServerIdleTimeout bounds SERVER_IDLE_TIMEOUT.
+const maxServerIdleTimeout = time.Hour
+
+// ConfigFromEnv reads a Config from the environment through getenv. An empty
+// variable means its default. The error names the variable and what it
+// accepts.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	cfg := Config{BindAddress: ":8080", Forward: DefaultOptions()}
+	if v := getenv("BIND_ADDRESS"); v != "" {
+		cfg.BindAddress = v
+	}
+
+	upstream := "http://localhost:8080"
+	if v := getenv("UPSTREAM_URL"); v != "" {
+		upstream = v
+	}
+	u, err := parseUpstream(upstream)
+	if err != nil {
+		return Config{}, fmt.Errorf("UPSTREAM_URL=%q: %v", upstream, err)
+	}
+	cfg.UpstreamURL = u
+
+	if v := getenv("CONNECTION_CLOSE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, fmt.Errorf("CONNECTION_CLOSE=%q: accepts true or false", v)
+		}
+		cfg.ConnectionClose = b
+	}
+	if v := getenv("SERVER_IDLE_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > maxServerIdleTimeout {
+			return Config{}, fmt.Errorf("SERVER_IDLE_TIMEOUT=%q: accepts a Go duration from 0 (no limit) to %s, such as 1s", v, shortDuration(maxServerIdleTimeout))
+		}
+		cfg.IdleTimeout = d
+	}
+
+	for _, p := range forwardParams {
+		name := envName(p.name)
+		if v := getenv(name); v != "" && !p.set(&cfg.Forward, v) {
+			return Config{}, fmt.Errorf("%s=%q: accepts %s", name, v, p.accepts)
+		}
+	}
+	return cfg, nil
+}
+
+// parseUpstream checks server 1's base URL: http or https, a host, nothing
+// else that could change where /forward goes.
+func parseUpstream(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("not a URL: %v", err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("want an http or https URL such as http://localhost:8080")
+	case u.Host == "" || u.Hostname() == "":
+		return nil, fmt.Errorf("want a host, such as http://localhost:8080")
+	case u.User != nil:
+		return nil, fmt.Errorf("user information is not accepted")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, fmt.Errorf("a query or fragment is not accepted: /forward calls UPSTREAM_URL/hello")
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}

@@ -1,0 +1,124 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"runtime"
+)
+
+// forwardReply is /forward's answer, in the seed's shape and key order.
+// Server1Response is null where the body was not read.
+type forwardReply struct {
+	GoRoutines      int         `json:"goRoutines"`
+	Server1Response *helloReply `json:"Server1Response"`
+}
+
+// maxBody bounds what /forward reads of server 1's reply.
+const maxBody = 1 << 20
+
+// forward answers GET /forward: it POSTs to server 1's /hello through a Resty
+// client configured by the query (over the FORWARD_ defaults), and answers
+// with this process's goroutine count taken after that call returned.
+func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
+	if !allow(w, r, http.MethodGet) {
+		return
+	}
+	o, err := parseQuery(r.URL.RawQuery, s.cfg.Forward, forwardParams)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	client, err := s.clients.get(o)
+	if err != nil {
+		writeError(w, http.StatusTooManyRequests, "%v", err)
+		return
+	}
+
+	// The call is deliberately not tied to r.Context(): cancelling it when
+	// this handler returns would close a body left open and hide the leak of
+	// body=leave-open. Without a timeout it still ends: delay is at most 10s.
+	req := client.R()
+	if o.ConnClose {
+		req.SetQueryParam("connClose", "true")
+	}
+	if o.Delay > 0 {
+		req.SetQueryParam("delay", o.Delay.String())
+	}
+	if o.Body != BodyRead {
+		req.SetDoNotParseResponse(true) // the body is ours to read and close
+	}
+	resp, err := req.Post(s.helloURL)
+	if err != nil {
+		if isTimeout(err) {
+			writeError(w, http.StatusGatewayTimeout, "server 1 did not answer within timeout=%v: %v", o.Timeout, err)
+			return
+		}
+		writeError(w, http.StatusBadGateway, "server 1 cannot be reached: %v", err)
+		return
+	}
+	if resp.StatusCode() != http.StatusOK {
+		if o.Body != BodyRead {
+			drainClose(resp.RawBody())
+		}
+		writeError(w, http.StatusBadGateway, "server 1 answered %s, want 200 OK", resp.Status())
+		return
+	}
+
+	var hello *helloReply
+	switch o.Body {
+	case BodyRead: // Resty read the body to the end and closed it
+		hello, err = decodeHello(resp.Body())
+	case BodyLeaveOpen:
+		// DELIBERATE LEAK (seed 002): the body is neither read nor closed, so
+		// the connection never goes back to the pool and is never closed; its
+		// readLoop and writeLoop wait for ever, and so does server 1's
+		// conn.serve. Real code closes every body.
+	case BodyClose:
+		// Closed before the end: the transport cannot reuse the connection,
+		// so it closes it. Nothing leaks, but every call dials anew.
+		err = resp.RawBody().Close()
+	case BodyDrainClose:
+		// Reading to io.EOF is what hands the connection back to the pool.
+		var b []byte
+		b, err = drainClose(resp.RawBody())
+		if err == nil {
+			hello, err = decodeHello(b)
+		}
+	}
+	if err != nil {
+		writeError(w, http.StatusBadGateway, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, forwardReply{GoRoutines: runtime.NumGoroutine(), Server1Response: hello})
+}
+
+// drainClose reads body to the end (up to maxBody) and closes it.
+func drainClose(body io.ReadCloser) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(body, maxBody))
+	if err == nil && len(b) == maxBody {
+		_, err = io.Copy(io.Discard, body)
+	}
+	return b, errors.Join(err, body.Close())
+}
+
+// decodeHello checks that server 1 answered /hello's JSON shape.
+func decodeHello(b []byte) (*helloReply, error) {
+	var v struct {
+		Msg        *string `json:"msg"`
+		GoRoutines *int    `json:"goRoutines"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil || v.Msg == nil || v.GoRoutines == nil {
+		return nil, fmt.Errorf("server 1 answered something that is not /hello's JSON: %.100q", b)
+	}
+	return &helloReply{Msg: *v.Msg, GoRoutines: *v.GoRoutines}, nil
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}

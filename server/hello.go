@@ -1,0 +1,41 @@
+package server
+
+import (
+	"net/http"
+	"runtime"
+	"time"
+)
+
+// helloReply is /hello's answer, in the seed's shape and key order.
+type helloReply struct {
+	Msg        string `json:"msg"`
+	GoRoutines int    `json:"goRoutines"`
+}
+
+// hello answers GET and POST /hello with a greeting and this process's
+// goroutine count. connClose=true (or CONNECTION_CLOSE) adds
+// "Connection: close", which makes both sides close the connection after the
+// reply; delay=D waits D first, or until the caller gives up.
+func (s *Server) hello(w http.ResponseWriter, r *http.Request) {
+	if !allow(w, r, http.MethodGet, http.MethodPost) {
+		return
+	}
+	o, err := parseQuery(r.URL.RawQuery, Options{}, helloParams)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	if o.Delay > 0 {
+		t := time.NewTimer(o.Delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return // the caller hung up; nobody reads a reply
+		}
+	}
+	if s.cfg.ConnectionClose || o.ConnClose {
+		w.Header().Set("Connection", "close")
+	}
+	writeJSON(w, http.StatusOK, helloReply{Msg: "Hello World", GoRoutines: runtime.NumGoroutine()})
+}

@@ -1,0 +1,184 @@
+package server
+
+import (
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Options are the settings of one /forward call. Each field is a query
+// parameter of /forward (see forwardParams for names and accepted values) and
+// has a process-wide default in the environment: FORWARD_ followed by the
+// parameter's name in upper snake case, such as FORWARD_IDLE_CONN_TIMEOUT.
+type Options struct {
+	Client              string        // "new": resty.New() per request; "shared": one client per configuration
+	Transport           string        // "custom": a bare http.Transport; "resty": Resty's own default transport
+	IdleConnTimeout     time.Duration // http.Transport.IdleConnTimeout
+	DisableKeepAlives   bool          // http.Transport.DisableKeepAlives
+	MaxIdleConnsPerHost int           // http.Transport.MaxIdleConnsPerHost
+	MaxConnsPerHost     int           // http.Transport.MaxConnsPerHost
+	Timeout             time.Duration // the client's timeout (http.Client.Timeout)
+	Body                string        // what /forward does with server 1's response body
+	ConnClose           bool          // ask server 1 to answer with Connection: close
+	Delay               time.Duration // ask server 1 to wait before answering
+}
+
+// DefaultOptions are the defaults of /forward when the environment says
+// nothing: the seed's leaky configuration.
+func DefaultOptions() Options {
+	return Options{Client: "new", Transport: "custom", Body: "read"}
+}
+
+// Body modes of /forward.
+const (
+	BodyRead       = "read"        // Resty reads the body to the end and closes it
+	BodyLeaveOpen  = "leave-open"  // neither read nor closed: leaks the connection on purpose
+	BodyClose      = "close"       // closed unread: the transport must throw the connection away
+	BodyDrainClose = "drain-close" // read to the end, then closed: the connection goes back to the pool
+)
+
+// Upper bounds of the numeric parameters. They keep one request from holding
+// server 1 or server 2 busy for long, or from asking for absurd pools.
+const (
+	MaxDelay     = 10 * time.Second
+	maxTimeout   = time.Minute
+	maxIdleConn  = time.Hour
+	maxConnCount = 10000
+)
+
+// A param is one query parameter: its name, what it accepts (said in every
+// error about it), and how it sets its field of Options.
+type param struct {
+	name    string
+	accepts string
+	set     func(o *Options, value string) bool
+}
+
+// forwardParams are the query parameters of /forward, in the order the
+// README lists them.
+var forwardParams = []param{
+	enumParam("client", func(o *Options) *string { return &o.Client }, "new", "shared"),
+	enumParam("transport", func(o *Options) *string { return &o.Transport }, "custom", "resty"),
+	durationParam("idleConnTimeout", func(o *Options) *time.Duration { return &o.IdleConnTimeout }, maxIdleConn),
+	boolParam("disableKeepAlives", func(o *Options) *bool { return &o.DisableKeepAlives }),
+	intParam("maxIdleConnsPerHost", func(o *Options) *int { return &o.MaxIdleConnsPerHost }, maxConnCount),
+	intParam("maxConnsPerHost", func(o *Options) *int { return &o.MaxConnsPerHost }, maxConnCount),
+	durationParam("timeout", func(o *Options) *time.Duration { return &o.Timeout }, maxTimeout),
+	enumParam("body", func(o *Options) *string { return &o.Body }, BodyRead, BodyLeaveOpen, BodyClose, BodyDrainClose),
+	boolParam("connClose", func(o *Options) *bool { return &o.ConnClose }),
+	durationParam("delay", func(o *Options) *time.Duration { return &o.Delay }, MaxDelay),
+}
+
+// helloParams are the query parameters of /hello: the subset of
+// forwardParams that /forward passes on to server 1.
+var helloParams = slices.DeleteFunc(slices.Clone(forwardParams), func(p param) bool {
+	return p.name != "connClose" && p.name != "delay"
+})
+
+func enumParam(name string, field func(*Options) *string, values ...string) param {
+	return param{name, "one of " + strings.Join(values, ", "), func(o *Options, v string) bool {
+		if !slices.Contains(values, v) {
+			return false
+		}
+		*field(o) = v
+		return true
+	}}
+}
+
+func durationParam(name string, field func(*Options) *time.Duration, max time.Duration) param {
+	accepts := fmt.Sprintf("a Go duration from 0 to %s, such as 500ms or 1s", shortDuration(max))
+	return param{name, accepts, func(o *Options, v string) bool {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > max {
+			return false
+		}
+		*field(o) = d
+		return true
+	}}
+}
+
+func boolParam(name string, field func(*Options) *bool) param {
+	return param{name, "true or false", func(o *Options, v string) bool {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return false
+		}
+		*field(o) = b
+		return true
+	}}
+}
+
+func intParam(name string, field func(*Options) *int, max int) param {
+	accepts := fmt.Sprintf("a whole number from 0 to %d", max)
+	return param{name, accepts, func(o *Options, v string) bool {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > max {
+			return false
+		}
+		*field(o) = n
+		return true
+	}}
+}
+
+// parseQuery applies the raw query string to a copy of defaults. An unknown
+// parameter, a parameter given more than once, or a value outside what the
+// parameter accepts is an error that names the parameter and what it accepts.
+func parseQuery(rawQuery string, defaults Options, params []param) (Options, error) {
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return defaults, fmt.Errorf("malformed query string: %v", err)
+	}
+	o := defaults
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		i := slices.IndexFunc(params, func(p param) bool { return p.name == name })
+		if i < 0 {
+			return defaults, fmt.Errorf("unknown parameter %q: accepted are %s", name, paramNames(params))
+		}
+		p, values := params[i], q[name]
+		if len(values) > 1 {
+			return defaults, fmt.Errorf("parameter %s given %d times: give it once (%s)", name, len(values), p.accepts)
+		}
+		if !p.set(&o, values[0]) {
+			return defaults, fmt.Errorf("bad value %q for parameter %s: it accepts %s", values[0], name, p.accepts)
+		}
+	}
+	return o, nil
+}
+
+func paramNames(params []param) string {
+	names := make([]string, len(params))
+	for i, p := range params {
+		names[i] = p.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// envName is the environment variable that holds the default of a /forward
+// parameter: FORWARD_ and the name in upper snake case.
+func envName(param string) string {
+	var b strings.Builder
+	b.WriteString("FORWARD_")
+	for _, r := range param {
+		if 'A' <= r && r <= 'Z' {
+			b.WriteByte('_')
+		}
+		b.WriteRune(r)
+	}
+	return strings.ToUpper(b.String())
+}
+
+// shortDuration formats d as a person would write it: 1h, not 1h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}

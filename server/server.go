@@ -1,0 +1,90 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Server is one connleak instance: /hello for the server 1 role, /forward
+// for the server 2 role. Every instance has both; which role it plays depends
+// only on who calls it.
+type Server struct {
+	cfg      Config
+	helloURL string // UpstreamURL + "/hello", fixed at start
+	clients  *clients
+	mux      *http.ServeMux
+}
+
+// ShutdownTimeout is how long Serve waits for requests in flight once it is
+// told to stop.
+const ShutdownTimeout = 5 * time.Second
+
+// New returns a server for cfg. Serve runs it; it is also an http.Handler.
+func New(cfg Config) *Server {
+	s := &Server{
+		cfg:      cfg,
+		helloURL: cfg.UpstreamURL.JoinPath("hello").String(),
+		clients:  newClients(),
+		mux:      http.NewServeMux(),
+	}
+	s.routes()
+	return s
+}
+
+// routes lists the whole API.
+func (s *Server) routes() {
+	s.mux.HandleFunc("/hello", s.hello)
+	s.mux.HandleFunc("/forward", s.forward)
+	s.mux.HandleFunc("/", notFound)
+}
+
+// ServeHTTP answers one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+// Serve answers requests on ln until ctx is done, then shuts down: it stops
+// accepting, waits up to ShutdownTimeout for requests in flight, and returns.
+// It logs one line when it starts.
+//
+// The accept loop runs on the caller's goroutine and the shutdown on a
+// goroutine that exists only once ctx is done, so an idle instance holds as
+// few goroutines as possible: every one shows in the counts users read.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, log *slog.Logger) error {
+	hs := &http.Server{
+		Handler:     s,
+		IdleTimeout: s.cfg.IdleTimeout,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	shutdown := make(chan error, 1)
+	stop := context.AfterFunc(ctx, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+		defer cancel()
+		err := hs.Shutdown(sctx)
+		if err != nil {
+			err = errors.Join(err, hs.Close())
+		}
+		s.clients.closeIdle()
+		shutdown <- err
+	})
+
+	log.Info("connleak serving",
+		"addr", ln.Addr().String(),
+		"upstream", s.helloURL,
+		"connectionClose", s.cfg.ConnectionClose,
+		"serverIdleTimeout", s.cfg.IdleTimeout,
+		"forwardDefaults", fmt.Sprintf("%+v", s.cfg.Forward))
+
+	err := hs.Serve(ln)
+	if !errors.Is(err, http.ErrServerClosed) {
+		if stop() {
+			return err // ctx is not done: the listener failed
+		}
+	}
+	return <-shutdown
+}
