@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"net/http"
 	"runtime"
 	"time"
@@ -23,6 +24,13 @@ func (s *Server) hello(w http.ResponseWriter, r *http.Request) {
 	o, err := parseQuery(r.URL.RawQuery, Options{}, helloParams)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	// Read the request body to its end (Resty POSTs an empty chunked one):
+	// only then does net/http watch the connection, and cancel r.Context()
+	// when the caller hangs up during a delay.
+	if _, err := io.Copy(io.Discard, io.LimitReader(r.Body, maxBody)); err != nil {
+		writeError(w, http.StatusBadRequest, "cannot read the request body: %v", err)
 		return
 	}
 	if o.Delay > 0 {

@@ -1,0 +1,152 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"syscall"
+	"time"
+)
+
+// Instance is one connleak server running as a child process on a free
+// loopback port.
+type Instance struct {
+	// URL is the instance's base URL, such as http://127.0.0.1:40123.
+	URL string
+	// Log is the file that holds the instance's standard error.
+	Log string
+
+	cmd    *exec.Cmd
+	exited chan struct{} // closed once the process has exited and been waited for
+	err    error         // what Wait returned; read it only after exited is closed
+}
+
+// startTimeout bounds how long Start waits for an instance to answer.
+const startTimeout = 15 * time.Second
+
+// stopTimeout is how long Stop waits after SIGTERM before it kills.
+const stopTimeout = 5 * time.Second
+
+var addrLine = regexp.MustCompile(`msg="connleak serving" addr=(\S+)`)
+
+// Start runs exe as a server with BIND_ADDRESS=127.0.0.1:0 and env added to
+// this process's environment, writing its standard error to a file named
+// name+".log" in dir. It returns once the instance answers /hello. Call Stop
+// when done, whatever Start returned.
+func Start(ctx context.Context, exe, dir, name string, env ...string) (*Instance, error) {
+	logPath := filepath.Join(dir, name+".log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	defer logFile.Close() // the child holds its own copy
+
+	cmd := exec.Command(exe, "serve")
+	cmd.Env = append(os.Environ(), "BIND_ADDRESS=127.0.0.1:0")
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	in := &Instance{Log: logPath, cmd: cmd, exited: make(chan struct{})}
+	go func() {
+		in.err = cmd.Wait()
+		close(in.exited)
+	}()
+
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	if err := in.waitReady(ctx); err != nil {
+		log, _ := os.ReadFile(logPath)
+		return in, fmt.Errorf("start %s: %w; its log: %q", name, err, log)
+	}
+	return in, nil
+}
+
+// waitReady polls the log for the address the instance listens on, then
+// /hello until it answers.
+func (in *Instance) waitReady(ctx context.Context) error {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if in.URL == "" {
+			if log, err := os.ReadFile(in.Log); err == nil {
+				if m := addrLine.FindSubmatch(log); m != nil {
+					in.URL = "http://" + string(m[1])
+				}
+			}
+		}
+		if in.URL != "" {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, in.URL+"/hello", nil)
+			req.Close = true // leave no connection behind to count
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					return nil
+				}
+			}
+		}
+		select {
+		case <-in.exited:
+			return fmt.Errorf("exited before answering: %v", in.err)
+		case <-ctx.Done():
+			return fmt.Errorf("no answer: %w", ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+// Stop ends the instance: SIGTERM, then SIGKILL if it has not exited after
+// stopTimeout. It returns once the process is gone. Calling it again is safe.
+func (in *Instance) Stop() error {
+	select {
+	case <-in.exited:
+		return nil
+	default:
+	}
+	if err := in.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("stop pid %d: %w", in.cmd.Process.Pid, err)
+	}
+	select {
+	case <-in.exited:
+		return nil
+	case <-time.After(stopTimeout):
+		in.cmd.Process.Kill()
+		<-in.exited
+		return fmt.Errorf("pid %d ignored SIGTERM for %v; killed", in.cmd.Process.Pid, stopTimeout)
+	}
+}
+
+// Pair is server 1 and server 2: server 2's /forward calls server 1's /hello.
+type Pair struct {
+	Server1, Server2 *Instance
+}
+
+// StartPair starts server 1 with env1, then server 2 with env2 and
+// UPSTREAM_URL set to server 1. Call Stop when done, whatever it returned.
+func StartPair(ctx context.Context, exe, dir string, env1, env2 []string) (*Pair, error) {
+	p := &Pair{}
+	var err error
+	if p.Server1, err = Start(ctx, exe, dir, "server1", env1...); err != nil {
+		return p, err
+	}
+	env2 = append([]string{"UPSTREAM_URL=" + p.Server1.URL}, env2...)
+	p.Server2, err = Start(ctx, exe, dir, "server2", env2...)
+	return p, err
+}
+
+// Stop stops both instances, server 2 first.
+func (p *Pair) Stop() error {
+	var errs []error
+	for _, in := range []*Instance{p.Server2, p.Server1} {
+		if in != nil {
+			errs = append(errs, in.Stop())
+		}
+	}
+	return errors.Join(errs...)
+}

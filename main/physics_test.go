@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"connleak/demo"
+)
+
+// exe is the connleak binary, built once by TestMain. Goroutine counts are
+// per process, so the physics tests run it twice per scenario.
+var exe string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "connleak-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	exe = filepath.Join(dir, "connleak")
+	out, err := exec.Command("go", "build", "-o", exe, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build connleak: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// idleWait is how long the physics tests let connections sit idle: longer
+// than the 1s timeouts of the scenarios that recover.
+const idleWait = 1500 * time.Millisecond
+
+// recoverDeadline bounds how long a scenario that recovers may take.
+const recoverDeadline = 10 * time.Second
+
+// reply is what /forward and /hello answer, errors included.
+type reply struct {
+	Status          int
+	Error           string `json:"error"`
+	GoRoutines      int    `json:"goRoutines"`
+	Server1Response *struct {
+		GoRoutines int `json:"goRoutines"`
+	} `json:"Server1Response"`
+}
+
+// client calls the servers the way the seed's curl loop does: a new
+// connection per request, so the test itself holds none.
+var client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 30 * time.Second}
+
+func get(t *testing.T, url string) reply {
+	t.Helper()
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: read body: %v", url, err)
+	}
+	r := reply{Status: resp.StatusCode}
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("GET %s: %d %q is not JSON: %v", url, resp.StatusCode, b, err)
+	}
+	return r
+}
+
+// goroutines asks an instance for its goroutine count through /hello.
+func goroutines(t *testing.T, in *demo.Instance) int {
+	t.Helper()
+	r := get(t, in.URL+"/hello")
+	if r.Status != http.StatusOK {
+		t.Fatalf("GET %s/hello: status %d: %s", in.URL, r.Status, r.Error)
+	}
+	return r.GoRoutines
+}
+
+// startPair starts server 1 with env1 and server 2 forwarding to it, and
+// stops both when the test ends.
+func startPair(t *testing.T, env1 ...string) *demo.Pair {
+	t.Helper()
+	p, err := demo.StartPair(context.Background(), exe, t.TempDir(), env1, nil)
+	t.Cleanup(func() {
+		if err := p.Stop(); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// after says what the physics table expects once the requests stop.
+type after int
+
+const (
+	stays    after = iota // every leaked goroutine is still there after idleWait
+	recovers              // both sides go back to baseline within recoverDeadline
+	baseline              // both sides are at baseline: nothing was ever held
+	oneConn               // one pooled connection: +2 on server 2, +1 on server 1
+)
+
+// TestPhysics proves every row of the physics table in DESIGN.md on two real
+// processes: how both goroutine counts move per request, and what is left
+// after an idle wait.
+func TestPhysics(t *testing.T) {
+	tests := []struct {
+		name  string
+		env1  []string // server 1's environment
+		query string
+		n     int
+		// leaks: server 2 grows by about 2 and server 1 by about 1 per
+		// request while the requests come. Otherwise both stay flat.
+		leaks bool
+		after after
+		want  int // the status of every /forward reply
+	}{
+		{name: "leak", query: "client=new&transport=custom", leaks: true, after: stays},
+		{name: "resty-default", query: "client=new&transport=resty", leaks: true, after: stays},
+		{name: "idle-timeout", query: "client=new&idleConnTimeout=1s", leaks: true, after: recovers},
+		{name: "no-keepalive", query: "client=new&disableKeepAlives=true", after: baseline},
+		{name: "conn-close", query: "client=new&connClose=true", after: baseline},
+		{name: "conn-close-env", env1: []string{"CONNECTION_CLOSE=true"}, query: "client=new", after: baseline},
+		{name: "server-idle-timeout", env1: []string{"SERVER_IDLE_TIMEOUT=1s"}, query: "client=new", leaks: true, after: recovers},
+		{name: "shared-client", query: "client=shared", after: oneConn},
+		{name: "body-leave-open", query: "client=shared&body=leave-open", leaks: true, after: stays},
+		{name: "body-close-undrained", query: "client=shared&body=close", after: baseline},
+		{name: "body-drain-close", query: "client=shared&body=drain-close", after: oneConn},
+		{name: "timeout", query: "client=shared&timeout=50ms&delay=2s", n: 10, after: baseline, want: http.StatusGatewayTimeout},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			n, want := tt.n, tt.want
+			if n == 0 {
+				n = 60
+			}
+			if want == 0 {
+				want = http.StatusOK
+			}
+			p := startPair(t, tt.env1...)
+			base2, base1 := goroutines(t, p.Server2), goroutines(t, p.Server1)
+
+			first, last := reply{}, reply{}
+			for i := range n {
+				r := get(t, p.Server2.URL+"/forward?"+tt.query)
+				if r.Status != want {
+					t.Fatalf("request %d: status %d (%s), want %d", i+1, r.Status, r.Error, want)
+				}
+				if i == 0 {
+					first = r
+				}
+				last = r
+			}
+			end1 := goroutines(t, p.Server1)
+			grew2 := last.GoRoutines - first.GoRoutines
+			grew1 := end1 - base1 // server 1's growth seen from outside, for every body mode
+			if tt.leaks {
+				// Requests 2..n each add a connection: (n-1) readLoop+writeLoop
+				// pairs on server 2 and conn.serve goroutines on server 1.
+				if lo, hi := 19*(n-1)/10, 21*(n-1)/10; grew2 < lo || grew2 > hi {
+					t.Errorf("server 2 grew by %d goroutines over %d requests, want %d..%d (about 2 per request)", grew2, n, lo, hi)
+				}
+				if lo := 9 * (n - 1) / 10; grew1 < lo {
+					t.Errorf("server 1 grew by %d goroutines over %d requests, want >= %d (about 1 per request)", grew1, n, lo)
+				}
+			} else {
+				if grew2 > 4 {
+					t.Errorf("server 2 grew by %d goroutines over %d requests, want <= 4 (flat)", grew2, n)
+				}
+				if grew1 > 4 {
+					t.Errorf("server 1 grew by %d goroutines over %d requests, want <= 4 (flat)", grew1, n)
+				}
+			}
+
+			switch tt.after {
+			case stays:
+				time.Sleep(idleWait) // nothing to poll for: the point is that nothing changes
+				if got, lo := goroutines(t, p.Server2)-base2, 19*n/10; got < lo {
+					t.Errorf("after %v idle, server 2 holds %d goroutines over baseline, want >= %d (the leak stays)", idleWait, got, lo)
+				}
+				if got, lo := goroutines(t, p.Server1)-base1, 9*n/10; got < lo {
+					t.Errorf("after %v idle, server 1 holds %d goroutines over baseline, want >= %d (the leak stays)", idleWait, got, lo)
+				}
+			case recovers, baseline:
+				took := waitBaseline(t, p, base2, base1)
+				t.Logf("back to baseline %v after the last request", took)
+			case oneConn:
+				time.Sleep(idleWait)
+				if got := goroutines(t, p.Server2) - base2; got < 1 || got > 3 {
+					t.Errorf("after %v idle, server 2 holds %d goroutines over baseline, want 2 (one pooled connection) +-1", idleWait, got)
+				}
+				if got := goroutines(t, p.Server1) - base1; got < 0 || got > 2 {
+					t.Errorf("after %v idle, server 1 holds %d goroutines over baseline, want 1 (one connection) +-1", idleWait, got)
+				}
+			}
+		})
+	}
+}
+
+// waitBaseline polls both servers until each is within 1 goroutine of its
+// baseline, and fails the test if that takes longer than recoverDeadline.
+func waitBaseline(t *testing.T, p *demo.Pair, base2, base1 int) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for {
+		got2, got1 := goroutines(t, p.Server2), goroutines(t, p.Server1)
+		if got2 <= base2+1 && got1 <= base1+1 {
+			return time.Since(start)
+		}
+		if time.Since(start) > recoverDeadline {
+			t.Fatalf("after %v, server 2 has %d goroutines (baseline %d), server 1 has %d (baseline %d): want both back at baseline",
+				recoverDeadline, got2, base2, got1, base1)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestBadEnvironment checks that a bad setting stops the process at start
+// with one line naming the variable, and exit status 1.
+func TestBadEnvironment(t *testing.T) {
+	tests := []struct{ env, want string }{
+		{"FORWARD_IDLE_CONN_TIMEOUT=soon", "FORWARD_IDLE_CONN_TIMEOUT"},
+		{"FORWARD_CLIENT=pooled", "FORWARD_CLIENT"},
+		{"FORWARD_DELAY=11s", "FORWARD_DELAY"},
+		{"FORWARD_MAX_CONNS_PER_HOST=-1", "FORWARD_MAX_CONNS_PER_HOST"},
+		{"CONNECTION_CLOSE=maybe", "CONNECTION_CLOSE"},
+		{"SERVER_IDLE_TIMEOUT=-1s", "SERVER_IDLE_TIMEOUT"},
+		{"UPSTREAM_URL=ftp://localhost:8080", "UPSTREAM_URL"},
+		{"BIND_ADDRESS=127.0.0.1:99999", "BIND_ADDRESS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env, func(t *testing.T) {
+			cmd := exec.Command(exe)
+			cmd.Env = append(os.Environ(), "BIND_ADDRESS=127.0.0.1:0", tt.env)
+			out, err := cmd.CombinedOutput()
+			if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 1 {
+				t.Fatalf("exit: %v, want exit status 1; output %q", err, out)
+			}
+			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+			if len(lines) != 1 || !strings.Contains(lines[0], tt.want) {
+				t.Errorf("output %q, want one line naming %s", out, tt.want)
+			}
+		})
+	}
+}
