@@ -102,24 +102,28 @@ func (in *Instance) waitReady(ctx context.Context) error {
 }
 
 // Stop ends the instance: SIGTERM, then SIGKILL if it has not exited after
-// stopTimeout. It returns once the process is gone. Calling it again is safe.
+// stopTimeout. It returns once the process is gone, with an error if it had
+// to be killed or did not exit with status 0. Calling it again is safe.
 func (in *Instance) Stop() error {
+	pid := in.cmd.Process.Pid
 	select {
 	case <-in.exited:
-		return nil
 	default:
+		if err := in.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			return fmt.Errorf("stop pid %d: %w", pid, err)
+		}
+		select {
+		case <-in.exited:
+		case <-time.After(stopTimeout):
+			in.cmd.Process.Kill()
+			<-in.exited
+			return fmt.Errorf("pid %d ignored SIGTERM for %v; killed", pid, stopTimeout)
+		}
 	}
-	if err := in.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("stop pid %d: %w", in.cmd.Process.Pid, err)
+	if in.err != nil {
+		return fmt.Errorf("pid %d: %w", pid, in.err)
 	}
-	select {
-	case <-in.exited:
-		return nil
-	case <-time.After(stopTimeout):
-		in.cmd.Process.Kill()
-		<-in.exited
-		return fmt.Errorf("pid %d ignored SIGTERM for %v; killed", in.cmd.Process.Pid, stopTimeout)
-	}
+	return nil
 }
 
 // Pair is server 1 and server 2: server 2's /forward calls server 1's /hello.

@@ -28,6 +28,9 @@ type Config struct {
 	Forward Options
 }
 
+// defaultUpstream is server 1's base URL when UPSTREAM_URL is empty.
+const defaultUpstream = "http://localhost:8080"
+
 // maxServerIdleTimeout bounds SERVER_IDLE_TIMEOUT.
 const maxServerIdleTimeout = time.Hour
 
@@ -40,7 +43,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		cfg.BindAddress = v
 	}
 
-	upstream := "http://localhost:8080"
+	upstream := defaultUpstream
 	if v := getenv("UPSTREAM_URL"); v != "" {
 		upstream = v
 	}

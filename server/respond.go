@@ -26,7 +26,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	w.Write(b) //nolint:errcheck // the client went away; nothing to do
+	w.Write(b) // an error means the client went away: nothing to do
 }
 
 func writeError(w http.ResponseWriter, status int, format string, args ...any) {

@@ -1,12 +1,15 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"time"
 )
 
@@ -25,7 +28,15 @@ type Server struct {
 const ShutdownTimeout = 5 * time.Second
 
 // New returns a server for cfg. Serve runs it; it is also an http.Handler.
+// Empty fields of cfg take the defaults of ConfigFromEnv.
 func New(cfg Config) *Server {
+	if cfg.UpstreamURL == nil {
+		cfg.UpstreamURL, _ = url.Parse(defaultUpstream)
+	}
+	d := DefaultOptions()
+	cfg.Forward.Client = cmp.Or(cfg.Forward.Client, d.Client)
+	cfg.Forward.Transport = cmp.Or(cfg.Forward.Transport, d.Transport)
+	cfg.Forward.Body = cmp.Or(cfg.Forward.Body, d.Body)
 	s := &Server{
 		cfg:      cfg,
 		helloURL: cfg.UpstreamURL.JoinPath("hello").String(),
@@ -75,6 +86,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, log *slog.Logger) e
 
 	log.Info("connleak serving",
 		"addr", ln.Addr().String(),
+		"pid", os.Getpid(),
 		"upstream", s.helloURL,
 		"connectionClose", s.cfg.ConnectionClose,
 		"serverIdleTimeout", s.cfg.IdleTimeout,

@@ -1,0 +1,33 @@
+# connleak: reproduce, fix and measure goroutine leaks from HTTP connections.
+
+N ?= 400
+Q ?=
+
+.PHONY: run run2 load build test lint
+
+## run: server 1 on :8080
+run:
+	go run ./main
+
+## run2: server 2 on :9090, forwarding to server 1 on localhost:8080
+run2:
+	BIND_ADDRESS=:9090 go run ./main
+
+## load: the seed's curl loop against server 2: make load N=400 Q='idleConnTimeout=1s'
+load:
+	@for i in $$(seq 1 $(N)); do curl -s 'localhost:9090/forward?$(Q)'; echo ""; done
+
+## build: the binary, as bin/connleak
+build:
+	go build -o bin/connleak ./main
+
+## test: vet, then every test with the race detector
+test:
+	go vet ./...
+	go test -race ./...
+
+## lint: vet, staticcheck, and a check that go.mod and go.sum are tidy
+lint:
+	go vet ./...
+	go tool staticcheck ./...
+	go mod tidy -diff

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer that run may write to while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex // guards b
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func getenv(kv ...string) func(string) string {
+	return func(k string) string {
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i] == k {
+				return kv[i+1]
+			}
+		}
+		return ""
+	}
+}
+
+// TestRunServe checks that run serves until its context is done, then
+// returns nil.
+func TestRunServe(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, nil, getenv("BIND_ADDRESS", "127.0.0.1:0"), &stderr, &stderr)
+	}()
+
+	addr := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	deadline := time.Now().Add(10 * time.Second)
+	for !addr.MatchString(stderr.String()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no start-up line naming the address after 10s; stderr: %q", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	url := "http://" + addr.FindStringSubmatch(stderr.String())[1]
+	if r := get(t, url+"/hello"); r.Status != 200 || r.GoRoutines < 1 {
+		t.Errorf("GET /hello: %+v", r)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run after cancel: %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return 10s after its context was cancelled")
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	tests := []struct {
+		args []string
+		env  func(string) string
+		want string
+	}{
+		{[]string{"frobnicate"}, getenv(), `unknown command "frobnicate"`},
+		{[]string{"serve", "extra"}, getenv(), "serve takes no arguments"},
+		{[]string{"-bogus"}, getenv(), "flag provided but not defined"},
+		{nil, getenv("FORWARD_BODY", "keep"), "FORWARD_BODY"},
+		{nil, getenv("BIND_ADDRESS", "127.0.0.1:99999"), "BIND_ADDRESS"},
+		{nil, getenv("BIND_ADDRESS", busy.Addr().String()), "address already in use"},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		err := run(context.Background(), tt.args, tt.env, &out, &out)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("run(%q): %v, want an error saying %q", tt.args, err, tt.want)
+		}
+	}
+	if err := run(context.Background(), []string{"-h"}, getenv(), &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Errorf("run -h: %v, want nil", err)
+	}
+}
