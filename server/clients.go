@@ -41,12 +41,14 @@ var errTooManyClients = errors.New("client=shared already keeps a client for 64 
 // clients hands /forward its Resty client: a new one per call, or one shared
 // per configuration.
 type clients struct {
+	conns *clientConns // every transport made here counts its connections in it
+
 	mu     sync.Mutex                     // guards shared
 	shared map[clientConfig]*resty.Client // one per configuration, for client=shared
 }
 
-func newClients() *clients {
-	return &clients{shared: make(map[clientConfig]*resty.Client)}
+func newClients(conns *clientConns) *clients {
+	return &clients{conns: conns, shared: make(map[clientConfig]*resty.Client)}
 }
 
 // get returns the client for o.
@@ -57,7 +59,7 @@ func (c *clients) get(o Options) (*resty.Client, error) {
 		// connection pool, per request. Nobody closes the pool; with
 		// transport=custom its idle connection stays open for ever. Real code
 		// shares one client.
-		return newClient(cc), nil
+		return c.newClient(cc), nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -67,38 +69,32 @@ func (c *clients) get(o Options) (*resty.Client, error) {
 	if len(c.shared) >= maxSharedClients {
 		return nil, errTooManyClients
 	}
-	cl := newClient(cc)
+	cl := c.newClient(cc)
 	c.shared[cc] = cl
 	return cl, nil
 }
 
-// closeIdle closes the idle connections of the shared clients.
-func (c *clients) closeIdle() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, cl := range c.shared {
-		cl.GetClient().CloseIdleConnections()
-	}
-}
-
-// newClient builds a Resty client for cc.
-func newClient(cc clientConfig) *resty.Client {
-	c := resty.New().SetLogger(quietLogger{}).SetTimeout(cc.timeout)
+// newClient builds a Resty client for cc, its transport instrumented to
+// count connections and keep to the leak budget.
+func (c *clients) newClient(cc clientConfig) *resty.Client {
+	rc := resty.New().SetLogger(quietLogger{}).SetTimeout(cc.timeout)
+	var t *http.Transport
 	switch cc.transport {
 	case "custom":
 		// DELIBERATE LEAK when idleConnTimeout is 0 (seeds 000 and 001): a bare
 		// Transport keeps idle connections open for ever, because a zero
 		// IdleConnTimeout means no limit. Only the fields asked for are set.
-		c.SetTransport(&http.Transport{
+		t = &http.Transport{
 			IdleConnTimeout:     cc.idleConnTimeout,
 			DisableKeepAlives:   cc.disableKeepAlives,
 			MaxIdleConnsPerHost: cc.maxIdleConnsPerHost,
 			MaxConnsPerHost:     cc.maxConnsPerHost,
-		})
+		}
+		rc.SetTransport(t)
 	case "resty":
 		// Resty's own transport: IdleConnTimeout 90s, MaxIdleConnsPerHost
 		// GOMAXPROCS+1. A field asked for (non-zero) overrides Resty's value.
-		t := c.GetClient().Transport.(*http.Transport) // resty.New always installs one
+		t = rc.GetClient().Transport.(*http.Transport) // resty.New always installs one
 		if cc.idleConnTimeout > 0 {
 			t.IdleConnTimeout = cc.idleConnTimeout
 		}
@@ -112,7 +108,8 @@ func newClient(cc clientConfig) *resty.Client {
 			t.MaxConnsPerHost = cc.maxConnsPerHost
 		}
 	}
-	return c
+	c.conns.instrument(t)
+	return rc
 }
 
 // quietLogger drops Resty's log lines: every failure is in /forward's reply

@@ -26,6 +26,9 @@ type Config struct {
 	// Forward holds the defaults of the /forward query parameters
 	// (FORWARD_CLIENT, FORWARD_TRANSPORT, ...).
 	Forward Options
+	// MaxHeld is the leak budget: the most connections /forward may hold open
+	// to server 1 at once (FORWARD_MAX_HELD, default DefaultMaxHeld()).
+	MaxHeld int
 }
 
 // defaultUpstream is server 1's base URL when UPSTREAM_URL is empty.
@@ -66,6 +69,15 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("SERVER_IDLE_TIMEOUT=%q: accepts a Go duration from 0 (no limit) to %s, such as 1s", v, shortDuration(maxServerIdleTimeout))
 		}
 		cfg.IdleTimeout = d
+	}
+
+	cfg.MaxHeld = DefaultMaxHeld()
+	if v := getenv("FORWARD_MAX_HELD"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxConnCount*10 {
+			return Config{}, fmt.Errorf("FORWARD_MAX_HELD=%q: accepts a whole number from 1 to %d", v, maxConnCount*10)
+		}
+		cfg.MaxHeld = n
 	}
 
 	for _, p := range forwardParams {

@@ -8,14 +8,17 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"runtime"
 )
 
 // forwardReply is /forward's answer, in the seed's shape and key order.
-// Server1Response is null where the body was not read.
+// Server1Response is null where the body was not read. ConnReused says
+// whether the call got a pooled connection (httptrace.GotConnInfo.Reused).
 type forwardReply struct {
 	GoRoutines      int         `json:"goRoutines"`
 	Server1Response *helloReply `json:"Server1Response"`
+	ConnReused      bool        `json:"connReused"`
 }
 
 // maxBody bounds what /forward reads of server 1's reply.
@@ -42,7 +45,16 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 	// The call is deliberately not tied to r.Context(): cancelling it when
 	// this handler returns would close a body left open and hide the leak of
 	// body=leave-open. Without a timeout it still ends: delay is at most 10s.
-	req := client.R()
+	var reused bool
+	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
+		reused = info.Reused
+		if info.Reused {
+			s.clientConns.reused.Add(1)
+		} else {
+			s.clientConns.opened.Add(1)
+		}
+	}}
+	req := client.R().SetContext(httptrace.WithClientTrace(context.Background(), trace))
 	if o.ConnClose {
 		req.SetQueryParam("connClose", "true")
 	}
@@ -54,6 +66,10 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, err := req.Post(s.helloURL)
 	if err != nil {
+		if errors.Is(err, errBudgetSpent) {
+			writeError(w, http.StatusTooManyRequests, "%v", s.clientConns.budgetError())
+			return
+		}
 		if isTimeout(err) {
 			writeError(w, http.StatusGatewayTimeout, "server 1 did not answer within timeout=%v: %v", o.Timeout, err)
 			return
@@ -94,7 +110,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadGateway, "%v", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, forwardReply{GoRoutines: runtime.NumGoroutine(), Server1Response: hello})
+	writeJSON(w, http.StatusOK, forwardReply{GoRoutines: runtime.NumGoroutine(), Server1Response: hello, ConnReused: reused})
 }
 
 // drainClose reads body to the end (up to maxBody) and closes it.

@@ -135,6 +135,9 @@ func parseQuery(rawQuery string, defaults Options, params []param) (Options, err
 	o := defaults
 	for _, name := range slices.Sorted(maps.Keys(q)) {
 		i := slices.IndexFunc(params, func(p param) bool { return p.name == name })
+		if i < 0 && len(params) == 0 {
+			return defaults, fmt.Errorf("unknown parameter %q: this endpoint takes none", name)
+		}
 		if i < 0 {
 			return defaults, fmt.Errorf("unknown parameter %q: accepted are %s", name, paramNames(params))
 		}

@@ -45,5 +45,5 @@ func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
 }
 
 func notFound(w http.ResponseWriter, r *http.Request) {
-	writeError(w, http.StatusNotFound, "no endpoint %s: use /hello or /forward", r.URL.Path)
+	writeError(w, http.StatusNotFound, "no endpoint %s: use /hello, /forward, /stats, /reset, /metrics or /debug/pprof/", r.URL.Path)
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"time"
@@ -17,10 +18,13 @@ import (
 // for the server 2 role. Every instance has both; which role it plays depends
 // only on who calls it.
 type Server struct {
-	cfg      Config
-	helloURL string // UpstreamURL + "/hello", fixed at start
-	clients  *clients
-	mux      *http.ServeMux
+	cfg         Config
+	helloURL    string // UpstreamURL + "/hello", fixed at start
+	serverConns *serverConns
+	clientConns *clientConns
+	clients     *clients
+	metrics     http.Handler
+	mux         *http.ServeMux
 }
 
 // ShutdownTimeout is how long Serve waits for requests in flight once it is
@@ -37,12 +41,18 @@ func New(cfg Config) *Server {
 	cfg.Forward.Client = cmp.Or(cfg.Forward.Client, d.Client)
 	cfg.Forward.Transport = cmp.Or(cfg.Forward.Transport, d.Transport)
 	cfg.Forward.Body = cmp.Or(cfg.Forward.Body, d.Body)
-	s := &Server{
-		cfg:      cfg,
-		helloURL: cfg.UpstreamURL.JoinPath("hello").String(),
-		clients:  newClients(),
-		mux:      http.NewServeMux(),
+	if cfg.MaxHeld <= 0 {
+		cfg.MaxHeld = DefaultMaxHeld()
 	}
+	s := &Server{
+		cfg:         cfg,
+		helloURL:    cfg.UpstreamURL.JoinPath("hello").String(),
+		serverConns: newServerConns(),
+		clientConns: newClientConns(cfg.MaxHeld),
+		mux:         http.NewServeMux(),
+	}
+	s.clients = newClients(s.clientConns)
+	s.metrics = s.newMetrics()
 	s.routes()
 	return s
 }
@@ -51,6 +61,14 @@ func New(cfg Config) *Server {
 func (s *Server) routes() {
 	s.mux.HandleFunc("/hello", s.hello)
 	s.mux.HandleFunc("/forward", s.forward)
+	s.mux.HandleFunc("/stats", s.stats)
+	s.mux.HandleFunc("/reset", s.reset)
+	s.mux.Handle("/metrics", s.metrics)
+	s.mux.HandleFunc("/debug/pprof/", pprof.Index)
+	s.mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	s.mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	s.mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	s.mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	s.mux.HandleFunc("/", notFound)
 }
 
@@ -70,6 +88,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, log *slog.Logger) e
 	hs := &http.Server{
 		Handler:     s,
 		IdleTimeout: s.cfg.IdleTimeout,
+		ConnState:   s.serverConns.track,
 		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	shutdown := make(chan error, 1)
@@ -80,7 +99,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, log *slog.Logger) e
 		if err != nil {
 			err = errors.Join(err, hs.Close())
 		}
-		s.clients.closeIdle()
+		s.clientConns.release()
 		shutdown <- err
 	})
 
@@ -90,7 +109,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, log *slog.Logger) e
 		"upstream", s.helloURL,
 		"connectionClose", s.cfg.ConnectionClose,
 		"serverIdleTimeout", s.cfg.IdleTimeout,
-		"forwardDefaults", fmt.Sprintf("%+v", s.cfg.Forward))
+		"forwardDefaults", fmt.Sprintf("%+v", s.cfg.Forward),
+		"maxHeld", s.cfg.MaxHeld)
 
 	err := hs.Serve(ln)
 	if !errors.Is(err, http.ErrServerClosed) {

@@ -39,7 +39,7 @@ func server2(t *testing.T, upstream string) *Server {
 		t.Fatal(err)
 	}
 	s := New(Config{UpstreamURL: u, Forward: DefaultOptions()})
-	t.Cleanup(s.clients.closeIdle)
+	t.Cleanup(func() { s.clientConns.release() })
 	return s
 }
 
@@ -51,8 +51,8 @@ func serve(h http.Handler, method, target string) *httptest.ResponseRecorder {
 
 var (
 	helloShape   = regexp.MustCompile(`^\{"msg":"Hello World","goRoutines":[1-9][0-9]*\}$`)
-	forwardShape = regexp.MustCompile(`^\{"goRoutines":[1-9][0-9]*,"Server1Response":\{"msg":"Hello World","goRoutines":[1-9][0-9]*\}\}$`)
-	nullShape    = regexp.MustCompile(`^\{"goRoutines":[1-9][0-9]*,"Server1Response":null\}$`)
+	forwardShape = regexp.MustCompile(`^\{"goRoutines":[1-9][0-9]*,"Server1Response":\{"msg":"Hello World","goRoutines":[1-9][0-9]*\},"connReused":(true|false)\}$`)
+	nullShape    = regexp.MustCompile(`^\{"goRoutines":[1-9][0-9]*,"Server1Response":null,"connReused":(true|false)\}$`)
 	errorShape   = regexp.MustCompile(`^\{"error":"[^"]+.*","goRoutines":[1-9][0-9]*\}$`)
 )
 
@@ -110,7 +110,7 @@ func TestBadInput(t *testing.T) {
 		{"GET", "/hello?timeout=1s", 400, []string{"timeout", "accepted are connClose, delay"}},
 		{"GET", "/hello?connClose=1&connClose=1", 400, []string{"connClose given 2 times"}},
 		{"PUT", "/hello", 405, []string{"PUT", "use GET, POST"}},
-		{"GET", "/nope", 404, []string{"/nope", "/hello or /forward"}},
+		{"GET", "/nope", 404, []string{"/nope", "use /hello, /forward, /stats"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
@@ -250,8 +250,8 @@ func TestForwardPassesOn(t *testing.T) {
 // TestSharedClients checks that client=shared keeps one client per
 // configuration, and refuses more than maxSharedClients of them.
 func TestSharedClients(t *testing.T) {
-	c := newClients()
-	defer c.closeIdle()
+	c := newClients(newClientConns(maxHeldCap))
+	defer c.conns.release()
 	o := DefaultOptions()
 	o.Client = "shared"
 	a, _ := c.get(o)
@@ -288,10 +288,10 @@ func TestSharedClients(t *testing.T) {
 // physics table's "stays 90 s" for resty-default rests on it.
 func TestTransports(t *testing.T) {
 	transport := func(cc clientConfig) *http.Transport {
-		return newClient(cc).GetClient().Transport.(*http.Transport)
+		return newClients(newClientConns(1)).newClient(cc).GetClient().Transport.(*http.Transport)
 	}
 	bare := transport(clientConfig{transport: "custom"})
-	if bare.IdleConnTimeout != 0 || bare.MaxIdleConnsPerHost != 0 || bare.DisableKeepAlives || bare.Proxy != nil {
+	if bare.IdleConnTimeout != 0 || bare.MaxIdleConnsPerHost != 0 || bare.DisableKeepAlives || bare.Proxy != nil || bare.TLSHandshakeTimeout != 0 {
 		t.Errorf("transport=custom: %+v, want a bare &http.Transport{}", bare)
 	}
 	tuned := transport(clientConfig{transport: "custom", idleConnTimeout: time.Second, disableKeepAlives: true, maxIdleConnsPerHost: 3, maxConnsPerHost: 4})
@@ -305,7 +305,7 @@ func TestTransports(t *testing.T) {
 	if r := transport(clientConfig{transport: "resty", idleConnTimeout: time.Second}); r.IdleConnTimeout != time.Second || r.MaxIdleConns != 100 {
 		t.Errorf("transport=resty&idleConnTimeout=1s: IdleConnTimeout %v, MaxIdleConns %d, want 1s over Resty's other defaults", r.IdleConnTimeout, r.MaxIdleConns)
 	}
-	if c := newClient(clientConfig{transport: "custom", timeout: 3 * time.Second}); c.GetClient().Timeout != 3*time.Second {
+	if c := newClients(newClientConns(1)).newClient(clientConfig{transport: "custom", timeout: 3 * time.Second}); c.GetClient().Timeout != 3*time.Second {
 		t.Errorf("timeout=3s: client timeout %v", c.GetClient().Timeout)
 	}
 }

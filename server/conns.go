@@ -1,0 +1,184 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+)
+
+// serverConns counts the connections this instance accepts, from
+// http.Server.ConnState.
+type serverConns struct {
+	mu       sync.Mutex // guards the fields below
+	state    map[net.Conn]http.ConnState
+	accepted int64
+	closed   int64
+}
+
+func newServerConns() *serverConns {
+	return &serverConns{state: make(map[net.Conn]http.ConnState)}
+}
+
+// track is an http.Server.ConnState hook.
+func (sc *serverConns) track(c net.Conn, s http.ConnState) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	switch s {
+	case http.StateNew:
+		sc.accepted++
+		sc.state[c] = s
+	case http.StateActive, http.StateIdle:
+		sc.state[c] = s
+	case http.StateClosed, http.StateHijacked:
+		sc.closed++
+		delete(sc.state, c)
+	}
+}
+
+// ServerStats is the "server" object of /stats: the connections this
+// instance accepted.
+type ServerStats struct {
+	Open     int   `json:"open"`     // accepted and not closed yet
+	Active   int   `json:"active"`   // reading or answering a request
+	Idle     int   `json:"idle"`     // kept alive between requests
+	Accepted int64 `json:"accepted"` // since start, the one asking included
+	Closed   int64 `json:"closed"`   // since start
+}
+
+func (sc *serverConns) stats() ServerStats {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	st := ServerStats{Open: len(sc.state), Accepted: sc.accepted, Closed: sc.closed}
+	for _, s := range sc.state {
+		switch s {
+		case http.StateActive:
+			st.Active++
+		case http.StateIdle:
+			st.Idle++
+		}
+	}
+	return st
+}
+
+// clientConns accounts for the connections /forward's transports open to
+// server 1, and enforces the leak budget: at most maxHeld open at once.
+type clientConns struct {
+	maxHeld int
+	opened  atomic.Int64 // calls that got a new connection (httptrace)
+	reused  atomic.Int64 // calls that got a pooled connection (httptrace)
+
+	mu      sync.Mutex                    // guards open and dialing
+	open    map[*heldConn]*http.Transport // every open connection, and the transport it belongs to
+	dialing int                           // dials under way, counted against maxHeld
+}
+
+func newClientConns(maxHeld int) *clientConns {
+	return &clientConns{maxHeld: maxHeld, open: make(map[*heldConn]*http.Transport)}
+}
+
+// errBudgetSpent is what a dial returns once maxHeld connections are open.
+var errBudgetSpent = errors.New("leak budget spent")
+
+type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// instrument makes t count its connections and refuse new ones past the
+// budget. The dialing itself is t's own (the zero net.Dialer where t has
+// none), so the connections behave as they would without connleak.
+func (cc *clientConns) instrument(t *http.Transport) {
+	dial := dialFunc(t.DialContext)
+	if dial == nil {
+		dial = (&net.Dialer{}).DialContext
+	}
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		cc.mu.Lock()
+		if len(cc.open)+cc.dialing >= cc.maxHeld {
+			cc.mu.Unlock()
+			return nil, errBudgetSpent
+		}
+		cc.dialing++
+		cc.mu.Unlock()
+
+		c, err := dial(ctx, network, addr)
+
+		cc.mu.Lock()
+		defer cc.mu.Unlock()
+		cc.dialing--
+		if err != nil {
+			return nil, err
+		}
+		hc := &heldConn{Conn: c, owner: cc}
+		cc.open[hc] = t
+		return hc, nil
+	}
+}
+
+// held is how many connections /forward's transports hold open.
+func (cc *clientConns) held() int {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	return len(cc.open)
+}
+
+// release closes the idle connections of every transport that holds one,
+// then every connection still open: a body left open will never be read.
+// It returns how many connections were open before.
+func (cc *clientConns) release() int {
+	cc.mu.Lock()
+	n := len(cc.open)
+	transports := make(map[*http.Transport]bool)
+	for _, t := range cc.open {
+		transports[t] = true
+	}
+	cc.mu.Unlock()
+
+	for t := range transports {
+		t.CloseIdleConnections()
+	}
+
+	cc.mu.Lock()
+	rest := make([]*heldConn, 0, len(cc.open))
+	for c := range cc.open {
+		rest = append(rest, c)
+	}
+	cc.mu.Unlock()
+	for _, c := range rest {
+		c.Close()
+	}
+	return n
+}
+
+// ClientStats is the "client" object of /stats: the connections /forward
+// made to server 1.
+type ClientStats struct {
+	Opened int64 `json:"opened"` // calls that dialled a new connection
+	Reused int64 `json:"reused"` // calls that reused a pooled one
+	Held   int   `json:"held"`   // connections open now
+}
+
+func (cc *clientConns) stats() ClientStats {
+	return ClientStats{Opened: cc.opened.Load(), Reused: cc.reused.Load(), Held: cc.held()}
+}
+
+func (cc *clientConns) budgetError() error {
+	return fmt.Errorf("leak budget spent: /forward already holds %d connections to server 1 (FORWARD_MAX_HELD=%d); POST /reset releases them", cc.held(), cc.maxHeld)
+}
+
+// heldConn is a connection to server 1 that leaves the account when closed.
+type heldConn struct {
+	net.Conn
+	owner *clientConns
+	once  sync.Once
+}
+
+func (c *heldConn) Close() error {
+	c.once.Do(func() {
+		c.owner.mu.Lock()
+		delete(c.owner.open, c)
+		c.owner.mu.Unlock()
+	})
+	return c.Conn.Close()
+}

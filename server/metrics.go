@@ -1,0 +1,52 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// newMetrics returns the /metrics handler: the Go and process collectors
+// (go_goroutines is the series people alert on) and connleak's connection
+// accounting, read at scrape time. Each Server has its own registry.
+func (s *Server) newMetrics() http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	for _, state := range []string{"active", "idle", "new"} {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name:        "connleak_server_connections",
+			Help:        "Connections this instance accepted and has not closed yet, by state.",
+			ConstLabels: prometheus.Labels{"state": state},
+		}, func() float64 {
+			st := s.serverConns.stats()
+			switch state {
+			case "active":
+				return float64(st.Active)
+			case "idle":
+				return float64(st.Idle)
+			default:
+				return float64(st.Open - st.Active - st.Idle)
+			}
+		}))
+	}
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "connleak_client_connections_opened_total",
+			Help: "Calls of /forward to server 1 that dialled a new connection.",
+		}, func() float64 { return float64(s.clientConns.opened.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "connleak_client_connections_reused_total",
+			Help: "Calls of /forward to server 1 that reused a pooled connection.",
+		}, func() float64 { return float64(s.clientConns.reused.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "connleak_client_connections_held",
+			Help: "Connections to server 1 that /forward's transports hold open.",
+		}, func() float64 { return float64(s.clientConns.held()) }),
+	)
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+}

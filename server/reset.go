@@ -1,0 +1,42 @@
+package server
+
+import (
+	"net/http"
+	"runtime"
+	"time"
+)
+
+// resetReply is /reset's answer.
+type resetReply struct {
+	GoRoutinesBefore  int `json:"goRoutinesBefore"`
+	GoRoutinesAfter   int `json:"goRoutinesAfter"`
+	ConnectionsClosed int `json:"connectionsClosed"`
+}
+
+// resetSettle bounds how long /reset waits for the goroutines of the closed
+// connections to end before it counts again.
+const resetSettle = 2 * time.Second
+
+// reset answers POST /reset: it closes every connection /forward's
+// transports hold (idle ones through CloseIdleConnections, then the rest),
+// which releases the leak budget; server 1 sees the closes and lets its
+// conn.serve goroutines go too.
+func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
+	if !allow(w, r, http.MethodPost) {
+		return
+	}
+	if _, err := parseQuery(r.URL.RawQuery, Options{}, nil); err != nil {
+		writeError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	before := runtime.NumGoroutine()
+	closed := s.clientConns.release()
+	// Each closed connection ends a readLoop and a writeLoop, soon but not
+	// at once: wait for them, within resetSettle.
+	want := before - 2*closed
+	deadline := time.Now().Add(resetSettle)
+	for runtime.NumGoroutine() > want && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	writeJSON(w, http.StatusOK, resetReply{GoRoutinesBefore: before, GoRoutinesAfter: runtime.NumGoroutine(), ConnectionsClosed: closed})
+}
