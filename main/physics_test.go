@@ -53,6 +53,7 @@ type reply struct {
 	Server1Response *struct {
 		GoRoutines int `json:"goRoutines"`
 	} `json:"Server1Response"`
+	ConnReused bool `json:"connReused"`
 }
 
 // client calls the servers the way the seed's curl loop does: a new
@@ -61,20 +62,31 @@ var client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, T
 
 func get(t *testing.T, url string) reply {
 	t.Helper()
-	resp, err := client.Get(url)
+	var r reply
+	r.Status = fetch(t, http.MethodGet, url, &r)
+	return r
+}
+
+// fetch sends a request without a body and decodes the JSON reply into v.
+func fetch(t *testing.T, method, url string, v any) (status int) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
 	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
+		t.Fatal(err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("GET %s: read body: %v", url, err)
+		t.Fatalf("%s %s: read body: %v", method, url, err)
 	}
-	r := reply{Status: resp.StatusCode}
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatalf("GET %s: %d %q is not JSON: %v", url, resp.StatusCode, b, err)
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s %s: %d %q is not the JSON expected: %v", method, url, resp.StatusCode, b, err)
 	}
-	return r
+	return resp.StatusCode
 }
 
 // goroutines asks an instance for its goroutine count through /hello.

@@ -16,14 +16,18 @@ import (
 )
 
 // server1 starts an in-process server 1 and counts the connections it
-// accepts. It is closed, with every connection, when the test ends.
+// accepts (in its /stats too, where h is a *Server). It is closed, with every
+// connection, when the test ends.
 func server1(t *testing.T, h http.Handler) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
 	var conns atomic.Int64
 	ts := httptest.NewUnstartedServer(h)
-	ts.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+	ts.Config.ConnState = func(c net.Conn, s http.ConnState) {
 		if s == http.StateNew {
 			conns.Add(1)
+		}
+		if srv, ok := h.(*Server); ok {
+			srv.serverConns.track(c, s)
 		}
 	}
 	ts.Start()
@@ -34,13 +38,18 @@ func server1(t *testing.T, h http.Handler) (*httptest.Server, *atomic.Int64) {
 // server2 returns a server whose /forward calls upstream.
 func server2(t *testing.T, upstream string) *Server {
 	t.Helper()
-	u, err := url.Parse(upstream)
+	s := New(Config{UpstreamURL: mustURL(t, upstream), Forward: DefaultOptions()})
+	t.Cleanup(func() { s.clientConns.release() })
+	return s
+}
+
+func mustURL(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(Config{UpstreamURL: u, Forward: DefaultOptions()})
-	t.Cleanup(func() { s.clientConns.release() })
-	return s
+	return u
 }
 
 func serve(h http.Handler, method, target string) *httptest.ResponseRecorder {

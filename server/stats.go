@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"runtime"
 	"slices"
@@ -148,4 +149,26 @@ func entryFunc(block string) string {
 		return first
 	}
 	return entry
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, keeping the order.
+func (fc *FuncCounts) UnmarshalJSON(b []byte) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+		return fmt.Errorf("topFunctions: want a JSON object")
+	}
+	*fc = (*fc)[:0]
+	for d.More() {
+		t, err := d.Token()
+		if err != nil {
+			return err
+		}
+		var c FuncCount
+		c.Func, _ = t.(string)
+		if err := d.Decode(&c.Count); err != nil {
+			return fmt.Errorf("topFunctions[%q]: %w", c.Func, err)
+		}
+		*fc = append(*fc, c)
+	}
+	return nil
 }

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"connleak/demo"
+	"connleak/server"
+)
+
+func stats(t *testing.T, in *demo.Instance) server.Stats {
+	t.Helper()
+	var st server.Stats
+	if status := fetch(t, http.MethodGet, in.URL+"/stats", &st); status != http.StatusOK {
+		t.Fatalf("GET %s/stats: status %d", in.URL, status)
+	}
+	return st
+}
+
+func funcCount(st server.Stats, f string) int {
+	for _, c := range st.TopFunctions {
+		if c.Func == f {
+			return c.Count
+		}
+	}
+	return 0
+}
+
+func text(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d, %v", url, resp.StatusCode, err)
+	}
+	return string(b)
+}
+
+// TestDiagnoseLeak runs the leak on two processes and checks that /stats,
+// pprof and /metrics show what piles up, and that /reset releases it.
+func TestDiagnoseLeak(t *testing.T) {
+	t.Parallel()
+	const n = 50
+	p := startPair(t)
+	base2, base1 := goroutines(t, p.Server2), goroutines(t, p.Server1)
+	for i := range n {
+		if r := get(t, p.Server2.URL+"/forward"); r.Status != http.StatusOK || r.ConnReused {
+			t.Fatalf("request %d: %+v, want 200 on a new connection", i+1, r)
+		}
+	}
+
+	st2 := stats(t, p.Server2)
+	for _, f := range []string{"net/http.(*persistConn).readLoop", "net/http.(*persistConn).writeLoop"} {
+		if got := funcCount(st2, f); got != n {
+			t.Errorf("server 2 topFunctions[%s] = %d, want %d", f, got, n)
+		}
+	}
+	if want := (server.ClientStats{Opened: n, Reused: 0, Held: n}); st2.Client != want {
+		t.Errorf("server 2 client = %+v, want %+v", st2.Client, want)
+	}
+	if top := st2.TopFunctions[0].Func; !strings.HasSuffix(top, "Loop") {
+		t.Errorf("server 2's most common goroutine function is %s, want readLoop or writeLoop", top)
+	}
+
+	st1 := stats(t, p.Server1)
+	if got := funcCount(st1, "net/http.(*conn).serve"); got != n+1 { // the leaked ones and the one asking
+		t.Errorf("server 1 topFunctions[conn.serve] = %d, want %d", got, n+1)
+	}
+	if s := st1.Server; s.Open != n+1 || s.Idle != n || s.Active != 1 || s.Accepted < n+1 {
+		t.Errorf("server 1 server = %+v, want %d open, %d idle, 1 active, >= %d accepted", s, n+1, n, n+1)
+	}
+
+	if dump := text(t, p.Server2.URL+"/debug/pprof/goroutine?debug=1"); !regexp.MustCompile(fmt.Sprintf(`(?m)^%d @ .*\n(#.*\n)*#.*net/http\.\(\*persistConn\)\.readLoop`, n)).MatchString(dump) {
+		t.Errorf("server 2's pprof goroutine dump has no group of %d readLoops:\n%.2000s", n, dump)
+	}
+	if dump := text(t, p.Server1.URL+"/debug/pprof/goroutine?debug=1"); !strings.Contains(dump, "net/http.(*conn).serve") {
+		t.Errorf("server 1's pprof goroutine dump has no conn.serve")
+	}
+	metrics := text(t, p.Server2.URL+"/metrics")
+	for _, want := range []string{fmt.Sprintf("\nconnleak_client_connections_held %d\n", n), fmt.Sprintf("\nconnleak_client_connections_opened_total %d\n", n), "\ngo_goroutines "} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("server 2 /metrics has no %q", strings.TrimSpace(want))
+		}
+	}
+	if m := regexp.MustCompile(`\ngo_goroutines (\d+)\n`).FindStringSubmatch(metrics); m == nil {
+		t.Errorf("no go_goroutines in /metrics")
+	} else if g, _ := strconv.Atoi(m[1]); g < 2*n {
+		t.Errorf("go_goroutines %d, want >= %d", g, 2*n)
+	}
+
+	var r struct{ GoRoutinesBefore, GoRoutinesAfter, ConnectionsClosed int }
+	if status := fetch(t, http.MethodPost, p.Server2.URL+"/reset", &r); status != http.StatusOK || r.ConnectionsClosed != n {
+		t.Fatalf("POST /reset: %d %+v, want 200 and %d connections closed", status, r, n)
+	}
+	if r.GoRoutinesBefore < base2+2*n || r.GoRoutinesAfter > base2+1 {
+		t.Errorf("POST /reset: %d goroutines before, %d after; want >= %d before and back to baseline %d", r.GoRoutinesBefore, r.GoRoutinesAfter, base2+2*n, base2)
+	}
+	waitBaseline(t, p, base2, base1) // server 1 sees the closes
+	if got := stats(t, p.Server2).Client.Held; got != 0 {
+		t.Errorf("after /reset, server 2 holds %d connections, want 0", got)
+	}
+	if status := fetch(t, http.MethodGet, p.Server2.URL+"/reset", &reply{}); status != http.StatusMethodNotAllowed {
+		t.Errorf("GET /reset: %d, want 405", status)
+	}
+}
+
+// TestDiagnoseShared checks connReused and the client accounting of a
+// shared client: one connection, reused.
+func TestDiagnoseShared(t *testing.T) {
+	t.Parallel()
+	const n = 10
+	p := startPair(t)
+	for i := range n {
+		r := get(t, p.Server2.URL+"/forward?client=shared")
+		if r.Status != http.StatusOK || r.ConnReused != (i > 0) {
+			t.Fatalf("request %d: %+v, want connReused %v", i+1, r, i > 0)
+		}
+	}
+	if want := (server.ClientStats{Opened: 1, Reused: n - 1, Held: 1}); stats(t, p.Server2).Client != want {
+		t.Errorf("client = %+v, want %+v", stats(t, p.Server2).Client, want)
+	}
+}
+
+// TestBudget checks the leak budget on a real process: past
+// FORWARD_MAX_HELD, /forward answers 429 and the rest keeps answering.
+func TestBudget(t *testing.T) {
+	t.Parallel()
+	const budget = 10
+	dir := t.TempDir()
+	p, err := demo.StartPair(context.Background(), exe, dir, nil, []string{fmt.Sprintf("FORWARD_MAX_HELD=%d", budget)})
+	t.Cleanup(func() {
+		if err := p.Stop(); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if log, _ := os.ReadFile(filepath.Join(dir, "server2.log")); !strings.Contains(string(log), fmt.Sprintf("maxHeld=%d", budget)) {
+		t.Errorf("start-up line %q does not say maxHeld=%d", log, budget)
+	}
+	for i := range 2 * budget {
+		r := get(t, p.Server2.URL+"/forward")
+		want := http.StatusOK
+		if i >= budget {
+			want = http.StatusTooManyRequests
+		}
+		if r.Status != want || (want == http.StatusTooManyRequests && !strings.Contains(r.Error, "POST /reset")) {
+			t.Fatalf("request %d: %d %q, want %d", i+1, r.Status, r.Error, want)
+		}
+	}
+	if got := stats(t, p.Server2).Client.Held; got != budget {
+		t.Errorf("held %d, want %d", got, budget)
+	}
+	text(t, p.Server2.URL+"/metrics")
+	goroutines(t, p.Server2)
+	fetch(t, http.MethodPost, p.Server2.URL+"/reset", &struct{}{})
+	if r := get(t, p.Server2.URL+"/forward"); r.Status != http.StatusOK {
+		t.Errorf("after /reset: %d %s, want 200", r.Status, r.Error)
+	}
+}
+
+// TestOpenFileLimit runs the seed's 400-request loop against a server 2
+// started under ulimit -n 256: the budget derived from the limit keeps it
+// answering.
+func TestOpenFileLimit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	wrapper := filepath.Join(dir, "connleak-ulimit")
+	script := fmt.Sprintf("#!/bin/sh\nulimit -n 256 || exit 1\nexec %q \"$@\"\n", exe)
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s1, err := demo.Start(ctx, exe, dir, "server1")
+	t.Cleanup(func() { stopOrFail(t, s1) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := demo.Start(ctx, wrapper, dir, "server2", "UPSTREAM_URL="+s1.URL)
+	t.Cleanup(func() { stopOrFail(t, s2) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, _ := os.ReadFile(s2.Log)
+	if !strings.Contains(string(log), "maxHeld=128") {
+		t.Fatalf("server 2 under ulimit -n 256: start-up line %q, want maxHeld=128 (half the limit)", log)
+	}
+	var ok, refused int
+	for i := range 400 {
+		switch r := get(t, s2.URL+"/forward"); r.Status {
+		case http.StatusOK:
+			ok++
+		case http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Fatalf("request %d: %d %s, want 200 or 429", i+1, r.Status, r.Error)
+		}
+	}
+	if ok != 128 || refused != 400-128 {
+		t.Errorf("%d answered, %d refused; want 128 and %d", ok, refused, 400-128)
+	}
+	if st := stats(t, s2); st.Client.Held != 128 {
+		t.Errorf("held %d, want 128", st.Client.Held)
+	}
+}
+
+func stopOrFail(t *testing.T, in *demo.Instance) {
+	if in == nil {
+		return
+	}
+	if err := in.Stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+}

@@ -1,0 +1,278 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// dump is a runtime.Stack excerpt of the three goroutines a leak is made of,
+// one goroutine of main, and one whose middle frames were elided.
+const dump = `goroutine 1 [IO wait]:
+internal/poll.runtime_pollWait(0x7f, 0x72)
+	/usr/local/go/src/runtime/netpoll.go:351 +0x85
+net.(*TCPListener).Accept(0xc000)
+	/usr/local/go/src/net/tcpsock.go:380 +0x30
+net/http.(*Server).Serve(0xc000, {0xa7, 0xc0})
+	/usr/local/go/src/net/http/server.go:3463 +0x30
+main.main()
+	/src/main/main.go:30 +0x1f
+runtime.main()
+	/usr/local/go/src/runtime/proc.go:285 +0x29d
+
+goroutine 40 [IO wait]:
+internal/poll.runtime_pollWait(0x7f, 0x72)
+	/usr/local/go/src/runtime/netpoll.go:351 +0x85
+net.(*conn).Read(0xc0, {0xc0, 0x1000, 0x1000})
+	/usr/local/go/src/net/net.go:196 +0x45
+bufio.(*Reader).Peek(0xc0, 0x1)
+	/usr/local/go/src/bufio/bufio.go:152 +0x5d
+net/http.(*persistConn).readLoop(0xc0)
+	/usr/local/go/src/net/http/transport.go:2394 +0x172
+created by net/http.(*Transport).dialConn in goroutine 39
+	/usr/local/go/src/net/http/transport.go:1944 +0x174d
+
+goroutine 41 [select]:
+runtime.gopark(0x0?, 0x0?, 0x0?, 0x0?, 0x0?)
+	/usr/local/go/src/runtime/proc.go:462 +0xce
+runtime.selectgo(0xc0, 0xc0, 0x0?, 0x0, 0x0?, 0x1)
+	/usr/local/go/src/runtime/select.go:351 +0x837
+net/http.(*persistConn).writeLoop(0xc0)
+	/usr/local/go/src/net/http/transport.go:2596 +0xe7
+created by net/http.(*Transport).dialConn in goroutine 39
+	/usr/local/go/src/net/http/transport.go:1945 +0x17a5
+
+goroutine 42 [IO wait]:
+internal/poll.runtime_pollWait(0x7f, 0x72)
+	/usr/local/go/src/runtime/netpoll.go:351 +0x85
+net/http.(*connReader).Read(0xc0, {0xc0, 0x1000, 0x1000})
+	/usr/local/go/src/net/http/server.go:805 +0x8c
+net/http.(*conn).serve(0xc0, {0xa7, 0xc0})
+	/usr/local/go/src/net/http/server.go:2102 +0x625
+created by net/http.(*Server).Serve in goroutine 1
+	/usr/local/go/src/net/http/server.go:3454 +0x485
+
+goroutine 43 [running]:
+example.com/deep.recurse(0x1)
+	/src/deep.go:10 +0x1
+...additional frames elided...
+example.com/deep.start()
+	/src/deep.go:3 +0x1
+created by example.com/deep.Go in goroutine 1
+	/src/deep.go:20 +0x1
+
+goroutine 44 [IO wait]:
+net/http.(*persistConn).readLoop(0xc1)
+	/usr/local/go/src/net/http/transport.go:2394 +0x172
+created by net/http.(*Transport).dialConn in goroutine 39
+	/usr/local/go/src/net/http/transport.go:1944 +0x174d
+`
+
+func TestTopFunctions(t *testing.T) {
+	b, err := json.Marshal(topFunctions([]byte(dump)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"net/http.(*persistConn).readLoop":2,"example.com/deep.start":1,"main.main":1,` +
+		`"net/http.(*conn).serve":1,"net/http.(*persistConn).writeLoop":1}`
+	if string(b) != want {
+		t.Errorf("topFunctions:\n got %s\nwant %s", b, want)
+	}
+}
+
+// TestStats checks /stats on one in-process instance that forwards to
+// another: the client and server accounting and the goroutine breakdown.
+func TestStats(t *testing.T) {
+	const n = 5
+	s1 := New(Config{})
+	ts1, _ := server1(t, s1)
+	s2 := server2(t, ts1.URL)
+	for range n {
+		if w := serve(s2, "GET", "/forward?client=shared"); w.Code != http.StatusOK {
+			t.Fatalf("got %d %s", w.Code, w.Body)
+		}
+	}
+	for range n {
+		if w := serve(s2, "GET", "/forward"); w.Code != http.StatusOK {
+			t.Fatalf("got %d %s", w.Code, w.Body)
+		}
+	}
+	var st Stats
+	w := serve(s2, "GET", "/stats")
+	if err := json.Unmarshal(w.Body.Bytes(), &st); err != nil || w.Code != http.StatusOK {
+		t.Fatalf("GET /stats: %d %s: %v", w.Code, w.Body, err)
+	}
+	// One shared connection, reused n-1 times, and one per client=new call.
+	if want := (ClientStats{Opened: 1 + n, Reused: n - 1, Held: 1 + n}); st.Client != want {
+		t.Errorf("client = %+v, want %+v", st.Client, want)
+	}
+	if st.GoRoutines < 2*(1+n) || st.Memory.HeapInuseBytes == 0 || st.Memory.StackInuseBytes == 0 {
+		t.Errorf("goRoutines %d, memory %+v: want >= %d goroutines and memory counted", st.GoRoutines, st.Memory, 2*(1+n))
+	}
+	if !strings.Contains(w.Body.String(), `"net/http.(*persistConn).readLoop":`) || !strings.HasPrefix(w.Body.String(), `{"goRoutines":`) {
+		t.Errorf("GET /stats = %s, want it to start with goRoutines and count readLoop", w.Body)
+	}
+	for _, f := range []string{"net/http.(*persistConn).readLoop", "net/http.(*persistConn).writeLoop"} {
+		if got := count(st.TopFunctions, f); got < 1+n {
+			t.Errorf("topFunctions[%s] = %d, want >= %d", f, got, 1+n)
+		}
+	}
+
+	// Server 1 saw 1+n connections, all idle now; this GET adds one more.
+	resp, err := http.Get(ts1.URL + "/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st1 Stats
+	if err := json.NewDecoder(resp.Body).Decode(&st1); err != nil {
+		t.Fatal(err)
+	}
+	want := ServerStats{Open: n + 2, Active: 1, Idle: n + 1, Accepted: n + 2}
+	if st1.Server != want {
+		t.Errorf("server 1's server stats = %+v, want %+v", st1.Server, want)
+	}
+}
+
+func count(fc FuncCounts, f string) int {
+	for _, c := range fc {
+		if c.Func == f {
+			return c.Count
+		}
+	}
+	return 0
+}
+
+// TestBudget checks that /forward holds no more than MaxHeld connections,
+// answers 429 past it while everything else answers, and that /reset
+// releases it.
+func TestBudget(t *testing.T) {
+	ts1, _ := server1(t, New(Config{}))
+	u := mustURL(t, ts1.URL)
+	s2 := New(Config{UpstreamURL: u, MaxHeld: 3})
+	t.Cleanup(func() { s2.clientConns.release() })
+	for i := range 3 {
+		if w := serve(s2, "GET", "/forward"); w.Code != http.StatusOK {
+			t.Fatalf("call %d: got %d %s", i+1, w.Code, w.Body)
+		}
+	}
+	w := serve(s2, "GET", "/forward")
+	if w.Code != http.StatusTooManyRequests || !errorShape.Match(w.Body.Bytes()) ||
+		!strings.Contains(w.Body.String(), "leak budget spent") || !strings.Contains(w.Body.String(), "POST /reset") {
+		t.Fatalf("call 4: got %d %s, want 429 saying the budget is spent and POST /reset releases it", w.Code, w.Body)
+	}
+	for _, target := range []string{"/hello", "/stats", "/metrics"} {
+		if w := serve(s2, "GET", target); w.Code != http.StatusOK {
+			t.Errorf("GET %s with the budget spent: %d, want 200", target, w.Code)
+		}
+	}
+
+	w = serve(s2, "POST", "/reset")
+	var r resetReply
+	if err := json.Unmarshal(w.Body.Bytes(), &r); err != nil || w.Code != http.StatusOK || r.ConnectionsClosed != 3 {
+		t.Fatalf("POST /reset: %d %s, want 200 with connectionsClosed 3", w.Code, w.Body)
+	}
+	if r.GoRoutinesAfter > r.GoRoutinesBefore-6 {
+		t.Errorf("POST /reset: goroutines %d before, %d after, want 6 fewer (3 readLoops, 3 writeLoops)", r.GoRoutinesBefore, r.GoRoutinesAfter)
+	}
+	if w := serve(s2, "GET", "/forward"); w.Code != http.StatusOK {
+		t.Errorf("after /reset: got %d %s, want 200", w.Code, w.Body)
+	}
+	if w := serve(s2, "GET", "/reset"); w.Code != http.StatusMethodNotAllowed {
+		t.Errorf("GET /reset: %d, want 405", w.Code)
+	}
+}
+
+// TestResetLeftOpen checks that /reset also releases connections whose body
+// was left open, which CloseIdleConnections cannot reach.
+func TestResetLeftOpen(t *testing.T) {
+	ts1, _ := server1(t, New(Config{}))
+	s2 := server2(t, ts1.URL)
+	for range 4 {
+		serve(s2, "GET", "/forward?client=shared&body=leave-open")
+	}
+	if got := s2.clientConns.held(); got != 4 {
+		t.Fatalf("held = %d after 4 calls with body=leave-open, want 4", got)
+	}
+	w := serve(s2, "POST", "/reset")
+	if !strings.Contains(w.Body.String(), `"connectionsClosed":4`) || s2.clientConns.held() != 0 {
+		t.Errorf("POST /reset: %s, held %d after, want 4 closed and none held", w.Body, s2.clientConns.held())
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	ts1, _ := server1(t, New(Config{}))
+	s2 := server2(t, ts1.URL)
+	for range 3 {
+		serve(s2, "GET", "/forward")
+	}
+	serve(s2, "GET", "/forward?client=shared")
+	serve(s2, "GET", "/forward?client=shared")
+	w := serve(s2, "GET", "/metrics")
+	body, _ := io.ReadAll(w.Body)
+	for _, want := range []string{
+		"\ngo_goroutines ",
+		"\nprocess_open_fds ",
+		"\nconnleak_client_connections_opened_total 4\n",
+		"\nconnleak_client_connections_reused_total 1\n",
+		"\nconnleak_client_connections_held 4\n",
+		`connleak_server_connections{state="active"} `,
+		`connleak_server_connections{state="idle"} `,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics has no %q", strings.TrimSpace(want))
+		}
+	}
+}
+
+func TestPprof(t *testing.T) {
+	for _, target := range []string{"/debug/pprof/", "/debug/pprof/goroutine?debug=1", "/debug/pprof/cmdline"} {
+		w := httptest.NewRecorder()
+		New(Config{}).ServeHTTP(w, httptest.NewRequest("GET", target, nil))
+		if w.Code != http.StatusOK || w.Body.Len() == 0 {
+			t.Errorf("GET %s: %d, %d bytes", target, w.Code, w.Body.Len())
+		}
+	}
+	if w := serve(New(Config{}), "GET", "/debug/pprof/goroutine?debug=1"); !strings.Contains(w.Body.String(), "goroutine profile: total") {
+		t.Errorf("goroutine profile: %.200s", w.Body)
+	}
+}
+
+func TestStatsBadInput(t *testing.T) {
+	for _, tt := range []struct{ method, target, want string }{
+		{"GET", "/stats?x=1", "takes none"},
+		{"POST", "/stats", "use GET"},
+		{"POST", "/reset?all=1", "takes none"},
+		{"DELETE", "/reset", "use POST"},
+	} {
+		w := serve(New(Config{}), tt.method, tt.target)
+		if w.Code/100 != 4 || !errorShape.Match(w.Body.Bytes()) || !strings.Contains(w.Body.String(), tt.want) {
+			t.Errorf("%s %s: %d %s, want a JSON error saying %q", tt.method, tt.target, w.Code, w.Body, tt.want)
+		}
+	}
+}
+
+func TestDefaultMaxHeld(t *testing.T) {
+	limit := openFileLimit()
+	got := DefaultMaxHeld()
+	want := min(maxHeldCap, int(limit/2))
+	if limit == 0 {
+		want = maxHeldCap
+	}
+	if got != want || got < 1 {
+		t.Errorf("DefaultMaxHeld() = %d with an open-file limit of %d, want %d", got, limit, want)
+	}
+	cfg, err := ConfigFromEnv(env(map[string]string{"FORWARD_MAX_HELD": "7"}))
+	if err != nil || cfg.MaxHeld != 7 {
+		t.Errorf("FORWARD_MAX_HELD=7: %d, %v", cfg.MaxHeld, err)
+	}
+	for _, v := range []string{"0", "-1", "many", fmt.Sprint(maxConnCount*10 + 1)} {
+		if _, err := ConfigFromEnv(env(map[string]string{"FORWARD_MAX_HELD": v})); err == nil || !strings.HasPrefix(err.Error(), "FORWARD_MAX_HELD=") {
+			t.Errorf("FORWARD_MAX_HELD=%s: %v, want an error naming it", v, err)
+		}
+	}
+}
