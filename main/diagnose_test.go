@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -223,5 +224,41 @@ func stopOrFail(t *testing.T, in *demo.Instance) {
 	}
 	if err := in.Stop(); err != nil {
 		t.Errorf("stop: %v", err)
+	}
+}
+
+// TestGoroutineLeakProfile checks what the README says of Go 1.26's
+// goroutineleak profile: it reports none of the leaked connection
+// goroutines, which wait on the network, not on an unreachable channel.
+func TestGoroutineLeakProfile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	leakExe := filepath.Join(dir, "connleak-leakprofile")
+	build := exec.Command("go", "build", "-o", leakExe, ".")
+	build.Env = append(os.Environ(), "GOEXPERIMENT=goroutineleakprofile")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build with GOEXPERIMENT=goroutineleakprofile: %v\n%s", err, out)
+	}
+	const n = 20
+	p, err := demo.StartPair(context.Background(), leakExe, dir, nil, nil)
+	t.Cleanup(func() {
+		if err := p.Stop(); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		get(t, p.Server2.URL+"/forward")
+	}
+	if got := funcCount(stats(t, p.Server2), "net/http.(*persistConn).readLoop"); got != n {
+		t.Fatalf("%d readLoops, want %d", got, n)
+	}
+	for _, in := range []*demo.Instance{p.Server2, p.Server1} {
+		profile := text(t, in.URL+"/debug/pprof/goroutineleak?debug=1")
+		if first, _, _ := strings.Cut(profile, "\n"); first != "goroutineleak profile: total 0" {
+			t.Errorf("%s goroutineleak profile starts %q, want total 0", in.URL, first)
+		}
 	}
 }

@@ -94,7 +94,8 @@ func (fc FuncCounts) MarshalJSON() ([]byte, error) {
 
 // topFunctions groups the goroutines of a runtime.Stack dump by the function
 // each one was started with: the bottom frame of its stack that is not in the
-// runtime, the line people read off a pprof goroutine dump. A leaked
+// runtime (nor a compiler-made go statement wrapper), the line people read
+// off a pprof goroutine dump. A leaked
 // client connection shows as net/http.(*persistConn).readLoop and writeLoop,
 // a leaked server connection as net/http.(*conn).serve, whatever they are
 // blocked in at the top (the runtime, internal/poll, net, bufio).
@@ -141,7 +142,8 @@ func entryFunc(block string) string {
 		if first == "" {
 			first = f
 		}
-		if !strings.HasPrefix(f, "runtime.") {
+		// Skip the runtime, and the wrappers the compiler makes for go f(x).
+		if !strings.HasPrefix(f, "runtime.") && !strings.Contains(f, ".gowrap") {
 			entry = f
 		}
 	}

@@ -11,7 +11,8 @@ import (
 )
 
 // dump is a runtime.Stack excerpt of the three goroutines a leak is made of,
-// one goroutine of main, and one whose middle frames were elided.
+// one goroutine of main, one whose middle frames were elided, and one just
+// started through a compiler-made wrapper.
 const dump = `goroutine 1 [IO wait]:
 internal/poll.runtime_pollWait(0x7f, 0x72)
 	/usr/local/go/src/runtime/netpoll.go:351 +0x85
@@ -65,6 +66,16 @@ example.com/deep.start()
 created by example.com/deep.Go in goroutine 1
 	/src/deep.go:20 +0x1
 
+goroutine 45 [runnable]:
+net/http.(*connReader).backgroundRead(0xc0)
+	/usr/local/go/src/net/http/server.go:690
+net/http.(*connReader).startBackgroundRead.gowrap2()
+	/usr/local/go/src/net/http/server.go:686 +0x25
+runtime.goexit({})
+	/usr/local/go/src/runtime/asm_amd64.s:1693 +0x1
+created by net/http.(*connReader).startBackgroundRead in goroutine 42
+	/usr/local/go/src/net/http/server.go:686 +0xb6
+
 goroutine 44 [IO wait]:
 net/http.(*persistConn).readLoop(0xc1)
 	/usr/local/go/src/net/http/transport.go:2394 +0x172
@@ -78,7 +89,7 @@ func TestTopFunctions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `{"net/http.(*persistConn).readLoop":2,"example.com/deep.start":1,"main.main":1,` +
-		`"net/http.(*conn).serve":1,"net/http.(*persistConn).writeLoop":1}`
+		`"net/http.(*conn).serve":1,"net/http.(*connReader).backgroundRead":1,"net/http.(*persistConn).writeLoop":1}`
 	if string(b) != want {
 		t.Errorf("topFunctions:\n got %s\nwant %s", b, want)
 	}
