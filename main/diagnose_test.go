@@ -139,17 +139,8 @@ func TestDiagnoseShared(t *testing.T) {
 func TestBudget(t *testing.T) {
 	t.Parallel()
 	const budget = 10
-	dir := t.TempDir()
-	p, err := demo.StartPair(context.Background(), exe, dir, nil, []string{fmt.Sprintf("FORWARD_MAX_HELD=%d", budget)})
-	t.Cleanup(func() {
-		if err := p.Stop(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if log, _ := os.ReadFile(filepath.Join(dir, "server2.log")); !strings.Contains(string(log), fmt.Sprintf("maxHeld=%d", budget)) {
+	p := startPairOf(t, exe, nil, []string{fmt.Sprintf("FORWARD_MAX_HELD=%d", budget)})
+	if log, _ := os.ReadFile(p.Server2.Log); !strings.Contains(string(log), fmt.Sprintf("maxHeld=%d", budget)) {
 		t.Errorf("start-up line %q does not say maxHeld=%d", log, budget)
 	}
 	for i := range 2 * budget {
@@ -240,15 +231,7 @@ func TestGoroutineLeakProfile(t *testing.T) {
 		t.Fatalf("build with GOEXPERIMENT=goroutineleakprofile: %v\n%s", err, out)
 	}
 	const n = 20
-	p, err := demo.StartPair(context.Background(), leakExe, dir, nil, nil)
-	t.Cleanup(func() {
-		if err := p.Stop(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := startPairOf(t, leakExe, nil, nil)
 	for range n {
 		get(t, p.Server2.URL+"/forward")
 	}

@@ -103,7 +103,13 @@ func goroutines(t *testing.T, in *demo.Instance) int {
 // stops both when the test ends.
 func startPair(t *testing.T, env1 ...string) *demo.Pair {
 	t.Helper()
-	p, err := demo.StartPair(context.Background(), exe, t.TempDir(), env1, nil)
+	return startPairOf(t, exe, env1, nil)
+}
+
+// startPairOf is startPair with another binary and server 2's environment.
+func startPairOf(t *testing.T, exe string, env1, env2 []string) *demo.Pair {
+	t.Helper()
+	p, err := demo.StartPair(context.Background(), exe, t.TempDir(), env1, env2)
 	t.Cleanup(func() {
 		if err := p.Stop(); err != nil {
 			t.Errorf("stop: %v", err)

@@ -44,6 +44,19 @@ func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
 	return false
 }
 
+// allowNoQuery is allow for an endpoint that takes no parameters: a query
+// is a 400.
+func allowNoQuery(w http.ResponseWriter, r *http.Request, methods ...string) bool {
+	if !allow(w, r, methods...) {
+		return false
+	}
+	if _, err := parseQuery(r.URL.RawQuery, Options{}, nil); err != nil {
+		writeError(w, http.StatusBadRequest, "%v", err)
+		return false
+	}
+	return true
+}
+
 func notFound(w http.ResponseWriter, r *http.Request) {
 	writeError(w, http.StatusNotFound, "no endpoint %s: use /hello, /forward, /stats, /reset, /metrics or /debug/pprof/", r.URL.Path)
 }
