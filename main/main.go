@@ -6,6 +6,9 @@
 //	BIND_ADDRESS=:9090 go run ./main              # server 2, forwards to localhost:8080
 //	curl localhost:9090/forward
 //
+//	go run ./main demo                            # every scenario, a table and a report
+//	go run ./main load -n 400 URL                 # the seed's curl loop, built in
+//
 // The server is configured by its environment; see the README.
 package main
 
@@ -21,6 +24,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"connleak/demo"
 	"connleak/server"
 )
 
@@ -43,8 +47,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, getenv, stderr)
+	case "demo":
+		return demo.Command(ctx, args, stdout, stderr)
+	case "load":
+		return demo.LoadCommand(ctx, args, stdout, stderr)
 	default:
-		return fmt.Errorf("unknown command %q: the only command is serve (the default)", cmd)
+		return fmt.Errorf("unknown command %q: use serve (the default), demo or load", cmd)
 	}
 }
 
@@ -54,7 +62,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	fs := flag.NewFlagSet("connleak serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: connleak [serve]\n\nConfigured by the environment: BIND_ADDRESS, UPSTREAM_URL, CONNECTION_CLOSE,\nSERVER_IDLE_TIMEOUT and FORWARD_<PARAMETER> defaults for /forward. See README.md.")
+		fmt.Fprintln(stderr, "usage: connleak [serve] | demo [flags] | load [flags] URL\n\nserve is configured by the environment: BIND_ADDRESS, UPSTREAM_URL, CONNECTION_CLOSE,\nSERVER_IDLE_TIMEOUT and FORWARD_<PARAMETER> defaults for /forward. See README.md.")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -1,0 +1,194 @@
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"connleak/server"
+)
+
+// Config says how Run runs the scenarios.
+type Config struct {
+	Exe       string        // the connleak binary to start twice per scenario
+	Dir       string        // where the instances' logs go
+	N         int           // requests per scenario
+	Wait      time.Duration // the longest idle wait after the requests
+	Scenarios []Scenario
+	Progress  Progress // told how each scenario goes; nil for none
+}
+
+// Progress hears how the scenarios go.
+type Progress interface {
+	Start(s Scenario, n int)
+	Request(i int)
+	Idle()
+	Done(r Result)
+}
+
+// Point is both servers' counts at one moment of a scenario.
+type Point struct {
+	At       time.Duration // since the first request
+	Requests int           // requests answered so far
+	G2, G1   int           // goroutines of server 2 and server 1
+	Held2    int           // connections server 2's /forward holds
+	Open1    int           // connections server 1 has open
+	Mem2     uint64        // heap and stack in use, server 2
+	Mem1     uint64        // the same, server 1
+}
+
+// sampleEvery is how often Run samples during the idle wait.
+const sampleEvery = 100 * time.Millisecond
+
+// Run runs every scenario of cfg, one after the other, each on a fresh pair
+// of instances that it stops before the next. It returns the results so far
+// and the error if one fails or ctx is done.
+func Run(ctx context.Context, cfg Config) ([]Result, error) {
+	var results []Result
+	for _, s := range cfg.Scenarios {
+		r, err := runOne(ctx, cfg, s)
+		if err != nil {
+			return results, fmt.Errorf("scenario %s: %w", s.Name, err)
+		}
+		results = append(results, r)
+		if cfg.Progress != nil {
+			cfg.Progress.Done(r)
+		}
+	}
+	return results, nil
+}
+
+func runOne(ctx context.Context, cfg Config, s Scenario) (r Result, err error) {
+	p, err := StartPair(ctx, cfg.Exe, cfg.Dir, s.Env1, nil)
+	defer func() {
+		if stopErr := p.Stop(); stopErr != nil && err == nil {
+			err = stopErr
+		}
+	}()
+	if err != nil {
+		return Result{}, err
+	}
+	r = Result{Scenario: s, N: cfg.N, ByStatus: map[int]int{}}
+	sample := func(start time.Time, requests int) error {
+		pt, err := samplePair(ctx, p, start, requests)
+		if err == nil {
+			r.Points = append(r.Points, pt)
+		}
+		return err
+	}
+
+	start := time.Now()
+	if err := sample(start, 0); err != nil {
+		return r, err
+	}
+	if cfg.Progress != nil {
+		cfg.Progress.Start(s, cfg.N)
+	}
+	every := max(1, cfg.N/40)
+	var sampleErr error
+	sum, err := Load(ctx, LoadConfig{
+		URL: p.Server2.URL + "/forward?" + s.Query,
+		N:   cfg.N,
+		C:   1,
+		Each: func(i int, _ Reply) {
+			if cfg.Progress != nil {
+				cfg.Progress.Request(i + 1)
+			}
+			if (i+1)%every == 0 || i+1 == cfg.N {
+				sampleErr = cmpOr(sampleErr, sample(start, i+1))
+			}
+		},
+	})
+	if err := cmpOr(err, sampleErr); err != nil {
+		return r, err
+	}
+	r.ByStatus = sum.ByStatus
+	r.LoadEnd = len(r.Points) - 1
+
+	// The idle wait: sample until cfg.Wait is over, or until both servers
+	// have been back at baseline for two samples running.
+	if cfg.Progress != nil {
+		cfg.Progress.Idle()
+	}
+	loadEnd := time.Now()
+	tick := time.NewTicker(sampleEvery)
+	defer tick.Stop()
+	for atBase := 0; atBase < 2 && time.Since(loadEnd) < cfg.Wait; {
+		select {
+		case <-ctx.Done():
+			return r, ctx.Err()
+		case <-tick.C:
+		}
+		if err := sample(start, cfg.N); err != nil {
+			return r, err
+		}
+		if r.atBaseline(r.Points[len(r.Points)-1]) {
+			atBase++
+		} else {
+			atBase = 0
+		}
+	}
+
+	var st server.Stats
+	if err := getJSON(ctx, p.Server2.URL+"/stats", &st); err != nil {
+		return r, err
+	}
+	r.Opened, r.Reused = st.Client.Opened, st.Client.Reused
+	r.judge()
+	return r, nil
+}
+
+func cmpOr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// samplePair reads both servers' /stats.
+func samplePair(ctx context.Context, p *Pair, start time.Time, requests int) (Point, error) {
+	var s2, s1 server.Stats
+	if err := getJSON(ctx, p.Server2.URL+"/stats", &s2); err != nil {
+		return Point{}, err
+	}
+	if err := getJSON(ctx, p.Server1.URL+"/stats", &s1); err != nil {
+		return Point{}, err
+	}
+	return Point{
+		At:       time.Since(start),
+		Requests: requests,
+		G2:       s2.GoRoutines,
+		G1:       s1.GoRoutines,
+		Held2:    s2.Client.Held,
+		Open1:    s1.Server.Open,
+		Mem2:     s2.Memory.HeapInuseBytes + s2.Memory.StackInuseBytes,
+		Mem1:     s1.Memory.HeapInuseBytes + s1.Memory.StackInuseBytes,
+	}, nil
+}
+
+// statsClient asks for /stats on a new connection each time, so sampling
+// holds no connection of its own.
+var statsClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+
+func getJSON(ctx context.Context, rawURL string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := statsClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxReply))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s: %s", rawURL, resp.Status, b)
+	}
+	return json.Unmarshal(b, v)
+}

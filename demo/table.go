@@ -1,0 +1,59 @@
+package demo
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// WriteTable writes one row per result, the scenario first, then one line
+// that says which configuration to use and why.
+func WriteTable(w io.Writer, results []Result) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCENARIO\tSEED\tPER-REQ-2\tPER-REQ-1\tLEFT-2\tLEFT-1\tOPENED\tREUSED\tMEM/CONN-2\tMEM/CONN-1\tVERDICT")
+	for _, r := range results {
+		p2, p1 := r.PerRequest()
+		l2, l1 := r.Left()
+		m2, m1 := r.MemPerConn()
+		fmt.Fprintf(tw, "%s\t%s\t%+.2f\t%+.2f\t%+d\t%+d\t%d\t%d\t%s\t%s\t%s\n",
+			r.Name, r.Seed, p2, p1, l2, l1, r.Opened, r.Reused, kib(m2), kib(m1), r.VerdictText())
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%s\n%s\n", legend, Advice(results))
+	return err
+}
+
+// legend explains the table's columns.
+const legend = "-2: server 2, -1: server 1. PER-REQ: goroutines added per request. LEFT: goroutines over baseline after the idle wait.\n" +
+	"OPENED, REUSED: server 2's connections to server 1. MEM/CONN: heap and stack per held connection."
+
+func kib(b uint64) string {
+	if b == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f KiB", float64(b)/1024)
+}
+
+// Advice is the one line under the table: which configuration to use, with
+// this run's numbers where it has them.
+func Advice(results []Result) string {
+	const use = "Use one shared client with a bounded IdleConnTimeout, read every body to the end, and set IdleTimeout on servers"
+	var shared, leak *Result
+	for i := range results {
+		switch results[i].Name {
+		case "shared-client":
+			shared = &results[i]
+		case "leak":
+			leak = &results[i]
+		}
+	}
+	if shared == nil || leak == nil {
+		return use + "."
+	}
+	l2, _ := leak.Left()
+	s2, _ := shared.Left()
+	return fmt.Sprintf("%s: shared-client opened %d connection for %d requests and left %+d goroutines on server 2; a client per request (leak) opened %d and left %+d.",
+		use, shared.Opened, shared.N, s2, leak.Opened, l2)
+}

@@ -1,0 +1,103 @@
+package demo
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Result is what one scenario did.
+type Result struct {
+	Scenario
+	N              int
+	Points         []Point     // Points[0] is the baseline, before the first request
+	LoadEnd        int         // the index in Points of the sample after the last request
+	ByStatus       map[int]int // /forward's answers by status
+	Opened, Reused int64       // server 2's connections to server 1 (httptrace)
+	Verdict        Verdict
+	RecoveredAfter time.Duration // for Recovers: from the last request to baseline
+}
+
+// slack is how many goroutines over baseline still count as baseline: the
+// goroutines of connections closing while the sample is taken.
+const slack = 3
+
+func (r *Result) base() Point    { return r.Points[0] }
+func (r *Result) loadEnd() Point { return r.Points[r.LoadEnd] }
+func (r *Result) end() Point     { return r.Points[len(r.Points)-1] }
+
+func (r *Result) atBaseline(p Point) bool {
+	return p.G2 <= r.base().G2+slack && p.G1 <= r.base().G1+slack
+}
+
+// judge gives the verdict. FLAT: server 2 never grew by half a goroutine
+// per request. RECOVERS: it did, and both servers came back to baseline in
+// the idle wait. LEAKS: it did, and they did not.
+func (r *Result) judge() {
+	peak := 0
+	for _, p := range r.Points[:r.LoadEnd+1] {
+		peak = max(peak, p.G2-r.base().G2)
+	}
+	if 2*peak < r.N {
+		r.Verdict = Flat
+		return
+	}
+	for _, p := range r.Points[r.LoadEnd+1:] {
+		if r.atBaseline(p) {
+			r.Verdict, r.RecoveredAfter = Recovers, p.At-r.loadEnd().At
+			return
+		}
+	}
+	r.Verdict = Leaks
+}
+
+// PerRequest is how many goroutines each request added by the last
+// request, on server 2 and on server 1.
+func (r *Result) PerRequest() (server2, server1 float64) {
+	n := float64(max(r.N, 1))
+	return float64(r.loadEnd().G2-r.base().G2) / n, float64(r.loadEnd().G1-r.base().G1) / n
+}
+
+// Left is how many goroutines over baseline each server has at the end of
+// the idle wait.
+func (r *Result) Left() (server2, server1 int) {
+	return r.end().G2 - r.base().G2, r.end().G1 - r.base().G1
+}
+
+// MemPerConn is the heap and stack each held connection costs, on server 2
+// and on server 1, from the memory the servers gained by the last request;
+// 0 where too few connections were held to say.
+func (r *Result) MemPerConn() (server2, server1 uint64) {
+	b, e := r.base(), r.loadEnd()
+	enough := max(r.N/4, 1)
+	if held := e.Held2 - b.Held2; held >= enough && e.Mem2 > b.Mem2 {
+		server2 = (e.Mem2 - b.Mem2) / uint64(held)
+	}
+	if open := e.Open1 - b.Open1; open >= enough && e.Mem1 > b.Mem1 {
+		server1 = (e.Mem1 - b.Mem1) / uint64(open)
+	}
+	return server2, server1
+}
+
+// VerdictText is the verdict, with how long recovering took.
+func (r *Result) VerdictText() string {
+	if r.Verdict == Recovers {
+		return fmt.Sprintf("%s in %.1fs", r.Verdict, r.RecoveredAfter.Seconds())
+	}
+	return string(r.Verdict)
+}
+
+// Check returns an error naming every result whose verdict is not the one
+// the physics table expects.
+func Check(results []Result) error {
+	var wrong []string
+	for _, r := range results {
+		if r.Verdict != r.Want {
+			wrong = append(wrong, fmt.Sprintf("%s is %s, want %s", r.Name, r.Verdict, r.Want))
+		}
+	}
+	if len(wrong) > 0 {
+		return fmt.Errorf("verdicts contradict the physics table: %s", strings.Join(wrong, "; "))
+	}
+	return nil
+}

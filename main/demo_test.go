@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestDemoCheck runs the demo as a user would, on three scenarios, and
+// checks the table, the verdicts and the report.
+func TestDemoCheck(t *testing.T) {
+	t.Parallel()
+	report := filepath.Join(t.TempDir(), "report.html")
+	cmd := exec.Command(exe, "demo", "-check", "-n", "50", "-scenarios", "leak,no-keepalive,idle-timeout", "-out", report)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("demo -check: %v\nstdout:\n%s\nstderr:\n%s", err, &stdout, &stderr)
+	}
+	for _, row := range []string{
+		`(?m)^leak +000, 001 +\+2\.00 +\+1\.00 +\+100 +\+50 +50 +0 .* LEAKS$`,
+		`(?m)^idle-timeout +000, 001 +\+2\.00 +\+1\.00 +\+0 +\+0 +50 +0 .* RECOVERS in \d\.\ds$`,
+		`(?m)^no-keepalive +001 +[+-]0\.0\d +[+-]0\.0\d +[+-][0-2] +[+-][0-2] +50 +0 +- +- +FLAT$`,
+	} {
+		if !regexp.MustCompile(row).Match(stdout.Bytes()) {
+			t.Errorf("no row matching %s in\n%s", row, &stdout)
+		}
+	}
+	if lines := strings.Count(stderr.String(), "\n"); !strings.Contains(stderr.String(), "leak: LEAKS") || lines < 7 {
+		t.Errorf("stderr is not a plain line per step:\n%s", &stderr)
+	}
+	html, err := os.ReadFile(report)
+	if err != nil || bytes.Count(html, []byte("<svg ")) != 3 {
+		t.Errorf("report: %v, %d charts, want 3", err, bytes.Count(html, []byte("<svg ")))
+	}
+}
+
+// TestDemoBadFlags checks that bad flags get one clear line and exit 1.
+func TestDemoBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"demo", "-scenarios", "leak,nope"},
+		{"demo", "-n", "0"},
+		{"demo", "-wait", "-1s"},
+		{"load", "localhost:9090/forward"},
+		{"load", "-c", "0", "http://127.0.0.1:1/forward"},
+	} {
+		out, err := exec.Command(exe, args...).CombinedOutput()
+		if code := exitCode(err); code != 1 || !strings.HasPrefix(string(out), "connleak: ") {
+			t.Errorf("%q: exit %d, output %q; want exit 1 and one line", args, code, out)
+		}
+	}
+}
+
+func exitCode(err error) int {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
+// TestLoad checks load's output: each reply on its own line, then the
+// summary with both servers' first and last counts.
+func TestLoad(t *testing.T) {
+	t.Parallel()
+	p := startPair(t)
+	out, err := exec.Command(exe, "load", "-n", "5", p.Server2.URL+"/forward").Output()
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 6 {
+		t.Fatalf("load -n 5 printed %d lines, want 5 replies and a summary:\n%s", len(lines), out)
+	}
+	for _, l := range lines[:5] {
+		if !strings.HasPrefix(l, `{"goRoutines":`) {
+			t.Errorf("reply line %q", l)
+		}
+	}
+	summary := regexp.MustCompile(`^5 requests: 5 200; [0-9.]+m?s, \d+ req/s; goroutines: server 2 (\d+) -> (\d+), server 1 (\d+) -> (\d+)$`)
+	m := summary.FindStringSubmatch(lines[5])
+	if m == nil {
+		t.Fatalf("summary %q does not match %s", lines[5], summary)
+	}
+	first2, _ := strconv.Atoi(m[1])
+	last2, _ := strconv.Atoi(m[2])
+	if last2-first2 != 8 {
+		t.Errorf("server 2 went from %d to %d over 5 leaky requests, want +8", first2, last2)
+	}
+
+	out, err = exec.Command(exe, "load", "-q", "-n", "40", "-c", "8", p.Server2.URL+"/forward?client=shared&maxIdleConnsPerHost=8").Output()
+	if err != nil || !regexp.MustCompile(`^40 requests: 40 200; `).Match(out) || strings.Count(string(out), "\n") != 1 {
+		t.Errorf("load -q -c 8: %v, %q; want only the summary, 40 answered", err, out)
+	}
+}
+
+// TestDemoInterrupt checks that SIGINT stops the demo's servers, then the
+// demo: no child process is left behind.
+func TestDemoInterrupt(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(exe, "demo", "-n", "10000", "-scenarios", "leak")
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-done
+	})
+
+	deadline := time.Now().Add(15 * time.Second)
+	var kids []int
+	for len(kids) < 2 || !strings.Contains(stderr.String(), "leak: 10000 requests") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo did not start two servers within 15s; stderr %q", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+		kids = children(t, cmd.Process.Pid)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		done <- err
+		if code := exitCode(err); code != 1 || !strings.Contains(stderr.String(), "interrupted") {
+			t.Errorf("after SIGINT: exit %d, stderr %q; want exit 1 saying interrupted", code, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the demo did not exit within 15s of SIGINT")
+	}
+	for _, pid := range kids {
+		if err := syscall.Kill(pid, 0); err == nil {
+			t.Errorf("server pid %d still runs after the demo exited", pid)
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// children lists the processes whose parent is pid, from /proc.
+func children(t *testing.T, pid int) []int {
+	t.Helper()
+	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kids []int
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so read after ")".
+		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			child, _ := strconv.Atoi(filepath.Base(filepath.Dir(f)))
+			kids = append(kids, child)
+		}
+	}
+	return kids
+}
