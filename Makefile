@@ -3,7 +3,11 @@
 N ?= 400
 Q ?=
 
-.PHONY: run run2 load build test lint
+.PHONY: demo run run2 load build test lint
+
+## demo: every scenario on fresh pairs of servers; prints the table, writes report.html
+demo:
+	go run ./main demo -out report.html
 
 ## run: server 1 on :8080
 run:
@@ -13,9 +17,9 @@ run:
 run2:
 	BIND_ADDRESS=:9090 go run ./main
 
-## load: the seed's curl loop against server 2: make load N=400 Q='idleConnTimeout=1s'
+## load: the seed's curl loop against server 2, built in: make load N=400 Q='idleConnTimeout=1s'
 load:
-	@for i in $$(seq 1 $(N)); do curl -s 'localhost:9090/forward?$(Q)'; echo ""; done
+	go run ./main load -n $(N) 'http://localhost:9090/forward?$(Q)'
 
 ## build: the binary, as bin/connleak
 build:

@@ -1,8 +1,8 @@
 package demo
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"

@@ -22,9 +22,9 @@ type Reply struct {
 // LoadConfig says what Load sends.
 type LoadConfig struct {
 	URL  string
-	N    int       // requests in all
-	C    int       // at once; 1 sends them one after the other, like the seed's curl loop
-	Out  io.Writer // if not nil, each body is written to it on its own line
+	N    int                  // requests in all
+	C    int                  // at once; 1 sends them one after the other, like the seed's curl loop
+	Out  io.Writer            // if not nil, each body is written to it on its own line
 	Each func(i int, r Reply) // if not nil, called after each reply, one call at a time
 }
 

@@ -19,9 +19,9 @@ func WriteReport(w io.Writer, results []Result, n int, wait time.Duration) error
 	type row struct {
 		Scenario
 		Per2, Per1, Left2, Left1, Mem2, Mem1, VerdictText, Curl string
-		Opened, Reused                                        int64
-		Verdict                                               Verdict
-		Chart                                                 template.HTML
+		Opened, Reused                                          int64
+		Verdict                                                 Verdict
+		Chart                                                   template.HTML
 	}
 	rows := make([]row, len(results))
 	for i := range results {
