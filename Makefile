@@ -3,7 +3,7 @@
 N ?= 400
 Q ?=
 
-.PHONY: demo run run2 load build test lint
+.PHONY: demo run run2 load build test lint screenshot
 
 ## demo: every scenario on fresh pairs of servers; prints the table, writes report.html
 demo:
@@ -35,3 +35,7 @@ lint:
 	go vet ./...
 	go tool staticcheck ./...
 	go mod tidy -diff
+
+## screenshot: docs/live.png, the live page after a leaky burst, taken by its browser test
+screenshot:
+	go test -count=1 -run TestLivePage ./main -args -screenshot $(CURDIR)/docs/live.png

@@ -58,5 +58,5 @@ func allowNoQuery(w http.ResponseWriter, r *http.Request, methods ...string) boo
 }
 
 func notFound(w http.ResponseWriter, r *http.Request) {
-	writeError(w, http.StatusNotFound, "no endpoint %s: use /hello, /forward, /stats, /reset, /metrics or /debug/pprof/", r.URL.Path)
+	writeError(w, http.StatusNotFound, "no endpoint %s: use /, /hello, /forward, /stats, /live, /reset, /metrics or /debug/pprof/", r.URL.Path)
 }

@@ -24,6 +24,7 @@ type Server struct {
 	clientConns *clientConns
 	clients     *clients
 	metrics     http.Handler
+	probe       *http.Client // reads server 1's /stats for the live page
 	mux         *http.ServeMux
 }
 
@@ -49,6 +50,7 @@ func New(cfg Config) *Server {
 		helloURL:    cfg.UpstreamURL.JoinPath("hello").String(),
 		serverConns: newServerConns(),
 		clientConns: newClientConns(cfg.MaxHeld),
+		probe:       newProbe(),
 		mux:         http.NewServeMux(),
 	}
 	s.clients = newClients(s.clientConns)
@@ -69,6 +71,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	s.mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	s.mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	s.mux.HandleFunc("/live", s.live)
+	s.mux.HandleFunc("/{$}", s.page)
 	s.mux.HandleFunc("/", notFound)
 }
 

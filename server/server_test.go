@@ -119,7 +119,7 @@ func TestBadInput(t *testing.T) {
 		{"GET", "/hello?timeout=1s", 400, []string{"timeout", "accepted are connClose, delay"}},
 		{"GET", "/hello?connClose=1&connClose=1", 400, []string{"connClose given 2 times"}},
 		{"PUT", "/hello", 405, []string{"PUT", "use GET, POST"}},
-		{"GET", "/nope", 404, []string{"/nope", "use /hello, /forward, /stats"}},
+		{"GET", "/nope", 404, []string{"/nope", "use /, /hello, /forward, /stats, /live"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {

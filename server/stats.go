@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -19,6 +20,7 @@ type Stats struct {
 	Server       ServerStats `json:"server"`
 	Client       ClientStats `json:"client"`
 	Memory       MemoryStats `json:"memory"`
+	PID          int         `json:"pid"` // this process
 }
 
 // MemoryStats is the "memory" object of /stats, from runtime.MemStats.
@@ -44,6 +46,7 @@ func (s *Server) snapshot() Stats {
 		Server:       s.serverConns.stats(),
 		Client:       s.clientConns.stats(),
 		Memory:       MemoryStats{HeapInuseBytes: ms.HeapInuse, StackInuseBytes: ms.StackInuse},
+		PID:          os.Getpid(),
 	}
 }
 

@@ -4,10 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // dump is a runtime.Stack excerpt of the three goroutines a leak is made of,
@@ -285,5 +289,75 @@ func TestDefaultMaxHeld(t *testing.T) {
 		if _, err := ConfigFromEnv(env(map[string]string{"FORWARD_MAX_HELD": v})); err == nil || !strings.HasPrefix(err.Error(), "FORWARD_MAX_HELD=") {
 			t.Errorf("FORWARD_MAX_HELD=%s: %v, want an error naming it", v, err)
 		}
+	}
+}
+
+// TestLiveHoldsNothing checks that the live page costs nothing while nobody
+// watches: New starts no goroutine, and /live leaves no connection to server
+// 1 open behind it.
+func TestLiveHoldsNothing(t *testing.T) {
+	before := runtime.NumGoroutine()
+	New(Config{})
+	if got := runtime.NumGoroutine(); got != before {
+		t.Errorf("New started goroutines: %d before, %d after", before, got)
+	}
+
+	// Server 1 in another process: its /stats has another pid.
+	var open atomic.Int64
+	ts1 := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"goRoutines":42,"server":{"open":7},"client":{"held":0},"pid":1}`)
+	}))
+	ts1.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			open.Add(1)
+		case http.StateClosed:
+			open.Add(-1)
+		}
+	}
+	ts1.Start()
+	defer ts1.Close()
+	w := serve(server2(t, ts1.URL), "GET", "/live")
+	if got, want := w.Body.String(), `{"self":{"goRoutines":`; !strings.HasPrefix(got, want) || !strings.Contains(got, `"upstream":{"goRoutines":42,"held":0,"open":7}`) {
+		t.Fatalf("GET /live: %d %s, want this instance and server 1's numbers", w.Code, got)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for open.Load() > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("server 1 still has %d connections open 5s after /live", open.Load())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// An instance whose upstream is itself shows no upstream.
+	self := New(Config{})
+	tsSelf, _ := server1(t, self)
+	self.cfg.UpstreamURL = mustURL(t, tsSelf.URL)
+	w = serve(self, "GET", "/live")
+	if !strings.Contains(w.Body.String(), `"upstream":null`) || strings.Contains(w.Body.String(), "upstreamError") {
+		t.Errorf("GET /live on an instance that is its own upstream: %s, want upstream null and no error", w.Body)
+	}
+}
+
+func TestPage(t *testing.T) {
+	w := serve(New(Config{}), "GET", "/")
+	for _, want := range []string{`id="goroutines-self"`, `id="goroutines-upstream"`, `id="chart"`, `<option selected>new</option>`, `value="0s"`} {
+		if !strings.Contains(w.Body.String(), want) {
+			t.Errorf("GET / has no %s", want)
+		}
+	}
+	if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Errorf("GET /: %d %s", w.Code, w.Header().Get("Content-Type"))
+	}
+	for _, remote := range []string{`src="http`, `href="http`, `url(http`, `import `} {
+		if strings.Contains(w.Body.String(), remote) {
+			t.Errorf("the page has %s: it must load nothing from the network", remote)
+		}
+	}
+	if w := serve(New(Config{}), "POST", "/"); w.Code != http.StatusMethodNotAllowed {
+		t.Errorf("POST /: %d, want 405", w.Code)
+	}
+	if w := serve(New(Config{}), "GET", "/live?x=1"); w.Code != http.StatusBadRequest {
+		t.Errorf("GET /live?x=1: %d, want 400", w.Code)
 	}
 }

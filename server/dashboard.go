@@ -1,0 +1,107 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"os"
+	"runtime"
+	"time"
+)
+
+//go:embed dashboard.html
+var dashboardHTML string
+
+var dashboardTemplate = template.Must(template.New("dashboard").Parse(dashboardHTML))
+
+// page answers GET /: the live page. It polls /live once a second while it
+// is open; with no page open, nothing samples and no connection to server 1
+// exists for it.
+func (s *Server) page(w http.ResponseWriter, r *http.Request) {
+	if !allowNoQuery(w, r, http.MethodGet) {
+		return
+	}
+	var b bytes.Buffer
+	err := dashboardTemplate.Execute(&b, struct {
+		Upstream string
+		Defaults Options
+		Bodies   []string
+	}{s.helloURL, s.cfg.Forward, []string{BodyRead, BodyLeaveOpen, BodyClose, BodyDrainClose}})
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "render the page: %v", err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(b.Bytes()) // an error means the client went away: nothing to do
+}
+
+// LivePoint is one instance's numbers on the live page.
+type LivePoint struct {
+	GoRoutines int `json:"goRoutines"`
+	Held       int `json:"held"` // connections /forward holds to server 1
+	Open       int `json:"open"` // connections this instance accepted and has open
+}
+
+// liveReply is /live's answer: this instance, and its upstream where it has
+// one other than itself.
+type liveReply struct {
+	Self          LivePoint  `json:"self"`
+	Upstream      *LivePoint `json:"upstream"`
+	UpstreamError string     `json:"upstreamError,omitempty"`
+}
+
+// upstreamTimeout bounds /live's call to server 1's /stats.
+const upstreamTimeout = 2 * time.Second
+
+// live answers GET /live with this instance's counts and its upstream's,
+// read from UPSTREAM_URL/stats on a connection closed right after.
+func (s *Server) live(w http.ResponseWriter, r *http.Request) {
+	if !allowNoQuery(w, r, http.MethodGet) {
+		return
+	}
+	reply := liveReply{Self: LivePoint{
+		GoRoutines: runtime.NumGoroutine(),
+		Held:       s.clientConns.held(),
+		Open:       s.serverConns.stats().Open,
+	}}
+	up, err := s.upstreamStats(r.Context())
+	switch {
+	case err != nil:
+		reply.UpstreamError = err.Error()
+	case up.PID != os.Getpid(): // UPSTREAM_URL pointing at this instance is no upstream
+		reply.Upstream = &LivePoint{GoRoutines: up.GoRoutines, Held: up.Client.Held, Open: up.Server.Open}
+	}
+	writeJSON(w, http.StatusOK, reply)
+}
+
+// newProbe returns the client that reads server 1's /stats for the live
+// page. Keep-alives are off, so that watching holds no connection to server
+// 1 between samples.
+func newProbe() *http.Client {
+	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: upstreamTimeout}
+}
+
+func (s *Server) upstreamStats(ctx context.Context) (Stats, error) {
+	var st Stats
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.cfg.UpstreamURL.JoinPath("stats").String(), nil)
+	if err != nil {
+		return st, err
+	}
+	resp, err := s.probe.Do(req)
+	if err != nil {
+		return st, fmt.Errorf("server 1's /stats: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return st, fmt.Errorf("server 1's /stats answered %s", resp.Status)
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(&st); err != nil {
+		return st, fmt.Errorf("server 1's /stats: %v", err)
+	}
+	return st, nil
+}
