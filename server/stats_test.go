@@ -19,47 +19,47 @@ import (
 // started through a compiler-made wrapper.
 const dump = `goroutine 1 [IO wait]:
 internal/poll.runtime_pollWait(0x7f, 0x72)
-	/usr/local/go/src/runtime/netpoll.go:351 +0x85
+	/goroot/src/runtime/netpoll.go:351 +0x85
 net.(*TCPListener).Accept(0xc000)
-	/usr/local/go/src/net/tcpsock.go:380 +0x30
+	/goroot/src/net/tcpsock.go:380 +0x30
 net/http.(*Server).Serve(0xc000, {0xa7, 0xc0})
-	/usr/local/go/src/net/http/server.go:3463 +0x30
+	/goroot/src/net/http/server.go:3463 +0x30
 main.main()
-	/src/main/main.go:30 +0x1f
+	/src/connleak/main/main.go:30 +0x1f
 runtime.main()
-	/usr/local/go/src/runtime/proc.go:285 +0x29d
+	/goroot/src/runtime/proc.go:285 +0x29d
 
 goroutine 40 [IO wait]:
 internal/poll.runtime_pollWait(0x7f, 0x72)
-	/usr/local/go/src/runtime/netpoll.go:351 +0x85
+	/goroot/src/runtime/netpoll.go:351 +0x85
 net.(*conn).Read(0xc0, {0xc0, 0x1000, 0x1000})
-	/usr/local/go/src/net/net.go:196 +0x45
+	/goroot/src/net/net.go:196 +0x45
 bufio.(*Reader).Peek(0xc0, 0x1)
-	/usr/local/go/src/bufio/bufio.go:152 +0x5d
+	/goroot/src/bufio/bufio.go:152 +0x5d
 net/http.(*persistConn).readLoop(0xc0)
-	/usr/local/go/src/net/http/transport.go:2394 +0x172
+	/goroot/src/net/http/transport.go:2394 +0x172
 created by net/http.(*Transport).dialConn in goroutine 39
-	/usr/local/go/src/net/http/transport.go:1944 +0x174d
+	/goroot/src/net/http/transport.go:1944 +0x174d
 
 goroutine 41 [select]:
 runtime.gopark(0x0?, 0x0?, 0x0?, 0x0?, 0x0?)
-	/usr/local/go/src/runtime/proc.go:462 +0xce
+	/goroot/src/runtime/proc.go:462 +0xce
 runtime.selectgo(0xc0, 0xc0, 0x0?, 0x0, 0x0?, 0x1)
-	/usr/local/go/src/runtime/select.go:351 +0x837
+	/goroot/src/runtime/select.go:351 +0x837
 net/http.(*persistConn).writeLoop(0xc0)
-	/usr/local/go/src/net/http/transport.go:2596 +0xe7
+	/goroot/src/net/http/transport.go:2596 +0xe7
 created by net/http.(*Transport).dialConn in goroutine 39
-	/usr/local/go/src/net/http/transport.go:1945 +0x17a5
+	/goroot/src/net/http/transport.go:1945 +0x17a5
 
 goroutine 42 [IO wait]:
 internal/poll.runtime_pollWait(0x7f, 0x72)
-	/usr/local/go/src/runtime/netpoll.go:351 +0x85
+	/goroot/src/runtime/netpoll.go:351 +0x85
 net/http.(*connReader).Read(0xc0, {0xc0, 0x1000, 0x1000})
-	/usr/local/go/src/net/http/server.go:805 +0x8c
+	/goroot/src/net/http/server.go:805 +0x8c
 net/http.(*conn).serve(0xc0, {0xa7, 0xc0})
-	/usr/local/go/src/net/http/server.go:2102 +0x625
+	/goroot/src/net/http/server.go:2102 +0x625
 created by net/http.(*Server).Serve in goroutine 1
-	/usr/local/go/src/net/http/server.go:3454 +0x485
+	/goroot/src/net/http/server.go:3454 +0x485
 
 goroutine 43 [running]:
 example.com/deep.recurse(0x1)
@@ -72,19 +72,19 @@ created by example.com/deep.Go in goroutine 1
 
 goroutine 45 [runnable]:
 net/http.(*connReader).backgroundRead(0xc0)
-	/usr/local/go/src/net/http/server.go:690
+	/goroot/src/net/http/server.go:690
 net/http.(*connReader).startBackgroundRead.gowrap2()
-	/usr/local/go/src/net/http/server.go:686 +0x25
+	/goroot/src/net/http/server.go:686 +0x25
 runtime.goexit({})
-	/usr/local/go/src/runtime/asm_amd64.s:1693 +0x1
+	/goroot/src/runtime/asm_amd64.s:1693 +0x1
 created by net/http.(*connReader).startBackgroundRead in goroutine 42
-	/usr/local/go/src/net/http/server.go:686 +0xb6
+	/goroot/src/net/http/server.go:686 +0xb6
 
 goroutine 44 [IO wait]:
 net/http.(*persistConn).readLoop(0xc1)
-	/usr/local/go/src/net/http/transport.go:2394 +0x172
+	/goroot/src/net/http/transport.go:2394 +0x172
 created by net/http.(*Transport).dialConn in goroutine 39
-	/usr/local/go/src/net/http/transport.go:1944 +0x174d
+	/goroot/src/net/http/transport.go:1944 +0x174d
 `
 
 func TestTopFunctions(t *testing.T) {
