@@ -2,8 +2,9 @@
 
 N ?= 400
 Q ?=
+FUZZTIME ?= 10s
 
-.PHONY: demo run run2 load build test lint screenshot
+.PHONY: demo run run2 load build test lint fuzz screenshot
 
 ## demo: every scenario on fresh pairs of servers; prints the table, writes report.html
 demo:
@@ -35,6 +36,12 @@ lint:
 	go vet ./...
 	go tool staticcheck ./...
 	go mod tidy -diff
+
+## fuzz: each fuzz target for FUZZTIME (10s), from its seed corpus in server/testdata/fuzz
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME) ./server
+	go test -run '^$$' -fuzz '^FuzzForward$$' -fuzztime $(FUZZTIME) ./server
+	go test -run '^$$' -fuzz '^FuzzHello$$' -fuzztime $(FUZZTIME) ./server
 
 ## screenshot: docs/live.png, the live page after a leaky burst, taken by its browser test
 screenshot:

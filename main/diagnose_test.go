@@ -245,3 +245,23 @@ func TestGoroutineLeakProfile(t *testing.T) {
 		}
 	}
 }
+
+// TestResetLeftOpen checks that /reset also ends the calls whose body was
+// left open, whose goroutines wait for the body, not the connection.
+func TestResetLeftOpen(t *testing.T) {
+	t.Parallel()
+	const n = 30
+	p := startPair(t)
+	base2, base1 := goroutines(t, p.Server2), goroutines(t, p.Server1)
+	for range n {
+		get(t, p.Server2.URL+"/forward?client=shared&body=leave-open")
+	}
+	var r struct{ GoRoutinesBefore, GoRoutinesAfter, ConnectionsClosed int }
+	if status := fetch(t, http.MethodPost, p.Server2.URL+"/reset", &r); status != http.StatusOK || r.ConnectionsClosed != n {
+		t.Fatalf("POST /reset: %d %+v, want %d connections closed", status, r, n)
+	}
+	if r.GoRoutinesBefore < base2+2*n || r.GoRoutinesAfter > base2+1 {
+		t.Errorf("POST /reset: %d goroutines before, %d after; want >= %d before and back to baseline %d", r.GoRoutinesBefore, r.GoRoutinesAfter, base2+2*n, base2)
+	}
+	waitBaseline(t, p, base2, base1)
+}

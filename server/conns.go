@@ -71,13 +71,27 @@ type clientConns struct {
 	opened  atomic.Int64 // calls that got a new connection (httptrace)
 	reused  atomic.Int64 // calls that got a pooled connection (httptrace)
 
-	mu      sync.Mutex                    // guards open and dialing
+	mu      sync.Mutex                    // guards open, dialing, calls and cancelCalls
 	open    map[*heldConn]*http.Transport // every open connection, and the transport it belongs to
 	dialing int                           // dials under way, counted against maxHeld
+	// calls is the context of every call /forward makes until the next
+	// release, which cancels it: the only way to end a call whose body was
+	// left open, since its readLoop waits for the body, not the connection.
+	calls       context.Context
+	cancelCalls context.CancelFunc
 }
 
 func newClientConns(maxHeld int) *clientConns {
-	return &clientConns{maxHeld: maxHeld, open: make(map[*heldConn]*http.Transport)}
+	cc := &clientConns{maxHeld: maxHeld, open: make(map[*heldConn]*http.Transport)}
+	cc.calls, cc.cancelCalls = context.WithCancel(context.Background())
+	return cc
+}
+
+// callContext is the context for a call /forward makes.
+func (cc *clientConns) callContext() context.Context {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	return cc.calls
 }
 
 // errBudgetSpent is what a dial returns once maxHeld connections are open.
@@ -124,10 +138,13 @@ func (cc *clientConns) held() int {
 }
 
 // release closes the idle connections of every transport that holds one,
-// then every connection still open: a body left open will never be read.
-// It returns how many connections were open before.
+// cancels every call still under way (a body left open will never be read),
+// then closes every connection still open. It returns how many connections
+// were open before.
 func (cc *clientConns) release() int {
 	cc.mu.Lock()
+	cc.cancelCalls()
+	cc.calls, cc.cancelCalls = context.WithCancel(context.Background())
 	n := len(cc.open)
 	transports := make(map[*http.Transport]bool)
 	for _, t := range cc.open {

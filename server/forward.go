@@ -44,7 +44,8 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 
 	// The call is deliberately not tied to r.Context(): cancelling it when
 	// this handler returns would close a body left open and hide the leak of
-	// body=leave-open. Without a timeout it still ends: delay is at most 10s.
+	// body=leave-open. POST /reset cancels it. Without a timeout it still
+	// ends: delay is at most 10s.
 	var reused bool
 	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
 		reused = info.Reused
@@ -54,7 +55,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 			s.clientConns.opened.Add(1)
 		}
 	}}
-	req := client.R().SetContext(httptrace.WithClientTrace(context.Background(), trace))
+	req := client.R().SetContext(httptrace.WithClientTrace(s.clientConns.callContext(), trace))
 	if o.ConnClose {
 		req.SetQueryParam("connClose", "true")
 	}

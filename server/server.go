@@ -28,9 +28,19 @@ type Server struct {
 	mux         *http.ServeMux
 }
 
-// ShutdownTimeout is how long Serve waits for requests in flight once it is
-// told to stop.
-const ShutdownTimeout = 5 * time.Second
+// Limits of every connection. They do not touch idle connections, which the
+// demo is about: IdleTimeout stays SERVER_IDLE_TIMEOUT (0, none, by default).
+const (
+	// ShutdownTimeout is how long Serve waits for requests in flight once it
+	// is told to stop.
+	ShutdownTimeout = 5 * time.Second
+	// ReadHeaderTimeout cuts off a client that trickles its request headers.
+	ReadHeaderTimeout = 5 * time.Second
+	// MaxHeaderBytes bounds a request's headers; past it net/http answers 431.
+	MaxHeaderBytes = 16 << 10
+	// MaxQueryBytes bounds a request's query string; past it, 414.
+	MaxQueryBytes = 2 << 10
+)
 
 // New returns a server for cfg. Serve runs it; it is also an http.Handler.
 // Empty fields of cfg take the defaults of ConfigFromEnv.
@@ -78,6 +88,10 @@ func (s *Server) routes() {
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if n := len(r.URL.RawQuery); n > MaxQueryBytes {
+		writeError(w, http.StatusRequestURITooLong, "query string of %d bytes: at most %d are accepted", n, MaxQueryBytes)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -90,10 +104,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // few goroutines as possible: every one shows in the counts users read.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, log *slog.Logger) error {
 	hs := &http.Server{
-		Handler:     s,
-		IdleTimeout: s.cfg.IdleTimeout,
-		ConnState:   s.serverConns.track,
-		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		Handler:           s,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ConnState:         s.serverConns.track,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	shutdown := make(chan error, 1)
 	stop := context.AfterFunc(ctx, func() {

@@ -43,7 +43,7 @@ func server2(t *testing.T, upstream string) *Server {
 	return s
 }
 
-func mustURL(t *testing.T, raw string) *url.URL {
+func mustURL(t testing.TB, raw string) *url.URL {
 	t.Helper()
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -325,5 +325,13 @@ func TestErrorGoroutines(t *testing.T) {
 	var e errorReply
 	if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil || e.GoRoutines < 1 || e.Error == "" {
 		t.Errorf("got %q (%v), want an error and a goroutine count >= 1", w.Body, err)
+	}
+}
+
+func TestLongQuery(t *testing.T) {
+	long := "/forward?body=" + strings.Repeat("x", MaxQueryBytes)
+	w := serve(New(Config{}), "GET", long)
+	if w.Code != http.StatusRequestURITooLong || !errorShape.Match(w.Body.Bytes()) || !strings.Contains(w.Body.String(), "at most 2048") {
+		t.Errorf("GET with a %d-byte query: %d %s, want 414 saying the limit", len(long), w.Code, w.Body)
 	}
 }

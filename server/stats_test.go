@@ -7,11 +7,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // dump is a runtime.Stack excerpt of the three goroutines a leak is made of,
@@ -214,8 +215,12 @@ func TestResetLeftOpen(t *testing.T) {
 		t.Fatalf("held = %d after 4 calls with body=leave-open, want 4", got)
 	}
 	w := serve(s2, "POST", "/reset")
-	if !strings.Contains(w.Body.String(), `"connectionsClosed":4`) || s2.clientConns.held() != 0 {
+	var r resetReply
+	if err := json.Unmarshal(w.Body.Bytes(), &r); err != nil || r.ConnectionsClosed != 4 || s2.clientConns.held() != 0 {
 		t.Errorf("POST /reset: %s, held %d after, want 4 closed and none held", w.Body, s2.clientConns.held())
+	}
+	if r.GoRoutinesAfter > r.GoRoutinesBefore-8 {
+		t.Errorf("POST /reset: %d goroutines before, %d after, want the 8 of 4 readLoops and writeLoops gone", r.GoRoutinesBefore, r.GoRoutinesAfter)
 	}
 }
 
@@ -296,11 +301,9 @@ func TestDefaultMaxHeld(t *testing.T) {
 // watches: New starts no goroutine, and /live leaves no connection to server
 // 1 open behind it.
 func TestLiveHoldsNothing(t *testing.T) {
-	before := runtime.NumGoroutine()
+	goleak.VerifyNone(t) // quiet before
 	New(Config{})
-	if got := runtime.NumGoroutine(); got != before {
-		t.Errorf("New started goroutines: %d before, %d after", before, got)
-	}
+	goleak.VerifyNone(t) // and New started nothing
 
 	// Server 1 in another process: its /stats has another pid.
 	var open atomic.Int64
