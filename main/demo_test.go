@@ -24,13 +24,35 @@ func TestDemoCheck(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("demo -check: %v\nstdout:\n%s\nstderr:\n%s", err, &stdout, &stderr)
 	}
-	for _, row := range []string{
-		`(?m)^leak +000, 001 +\+2\.00 +\+1\.00 +\+100 +\+50 +50 +0 .* LEAKS$`,
-		`(?m)^idle-timeout +000, 001 +\+2\.00 +\+1\.00 +\+0 +\+0 +50 +0 .* RECOVERS in \d\.\ds$`,
-		`(?m)^no-keepalive +001 +[+-]0\.0\d +[+-]0\.0\d +[+-][0-2] +[+-][0-2] +50 +0 +- +- +FLAT$`,
+	rows := tableRows(t, stdout.String())
+	for _, tt := range []struct {
+		name         string
+		per2, per1   [2]float64 // bounds of the goroutines per request
+		left2, left1 [2]float64 // bounds of what is left after the wait
+		opened       float64
+		verdict      string
+	}{
+		{"leak", [2]float64{1.9, 2.1}, [2]float64{0.9, 1.1}, [2]float64{95, 102}, [2]float64{47, 52}, 50, "LEAKS"},
+		{"idle-timeout", [2]float64{1.9, 2.1}, [2]float64{0.9, 1.1}, [2]float64{-3, 3}, [2]float64{-3, 3}, 50, "RECOVERS"},
+		{"no-keepalive", [2]float64{-0.1, 0.1}, [2]float64{-0.1, 0.1}, [2]float64{-3, 3}, [2]float64{-3, 3}, 50, "FLAT"},
 	} {
-		if !regexp.MustCompile(row).Match(stdout.Bytes()) {
-			t.Errorf("no row matching %s in\n%s", row, &stdout)
+		r, ok := rows[tt.name]
+		if !ok {
+			t.Errorf("no row for %s in\n%s", tt.name, &stdout)
+			continue
+		}
+		in := func(col string, b [2]float64) {
+			if v := r.num(t, col); v < b[0] || v > b[1] {
+				t.Errorf("%s: %s = %v, want %v..%v", tt.name, col, v, b[0], b[1])
+			}
+		}
+		in("PER-REQ-2", tt.per2)
+		in("PER-REQ-1", tt.per1)
+		in("LEFT-2", tt.left2)
+		in("LEFT-1", tt.left1)
+		in("OPENED", [2]float64{tt.opened, tt.opened})
+		if v := r["VERDICT"]; !strings.HasPrefix(v, tt.verdict) {
+			t.Errorf("%s: verdict %q, want %s", tt.name, v, tt.verdict)
 		}
 	}
 	if lines := strings.Count(stderr.String(), "\n"); !strings.Contains(stderr.String(), "leak: LEAKS") || lines < 7 {
@@ -170,4 +192,38 @@ func children(t *testing.T, pid int) []int {
 		}
 	}
 	return kids
+}
+
+// row is one row of the demo's table, by column.
+type row map[string]string
+
+func (r row) num(t *testing.T, col string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(strings.TrimSuffix(r[col], " KiB"), 64)
+	if err != nil {
+		t.Fatalf("column %s is %q, not a number", col, r[col])
+	}
+	return v
+}
+
+// tableRows reads the demo's table: columns are separated by two spaces or
+// more, and the first row names them.
+func tableRows(t *testing.T, out string) map[string]row {
+	t.Helper()
+	sep := regexp.MustCompile(`\s{2,}`)
+	lines := strings.Split(out, "\n")
+	header := sep.Split(strings.TrimSpace(lines[0]), -1)
+	rows := make(map[string]row)
+	for _, l := range lines[1:] {
+		fields := sep.Split(strings.TrimSpace(l), -1)
+		if len(fields) != len(header) {
+			continue // the legend and the advice
+		}
+		r := make(row)
+		for i, h := range header {
+			r[h] = fields[i]
+		}
+		rows[fields[0]] = r
+	}
+	return rows
 }
