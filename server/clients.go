@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 // clientConfig is the part of Options that decides how a client is built:
 // everything but the settings of a single call (body, connClose, delay).
 type clientConfig struct {
+	plain               bool // client=nethttp: net/http without Resty
 	transport           string
 	idleConnTimeout     time.Duration
 	disableKeepAlives   bool
@@ -22,6 +25,7 @@ type clientConfig struct {
 
 func configOf(o Options) clientConfig {
 	return clientConfig{
+		plain:               o.Client == "nethttp",
 		transport:           o.Transport,
 		idleConnTimeout:     o.IdleConnTimeout,
 		disableKeepAlives:   o.DisableKeepAlives,
@@ -36,23 +40,61 @@ func configOf(o Options) clientConfig {
 // the process without limit.
 const maxSharedClients = 64
 
-var errTooManyClients = errors.New("client=shared already keeps a client for 64 distinct configurations; reuse one of them or use client=new")
+var errTooManyClients = errors.New("client=shared and client=nethttp already keep a client for 64 distinct configurations; reuse one of them or use client=new")
 
-// clients hands /forward its Resty client: a new one per call, or one shared
-// per configuration.
+// A caller makes /forward's call to server 1: POST url?query. Unless raw,
+// it reads the body to the end, closes it and returns it; with raw, the body
+// is the caller's to read and close.
+type caller interface {
+	post(ctx context.Context, url string, query url.Values, raw bool) (*http.Response, []byte, error)
+}
+
+// restyCaller calls through a Resty client, as the seed does.
+type restyCaller struct{ c *resty.Client }
+
+func (rc restyCaller) post(ctx context.Context, url string, query url.Values, raw bool) (*http.Response, []byte, error) {
+	resp, err := rc.c.R().SetContext(ctx).SetQueryParamsFromValues(query).SetDoNotParseResponse(raw).Post(url)
+	if err != nil {
+		return nil, nil, err
+	}
+	return resp.RawResponse, resp.Body(), nil
+}
+
+// plainCaller calls through net/http alone: the reference Resty is
+// measured against.
+type plainCaller struct{ c *http.Client }
+
+func (pc plainCaller) post(ctx context.Context, url string, query url.Values, raw bool) (*http.Response, []byte, error) {
+	if len(query) > 0 {
+		url += "?" + query.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, http.NoBody)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := pc.c.Do(req)
+	if err != nil || raw {
+		return resp, nil, err
+	}
+	b, err := drainClose(resp.Body)
+	return resp, b, err
+}
+
+// clients hands /forward its client: a new one per call, or one shared per
+// configuration.
 type clients struct {
 	conns *clientConns // every transport made here counts its connections in it
 
-	mu     sync.Mutex                     // guards shared
-	shared map[clientConfig]*resty.Client // one per configuration, for client=shared
+	mu     sync.Mutex              // guards shared
+	shared map[clientConfig]caller // one per configuration, for client=shared and client=nethttp
 }
 
 func newClients(conns *clientConns) *clients {
-	return &clients{conns: conns, shared: make(map[clientConfig]*resty.Client)}
+	return &clients{conns: conns, shared: make(map[clientConfig]caller)}
 }
 
 // get returns the client for o.
-func (c *clients) get(o Options) (*resty.Client, error) {
+func (c *clients) get(o Options) (caller, error) {
 	cc := configOf(o)
 	if o.Client == "new" {
 		// DELIBERATE LEAK (seed 000): a client, and so a Transport and a
@@ -74,11 +116,11 @@ func (c *clients) get(o Options) (*resty.Client, error) {
 	return cl, nil
 }
 
-// newClient builds a Resty client for cc, its transport instrumented to
-// count connections and keep to the leak budget.
-func (c *clients) newClient(cc clientConfig) *resty.Client {
+// newClient builds a client for cc, its transport instrumented to count
+// connections and keep to the leak budget.
+func (c *clients) newClient(cc clientConfig) caller {
 	rc := resty.New().SetLogger(quietLogger{}).SetTimeout(cc.timeout)
-	var t *http.Transport
+	t := rc.GetClient().Transport.(*http.Transport) // resty.New always installs one
 	switch cc.transport {
 	case "custom":
 		// DELIBERATE LEAK when idleConnTimeout is 0 (seeds 000 and 001): a bare
@@ -94,7 +136,6 @@ func (c *clients) newClient(cc clientConfig) *resty.Client {
 	case "resty":
 		// Resty's own transport: IdleConnTimeout 90s, MaxIdleConnsPerHost
 		// GOMAXPROCS+1. A field asked for (non-zero) overrides Resty's value.
-		t = rc.GetClient().Transport.(*http.Transport) // resty.New always installs one
 		if cc.idleConnTimeout > 0 {
 			t.IdleConnTimeout = cc.idleConnTimeout
 		}
@@ -109,7 +150,10 @@ func (c *clients) newClient(cc clientConfig) *resty.Client {
 		}
 	}
 	c.conns.instrument(t)
-	return rc
+	if cc.plain {
+		return plainCaller{&http.Client{Transport: t, Timeout: cc.timeout}}
+	}
+	return restyCaller{rc}
 }
 
 // quietLogger drops Resty's log lines: every failure is in /forward's reply

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"runtime"
 )
 
@@ -55,17 +56,16 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 			s.clientConns.opened.Add(1)
 		}
 	}}
-	req := client.R().SetContext(httptrace.WithClientTrace(s.clientConns.callContext(), trace))
+	ctx := httptrace.WithClientTrace(s.clientConns.callContext(), trace)
+	query := url.Values{}
 	if o.ConnClose {
-		req.SetQueryParam("connClose", "true")
+		query.Set("connClose", "true")
 	}
 	if o.Delay > 0 {
-		req.SetQueryParam("delay", o.Delay.String())
+		query.Set("delay", o.Delay.String())
 	}
-	if o.Body != BodyRead {
-		req.SetDoNotParseResponse(true) // the body is ours to read and close
-	}
-	resp, err := req.Post(s.helloURL)
+	raw := o.Body != BodyRead // then the body is ours to read and close
+	resp, body, err := client.post(ctx, s.helloURL, query, raw)
 	if err != nil {
 		if errors.Is(err, errBudgetSpent) {
 			writeError(w, http.StatusTooManyRequests, "%v", s.clientConns.budgetError())
@@ -78,18 +78,18 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadGateway, "server 1 cannot be reached: %v", err)
 		return
 	}
-	if resp.StatusCode() != http.StatusOK {
-		if o.Body != BodyRead {
-			drainClose(resp.RawBody())
+	if resp.StatusCode != http.StatusOK {
+		if raw {
+			drainClose(resp.Body)
 		}
-		writeError(w, http.StatusBadGateway, "server 1 answered %s, want 200 OK", resp.Status())
+		writeError(w, http.StatusBadGateway, "server 1 answered %s, want 200 OK", resp.Status)
 		return
 	}
 
 	var hello *helloReply
 	switch o.Body {
-	case BodyRead: // Resty read the body to the end and closed it
-		hello, err = decodeHello(resp.Body())
+	case BodyRead: // the client read the body to the end and closed it
+		hello, err = decodeHello(body)
 	case BodyLeaveOpen:
 		// DELIBERATE LEAK (seed 002): the body is neither read nor closed, so
 		// the connection never goes back to the pool and is never closed; its
@@ -98,11 +98,11 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 	case BodyClose:
 		// Closed before the end: the transport cannot reuse the connection,
 		// so it closes it. Nothing leaks, but every call dials anew.
-		err = resp.RawBody().Close()
+		err = resp.Body.Close()
 	case BodyDrainClose:
 		// Reading to io.EOF is what hands the connection back to the pool.
 		var b []byte
-		b, err = drainClose(resp.RawBody())
+		b, err = drainClose(resp.Body)
 		if err == nil {
 			hello, err = decodeHello(b)
 		}

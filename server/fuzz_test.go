@@ -25,7 +25,7 @@ func FuzzParseQuery(f *testing.F) {
 			return
 		}
 		switch {
-		case !slices.Contains([]string{"new", "shared"}, o.Client),
+		case !slices.Contains([]string{"new", "shared", "nethttp"}, o.Client),
 			!slices.Contains([]string{"custom", "resty"}, o.Transport),
 			!slices.Contains([]string{BodyRead, BodyLeaveOpen, BodyClose, BodyDrainClose}, o.Body),
 			o.IdleConnTimeout < 0 || o.IdleConnTimeout > maxIdleConn,

@@ -15,7 +15,7 @@ import (
 // has a process-wide default in the environment: FORWARD_ followed by the
 // parameter's name in upper snake case, such as FORWARD_IDLE_CONN_TIMEOUT.
 type Options struct {
-	Client              string        // "new": resty.New() per request; "shared": one client per configuration
+	Client              string        // "new": resty.New() per request; "shared": one per configuration; "nethttp": one net/http client per configuration, no Resty
 	Transport           string        // "custom": a bare http.Transport; "resty": Resty's own default transport
 	IdleConnTimeout     time.Duration // http.Transport.IdleConnTimeout
 	DisableKeepAlives   bool          // http.Transport.DisableKeepAlives
@@ -61,7 +61,7 @@ type param struct {
 // forwardParams are the query parameters of /forward, in the order the
 // README lists them.
 var forwardParams = []param{
-	enumParam("client", func(o *Options) *string { return &o.Client }, "new", "shared"),
+	enumParam("client", func(o *Options) *string { return &o.Client }, "new", "shared", "nethttp"),
 	enumParam("transport", func(o *Options) *string { return &o.Transport }, "custom", "resty"),
 	durationParam("idleConnTimeout", func(o *Options) *time.Duration { return &o.IdleConnTimeout }, maxIdleConn),
 	boolParam("disableKeepAlives", func(o *Options) *bool { return &o.DisableKeepAlives }),

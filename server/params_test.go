@@ -38,7 +38,7 @@ func TestParseQueryErrors(t *testing.T) {
 	}{
 		{"foo=1", []string{`unknown parameter "foo"`, "client, transport, idleConnTimeout"}},
 		{"client=new&client=shared", []string{"client given 2 times", "give it once"}},
-		{"client=pooled", []string{`"pooled"`, "client", "one of new, shared"}},
+		{"client=pooled", []string{`"pooled"`, "client", "one of new, shared, nethttp"}},
 		{"transport=http2", []string{"transport", "one of custom, resty"}},
 		{"idleConnTimeout=soon", []string{"idleConnTimeout", "a Go duration from 0 to 1h"}},
 		{"idleConnTimeout=-1s", []string{"idleConnTimeout", "from 0"}},

@@ -80,6 +80,9 @@ func TestReplyShapes(t *testing.T) {
 		{"GET", "/forward?client=shared&body=drain-close", forwardShape},
 		{"GET", "/forward?client=shared&body=close", nullShape},
 		{"GET", "/forward?client=shared&body=leave-open&connClose=true", nullShape},
+		{"GET", "/forward?client=nethttp", forwardShape},
+		{"GET", "/forward?client=nethttp&body=drain-close&delay=1ms", forwardShape},
+		{"GET", "/forward?client=nethttp&body=close", nullShape},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
@@ -103,7 +106,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"GET", "/forward?foo=1", 400, []string{`unknown parameter \"foo\"`, "accepted are client, transport"}},
 		{"GET", "/forward?delay=1s&delay=2s", 400, []string{"delay given 2 times"}},
-		{"GET", "/forward?client=pooled", 400, []string{"client", "one of new, shared"}},
+		{"GET", "/forward?client=pooled", 400, []string{"client", "one of new, shared, nethttp"}},
 		{"GET", "/forward?transport=http2", 400, []string{"transport", "one of custom, resty"}},
 		{"GET", "/forward?idleConnTimeout=-1s", 400, []string{"idleConnTimeout", "Go duration from 0 to 1h"}},
 		{"GET", "/forward?disableKeepAlives=yes", 400, []string{"disableKeepAlives", "true or false"}},
@@ -170,6 +173,9 @@ func TestUpstreamFailures(t *testing.T) {
 		{"500 unread", failing.URL, "client=shared&body=leave-open", 502, "server 1 answered 500"},
 		{"slow", slow.URL, "client=shared&timeout=50ms&delay=5s", 504, "did not answer within timeout=50ms"},
 		{"slow unread", slow.URL, "client=shared&timeout=50ms&delay=5s&body=close", 504, "did not answer within timeout=50ms"},
+		{"slow net/http", slow.URL, "client=nethttp&timeout=50ms&delay=5s", 504, "did not answer within timeout=50ms"},
+		{"500 net/http", failing.URL, "client=nethttp", 502, "server 1 answered 500 Internal Server Error"},
+		{"garbage net/http", garbage.URL, "client=nethttp", 502, "not /hello's JSON"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -194,19 +200,21 @@ func TestBodyModes(t *testing.T) {
 		{BodyClose, n},     // closed unread: thrown away, dialled anew
 		{BodyLeaveOpen, n}, // never released: a new one each time, and the old ones leak
 	}
-	for _, tt := range tests {
-		t.Run(tt.body, func(t *testing.T) {
-			ts, conns := server1(t, New(Config{Forward: DefaultOptions()}))
-			s := server2(t, ts.URL)
-			for range n {
-				if w := serve(s, "GET", "/forward?client=shared&body="+tt.body); w.Code != http.StatusOK {
-					t.Fatalf("got %d %s", w.Code, w.Body)
+	for _, client := range []string{"shared", "nethttp"} {
+		for _, tt := range tests {
+			t.Run(client+"/"+tt.body, func(t *testing.T) {
+				ts, conns := server1(t, New(Config{Forward: DefaultOptions()}))
+				s := server2(t, ts.URL)
+				for range n {
+					if w := serve(s, "GET", "/forward?client="+client+"&body="+tt.body); w.Code != http.StatusOK {
+						t.Fatalf("got %d %s", w.Code, w.Body)
+					}
 				}
-			}
-			if got := conns.Load(); got != tt.conns {
-				t.Errorf("body=%s: server 1 accepted %d connections for %d calls, want %d", tt.body, got, n, tt.conns)
-			}
-		})
+				if got := conns.Load(); got != tt.conns {
+					t.Errorf("client=%s&body=%s: server 1 accepted %d connections for %d calls, want %d", client, tt.body, got, n, tt.conns)
+				}
+			})
+		}
 	}
 }
 
@@ -296,9 +304,23 @@ func TestSharedClients(t *testing.T) {
 // TestTransports checks the Transport behind each transport= value: the
 // physics table's "stays 90 s" for resty-default rests on it.
 func TestTransports(t *testing.T) {
-	transport := func(cc clientConfig) *http.Transport {
-		return newClients(newClientConns(1)).newClient(cc).GetClient().Transport.(*http.Transport)
+	httpClient := func(cc clientConfig) *http.Client {
+		switch c := newClients(newClientConns(1)).newClient(cc).(type) {
+		case restyCaller:
+			if cc.plain {
+				t.Errorf("client=nethttp made a Resty client")
+			}
+			return c.c.GetClient()
+		case plainCaller:
+			if !cc.plain {
+				t.Errorf("client=shared made a net/http client")
+			}
+			return c.c
+		}
+		t.Fatalf("no client for %+v", cc)
+		return nil
 	}
+	transport := func(cc clientConfig) *http.Transport { return httpClient(cc).Transport.(*http.Transport) }
 	bare := transport(clientConfig{transport: "custom"})
 	if bare.IdleConnTimeout != 0 || bare.MaxIdleConnsPerHost != 0 || bare.DisableKeepAlives || bare.Proxy != nil || bare.TLSHandshakeTimeout != 0 {
 		t.Errorf("transport=custom: %+v, want a bare &http.Transport{}", bare)
@@ -314,8 +336,13 @@ func TestTransports(t *testing.T) {
 	if r := transport(clientConfig{transport: "resty", idleConnTimeout: time.Second}); r.IdleConnTimeout != time.Second || r.MaxIdleConns != 100 {
 		t.Errorf("transport=resty&idleConnTimeout=1s: IdleConnTimeout %v, MaxIdleConns %d, want 1s over Resty's other defaults", r.IdleConnTimeout, r.MaxIdleConns)
 	}
-	if c := newClients(newClientConns(1)).newClient(clientConfig{transport: "custom", timeout: 3 * time.Second}); c.GetClient().Timeout != 3*time.Second {
-		t.Errorf("timeout=3s: client timeout %v", c.GetClient().Timeout)
+	for _, plain := range []bool{false, true} {
+		if c := httpClient(clientConfig{plain: plain, transport: "custom", timeout: 3 * time.Second}); c.Timeout != 3*time.Second {
+			t.Errorf("timeout=3s, nethttp %v: client timeout %v", plain, c.Timeout)
+		}
+	}
+	if p := transport(clientConfig{plain: true, transport: "custom", idleConnTimeout: time.Second, maxIdleConnsPerHost: 8}); p.IdleConnTimeout != time.Second || p.MaxIdleConnsPerHost != 8 || p.Proxy != nil {
+		t.Errorf("client=nethttp&idleConnTimeout=1s&maxIdleConnsPerHost=8: %+v", p)
 	}
 }
 
