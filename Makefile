@@ -4,7 +4,7 @@ N ?= 400
 Q ?=
 FUZZTIME ?= 10s
 
-.PHONY: demo run run2 load build test lint fuzz screenshot
+.PHONY: demo run run2 load build test lint fuzz bench screenshot
 
 ## demo: every scenario on fresh pairs of servers; prints the table, writes report.html
 demo:
@@ -36,6 +36,11 @@ lint:
 	go vet ./...
 	go tool staticcheck ./...
 	go mod tidy -diff
+
+## bench: every configuration against plain net/http on real processes, then the Go benchmarks
+bench:
+	go run ./main bench
+	go test -run '^$$' -bench . -benchmem ./server
 
 ## fuzz: each fuzz target for FUZZTIME (10s), from its seed corpus in server/testdata/fuzz
 fuzz:

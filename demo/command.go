@@ -83,11 +83,13 @@ func LoadCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("connleak load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: connleak load [-n 400] [-c 1] [-q] URL")
+		fmt.Fprintln(stderr, "usage: connleak load [-n 400] [-d 0] [-c 1] [-k] [-q] URL")
 		fs.PrintDefaults()
 	}
 	n := fs.Int("n", 400, "`requests` in all")
+	d := fs.Duration("d", 0, "send for this `long` instead, at most -n requests if -n is given too")
 	c := fs.Int("c", 1, "requests at once")
+	keepAlive := fs.Bool("k", false, "reuse connections (by default each request has its own, as with curl)")
 	quiet := fs.Bool("q", false, "print only the summary, not each reply")
 	if err := fs.Parse(args); err != nil {
 		return ignoreHelp(err)
@@ -98,10 +100,15 @@ func LoadCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if u, err := url.Parse(fs.Arg(0)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("load %q: want an http or https URL, such as http://localhost:9090/forward", fs.Arg(0))
 	}
-	if *n < 1 || *c < 1 || *c > 1000 {
-		return fmt.Errorf("-n %d -c %d: accepts -n >= 1 and -c from 1 to 1000", *n, *c)
+	if *n < 1 || *c < 1 || *c > 1000 || *d < 0 || *d > time.Hour {
+		return fmt.Errorf("-n %d -c %d -d %v: accepts -n >= 1, -c from 1 to 1000, -d from 0 to 1h", *n, *c, *d)
 	}
-	cfg := LoadConfig{URL: fs.Arg(0), N: *n, C: *c}
+	nSet := false
+	fs.Visit(func(f *flag.Flag) { nSet = nSet || f.Name == "n" })
+	if *d > 0 && !nSet {
+		*n = 0 // no limit but the duration
+	}
+	cfg := LoadConfig{URL: fs.Arg(0), N: *n, Duration: *d, C: *c, KeepAlive: *keepAlive}
 	if !*quiet {
 		cfg.Out = stdout
 	}
@@ -128,4 +135,41 @@ func writeFile(name string, write func(io.Writer) error) error {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return f.Close()
+}
+
+// BenchCommand is `connleak bench`: every configuration's cost, side by
+// side, against plain net/http.
+func BenchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("connleak bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := fs.Int("c", 8, "requests at once")
+	d := fs.Duration("d", 1500*time.Millisecond, "`duration` of each run")
+	rounds := fs.Int("r", 5, "`rounds`: runs of each configuration, interleaved")
+	if err := fs.Parse(args); err != nil {
+		return ignoreHelp(err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("bench takes no arguments, got %q", fs.Args())
+	}
+	if *c < 1 || *c > 256 || *d <= 0 || *d > time.Minute || *rounds < 1 || *rounds > 20 {
+		return fmt.Errorf("-c %d -d %v -r %d: accepts -c from 1 to 256, -d up to 1m, -r from 1 to 20", *c, *d, *rounds)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find the connleak binary to start: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "connleak-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg := BenchConfig{Exe: exe, Dir: dir, C: *c, Duration: *d, Rounds: *rounds, Cases: BenchCases(*c), Log: stderr}
+	results, err := Bench(ctx, cfg)
+	if ctx.Err() != nil {
+		return errors.New("interrupted; every server the benchmark started is stopped")
+	}
+	if err != nil {
+		return err
+	}
+	return WriteBenchTable(stdout, results, cfg)
 }

@@ -177,12 +177,30 @@ func TestSummary(t *testing.T) {
 		First: Reply{200, []byte(`{"goRoutines":7,"Server1Response":{"msg":"Hello World","goRoutines":5},"connReused":false}`)},
 		Last:  Reply{200, []byte(`{"goRoutines":805,"Server1Response":null,"connReused":false}`)},
 	}
-	want := "400 requests: 398 200, 2 502; 3.51s, 114 req/s; goroutines: server 2 7 -> 805, server 1 5 -> -"
+	for i := range 100 {
+		s.Latencies = append(s.Latencies, time.Duration(100-i)*time.Millisecond)
+	}
+	want := "400 requests: 398 200, 2 502; 3.51s, 114 req/s, p50 50ms, p99 99ms; goroutines: server 2 7 -> 805, server 1 5 -> -"
 	if got := s.String(); got != want {
 		t.Errorf("summary\n got %q\nwant %q", got, want)
 	}
 	s.Last = Reply{0, []byte("error: connection refused")}
 	if got := s.String(); strings.Contains(got, "goroutines") {
 		t.Errorf("summary %q: counts from a reply that has none", got)
+	}
+}
+
+func TestMedian(t *testing.T) {
+	runs := []BenchRun{
+		{ReqPerSec: 100, P50: 3 * time.Millisecond, Errors: 0, G2: 9},
+		{ReqPerSec: 300, P50: 1 * time.Millisecond, Errors: 2, G2: 5},
+		{ReqPerSec: 200, P50: 2 * time.Millisecond, Errors: 1, G2: 7},
+	}
+	m := median(runs)
+	if m.ReqPerSec != 200 || m.P50 != 2*time.Millisecond || m.Errors != 1 || m.G2 != 7 {
+		t.Errorf("median of 3 runs = %+v, want each measure's middle value", m)
+	}
+	if m := median(runs[:2]); m.ReqPerSec != 200 || m.G2 != 7 {
+		t.Errorf("median of 2 runs = %+v, want the mean of the two", m)
 	}
 }

@@ -154,3 +154,6 @@ func (p *Pair) Stop() error {
 	}
 	return errors.Join(errs...)
 }
+
+// PID is the instance's process ID.
+func (in *Instance) PID() int { return in.cmd.Process.Pid }

@@ -21,11 +21,13 @@ type Reply struct {
 
 // LoadConfig says what Load sends.
 type LoadConfig struct {
-	URL  string
-	N    int                  // requests in all
-	C    int                  // at once; 1 sends them one after the other, like the seed's curl loop
-	Out  io.Writer            // if not nil, each body is written to it on its own line
-	Each func(i int, r Reply) // if not nil, called after each reply, one call at a time
+	URL       string
+	N         int                  // requests in all; with Duration, at most (0: no limit)
+	Duration  time.Duration        // if > 0, send until it is over
+	C         int                  // at once; 1 sends them one after the other, like the seed's curl loop
+	KeepAlive bool                 // reuse connections; by default each request has its own, as with curl
+	Out       io.Writer            // if not nil, each body is written to it on its own line
+	Each      func(i int, r Reply) // if not nil, called after each reply, one call at a time
 }
 
 // Summary is what a load run did.
@@ -33,18 +35,32 @@ type Summary struct {
 	Requests    int
 	ByStatus    map[int]int // 0 counts the requests that failed
 	Wall        time.Duration
-	First, Last Reply // in the order the replies came
+	First, Last Reply           // in the order the replies came
+	Latencies   []time.Duration // of every request, in the order they ended
+}
+
+// Percentile is the latency that p of the requests (0 < p <= 1) did not
+// exceed.
+func (s Summary) Percentile(p float64) time.Duration {
+	if len(s.Latencies) == 0 {
+		return 0
+	}
+	l := slices.Clone(s.Latencies)
+	slices.Sort(l)
+	i := int(float64(len(l))*p+0.5) - 1
+	return l[min(max(i, 0), len(l)-1)]
 }
 
 // maxReply bounds what Load reads of one reply.
 const maxReply = 1 << 20
 
-// Load sends cfg.N GET requests to cfg.URL, cfg.C at a time, each on a new
-// connection as curl does, so that the load itself holds none. It stops
-// early when ctx is done, and returns what it did then with ctx's error.
+// Load sends cfg.N GET requests to cfg.URL (or as many as cfg.Duration
+// allows), cfg.C at a time, each on a new connection as curl does, so that
+// the load itself holds none, unless cfg.KeepAlive. It stops early when ctx
+// is done, and returns what it did then with ctx's error.
 func Load(ctx context.Context, cfg LoadConfig) (Summary, error) {
 	c := max(cfg.C, 1)
-	tr := &http.Transport{DisableKeepAlives: true}
+	tr := &http.Transport{DisableKeepAlives: !cfg.KeepAlive, MaxIdleConnsPerHost: c}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: time.Minute}
 
@@ -55,18 +71,26 @@ func Load(ctx context.Context, cfg LoadConfig) (Summary, error) {
 		wg   sync.WaitGroup
 	)
 	start := time.Now()
+	more := func() bool {
+		if cfg.Duration > 0 {
+			return time.Since(start) < cfg.Duration && (cfg.N <= 0 || next < cfg.N)
+		}
+		return next < cfg.N
+	}
 	for range c {
 		wg.Go(func() {
 			for {
 				mu.Lock()
-				if next >= cfg.N || ctx.Err() != nil {
+				if !more() || ctx.Err() != nil {
 					mu.Unlock()
 					return
 				}
 				next++
 				mu.Unlock()
 
+				began := time.Now()
 				r := get(ctx, client, cfg.URL)
+				took := time.Since(began)
 
 				mu.Lock()
 				if r.Status == 0 && ctx.Err() != nil {
@@ -78,6 +102,7 @@ func Load(ctx context.Context, cfg LoadConfig) (Summary, error) {
 				}
 				sum.Last = r
 				sum.ByStatus[r.Status]++
+				sum.Latencies = append(sum.Latencies, took)
 				if cfg.Out != nil {
 					fmt.Fprintf(cfg.Out, "%s\n", r.Body)
 				}
@@ -131,7 +156,8 @@ func (s Summary) String() string {
 	if s.Wall > 0 {
 		rate = float64(s.Requests) / s.Wall.Seconds()
 	}
-	fmt.Fprintf(&b, "; %v, %.0f req/s", s.Wall.Round(time.Millisecond), rate)
+	fmt.Fprintf(&b, "; %v, %.0f req/s, p50 %v, p99 %v", s.Wall.Round(time.Millisecond), rate,
+		s.Percentile(0.5).Round(time.Microsecond), s.Percentile(0.99).Round(time.Microsecond))
 	if f2, f1, ok := counts(s.First.Body); ok {
 		if l2, l1, ok := counts(s.Last.Body); ok {
 			fmt.Fprintf(&b, "; goroutines: server 2 %d -> %d, server 1 %s -> %s", f2, l2, f1, l1)

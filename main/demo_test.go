@@ -108,7 +108,7 @@ func TestLoad(t *testing.T) {
 			t.Errorf("reply line %q", l)
 		}
 	}
-	summary := regexp.MustCompile(`^5 requests: 5 200; [0-9.]+m?s, \d+ req/s; goroutines: server 2 (\d+) -> (\d+), server 1 (\d+) -> (\d+)$`)
+	summary := regexp.MustCompile(`^5 requests: 5 200; [0-9.]+[mµ]?s, \d+ req/s, p50 [0-9.]+[mµ]?s, p99 [0-9.]+[mµ]?s; goroutines: server 2 (\d+) -> (\d+), server 1 (\d+) -> (\d+)$`)
 	m := summary.FindStringSubmatch(lines[5])
 	if m == nil {
 		t.Fatalf("summary %q does not match %s", lines[5], summary)
@@ -226,4 +226,39 @@ func tableRows(t *testing.T, out string) map[string]row {
 		rows[fields[0]] = r
 	}
 	return rows
+}
+
+// TestBench runs the benchmark briefly and checks its table: every
+// configuration, the reference at 1.00, and what each one holds.
+func TestBench(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command(exe, "bench", "-r", "1", "-d", "300ms", "-c", "4").Output()
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out)
+	}
+	rows := tableRows(t, string(out))
+	for _, name := range []string{"leak", "resty-default", "shared-resty", "shared-tuned", "no-keepalive", "conn-close", "net/http", "hello"} {
+		r, ok := rows[name]
+		if !ok {
+			t.Errorf("no row for %s in\n%s", name, out)
+			continue
+		}
+		if r.num(t, "REQ/S") <= 0 || r.num(t, "ERRORS") != 0 {
+			t.Errorf("%s: %v req/s, %v errors", name, r["REQ/S"], r["ERRORS"])
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	if v := rows["net/http"]["VS NET/HTTP"]; v != "1.00" {
+		t.Errorf("the reference's ratio is %s, want 1.00", v)
+	}
+	// The leak holds a connection per request; the shared clients hold at
+	// most their 4 idle ones.
+	if leak := rows["leak"]; leak.num(t, "OPENED") < 100 || leak.num(t, "GOROUTINES-2") < 2*leak.num(t, "OPENED") {
+		t.Errorf("leak: opened %s, %s goroutines on server 2; want many, and 2 per connection", leak["OPENED"], leak["GOROUTINES-2"])
+	}
+	if tuned := rows["shared-tuned"]; tuned.num(t, "OPENED") > 4 {
+		t.Errorf("shared-tuned opened %s connections for 4 at once, want <= 4", tuned["OPENED"])
+	}
 }

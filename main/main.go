@@ -8,6 +8,7 @@
 //
 //	go run ./main demo                            # every scenario, a table and a report
 //	go run ./main load -n 400 URL                 # the seed's curl loop, built in
+//	go run ./main bench                           # what each configuration costs
 //
 // The server is configured by its environment; see the README.
 package main
@@ -51,8 +52,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return demo.Command(ctx, args, stdout, stderr)
 	case "load":
 		return demo.LoadCommand(ctx, args, stdout, stderr)
+	case "bench":
+		return demo.BenchCommand(ctx, args, stdout, stderr)
 	default:
-		return fmt.Errorf("unknown command %q: use serve (the default), demo or load", cmd)
+		return fmt.Errorf("unknown command %q: use serve (the default), demo, load or bench", cmd)
 	}
 }
 
@@ -62,7 +65,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	fs := flag.NewFlagSet("connleak serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: connleak [serve] | demo [flags] | load [flags] URL\n\nserve is configured by the environment: BIND_ADDRESS, UPSTREAM_URL, CONNECTION_CLOSE,\nSERVER_IDLE_TIMEOUT and FORWARD_<PARAMETER> defaults for /forward. See README.md.")
+		fmt.Fprintln(stderr, "usage: connleak [serve] | demo [flags] | load [flags] URL | bench [flags]\n\nserve is configured by the environment: BIND_ADDRESS, UPSTREAM_URL, CONNECTION_CLOSE,\nSERVER_IDLE_TIMEOUT and FORWARD_<PARAMETER> defaults for /forward. See README.md.")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -171,6 +171,11 @@ func TestPhysics(t *testing.T) {
 			}
 			p := startPair(t, tt.env1...)
 			base2, base1 := goroutines(t, p.Server2), goroutines(t, p.Server1)
+			// The idle footprint the seed's numbers rest on: 3 goroutines, and
+			// the 2 of the request asking.
+			if base2 > 6 || base1 > 6 {
+				t.Errorf("/hello on idle instances: %d and %d goroutines, want <= 6", base2, base1)
+			}
 
 			first, last := reply{}, reply{}
 			for i := range n {
