@@ -39,11 +39,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("-scenarios: %w", err)
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("find the connleak binary to start: %w", err)
-	}
-	dir, err := os.MkdirTemp("", "connleak-demo-")
+	exe, dir, err := self("connleak-demo-")
 	if err != nil {
 		return err
 	}
@@ -117,6 +113,16 @@ func LoadCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return err
 }
 
+// self returns this binary, to start as the servers, and a new directory
+// for their logs, named with prefix; the caller removes it.
+func self(prefix string) (exe, dir string, err error) {
+	if exe, err = os.Executable(); err != nil {
+		return "", "", fmt.Errorf("find the connleak binary to start: %w", err)
+	}
+	dir, err = os.MkdirTemp("", prefix)
+	return exe, dir, err
+}
+
 // ignoreHelp makes -h, which printed the usage, a success.
 func ignoreHelp(err error) error {
 	if errors.Is(err, flag.ErrHelp) {
@@ -154,11 +160,7 @@ func BenchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *c < 1 || *c > 256 || *d <= 0 || *d > time.Minute || *rounds < 1 || *rounds > 20 {
 		return fmt.Errorf("-c %d -d %v -r %d: accepts -c from 1 to 256, -d up to 1m, -r from 1 to 20", *c, *d, *rounds)
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("find the connleak binary to start: %w", err)
-	}
-	dir, err := os.MkdirTemp("", "connleak-bench-")
+	exe, dir, err := self("connleak-bench-")
 	if err != nil {
 		return err
 	}
