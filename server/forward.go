@@ -25,9 +25,10 @@ type forwardReply struct {
 // maxBody bounds what /forward reads of server 1's reply.
 const maxBody = 1 << 20
 
-// forward answers GET /forward: it POSTs to server 1's /hello through a Resty
-// client configured by the query (over the FORWARD_ defaults), and answers
-// with this process's goroutine count taken after that call returned.
+// forward answers GET /forward: it POSTs to server 1's /hello through the
+// client the query configures (over the FORWARD_ defaults): Resty, or
+// net/http alone for client=nethttp. It answers with this process's goroutine
+// count taken after that call returned.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 	if !allow(w, r, http.MethodGet) {
 		return
