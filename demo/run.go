@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -98,11 +99,11 @@ func runOne(ctx context.Context, cfg Config, s Scenario) (r Result, err error) {
 				cfg.Progress.Request(i + 1)
 			}
 			if (i+1)%every == 0 || i+1 == cfg.N {
-				sampleErr = cmpOr(sampleErr, sample(start, i+1))
+				sampleErr = errors.Join(sampleErr, sample(start, i+1))
 			}
 		},
 	})
-	if err := cmpOr(err, sampleErr); err != nil {
+	if err := errors.Join(err, sampleErr); err != nil {
 		return r, err
 	}
 	r.ByStatus = sum.ByStatus
@@ -139,13 +140,6 @@ func runOne(ctx context.Context, cfg Config, s Scenario) (r Result, err error) {
 	r.Opened, r.Reused = st.Client.Opened, st.Client.Reused
 	r.judge()
 	return r, nil
-}
-
-func cmpOr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // samplePair reads both servers' /stats.

@@ -135,40 +135,45 @@ const (
 // processes: how both goroutine counts move per request, and what is left
 // after an idle wait.
 func TestPhysics(t *testing.T) {
-	tests := []struct {
+	type physics struct {
 		name  string
 		env1  []string // server 1's environment
 		query string
-		n     int
 		// leaks: server 2 grows by about 2 and server 1 by about 1 per
 		// request while the requests come. Otherwise both stay flat.
 		leaks bool
 		after after
 		want  int // the status of every /forward reply
-	}{
-		{name: "leak", query: "client=new&transport=custom", leaks: true, after: stays},
-		{name: "resty-default", query: "client=new&transport=resty", leaks: true, after: stays},
-		{name: "idle-timeout", query: "client=new&idleConnTimeout=1s", leaks: true, after: recovers},
-		{name: "no-keepalive", query: "client=new&disableKeepAlives=true", after: baseline},
-		{name: "conn-close", query: "client=new&connClose=true", after: baseline},
-		{name: "conn-close-env", env1: []string{"CONNECTION_CLOSE=true"}, query: "client=new", after: baseline},
-		{name: "server-idle-timeout", env1: []string{"SERVER_IDLE_TIMEOUT=1s"}, query: "client=new", leaks: true, after: recovers},
-		{name: "shared-client", query: "client=shared", after: oneConn},
-		{name: "body-leave-open", query: "client=shared&body=leave-open", leaks: true, after: stays},
-		{name: "body-close-undrained", query: "client=shared&body=close", after: baseline},
-		{name: "body-drain-close", query: "client=shared&body=drain-close", after: oneConn},
-		{name: "timeout", query: "client=shared&timeout=50ms&delay=2s", n: 10, after: baseline, want: http.StatusGatewayTimeout},
 	}
+	// The rows come from the one catalogue of scenarios; what each verdict
+	// means once the requests stop is spelt out here.
+	afterOf := map[demo.Verdict]after{demo.Leaks: stays, demo.Recovers: recovers, demo.Flat: baseline}
+	var tests []physics
+	var names []string
+	for _, sc := range demo.Scenarios {
+		tt := physics{name: sc.Name, env1: sc.Env1, query: sc.Query, leaks: sc.Want != demo.Flat, after: afterOf[sc.Want], want: http.StatusOK}
+		switch sc.Name {
+		case "shared-client", "body-drain-close":
+			tt.after = oneConn
+		case "timeout":
+			tt.want = http.StatusGatewayTimeout
+		}
+		tests = append(tests, tt)
+		names = append(names, sc.Name)
+	}
+	// DESIGN.md's table, row by row.
+	if got, want := strings.Join(names, " "), "leak resty-default idle-timeout no-keepalive conn-close server-idle-timeout "+
+		"shared-client body-leave-open body-close-undrained body-drain-close timeout"; got != want {
+		t.Fatalf("the catalogue lists %s, want the physics table's rows: %s", got, want)
+	}
+	// conn-close asked for by server 1's environment instead of the query.
+	tests = append(tests, physics{name: "conn-close-env", env1: []string{"CONNECTION_CLOSE=true"}, query: "client=new", after: baseline, want: http.StatusOK})
+
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			n, want := tt.n, tt.want
-			if n == 0 {
-				n = 60
-			}
-			if want == 0 {
-				want = http.StatusOK
-			}
+			const n = 60
+			want := tt.want
 			p := startPair(t, tt.env1...)
 			base2, base1 := goroutines(t, p.Server2), goroutines(t, p.Server1)
 			// The idle footprint the seed's numbers rest on: 3 goroutines, and
