@@ -115,8 +115,10 @@ func TestLoad(t *testing.T) {
 	}
 	first2, _ := strconv.Atoi(m[1])
 	last2, _ := strconv.Atoi(m[2])
-	if last2-first2 != 8 {
-		t.Errorf("server 2 went from %d to %d over 5 leaky requests, want +8", first2, last2)
+	// +8: 4 more readLoop/writeLoop pairs; +-1 for a connection of the load
+	// itself still closing when a count is taken.
+	if d := last2 - first2; d < 7 || d > 9 {
+		t.Errorf("server 2 went from %d to %d over 5 leaky requests, want +8 (+-1)", first2, last2)
 	}
 
 	out, err = exec.Command(exe, "load", "-q", "-n", "40", "-c", "8", p.Server2.URL+"/forward?client=shared&maxIdleConnsPerHost=8").Output()
