@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"syscall"
 	"time"
+
+	"connleak/server"
 )
 
 // Instance is one connleak server running as a child process on a free
@@ -29,15 +31,17 @@ type Instance struct {
 // startTimeout bounds how long Start waits for an instance to answer.
 const startTimeout = 15 * time.Second
 
-// stopTimeout is how long Stop waits after SIGTERM before it kills.
-const stopTimeout = 5 * time.Second
+// stopTimeout is how long Stop waits after SIGTERM before it kills: the
+// server's grace period, and as long again to cut what is left.
+const stopTimeout = 2 * server.ShutdownTimeout
 
 var addrLine = regexp.MustCompile(`msg="connleak serving" addr=(\S+)`)
 
-// Start runs exe as a server with BIND_ADDRESS=127.0.0.1:0 and env added to
-// this process's environment, writing its standard error to a file named
-// name+".log" in dir. It returns once the instance answers /hello. Call Stop
-// when done, whatever Start returned.
+// Start runs exe as a server with BIND_ADDRESS=127.0.0.1:0 and env, and no
+// other environment: a FORWARD_ default in the caller's environment must not
+// change what a scenario measures. It writes the instance's standard error
+// to a file named name+".log" in dir, and returns once the instance answers
+// /hello. Call Stop when done, whatever Start returned.
 func Start(ctx context.Context, exe, dir, name string, env ...string) (*Instance, error) {
 	logPath := filepath.Join(dir, name+".log")
 	logFile, err := os.Create(logPath)
@@ -47,8 +51,7 @@ func Start(ctx context.Context, exe, dir, name string, env ...string) (*Instance
 	defer logFile.Close() // the child holds its own copy
 
 	cmd := exec.Command(exe, "serve")
-	cmd.Env = append(os.Environ(), "BIND_ADDRESS=127.0.0.1:0")
-	cmd.Env = append(cmd.Env, env...)
+	cmd.Env = append([]string{"BIND_ADDRESS=127.0.0.1:0"}, env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)

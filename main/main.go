@@ -23,7 +23,10 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
+	"unicode"
 
 	"connleak/demo"
 	"connleak/server"
@@ -34,9 +37,20 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "connleak:", err)
+		fmt.Fprintln(os.Stderr, "connleak:", oneLine(err.Error()))
 		os.Exit(1)
 	}
+}
+
+// oneLine escapes the control characters of an error message, newlines
+// above all, so that whatever a setting held, the message is one line and
+// forges no other.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 // run is the whole program: it returns instead of exiting, so tests can call it.
@@ -82,7 +96,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	ln, err := net.Listen("tcp", cfg.BindAddress)
 	if err != nil {
-		return fmt.Errorf("listen on BIND_ADDRESS=%s: %w", cfg.BindAddress, err)
+		return fmt.Errorf("listen on BIND_ADDRESS=%q: %w", cfg.BindAddress, err)
 	}
 	return server.New(cfg).Serve(ctx, ln, slog.New(slog.NewTextHandler(stderr, nil)))
 }

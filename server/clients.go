@@ -54,6 +54,9 @@ type restyCaller struct{ c *resty.Client }
 
 func (rc restyCaller) post(ctx context.Context, url string, query url.Values, raw bool) (*http.Response, []byte, error) {
 	resp, err := rc.c.R().SetContext(ctx).SetQueryParamsFromValues(query).SetDoNotParseResponse(raw).Post(url)
+	if errors.Is(err, resty.ErrResponseBodyTooLarge) {
+		return nil, nil, errBodyTooLarge
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,7 +79,7 @@ func (pc plainCaller) post(ctx context.Context, url string, query url.Values, ra
 	if err != nil || raw {
 		return resp, nil, err
 	}
-	b, err := drainClose(resp.Body)
+	b, err := readBody(resp.Body)
 	return resp, b, err
 }
 
@@ -119,7 +122,8 @@ func (c *clients) get(o Options) (caller, error) {
 // newClient builds a client for cc, its transport instrumented to count
 // connections and keep to the leak budget.
 func (c *clients) newClient(cc clientConfig) caller {
-	rc := resty.New().SetLogger(quietLogger{}).SetTimeout(cc.timeout)
+	rc := resty.New().SetLogger(quietLogger{}).SetTimeout(cc.timeout).SetResponseBodyLimit(MaxBody)
+	rc.GetClient().CheckRedirect = refuseRedirects
 	t := rc.GetClient().Transport.(*http.Transport) // resty.New always installs one
 	switch cc.transport {
 	case "custom":
@@ -151,10 +155,15 @@ func (c *clients) newClient(cc clientConfig) caller {
 	}
 	c.conns.instrument(t)
 	if cc.plain {
-		return plainCaller{&http.Client{Transport: t, Timeout: cc.timeout}}
+		return plainCaller{&http.Client{Transport: t, Timeout: cc.timeout, CheckRedirect: refuseRedirects}}
 	}
 	return restyCaller{rc}
 }
+
+// refuseRedirects makes a client hand back a redirect instead of following
+// it: /forward calls UPSTREAM_URL/hello and nothing else, whatever server 1
+// answers. /forward refuses the 3xx with a 502 naming its Location.
+func refuseRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // quietLogger drops Resty's log lines: every failure is in /forward's reply
 // already, and a leak demo would otherwise print one line per request.

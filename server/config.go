@@ -2,10 +2,13 @@ package server
 
 import (
 	"fmt"
+	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Config is what one connleak server is started with. ConfigFromEnv reads it
@@ -26,6 +29,10 @@ type Config struct {
 	// Forward holds the defaults of the /forward query parameters
 	// (FORWARD_CLIENT, FORWARD_TRANSPORT, ...).
 	Forward Options
+	// CallCeiling bounds a call to server 1 that has no timeout
+	// (FORWARD_CALL_CEILING, default DefaultCallCeiling): past it, /forward
+	// answers 504 naming the setting.
+	CallCeiling time.Duration
 	// MaxHeld is the leak budget: the most connections /forward may hold open
 	// to server 1 at once (FORWARD_MAX_HELD, default DefaultMaxHeld()).
 	MaxHeld int
@@ -34,7 +41,11 @@ type Config struct {
 // defaultUpstream is server 1's base URL when UPSTREAM_URL is empty.
 const defaultUpstream = "http://localhost:8080"
 
-// maxServerIdleTimeout bounds SERVER_IDLE_TIMEOUT.
+// DefaultCallCeiling is FORWARD_CALL_CEILING's default: three times the
+// longest delay, so that no call to a healthy server 1 meets it.
+const DefaultCallCeiling = 3 * MaxDelay
+
+// maxServerIdleTimeout bounds SERVER_IDLE_TIMEOUT and FORWARD_CALL_CEILING.
 const maxServerIdleTimeout = time.Hour
 
 // ConfigFromEnv reads a Config from the environment through getenv. An empty
@@ -43,6 +54,9 @@ const maxServerIdleTimeout = time.Hour
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{BindAddress: ":8080", Forward: DefaultOptions()}
 	if v := getenv("BIND_ADDRESS"); v != "" {
+		if _, _, err := net.SplitHostPort(v); err != nil || strings.ContainsFunc(v, unicode.IsControl) {
+			return Config{}, fmt.Errorf("BIND_ADDRESS=%q: accepts host:port, such as :8080 or 127.0.0.1:9090", v)
+		}
 		cfg.BindAddress = v
 	}
 
@@ -52,7 +66,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	u, err := parseUpstream(upstream)
 	if err != nil {
-		return Config{}, fmt.Errorf("UPSTREAM_URL=%q: %v", upstream, err)
+		return Config{}, fmt.Errorf("UPSTREAM_URL=%q: %v", Redact(upstream), err)
 	}
 	cfg.UpstreamURL = u
 
@@ -69,6 +83,15 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("SERVER_IDLE_TIMEOUT=%q: accepts a Go duration from 0 (no limit) to %s, such as 1s", v, shortDuration(maxServerIdleTimeout))
 		}
 		cfg.IdleTimeout = d
+	}
+
+	cfg.CallCeiling = DefaultCallCeiling
+	if v := getenv("FORWARD_CALL_CEILING"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > maxServerIdleTimeout {
+			return Config{}, fmt.Errorf("FORWARD_CALL_CEILING=%q: accepts a Go duration above 0 and up to %s, such as 30s", v, shortDuration(maxServerIdleTimeout))
+		}
+		cfg.CallCeiling = d
 	}
 
 	cfg.MaxHeld = DefaultMaxHeld()
@@ -108,4 +131,14 @@ func parseUpstream(raw string) (*url.URL, error) {
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
+}
+
+// userinfo matches the user information of a URL, parsable or not.
+var userinfo = regexp.MustCompile(`//[^/?#]*@`)
+
+// Redact hides any user information in a URL, password included, so that a
+// message or log line that names the URL gives away no secret. It works on
+// text that does not parse as a URL too.
+func Redact(rawURL string) string {
+	return userinfo.ReplaceAllString(rawURL, "//xxxxx@")
 }

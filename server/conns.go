@@ -70,6 +70,9 @@ type clientConns struct {
 	maxHeld int
 	opened  atomic.Int64 // calls that got a new connection (httptrace)
 	reused  atomic.Int64 // calls that got a pooled connection (httptrace)
+	// inFlight counts the calls under way: from the request sent until the
+	// reply, and its body where /forward reads it, came back.
+	inFlight atomic.Int64
 
 	mu      sync.Mutex                    // guards open, dialing, calls and cancelCalls
 	open    map[*heldConn]*http.Transport // every open connection, and the transport it belongs to
@@ -174,10 +177,14 @@ type ClientStats struct {
 	Opened int64 `json:"opened"` // calls that dialled a new connection
 	Reused int64 `json:"reused"` // calls that reused a pooled one
 	Held   int   `json:"held"`   // connections open now
+	// InFlight is the calls to server 1 under way now: each holds a
+	// /forward handler and its connection's goroutines until server 1
+	// answers, the call's timeout fires, or FORWARD_CALL_CEILING does.
+	InFlight int64 `json:"inFlight"`
 }
 
 func (cc *clientConns) stats() ClientStats {
-	return ClientStats{Opened: cc.opened.Load(), Reused: cc.reused.Load(), Held: cc.held()}
+	return ClientStats{Opened: cc.opened.Load(), Reused: cc.reused.Load(), Held: cc.held(), InFlight: cc.inFlight.Load()}
 }
 
 func (cc *clientConns) budgetError() error {

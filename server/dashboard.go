@@ -100,7 +100,7 @@ func (s *Server) upstreamStats(ctx context.Context) (Stats, error) {
 	if resp.StatusCode != http.StatusOK {
 		return st, fmt.Errorf("server 1's /stats answered %s", resp.Status)
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(&st); err != nil {
+	if err := json.NewDecoder(io.LimitReader(resp.Body, MaxBody)).Decode(&st); err != nil {
 		return st, fmt.Errorf("server 1's /stats: %v", err)
 	}
 	return st, nil

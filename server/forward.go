@@ -11,6 +11,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"runtime"
+	"time"
 )
 
 // forwardReply is /forward's answer, in the seed's shape and key order.
@@ -21,9 +22,6 @@ type forwardReply struct {
 	Server1Response *helloReply `json:"Server1Response"`
 	ConnReused      bool        `json:"connReused"`
 }
-
-// maxBody bounds what /forward reads of server 1's reply.
-const maxBody = 1 << 20
 
 // forward answers GET /forward: it POSTs to server 1's /hello through the
 // client the query configures (over the FORWARD_ defaults): Resty, or
@@ -46,8 +44,9 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 
 	// The call is deliberately not tied to r.Context(): cancelling it when
 	// this handler returns would close a body left open and hide the leak of
-	// body=leave-open. POST /reset cancels it. Without a timeout it still
-	// ends: delay is at most 10s.
+	// body=leave-open. POST /reset cancels it, and so does a stop. A call
+	// without a timeout is given one anyway, FORWARD_CALL_CEILING, so that
+	// a server 1 that accepts and never answers cannot hold it for ever.
 	var reused bool
 	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
 		reused = info.Reused
@@ -58,6 +57,19 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		}
 	}}
 	ctx := httptrace.WithClientTrace(s.clientConns.callContext(), trace)
+	if o.Timeout == 0 {
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		ceiling := time.AfterFunc(s.cfg.CallCeiling, func() { cancel(errCeiling) })
+		defer func() {
+			// Once the handler is done with the body the ceiling has no
+			// more to guard. A body left open stays tied to ctx, which
+			// must then live on: the leak shows, and /reset ends it.
+			if ceiling.Stop() && o.Body != BodyLeaveOpen {
+				cancel(nil)
+			}
+		}()
+	}
 	query := url.Values{}
 	if o.ConnClose {
 		query.Set("connClose", "true")
@@ -66,22 +78,33 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		query.Set("delay", o.Delay.String())
 	}
 	raw := o.Body != BodyRead // then the body is ours to read and close
+	s.clientConns.inFlight.Add(1)
 	resp, body, err := client.post(ctx, s.helloURL, query, raw)
+	s.clientConns.inFlight.Add(-1)
 	if err != nil {
-		if errors.Is(err, errBudgetSpent) {
+		switch {
+		case s.stopping():
+			writeStopping(w)
+		case errors.Is(err, errBudgetSpent):
 			writeError(w, http.StatusTooManyRequests, "%v", s.clientConns.budgetError())
-			return
-		}
-		if isTimeout(err) {
+		case context.Cause(ctx) == errCeiling:
+			writeError(w, http.StatusGatewayTimeout, "server 1 did not answer within FORWARD_CALL_CEILING=%v, the limit of calls without a timeout: give the call a timeout", s.cfg.CallCeiling)
+		case isTimeout(err):
 			writeError(w, http.StatusGatewayTimeout, "server 1 did not answer within timeout=%v: %v", o.Timeout, err)
-			return
+		case errors.Is(err, errBodyTooLarge):
+			writeError(w, http.StatusBadGateway, "%v", err)
+		default:
+			writeError(w, http.StatusBadGateway, "server 1 cannot be reached: %v", err)
 		}
-		writeError(w, http.StatusBadGateway, "server 1 cannot be reached: %v", err)
 		return
 	}
 	if resp.StatusCode != http.StatusOK {
 		if raw {
-			drainClose(resp.Body)
+			resp.Body.Close() // unread: the connection is not reused, and nothing more is read
+		}
+		if loc := resp.Header.Get("Location"); loc != "" {
+			writeError(w, http.StatusBadGateway, "server 1 answered %s with Location %q, want 200 OK: /forward follows no redirect", resp.Status, loc)
+			return
 		}
 		writeError(w, http.StatusBadGateway, "server 1 answered %s, want 200 OK", resp.Status)
 		return
@@ -103,7 +126,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 	case BodyDrainClose:
 		// Reading to io.EOF is what hands the connection back to the pool.
 		var b []byte
-		b, err = drainClose(resp.Body)
+		b, err = readBody(resp.Body)
 		if err == nil {
 			hello, err = decodeHello(b)
 		}
@@ -115,11 +138,21 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, forwardReply{GoRoutines: runtime.NumGoroutine(), Server1Response: hello, ConnReused: reused})
 }
 
-// drainClose reads body to the end (up to maxBody) and closes it.
-func drainClose(body io.ReadCloser) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(body, maxBody))
-	if err == nil && len(b) == maxBody {
-		_, err = io.Copy(io.Discard, body)
+// MaxBody bounds what /forward reads of server 1's reply, on every path.
+const MaxBody = 1 << 20
+
+// errBodyTooLarge is the error of a reply larger than MaxBody.
+var errBodyTooLarge = fmt.Errorf("server 1's reply is larger than %d bytes (1 MiB), the most /forward reads", MaxBody)
+
+// errCeiling is the cause of a call cut by FORWARD_CALL_CEILING.
+var errCeiling = errors.New("FORWARD_CALL_CEILING reached")
+
+// readBody reads body to the end and closes it; past MaxBody it stops,
+// closes it and returns errBodyTooLarge.
+func readBody(body io.ReadCloser) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(body, MaxBody+1))
+	if err == nil && len(b) > MaxBody {
+		err = errBodyTooLarge
 	}
 	return b, errors.Join(err, body.Close())
 }

@@ -29,7 +29,7 @@ func (s *Server) hello(w http.ResponseWriter, r *http.Request) {
 	// Read the request body to its end (Resty POSTs an empty chunked one):
 	// only then does net/http watch the connection, and cancel r.Context()
 	// when the caller hangs up during a delay.
-	if _, err := io.Copy(io.Discard, io.LimitReader(r.Body, maxBody)); err != nil {
+	if _, err := io.Copy(io.Discard, io.LimitReader(r.Body, MaxBody)); err != nil {
 		writeError(w, http.StatusBadRequest, "cannot read the request body: %v", err)
 		return
 	}
@@ -39,7 +39,10 @@ func (s *Server) hello(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-			return // the caller hung up; nobody reads a reply
+			if s.stopping() {
+				writeStopping(w)
+			}
+			return // else the caller hung up; nobody reads a reply
 		}
 	}
 	if s.cfg.ConnectionClose || o.ConnClose {

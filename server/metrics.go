@@ -44,9 +44,20 @@ func (s *Server) newMetrics() http.Handler {
 			Help: "Calls of /forward to server 1 that reused a pooled connection.",
 		}, func() float64 { return float64(s.clientConns.reused.Load()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "connleak_client_calls_in_flight",
+			Help: "Calls of /forward to server 1 under way.",
+		}, func() float64 { return float64(s.clientConns.inFlight.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "connleak_client_connections_held",
 			Help: "Connections to server 1 that /forward's transports hold open.",
 		}, func() float64 { return float64(s.clientConns.held()) }),
 	)
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+}
+
+// serveMetrics answers GET and HEAD /metrics.
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if allowNoQuery(w, r, http.MethodGet, http.MethodHead) {
+		s.metrics.ServeHTTP(w, r)
+	}
 }

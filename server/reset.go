@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"runtime"
 	"time"
+
+	"connleak/internal/poll"
 )
 
 // resetReply is /reset's answer.
@@ -30,9 +32,6 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 	// Each closed connection ends a readLoop and a writeLoop, soon but not
 	// at once: wait for them, within resetSettle.
 	want := before - 2*closed
-	deadline := time.Now().Add(resetSettle)
-	for runtime.NumGoroutine() > want && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	poll.Until(resetSettle, func() error { return poll.True(runtime.NumGoroutine() <= want, "the closed connections' goroutines to end") }) // else count what is left
 	writeJSON(w, http.StatusOK, resetReply{GoRoutinesBefore: before, GoRoutinesAfter: runtime.NumGoroutine(), ConnectionsClosed: closed})
 }

@@ -8,10 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"net/url"
 	"os"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // Server is one connleak instance: /hello for the server 1 role, /forward
@@ -26,17 +27,22 @@ type Server struct {
 	metrics     http.Handler
 	probe       *http.Client // reads server 1's /stats for the live page
 	mux         *http.ServeMux
+	inflight    *inflight          // requests being answered, for the log line of a stop
+	fullDumps   chan struct{}      // a semaphore: the debug=2 goroutine dumps being written
+	profiles    singleflight.Group // /stats callers share one goroutine profile
+	// base is the parent of every request's context under Serve; cut
+	// cancels it, with errStopping, once the grace period of a stop is over.
+	base context.Context
+	cut  context.CancelCauseFunc
 }
 
 // Limits of every connection. They do not touch idle connections, which the
 // demo is about: IdleTimeout stays SERVER_IDLE_TIMEOUT (0, none, by default).
 const (
-	// ShutdownTimeout is how long Serve waits for requests in flight once it
-	// is told to stop.
-	ShutdownTimeout = 5 * time.Second
 	// ReadHeaderTimeout cuts off a client that trickles its request headers.
 	ReadHeaderTimeout = 5 * time.Second
-	// MaxHeaderBytes bounds a request's headers; past it net/http answers 431.
+	// MaxHeaderBytes bounds a request's headers; net/http allows 4 KiB more
+	// for the request line and its own slack, then answers 431 itself.
 	MaxHeaderBytes = 16 << 10
 	// MaxQueryBytes bounds a request's query string; past it, 414.
 	MaxQueryBytes = 2 << 10
@@ -52,6 +58,9 @@ func New(cfg Config) *Server {
 	cfg.Forward.Client = cmp.Or(cfg.Forward.Client, d.Client)
 	cfg.Forward.Transport = cmp.Or(cfg.Forward.Transport, d.Transport)
 	cfg.Forward.Body = cmp.Or(cfg.Forward.Body, d.Body)
+	if cfg.CallCeiling <= 0 {
+		cfg.CallCeiling = DefaultCallCeiling
+	}
 	if cfg.MaxHeld <= 0 {
 		cfg.MaxHeld = DefaultMaxHeld()
 	}
@@ -62,7 +71,10 @@ func New(cfg Config) *Server {
 		clientConns: newClientConns(cfg.MaxHeld),
 		probe:       newProbe(),
 		mux:         http.NewServeMux(),
+		inflight:    newInflight(),
+		fullDumps:   make(chan struct{}, MaxFullDumps),
 	}
+	s.base, s.cut = context.WithCancelCause(context.Background())
 	s.clients = newClients(s.clientConns)
 	s.metrics = s.newMetrics()
 	s.routes()
@@ -75,29 +87,36 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/forward", s.forward)
 	s.mux.HandleFunc("/stats", s.stats)
 	s.mux.HandleFunc("/reset", s.reset)
-	s.mux.Handle("/metrics", s.metrics)
-	s.mux.HandleFunc("/debug/pprof/", pprof.Index)
-	s.mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-	s.mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	s.mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	s.mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	s.mux.HandleFunc("/metrics", s.serveMetrics)
+	s.mux.HandleFunc("/debug/pprof/", s.debug)
 	s.mux.HandleFunc("/live", s.live)
 	s.mux.HandleFunc("/{$}", s.page)
 	s.mux.HandleFunc("/", notFound)
 }
 
-// ServeHTTP answers one request.
+// ServeHTTP answers one request. What net/http hands to a handler is
+// answered in JSON; the README's Limits and safety lists what net/http
+// refuses itself, before any handler runs.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if n := len(r.URL.RawQuery); n > MaxQueryBytes {
-		writeError(w, http.StatusRequestURITooLong, "query string of %d bytes: at most %d are accepted", n, MaxQueryBytes)
-		return
+	defer s.inflight.start(r.URL.Path)()
+	switch {
+	case r.Method == http.MethodConnect:
+		// The mux would answer with its own plain-text 404.
+		w.Header().Set("Allow", "GET, HEAD, POST")
+		writeError(w, http.StatusMethodNotAllowed, "method CONNECT is not allowed: connleak is no proxy; use GET, HEAD or POST on a path such as /hello")
+	case r.RequestURI == "*":
+		writeError(w, http.StatusBadRequest, "request target * is not served: ask for a path such as /hello")
+	case len(r.URL.RawQuery) > MaxQueryBytes:
+		writeError(w, http.StatusRequestURITooLong, "query string of %d bytes: at most %d are accepted", len(r.URL.RawQuery), MaxQueryBytes)
+	default:
+		s.mux.ServeHTTP(w, r)
 	}
-	s.mux.ServeHTTP(w, r)
 }
 
-// Serve answers requests on ln until ctx is done, then shuts down: it stops
-// accepting, waits up to ShutdownTimeout for requests in flight, and returns.
-// It logs one line when it starts.
+// Serve answers requests on ln until ctx is done, then stops as stop.go
+// says: a grace period for the requests in flight, then whatever is left is
+// cut. A stop is not an error: Serve returns nil unless the listener failed.
+// It logs one line when it starts, and one when it had to cut requests.
 //
 // The accept loop runs on the caller's goroutine and the shutdown on a
 // goroutine that exists only once ctx is done, so an idle instance holds as
@@ -110,18 +129,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, log *slog.Logger) e
 		MaxHeaderBytes:    MaxHeaderBytes,
 		ConnState:         s.serverConns.track,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		BaseContext:       func(net.Listener) context.Context { return s.base },
+		// OPTIONS * reaches ServeHTTP, which answers in JSON, instead of
+		// net/http's empty 200.
+		DisableGeneralOptionsHandler: true,
 	}
 	shutdown := make(chan error, 1)
-	stop := context.AfterFunc(ctx, func() {
-		sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
-		defer cancel()
-		err := hs.Shutdown(sctx)
-		if err != nil {
-			err = errors.Join(err, hs.Close())
-		}
-		s.clientConns.release()
-		shutdown <- err
-	})
+	stop := context.AfterFunc(ctx, func() { shutdown <- s.shutdown(hs, log) })
 
 	log.Info("connleak serving",
 		"addr", ln.Addr().String(),
@@ -130,6 +144,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, log *slog.Logger) e
 		"connectionClose", s.cfg.ConnectionClose,
 		"serverIdleTimeout", s.cfg.IdleTimeout,
 		"forwardDefaults", fmt.Sprintf("%+v", s.cfg.Forward),
+		"callCeiling", s.cfg.CallCeiling,
 		"maxHeld", s.cfg.MaxHeld)
 
 	err := hs.Serve(ln)

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
+
+	"connleak/dump"
 )
 
 // Stats is /stats's answer: where this process's goroutines are, and the
@@ -37,12 +41,22 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.snapshot())
 }
 
+// topFunctions is topFunctions of this process. Callers that come while it
+// is being computed share that computation: a burst of /stats costs one
+// goroutine profile, not one each.
+func (s *Server) topFunctions() FuncCounts {
+	v, _, _ := s.profiles.Do("topFunctions", func() (any, error) {
+		return topFunctions(goroutineProfile()), nil
+	})
+	return v.(FuncCounts)
+}
+
 func (s *Server) snapshot() Stats {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return Stats{
 		GoRoutines:   runtime.NumGoroutine(),
-		TopFunctions: topFunctions(allStacks()),
+		TopFunctions: s.topFunctions(),
 		Server:       s.serverConns.stats(),
 		Client:       s.clientConns.stats(),
 		Memory:       MemoryStats{HeapInuseBytes: ms.HeapInuse, StackInuseBytes: ms.StackInuse},
@@ -50,16 +64,13 @@ func (s *Server) snapshot() Stats {
 	}
 }
 
-// allStacks is runtime.Stack of every goroutine, in a buffer large enough.
-func allStacks() []byte {
-	buf := make([]byte, 64<<10)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			return buf[:n]
-		}
-		buf = make([]byte, 2*len(buf))
-	}
+// goroutineProfile is the runtime's goroutine profile in pprof's debug=1
+// form: goroutines grouped by stack, so its size and the cost of reading it
+// grow with the number of distinct stacks, not of goroutines.
+func goroutineProfile() *bytes.Buffer {
+	var b bytes.Buffer
+	pprof.Lookup("goroutine").WriteTo(&b, 1) // a bytes.Buffer does not fail
+	return &b
 }
 
 // FuncCount is how many goroutines run one function.
@@ -91,20 +102,13 @@ func (fc FuncCounts) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// topFunctions groups the goroutines of a runtime.Stack dump by the function
-// each one was started with: the bottom frame of its stack that is not in the
-// runtime (nor a compiler-made go statement wrapper), the line people read
-// off a pprof goroutine dump. A leaked
-// client connection shows as net/http.(*persistConn).readLoop and writeLoop,
-// a leaked server connection as net/http.(*conn).serve, whatever they are
-// blocked in at the top (the runtime, internal/poll, net, bufio).
-func topFunctions(dump []byte) FuncCounts {
+// topFunctions groups the goroutines of a dump by the function each one was
+// started with (dump.Goroutine.Entry), the most common first. A leaked
+// client connection shows as net/http.(*persistConn).readLoop and
+// writeLoop, a leaked server connection as net/http.(*conn).serve.
+func topFunctions(r io.Reader) FuncCounts {
 	counts := make(map[string]int)
-	for block := range strings.SplitSeq(string(dump), "\n\n") {
-		if f := entryFunc(block); f != "" {
-			counts[f]++
-		}
-	}
+	dump.Read(r, func(g *dump.Goroutine) { counts[g.Entry()] += g.Count }) // an empty dump has no counts
 	fc := make(FuncCounts, 0, len(counts))
 	for f, n := range counts {
 		fc = append(fc, FuncCount{f, n})
@@ -116,40 +120,6 @@ func topFunctions(dump []byte) FuncCounts {
 		return strings.Compare(a.Func, b.Func)
 	})
 	return fc
-}
-
-// entryFunc is the function a goroutine's block of a stack dump was started
-// with. Frames come in pairs, a function line and a tab-indented file line;
-// "created by" ends them.
-func entryFunc(block string) string {
-	lines := strings.Split(strings.TrimSpace(block), "\n")
-	if len(lines) < 2 || !strings.HasPrefix(lines[0], "goroutine ") {
-		return ""
-	}
-	var first, entry string
-	for _, l := range lines[1:] {
-		if strings.HasPrefix(l, "created by ") {
-			break
-		}
-		if strings.HasPrefix(l, "\t") || strings.HasPrefix(l, "...") {
-			continue // a file line, or frames elided from the middle
-		}
-		f := l
-		if i := strings.LastIndexByte(l, '('); i > 0 && strings.HasSuffix(l, ")") {
-			f = l[:i] // drop the arguments
-		}
-		if first == "" {
-			first = f
-		}
-		// Skip the runtime, and the wrappers the compiler makes for go f(x).
-		if !strings.HasPrefix(f, "runtime.") && !strings.Contains(f, ".gowrap") {
-			entry = f
-		}
-	}
-	if entry == "" {
-		return first
-	}
-	return entry
 }
 
 // UnmarshalJSON reads what MarshalJSON writes, keeping the order.

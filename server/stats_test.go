@@ -15,10 +15,10 @@ import (
 	"go.uber.org/goleak"
 )
 
-// dump is a runtime.Stack excerpt of the three goroutines a leak is made of,
+// stackDump is a runtime.Stack excerpt of the three goroutines a leak is made of,
 // one goroutine of main, one whose middle frames were elided, and one just
 // started through a compiler-made wrapper.
-const dump = `goroutine 1 [IO wait]:
+const stackDump = `goroutine 1 [IO wait]:
 internal/poll.runtime_pollWait(0x7f, 0x72)
 	/goroot/src/runtime/netpoll.go:351 +0x85
 net.(*TCPListener).Accept(0xc000)
@@ -89,7 +89,7 @@ created by net/http.(*Transport).dialConn in goroutine 39
 `
 
 func TestTopFunctions(t *testing.T) {
-	b, err := json.Marshal(topFunctions([]byte(dump)))
+	b, err := json.Marshal(topFunctions(strings.NewReader(stackDump)))
 	if err != nil {
 		t.Fatal(err)
 	}

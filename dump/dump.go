@@ -1,0 +1,230 @@
+package dump
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Format is the kind of dump Read found.
+type Format string
+
+// The formats Read tells apart.
+const (
+	// Stacks is one block per goroutine, "goroutine N [state]:" and its
+	// frames: runtime.Stack, pprof's debug=2, a crash or SIGQUIT traceback.
+	Stacks Format = "debug=2"
+	// Grouped is pprof's debug=1: "N @ 0x..." and "#" frame lines, one
+	// group per distinct stack and label set.
+	Grouped Format = "debug=1"
+)
+
+// Frame is one call of a stack.
+type Frame struct {
+	Func string // package path and function, such as net/http.(*conn).serve
+	File string // where the dump says, else ""
+	Line int    // where the dump says, else 0
+}
+
+// Goroutine is one goroutine of a dump, or in a Grouped dump one group of
+// goroutines with the same stack and labels.
+type Goroutine struct {
+	ID        int           // the goroutine's ID; 0 in a Grouped dump
+	Count     int           // 1, or the number of goroutines in a group
+	State     string        // such as "IO wait" or "select"; "" in a Grouped dump
+	Wait      time.Duration // how long it has been blocked, where the dump says (a minute at least)
+	Labels    string        // a Grouped dump's "# labels:" set, as written, such as {"k":"v"}
+	Frames    []Frame       // innermost call first
+	CreatedBy Frame         // the function whose go statement started it, where the dump says
+}
+
+// Entry is the function the goroutine was started with, as people read it
+// off a dump: the outermost frame that is not in the runtime nor a
+// compiler-made go statement wrapper. A leaked client connection is
+// net/http.(*persistConn).readLoop or writeLoop, a server connection
+// net/http.(*conn).serve, whatever they are blocked in at the top.
+func (g *Goroutine) Entry() string {
+	for i := len(g.Frames) - 1; i >= 0; i-- {
+		f := g.Frames[i].Func
+		if !strings.HasPrefix(f, "runtime.") && !strings.Contains(f, ".gowrap") {
+			return f
+		}
+	}
+	if len(g.Frames) > 0 {
+		return g.Frames[0].Func
+	}
+	return ""
+}
+
+// MaxLine is the longest line Read accepts.
+const MaxLine = 1 << 20
+
+// ErrNoGoroutines is Read's error for input that holds no goroutine.
+var ErrNoGoroutines = errors.New("no goroutine found: want a goroutine dump (runtime.Stack, a traceback, or pprof's goroutine profile at debug=1 or debug=2)")
+
+// Read parses the dump r holds, calling each for every goroutine (or group,
+// in a Grouped dump) in the order of the dump. Lines that belong to no
+// goroutine (a panic message, registers, a profile's header) are skipped.
+// It returns the format it found, and ErrNoGoroutines if there was none.
+func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), MaxLine)
+	var (
+		format    Format
+		g         *Goroutine
+		found     bool
+		lineNo    int
+		ancestors bool // in a GODEBUG=tracebackancestors section of g
+	)
+	flush := func() {
+		if g != nil {
+			each(g)
+			found = true
+			g, ancestors = nil, false
+		}
+	}
+	for sc.Scan() {
+		lineNo++
+		line := sc.Bytes()
+		switch {
+		case len(line) == 0:
+			flush()
+		case bytes.HasPrefix(line, []byte("goroutine ")) && bytes.HasSuffix(line, []byte(":")):
+			flush()
+			if ng, ok := parseHeader(string(line)); ok {
+				g, format = ng, Stacks
+			}
+		case line[0] >= '0' && line[0] <= '9' && bytes.Contains(line, []byte(" @ ")):
+			flush()
+			if n, err := strconv.Atoi(string(line[:bytes.IndexByte(line, ' ')])); err == nil && n > 0 {
+				g, format = &Goroutine{Count: n}, Grouped
+			}
+		case g == nil || ancestors:
+			// outside a goroutine, or in the stacks of its ancestors: skip
+		case format == Stacks && line[0] == '[':
+			ancestors = true // "[originating from goroutine 7]:"
+		case format == Grouped && bytes.HasPrefix(line, []byte("# labels: ")):
+			g.Labels = string(line[len("# labels: "):])
+		case format == Grouped && bytes.HasPrefix(line, []byte("#\t")):
+			if f, ok := parseGroupedFrame(string(line)); ok {
+				g.Frames = append(g.Frames, f)
+			}
+		case format == Stacks && line[0] == '\t':
+			setFileLine(g, string(line[1:]))
+		case format == Stacks && bytes.HasPrefix(line, []byte("created by ")):
+			g.CreatedBy = Frame{Func: createdBy(string(line))}
+		case format == Stacks && bytes.HasPrefix(line, []byte("...")):
+			// "...additional frames elided..."
+		case format == Stacks:
+			g.Frames = append(g.Frames, Frame{Func: funcName(string(line))})
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return format, fmt.Errorf("line %d is longer than %d bytes: not a goroutine dump", lineNo+1, MaxLine)
+		}
+		return format, err
+	}
+	flush()
+	if !found {
+		return format, ErrNoGoroutines
+	}
+	return format, nil
+}
+
+// parseHeader reads "goroutine 18 [IO wait, 106 minutes]:", and the forms
+// with more between the ID and the state ("gp=0x... m=nil [select]:").
+func parseHeader(line string) (*Goroutine, bool) {
+	rest := strings.TrimPrefix(line, "goroutine ")
+	idText, rest, _ := strings.Cut(rest, " ")
+	id, err := strconv.Atoi(idText)
+	open, end := strings.IndexByte(rest, '['), strings.LastIndexByte(rest, ']')
+	if err != nil || open < 0 || end < open {
+		return nil, false
+	}
+	g := &Goroutine{ID: id, Count: 1}
+	parts := strings.Split(rest[open+1:end], ", ")
+	g.State = parts[0]
+	for _, p := range parts[1:] {
+		if n, ok := strings.CutSuffix(p, " minutes"); ok {
+			if m, err := strconv.Atoi(n); err == nil {
+				g.Wait = time.Duration(m) * time.Minute
+			}
+		}
+	}
+	return g, true
+}
+
+// funcName is the function of a frame line: "pkg.f(0xc0, ...)" without its
+// arguments.
+func funcName(line string) string {
+	if i := strings.LastIndexByte(line, '('); i > 0 && strings.HasSuffix(line, ")") {
+		return line[:i]
+	}
+	return line
+}
+
+// createdBy reads "created by pkg.f in goroutine 7".
+func createdBy(line string) string {
+	f := strings.TrimPrefix(line, "created by ")
+	if i := strings.Index(f, " in goroutine "); i >= 0 {
+		f = f[:i]
+	}
+	return f
+}
+
+// setFileLine reads "/src/x.go:12 +0x1f" into the last frame, or into
+// CreatedBy where that came last.
+func setFileLine(g *Goroutine, s string) {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndex(s, " +0x"); i >= 0 {
+		s = s[:i]
+	}
+	file, line := splitFileLine(s)
+	switch {
+	case g.CreatedBy.Func != "" && g.CreatedBy.File == "":
+		g.CreatedBy.File, g.CreatedBy.Line = file, line
+	case len(g.Frames) > 0 && g.Frames[len(g.Frames)-1].File == "":
+		f := &g.Frames[len(g.Frames)-1]
+		f.File, f.Line = file, line
+	}
+}
+
+// parseGroupedFrame reads "#\t0x4dc0dc\tmain.main.func1+0x1c\t/src/main.go:12".
+func parseGroupedFrame(line string) (Frame, bool) {
+	var fields []string
+	for f := range strings.SplitSeq(line, "\t") {
+		if f != "" {
+			fields = append(fields, f)
+		}
+	}
+	if len(fields) < 3 {
+		return Frame{}, false
+	}
+	fn := fields[2]
+	if i := strings.LastIndex(fn, "+0x"); i > 0 {
+		fn = fn[:i]
+	}
+	f := Frame{Func: fn}
+	if len(fields) > 3 {
+		f.File, f.Line = splitFileLine(fields[3])
+	}
+	return f, true
+}
+
+func splitFileLine(s string) (string, int) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return s, 0
+	}
+	n, err := strconv.Atoi(s[i+1:])
+	if err != nil {
+		return s, 0
+	}
+	return s[:i], n
+}
