@@ -163,8 +163,13 @@ func TestSelect(t *testing.T) {
 	if err != nil || len(got) != 2 || got[0].Name != "leak" || got[1].Name != "timeout" {
 		t.Errorf("Select(timeout, leak) = %v, %v; want leak, timeout", got, err)
 	}
-	if all, _ := Select(""); len(all) != 11 {
-		t.Errorf("Select() = %d scenarios, want all 11", len(all))
+	all, _ := Select("")
+	if len(all) != len(Scenarios) || all[0].Name != "leak" {
+		t.Fatalf("Select() = %d scenarios, want all %d", len(all), len(Scenarios))
+	}
+	all[0].Name, all[0].Want = "changed", Flat
+	if Scenarios[0].Name != "leak" || Scenarios[0].Want != Leaks {
+		t.Errorf("changing what Select returned changed the catalogue: %+v", Scenarios[0])
 	}
 	if _, err := Select("leak,nope"); err == nil || !strings.Contains(err.Error(), `unknown scenario "nope"`) || !strings.Contains(err.Error(), "body-drain-close") {
 		t.Errorf("Select(leak,nope): %v", err)

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -54,10 +55,11 @@ var Scenarios = []Scenario{
 }
 
 // Select returns the scenarios named in the comma-separated list, in
-// catalogue order; an empty list is all of them.
+// catalogue order; an empty list is all of them. The slice is the caller's:
+// changing it leaves the catalogue as it is.
 func Select(list string) ([]Scenario, error) {
 	if strings.TrimSpace(list) == "" {
-		return Scenarios, nil
+		return slices.Clone(Scenarios), nil
 	}
 	want := make(map[string]bool)
 	for name := range strings.SplitSeq(list, ",") {

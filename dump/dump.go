@@ -44,14 +44,14 @@ type Goroutine struct {
 }
 
 // Entry is the function the goroutine was started with, as people read it
-// off a dump: the outermost frame that is not in the runtime nor a
-// compiler-made go statement wrapper. A leaked client connection is
+// off a dump: the outermost frame that is not in the runtime nor a wrapper
+// (a compiler-made go statement wrapper, sync.WaitGroup.Go's). A leaked client connection is
 // net/http.(*persistConn).readLoop or writeLoop, a server connection
 // net/http.(*conn).serve, whatever they are blocked in at the top.
 func (g *Goroutine) Entry() string {
 	for i := len(g.Frames) - 1; i >= 0; i-- {
 		f := g.Frames[i].Func
-		if !strings.HasPrefix(f, "runtime.") && !strings.Contains(f, ".gowrap") {
+		if !isWrapper(f) {
 			return f
 		}
 	}
@@ -59,6 +59,10 @@ func (g *Goroutine) Entry() string {
 		return g.Frames[0].Func
 	}
 	return ""
+}
+
+func isWrapper(f string) bool {
+	return strings.HasPrefix(f, "runtime.") || strings.Contains(f, ".gowrap") || strings.HasPrefix(f, "sync.(*WaitGroup).Go.")
 }
 
 // MaxLine is the longest line Read accepts.

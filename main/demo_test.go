@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -144,15 +145,14 @@ func TestDemoInterrupt(t *testing.T) {
 		<-done
 	})
 
-	deadline := time.Now().Add(15 * time.Second)
 	var kids []int
-	for len(kids) < 2 || !strings.Contains(stderr.String(), "leak: 10000 requests") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the demo did not start two servers within 15s; stderr %q", stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	eventually(t, 15*time.Second, func() error {
 		kids = children(t, cmd.Process.Pid)
-	}
+		if len(kids) < 2 || !strings.Contains(stderr.String(), "leak: 10000 requests") {
+			return fmt.Errorf("the demo has %d children, stderr %q; want two servers and the requests started", len(kids), stderr.String())
+		}
+		return nil
+	})
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ func TestDiagnoseLeak(t *testing.T) {
 	t.Parallel()
 	const n = 50
 	p := startPair(t)
-	base2, base1 := goroutines(t, p.Server2), goroutines(t, p.Server1)
+	base2, base1 := settled(t, p.Server2), settled(t, p.Server1)
 	for i := range n {
 		if r := get(t, p.Server2.URL+"/forward"); r.Status != http.StatusOK || r.ConnReused {
 			t.Fatalf("request %d: %+v, want 200 on a new connection", i+1, r)
@@ -78,7 +78,7 @@ func TestDiagnoseLeak(t *testing.T) {
 
 	// Server 1: the leaked connections and the one asking. A connection of
 	// an earlier question may still be closing: ask until it is gone.
-	eventually(t, func() error {
+	eventually(t, 5*time.Second, func() error {
 		st1 := stats(t, p.Server1)
 		if got := funcCount(st1, "net/http.(*conn).serve"); got != n+1 {
 			return fmt.Errorf("server 1 topFunctions[conn.serve] = %d, want %d", got, n+1)
@@ -162,9 +162,17 @@ func TestBudget(t *testing.T) {
 	if got := stats(t, p.Server2).Client.Held; got != budget {
 		t.Errorf("held %d, want %d", got, budget)
 	}
-	text(t, p.Server2.URL+"/metrics")
-	goroutines(t, p.Server2)
-	fetch(t, http.MethodPost, p.Server2.URL+"/reset", &struct{}{})
+	// With the budget spent, the rest of the API still answers.
+	if m := text(t, p.Server2.URL+"/metrics"); !strings.Contains(m, fmt.Sprintf("\nconnleak_client_connections_held %d\n", budget)) {
+		t.Errorf("/metrics with the budget spent has no connleak_client_connections_held %d", budget)
+	}
+	if g := goroutines(t, p.Server2); g < 2*budget {
+		t.Errorf("/hello with the budget spent: %d goroutines, want >= %d", g, 2*budget)
+	}
+	var reset struct{ ConnectionsClosed int }
+	if status := fetch(t, http.MethodPost, p.Server2.URL+"/reset", &reset); status != http.StatusOK || reset.ConnectionsClosed != budget {
+		t.Errorf("POST /reset: %d, %d connections closed; want 200 and %d", status, reset.ConnectionsClosed, budget)
+	}
 	if r := get(t, p.Server2.URL+"/forward"); r.Status != http.StatusOK {
 		t.Errorf("after /reset: %d %s, want 200", r.Status, r.Error)
 	}
@@ -239,7 +247,9 @@ func TestGoroutineLeakProfile(t *testing.T) {
 	const n = 20
 	p := startPairOf(t, leakExe, nil, nil)
 	for range n {
-		get(t, p.Server2.URL+"/forward")
+		if r := get(t, p.Server2.URL+"/forward"); r.Status != http.StatusOK {
+			t.Fatalf("/forward: %d %s", r.Status, r.Error)
+		}
 	}
 	if got := funcCount(stats(t, p.Server2), "net/http.(*persistConn).readLoop"); got != n {
 		t.Fatalf("%d readLoops, want %d", got, n)
@@ -258,9 +268,11 @@ func TestResetLeftOpen(t *testing.T) {
 	t.Parallel()
 	const n = 30
 	p := startPair(t)
-	base2, base1 := goroutines(t, p.Server2), goroutines(t, p.Server1)
+	base2, base1 := settled(t, p.Server2), settled(t, p.Server1)
 	for range n {
-		get(t, p.Server2.URL+"/forward?client=shared&body=leave-open")
+		if r := get(t, p.Server2.URL+"/forward?client=shared&body=leave-open"); r.Status != http.StatusOK || r.Server1Response != nil {
+			t.Fatalf("leave-open: %+v, want 200 with Server1Response null", r)
+		}
 	}
 	var r struct{ GoRoutinesBefore, GoRoutinesAfter, ConnectionsClosed int }
 	if status := fetch(t, http.MethodPost, p.Server2.URL+"/reset", &r); status != http.StatusOK || r.ConnectionsClosed != n {
@@ -270,22 +282,4 @@ func TestResetLeftOpen(t *testing.T) {
 		t.Errorf("POST /reset: %d goroutines before, %d after; want >= %d before and back to baseline %d", r.GoRoutinesBefore, r.GoRoutinesAfter, base2+2*n, base2)
 	}
 	waitBaseline(t, p, base2, base1)
-}
-
-// eventually retries check for up to 5 seconds and fails the test with its
-// last error.
-func eventually(t *testing.T, check func() error) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		err := check()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Error(err)
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }

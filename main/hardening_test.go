@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -13,10 +14,12 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"connleak/demo"
+	"connleak/internal/poll"
 	"connleak/server"
 )
 
@@ -192,7 +195,9 @@ func TestFailureModes(t *testing.T) {
 			if r.Status != tt.status || !strings.Contains(r.Error, tt.want) || r.GoRoutines < 1 {
 				t.Errorf("got %d %q, want %d saying %q", r.Status, r.Error, tt.status, tt.want)
 			}
-			t.Logf("answered in %v", took)
+			if tt.name == "slow" && (took < 200*time.Millisecond || took > 5*time.Second) {
+				t.Errorf("answered in %v: want after timeout=200ms, long before server 1's 10s", took)
+			}
 			if r := get(t, in.URL+"/hello"); r.Status != http.StatusOK {
 				t.Errorf("after the failure, /hello answers %d", r.Status)
 			}
@@ -226,5 +231,266 @@ func TestPortInUse(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if exitCode(err) != 1 || strings.Count(string(out), "\n") != 1 || !strings.Contains(string(out), "address already in use") || !strings.Contains(string(out), "BIND_ADDRESS") {
 		t.Errorf("port in use: exit %d, %q; want exit 1 and one line naming BIND_ADDRESS and the cause", exitCode(err), out)
+	}
+}
+
+// TestBodyLimit checks that no path of /forward reads more than MaxBody of
+// server 1's reply: a reply that is /hello's JSON padded past the bound is
+// a 502 on every path, and one just under it is read.
+func TestBodyLimit(t *testing.T) {
+	t.Parallel()
+	padded := func(size int) string {
+		const hello = `{"msg":"Hello World","goRoutines":1}`
+		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			fmt.Fprint(w, hello+strings.Repeat(" ", size-len(hello)))
+		}))
+		t.Cleanup(ts.Close)
+		return ts.URL
+	}
+	big := startServer2(t, padded(server.MaxBody+1))
+	small := startServer2(t, padded(server.MaxBody))
+	for _, q := range []string{"client=new", "client=shared", "client=nethttp", "client=new&body=drain-close", "client=nethttp&body=drain-close", "transport=resty"} {
+		if r := get(t, big.URL+"/forward?"+q); r.Status != http.StatusBadGateway || !strings.Contains(r.Error, "larger than 1048576 bytes") {
+			t.Errorf("%s, a reply of MaxBody+1 bytes: %d %q, want 502 saying it is larger than the bound", q, r.Status, r.Error)
+		}
+		if r := get(t, small.URL+"/forward?"+q); r.Status != http.StatusOK {
+			t.Errorf("%s, a reply of MaxBody bytes: %d %q, want 200", q, r.Status, r.Error)
+		}
+	}
+}
+
+// TestNoRedirects checks that no client path follows server 1's redirect:
+// the 3xx is a 502 naming the Location, and the place it points to is
+// never called.
+func TestNoRedirects(t *testing.T) {
+	t.Parallel()
+	var elsewhere atomic.Int64
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		fmt.Fprint(w, `{"msg":"Hello World","goRoutines":1}`)
+	}))
+	defer target.Close()
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		http.Redirect(w, r, target.URL+"/hello", http.StatusTemporaryRedirect)
+	}))
+	defer redirecting.Close()
+	in := startServer2(t, redirecting.URL)
+	for _, q := range []string{"client=new", "client=shared", "client=nethttp", "transport=resty", "body=drain-close", "body=close", "client=nethttp&body=leave-open"} {
+		r := get(t, in.URL+"/forward?"+q)
+		if r.Status != http.StatusBadGateway || !strings.Contains(r.Error, "307 Temporary Redirect") || !strings.Contains(r.Error, target.URL+"/hello") {
+			t.Errorf("%s: %d %q, want 502 naming the 307 and its Location", q, r.Status, r.Error)
+		}
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("the redirect's target was called %d times, want never", n)
+	}
+}
+
+// TestCallCeiling checks that a call without a timeout to a server 1 that
+// never answers ends at FORWARD_CALL_CEILING with a 504 naming it, counted
+// in flight meanwhile; and that the ceiling leaves a body left open alone,
+// so that leak still shows.
+func TestCallCeiling(t *testing.T) {
+	t.Parallel()
+	upstream, accepted := stalled(t)
+	in := startServer2(t, upstream, "FORWARD_CALL_CEILING=1s")
+	done := make(chan reply, 1)
+	go func() {
+		var r reply
+		r.Status = fetchNoFail(in.URL+"/forward", &r)
+		done <- r
+	}()
+	if err := poll.Until(5*time.Second, func() error {
+		return poll.True(accepted() == 1 && stats(t, in).Client.InFlight == 1, "one call in flight")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.Status != http.StatusGatewayTimeout || !strings.Contains(r.Error, "FORWARD_CALL_CEILING=1s") {
+		t.Errorf("a call to a server 1 that never answers: %d %q, want 504 naming FORWARD_CALL_CEILING=1s", r.Status, r.Error)
+	}
+	if st := stats(t, in); st.Client.InFlight != 0 {
+		t.Errorf("after the 504, %d calls in flight, want 0", st.Client.InFlight)
+	}
+
+	// A body left open outlives the ceiling: the leak stays.
+	const n = 10
+	p := startPairOf(t, exe, nil, []string{"FORWARD_CALL_CEILING=200ms"})
+	for range n {
+		if r := get(t, p.Server2.URL+"/forward?client=shared&body=leave-open"); r.Status != http.StatusOK {
+			t.Fatalf("leave-open: %d %s", r.Status, r.Error)
+		}
+	}
+	time.Sleep(time.Second) // nothing to poll for: the point is that nothing changes
+	if held := stats(t, p.Server2).Client.Held; held != n {
+		t.Errorf("%v after %d calls that left their body open, with a ceiling of 200ms: %d connections held, want %d", time.Second, n, held, n)
+	}
+}
+
+// fetchNoFail is fetch for a goroutine other than the test's: it reports
+// a failure as status 0.
+func fetchNoFail(url string, v any) int {
+	resp, err := client.Get(url)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return 0
+	}
+	return resp.StatusCode
+}
+
+// TestDebugEndpoints checks that /metrics and /debug/pprof/ take GET and
+// HEAD only and check their parameters, in JSON.
+func TestDebugEndpoints(t *testing.T) {
+	t.Parallel()
+	in := startServer2(t, "http://127.0.0.1:1")
+	tests := []struct {
+		method, path string
+		status       int
+		want         string
+	}{
+		{"DELETE", "/debug/pprof/profile?seconds=1", 405, "method DELETE is not allowed"},
+		{"POST", "/debug/pprof/goroutine", 405, "use GET, HEAD"},
+		{"PUT", "/metrics", 405, "use GET, HEAD"},
+		{"GET", "/debug/pprof/profile?seconds=abc", 400, `bad value "abc" for parameter seconds`},
+		{"GET", "/debug/pprof/profile?seconds=-5", 400, "from 1 to 60"},
+		{"GET", "/debug/pprof/trace?seconds=61", 400, "from 1 to 60"},
+		{"GET", "/debug/pprof/goroutine?debug=9", 400, "parameter debug"},
+		{"GET", "/debug/pprof/heap?bogus=1", 400, `unknown parameter "bogus"`},
+		{"GET", "/debug/pprof/nosuch", 404, `no profile "nosuch"`},
+		{"GET", "/metrics?x=1", 400, `unknown parameter "x"`},
+	}
+	for _, tt := range tests {
+		var r reply
+		if status := fetch(t, tt.method, in.URL+tt.path, &r); status != tt.status || !strings.Contains(r.Error, tt.want) {
+			t.Errorf("%s %s: %d %q, want %d saying %q", tt.method, tt.path, status, r.Error, tt.status, tt.want)
+		}
+	}
+	for _, method := range []string{"GET", "HEAD"} {
+		for _, path := range []string{"/metrics", "/debug/pprof/", "/debug/pprof/goroutine?debug=2", "/debug/pprof/heap?gc=1"} {
+			req, _ := http.NewRequest(method, in.URL+path, nil)
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("%s %s: %d, want 200", method, path, resp.StatusCode)
+			}
+		}
+	}
+}
+
+// TestNetHTTPRefusals sends what net/http refuses before any handler runs,
+// and what it hands on: the README's list of answers that are not JSON
+// must say what the server does.
+func TestNetHTTPRefusals(t *testing.T) {
+	t.Parallel()
+	in := startServer2(t, "http://127.0.0.1:1")
+	addr := strings.TrimPrefix(in.URL, "http://")
+	tests := []struct {
+		name, raw string
+		status    int
+		json      bool // answered by connleak, in JSON
+	}{
+		{"OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", 400, true},
+		{"CONNECT", "CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: x\r\n\r\n", 405, true},
+		{"no Host", "GET /hello HTTP/1.1\r\n\r\n", 400, false},
+		{"two Hosts", "GET /hello HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400, false},
+		{"two Content-Lengths", "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", 400, false},
+		{"bad header name", "GET /hello HTTP/1.1\r\nHost: x\r\nBad Header: x\r\n\r\n", 400, false},
+		{"unknown Transfer-Encoding", "POST /hello HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501, false},
+		{"HTTP/9.9", "GET /hello HTTP/9.9\r\nHost: x\r\n\r\n", 505, false},
+		{"bogus Expect", "GET /hello HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\n\r\n", 417, false},
+		{"h2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400, true},
+		{"headers over MaxHeaderBytes and net/http's 4 KiB", "GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("x", server.MaxHeaderBytes+4096) + "\r\n\r\n", 431, false},
+	}
+	for _, tt := range tests {
+		c := dial(t, addr)
+		fmt.Fprint(c, tt.raw)
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Errorf("%s: %v, want a reply", tt.name, err)
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		isJSON := resp.Header.Get("Content-Type") == "application/json" && strings.HasPrefix(string(b), `{"error":`)
+		if resp.StatusCode != tt.status || isJSON != tt.json {
+			t.Errorf("%s: %d %q (JSON: %v), want %d (JSON: %v)", tt.name, resp.StatusCode, b, isJSON, tt.status, tt.json)
+		}
+	}
+}
+
+// TestPartialRequestOnKeptAliveConnection checks what the README says of a
+// kept-alive connection that starts a request and sends no more: held for
+// ever with SERVER_IDLE_TIMEOUT=0, well past ReadHeaderTimeout, and closed
+// by SERVER_IDLE_TIMEOUT.
+func TestPartialRequestOnKeptAliveConnection(t *testing.T) {
+	t.Parallel()
+	partial := func(in string) (closed chan struct{}) {
+		c := dial(t, strings.TrimPrefix(in, "http://"))
+		br := bufio.NewReader(c)
+		fmt.Fprint(c, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		fmt.Fprint(c, "GET") // three bytes: net/http waits for four before its header timeout starts
+		closed = make(chan struct{})
+		go func() {
+			io.Copy(io.Discard, br)
+			close(closed)
+		}()
+		return closed
+	}
+	forever := partial(startServer2(t, "http://127.0.0.1:1").URL)
+	ended := partial(startServer2(t, "http://127.0.0.1:1", "SERVER_IDLE_TIMEOUT=1s").URL)
+	select {
+	case <-ended:
+	case <-time.After(server.ReadHeaderTimeout):
+		t.Errorf("with SERVER_IDLE_TIMEOUT=1s, the connection was still open after %v", server.ReadHeaderTimeout)
+	}
+	select {
+	case <-forever:
+		t.Errorf("with SERVER_IDLE_TIMEOUT=0, the connection was closed within %v; the README says it is held for ever", server.ReadHeaderTimeout+time.Second)
+	case <-time.After(time.Second): // by now ReadHeaderTimeout would have fired, had it applied
+	}
+}
+
+// TestSettingsRedacted checks that a bad setting's line gives away no
+// password and forges no other line.
+func TestSettingsRedacted(t *testing.T) {
+	for _, env := range []string{
+		"UPSTREAM_URL=http://user:s3cret@127.0.0.1:1",
+		"UPSTREAM_URL=http://user:s3cret@127.0.0.1:1/?q=1",
+		"UPSTREAM_URL=http://user:s3cret@[::1",
+		"BIND_ADDRESS=127.0.0.1:0\nlevel=ERROR msg=forged",
+		"SERVER_IDLE_TIMEOUT=1s\nforged",
+	} {
+		cmd := exec.Command(exe)
+		cmd.Env = []string{env}
+		out, err := cmd.CombinedOutput()
+		if exitCode(err) != 1 || strings.Count(string(out), "\n") != 1 || strings.Contains(string(out), "s3cret") || !strings.HasPrefix(string(out), "connleak: ") {
+			t.Errorf("%q: exit %d, %q; want exit 1 and one line, no password", env, exitCode(err), out)
+		}
+	}
+}
+
+// TestDemoOwnEnvironment checks that the demo's servers do not inherit the
+// caller's environment: a FORWARD_ default there changes no verdict.
+func TestDemoOwnEnvironment(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(exe, "demo", "-check", "-n", "20", "-scenarios", "leak")
+	cmd.Env = append(os.Environ(), "FORWARD_DISABLE_KEEP_ALIVES=true", "FORWARD_CLIENT=shared")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !regexp.MustCompile(`(?m)^leak .* LEAKS$`).Match(out) {
+		t.Errorf("demo -check with FORWARD_ defaults in its environment: %v\n%s\nwant the leak to be LEAKS", err, out)
 	}
 }

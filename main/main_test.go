@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"connleak/internal/poll"
 )
 
 // syncBuffer is a bytes.Buffer that run may write to while the test reads.
@@ -52,13 +54,9 @@ func TestRunServe(t *testing.T) {
 	}()
 
 	addr := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
-	deadline := time.Now().Add(10 * time.Second)
-	for !addr.MatchString(stderr.String()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no start-up line naming the address after 10s; stderr: %q", stderr.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually(t, 10*time.Second, func() error {
+		return poll.True(addr.MatchString(stderr.String()), "a start-up line naming the address")
+	})
 	url := "http://" + addr.FindStringSubmatch(stderr.String())[1]
 	if r := get(t, url+"/hello"); r.Status != 200 || r.GoRoutines < 1 {
 		t.Errorf("GET /hello: %+v", r)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"connleak/demo"
+	"connleak/internal/poll"
 )
 
 // exe is the connleak binary, built once by TestMain. Goroutine counts are
@@ -175,7 +176,7 @@ func TestPhysics(t *testing.T) {
 			const n = 60
 			want := tt.want
 			p := startPair(t, tt.env1...)
-			base2, base1 := goroutines(t, p.Server2), goroutines(t, p.Server1)
+			base2, base1 := settled(t, p.Server2), settled(t, p.Server1)
 			// The idle footprint the seed's numbers rest on: 3 goroutines, and
 			// the 2 of the request asking.
 			if base2 > 6 || base1 > 6 {
@@ -244,16 +245,37 @@ func TestPhysics(t *testing.T) {
 func waitBaseline(t *testing.T, p *demo.Pair, base2, base1 int) time.Duration {
 	t.Helper()
 	start := time.Now()
-	for {
+	eventually(t, recoverDeadline, func() error {
 		got2, got1 := goroutines(t, p.Server2), goroutines(t, p.Server1)
 		if got2 <= base2+1 && got1 <= base1+1 {
-			return time.Since(start)
+			return nil
 		}
-		if time.Since(start) > recoverDeadline {
-			t.Fatalf("after %v, server 2 has %d goroutines (baseline %d), server 1 has %d (baseline %d): want both back at baseline",
-				recoverDeadline, got2, base2, got1, base1)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return fmt.Errorf("server 2 has %d goroutines (baseline %d), server 1 has %d (baseline %d): want both back at baseline", got2, base2, got1, base1)
+	})
+	return time.Since(start)
+}
+
+// settled is an instance's goroutine count once it has settled: two
+// readings in a row agree. The connection of the probe that found the
+// instance ready may still be closing when a test begins.
+func settled(t *testing.T, in *demo.Instance) int {
+	t.Helper()
+	last := -1
+	var n int
+	eventually(t, 5*time.Second, func() error {
+		prev := last
+		n = goroutines(t, in)
+		last = n
+		return poll.True(n == prev, "two readings of the goroutine count to agree")
+	})
+	return n
+}
+
+// eventually fails the test unless check returns nil within timeout.
+func eventually(t *testing.T, timeout time.Duration, check func() error) {
+	t.Helper()
+	if err := poll.Until(timeout, check); err != nil {
+		t.Fatal(err)
 	}
 }
 

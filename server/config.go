@@ -66,7 +66,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	u, err := parseUpstream(upstream)
 	if err != nil {
-		return Config{}, fmt.Errorf("UPSTREAM_URL=%q: %v", Redact(upstream), err)
+		return Config{}, fmt.Errorf("UPSTREAM_URL=%q: %v", Redact(upstream), Redact(err.Error())) // url.Parse's errors quote the URL
 	}
 	cfg.UpstreamURL = u
 

@@ -32,6 +32,8 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 	// Each closed connection ends a readLoop and a writeLoop, soon but not
 	// at once: wait for them, within resetSettle.
 	want := before - 2*closed
-	poll.Until(resetSettle, func() error { return poll.True(runtime.NumGoroutine() <= want, "the closed connections' goroutines to end") }) // else count what is left
+	poll.Until(resetSettle, func() error {
+		return poll.True(runtime.NumGoroutine() <= want, "the closed connections' goroutines to end")
+	}) // else count what is left
 	writeJSON(w, http.StatusOK, resetReply{GoRoutinesBefore: before, GoRoutinesAfter: runtime.NumGoroutine(), ConnectionsClosed: closed})
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -30,6 +31,8 @@ type Server struct {
 	inflight    *inflight          // requests being answered, for the log line of a stop
 	fullDumps   chan struct{}      // a semaphore: the debug=2 goroutine dumps being written
 	profiles    singleflight.Group // /stats callers share one goroutine profile
+	// goroutineProfile is goroutineProfile; tests count its calls.
+	goroutineProfile func() *bytes.Buffer
 	// base is the parent of every request's context under Serve; cut
 	// cancels it, with errStopping, once the grace period of a stop is over.
 	base context.Context
@@ -65,14 +68,15 @@ func New(cfg Config) *Server {
 		cfg.MaxHeld = DefaultMaxHeld()
 	}
 	s := &Server{
-		cfg:         cfg,
-		helloURL:    cfg.UpstreamURL.JoinPath("hello").String(),
-		serverConns: newServerConns(),
-		clientConns: newClientConns(cfg.MaxHeld),
-		probe:       newProbe(),
-		mux:         http.NewServeMux(),
-		inflight:    newInflight(),
-		fullDumps:   make(chan struct{}, MaxFullDumps),
+		cfg:              cfg,
+		helloURL:         cfg.UpstreamURL.JoinPath("hello").String(),
+		serverConns:      newServerConns(),
+		clientConns:      newClientConns(cfg.MaxHeld),
+		probe:            newProbe(),
+		mux:              http.NewServeMux(),
+		inflight:         newInflight(),
+		fullDumps:        make(chan struct{}, MaxFullDumps),
+		goroutineProfile: goroutineProfile,
 	}
 	s.base, s.cut = context.WithCancelCause(context.Background())
 	s.clients = newClients(s.clientConns)
@@ -104,6 +108,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// The mux would answer with its own plain-text 404.
 		w.Header().Set("Allow", "GET, HEAD, POST")
 		writeError(w, http.StatusMethodNotAllowed, "method CONNECT is not allowed: connleak is no proxy; use GET, HEAD or POST on a path such as /hello")
+	case r.Method == "PRI" && r.RequestURI == "*":
+		writeError(w, http.StatusBadRequest, "HTTP/2 with prior knowledge is not served: this server speaks HTTP/1.1")
 	case r.RequestURI == "*":
 		writeError(w, http.StatusBadRequest, "request target * is not served: ask for a path such as /hello")
 	case len(r.URL.RawQuery) > MaxQueryBytes:

@@ -46,7 +46,7 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 // goroutine profile, not one each.
 func (s *Server) topFunctions() FuncCounts {
 	v, _, _ := s.profiles.Do("topFunctions", func() (any, error) {
-		return topFunctions(goroutineProfile()), nil
+		return topFunctions(s.goroutineProfile()), nil
 	})
 	return v.(FuncCounts)
 }

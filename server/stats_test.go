@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,11 +9,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"connleak/internal/poll"
 )
 
 // stackDump is a runtime.Stack excerpt of the three goroutines a leak is made of,
@@ -324,12 +328,10 @@ func TestLiveHoldsNothing(t *testing.T) {
 	if got, want := w.Body.String(), `{"self":{"goRoutines":`; !strings.HasPrefix(got, want) || !strings.Contains(got, `"upstream":{"goRoutines":42,"held":0,"open":7}`) {
 		t.Fatalf("GET /live: %d %s, want this instance and server 1's numbers", w.Code, got)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for open.Load() > 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("server 1 still has %d connections open 5s after /live", open.Load())
-		}
-		time.Sleep(10 * time.Millisecond)
+	if err := poll.Until(5*time.Second, func() error {
+		return poll.True(open.Load() == 0, "server 1's connections from /live to close")
+	}); err != nil {
+		t.Fatal(err)
 	}
 
 	// An instance whose upstream is itself shows no upstream.
@@ -362,5 +364,59 @@ func TestPage(t *testing.T) {
 	}
 	if w := serve(New(Config{}), "GET", "/live?x=1"); w.Code != http.StatusBadRequest {
 		t.Errorf("GET /live?x=1: %d, want 400", w.Code)
+	}
+}
+
+// TestStatsShared checks that concurrent /stats callers share one goroutine
+// profile instead of taking one each.
+func TestStatsShared(t *testing.T) {
+	const callers = 64
+	s := New(Config{})
+	var calls atomic.Int64
+	release := make(chan struct{})
+	s.goroutineProfile = func() *bytes.Buffer {
+		if calls.Add(1) == 1 {
+			<-release // the first profile takes long; callers arrive meanwhile
+		}
+		return goroutineProfile()
+	}
+	var started, done sync.WaitGroup
+	for range callers {
+		started.Add(1)
+		done.Go(func() {
+			started.Done()
+			if w := serve(s, "GET", "/stats"); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "TestStatsShared") {
+				t.Errorf("GET /stats: %d %s", w.Code, w.Body)
+			}
+		})
+	}
+	started.Wait()
+	close(release)
+	done.Wait()
+	if n := calls.Load(); n > callers/2 {
+		t.Errorf("%d concurrent /stats took %d goroutine profiles, want them shared", callers, n)
+	}
+}
+
+// TestFullDumpsBounded checks that past MaxFullDumps debug=2 goroutine dumps
+// at once, the next is a 429 in JSON, and that a slot freed is taken again.
+func TestFullDumpsBounded(t *testing.T) {
+	s := New(Config{})
+	for range MaxFullDumps {
+		s.fullDumps <- struct{}{} // dumps being written
+	}
+	w := serve(s, "GET", "/debug/pprof/goroutine?debug=2")
+	if w.Code != http.StatusTooManyRequests || !errorShape.MatchString(w.Body.String()) {
+		t.Errorf("a dump past the bound: %d %s, want 429 in JSON", w.Code, w.Body)
+	}
+	if w := serve(s, "GET", "/debug/pprof/goroutine?debug=1"); w.Code != http.StatusOK {
+		t.Errorf("debug=1 while full dumps are bounded: %d, want 200", w.Code)
+	}
+	<-s.fullDumps
+	if w := serve(s, "GET", "/debug/pprof/goroutine?debug=2"); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "goroutine ") {
+		t.Errorf("a dump with a free slot: %d, want 200 and the stacks", w.Code)
+	}
+	if n := len(s.fullDumps); n != MaxFullDumps-1 {
+		t.Errorf("after the dump, %d slots taken, want %d: a dump must give its slot back", n, MaxFullDumps-1)
 	}
 }
