@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"os"
 	"time"
+
+	"connleak/server"
 )
 
 // Command is `connleak demo`: it runs the scenarios, prints the table, and
@@ -151,14 +153,15 @@ func BenchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	c := fs.Int("c", 8, "requests at once")
 	d := fs.Duration("d", 1500*time.Millisecond, "`duration` of each run")
 	rounds := fs.Int("r", 5, "`rounds`: runs of each configuration, interleaved")
+	goroutines := fs.Int("g", 18000, "then time /stats on a server 2 with this many leaked `goroutines` (0: skip)")
 	if err := fs.Parse(args); err != nil {
 		return ignoreHelp(err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("bench takes no arguments, got %q", fs.Args())
 	}
-	if *c < 1 || *c > 256 || *d <= 0 || *d > time.Minute || *rounds < 1 || *rounds > 20 {
-		return fmt.Errorf("-c %d -d %v -r %d: accepts -c from 1 to 256, -d up to 1m, -r from 1 to 20", *c, *d, *rounds)
+	if *c < 1 || *c > 256 || *d <= 0 || *d > time.Minute || *rounds < 1 || *rounds > 20 || *goroutines < 0 || *goroutines > 2*server.DefaultMaxHeld() {
+		return fmt.Errorf("-c %d -d %v -r %d -g %d: accepts -c from 1 to 256, -d up to 1m, -r from 1 to 20, -g from 0 to %d", *c, *d, *rounds, *goroutines, 2*server.DefaultMaxHeld())
 	}
 	exe, dir, err := self("connleak-bench-")
 	if err != nil {
@@ -173,5 +176,15 @@ func BenchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	return WriteBenchTable(stdout, results, cfg)
+	if err := WriteBenchTable(stdout, results, cfg); err != nil || *goroutines == 0 {
+		return err
+	}
+	sr, err := StatsBench(ctx, exe, dir, *goroutines, 2*cfg.Rounds)
+	if ctx.Err() != nil {
+		return errors.New("interrupted; every server the benchmark started is stopped")
+	}
+	if err != nil {
+		return fmt.Errorf("/stats benchmark: %w", err)
+	}
+	return WriteStatsBench(stdout, sr)
 }

@@ -234,7 +234,7 @@ func tableRows(t *testing.T, out string) map[string]row {
 // configuration, the reference at 1.00, and what each one holds.
 func TestBench(t *testing.T) {
 	t.Parallel()
-	out, err := exec.Command(exe, "bench", "-r", "1", "-d", "300ms", "-c", "4").Output()
+	out, err := exec.Command(exe, "bench", "-r", "1", "-d", "300ms", "-c", "4", "-g", "2000").Output()
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out)
 	}
@@ -262,5 +262,13 @@ func TestBench(t *testing.T) {
 	}
 	if tuned := rows["shared-tuned"]; tuned.num(t, "OPENED") > 4 {
 		t.Errorf("shared-tuned opened %s connections for 4 at once, want <= 4", tuned["OPENED"])
+	}
+	// Then /stats at 2,000 goroutines next to pprof's debug=1.
+	m := regexp.MustCompile(`/stats on server 2 at (\d+) goroutines[^\n]*\n\s+GET /stats\s+[0-9.]+ms\n\s+GET /debug/pprof/goroutine\?debug=1\s+[0-9.]+ms\n\s+/stats vs debug=1\s+[0-9.]+x\n`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("no /stats measurement in\n%s", out)
+	}
+	if g, _ := strconv.Atoi(string(m[1])); g < 2000 || g > 2010 {
+		t.Errorf("/stats measured at %d goroutines, want 2000 (+ a few)", g)
 	}
 }

@@ -1,0 +1,131 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+)
+
+// StatsBenchResult is what StatsBench measured: the cost of /stats on a
+// process with many goroutines, next to pprof's own grouped goroutine
+// profile (debug=1) on the same process.
+type StatsBenchResult struct {
+	Goroutines int           // server 2's goroutines while measured
+	Rounds     int           // each measure's runs, interleaved
+	Stats      time.Duration // median of GET /stats
+	Debug1     time.Duration // median of GET /debug/pprof/goroutine?debug=1
+	Debug2     time.Duration // median of GET /debug/pprof/goroutine?debug=2, for scale
+	Debug2Size int           // bytes of that dump
+	Burst      time.Duration // median time for 64 concurrent /stats to all answer
+}
+
+// statsBurst is how many /stats StatsBench sends at once.
+const statsBurst = 64
+
+// StatsBench leaks goroutines/2 connections on a fresh pair (two goroutines
+// each on server 2), then times server 2's /stats, its debug=1 and debug=2
+// goroutine profiles, and a burst of 64 concurrent /stats, rounds times
+// each, interleaved.
+func StatsBench(ctx context.Context, exe, dir string, goroutines, rounds int) (r StatsBenchResult, err error) {
+	conns := goroutines / 2
+	p, err := StartPair(ctx, exe, dir, nil, []string{fmt.Sprintf("FORWARD_MAX_HELD=%d", conns+10)})
+	defer func() {
+		if stopErr := p.Stop(); stopErr != nil && err == nil {
+			err = stopErr
+		}
+	}()
+	if err != nil {
+		return r, err
+	}
+	sum, err := Load(ctx, LoadConfig{URL: p.Server2.URL + "/forward", N: conns, C: 8, KeepAlive: true})
+	if err != nil {
+		return r, err
+	}
+	if sum.ByStatus[http.StatusOK] != conns {
+		return r, fmt.Errorf("leaking %d connections: %v", conns, sum)
+	}
+
+	var stats, d1, d2, burst []time.Duration
+	for range rounds {
+		took, _, err := timeGet(ctx, p.Server2.URL+"/stats")
+		if err != nil {
+			return r, err
+		}
+		stats = append(stats, took)
+		if took, _, err = timeGet(ctx, p.Server2.URL+"/debug/pprof/goroutine?debug=1"); err != nil {
+			return r, err
+		}
+		d1 = append(d1, took)
+		if took, r.Debug2Size, err = timeGet(ctx, p.Server2.URL+"/debug/pprof/goroutine?debug=2"); err != nil {
+			return r, err
+		}
+		d2 = append(d2, took)
+		start := time.Now()
+		var wg sync.WaitGroup
+		errs := make([]error, statsBurst)
+		for i := range statsBurst {
+			wg.Go(func() { _, _, errs[i] = timeGet(ctx, p.Server2.URL+"/stats") })
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				return r, err
+			}
+		}
+		burst = append(burst, time.Since(start))
+	}
+	var st struct{ GoRoutines int }
+	if err := getJSON(ctx, p.Server2.URL+"/stats", &st); err != nil {
+		return r, err
+	}
+	return StatsBenchResult{
+		Goroutines: st.GoRoutines, Rounds: rounds,
+		Stats: medianOf(stats), Debug1: medianOf(d1), Debug2: medianOf(d2), Debug2Size: r.Debug2Size, Burst: medianOf(burst),
+	}, nil
+}
+
+// timeGet is how long a GET of url takes, body read to the end, and the
+// body's size; anything but 200 is an error.
+func timeGet(ctx context.Context, url string) (time.Duration, int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	start := time.Now()
+	resp, err := statsClient.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	took := time.Since(start)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return took, int(n), err
+}
+
+func medianOf(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// WriteStatsBench writes r as a few lines, with /stats as a ratio to
+// debug=1.
+func WriteStatsBench(w io.Writer, r StatsBenchResult) error {
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }
+	_, err := fmt.Fprintf(w, "\n/stats on server 2 at %d goroutines, medians of %d interleaved rounds:\n"+
+		"  GET /stats                                %s\n"+
+		"  GET /debug/pprof/goroutine?debug=1        %s\n"+
+		"  /stats vs debug=1                         %.2fx\n"+
+		"  %d concurrent GET /stats, all answered    %s\n"+
+		"  GET /debug/pprof/goroutine?debug=2        %s (%.1f MB)\n",
+		r.Goroutines, r.Rounds, ms(r.Stats), ms(r.Debug1), float64(r.Stats)/float64(r.Debug1),
+		statsBurst, ms(r.Burst), ms(r.Debug2), float64(r.Debug2Size)/1e6)
+	return err
+}
