@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,6 +17,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"connleak/dump"
 	"connleak/internal/poll"
 )
 
@@ -375,26 +377,35 @@ func TestStatsShared(t *testing.T) {
 	var calls atomic.Int64
 	release := make(chan struct{})
 	s.goroutineProfile = func() *bytes.Buffer {
-		if calls.Add(1) == 1 {
-			<-release // the first profile takes long; callers arrive meanwhile
-		}
+		calls.Add(1)
+		<-release // the profile takes long; callers arrive meanwhile
 		return goroutineProfile()
 	}
-	var started, done sync.WaitGroup
+	var done sync.WaitGroup
 	for range callers {
-		started.Add(1)
 		done.Go(func() {
-			started.Done()
 			if w := serve(s, "GET", "/stats"); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "TestStatsShared") {
 				t.Errorf("GET /stats: %d %s", w.Code, w.Body)
 			}
 		})
 	}
-	started.Wait()
+	// Every caller is in the profile's computation, or waiting for it.
+	err := poll.Until(10*time.Second, func() error {
+		waiting := 0
+		dump.Read(goroutineProfile(), func(g *dump.Goroutine) {
+			if slices.ContainsFunc(g.Frames, func(f dump.Frame) bool { return strings.HasSuffix(f.Func, "(*Server).topFunctions") }) {
+				waiting += g.Count
+			}
+		})
+		return poll.True(waiting == callers, fmt.Sprintf("%d callers in topFunctions (%d now)", callers, waiting))
+	})
 	close(release)
 	done.Wait()
-	if n := calls.Load(); n > callers/2 {
-		t.Errorf("%d concurrent /stats took %d goroutine profiles, want them shared", callers, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("%d concurrent /stats took %d goroutine profiles, want 1, shared", callers, n)
 	}
 }
 
