@@ -21,88 +21,39 @@ import (
 	"connleak/internal/poll"
 )
 
-// stackDump is a runtime.Stack excerpt of the three goroutines a leak is made of,
-// one goroutine of main, one whose middle frames were elided, and one just
-// started through a compiler-made wrapper.
-const stackDump = `goroutine 1 [IO wait]:
-internal/poll.runtime_pollWait(0x7f, 0x72)
-	/goroot/src/runtime/netpoll.go:351 +0x85
-net.(*TCPListener).Accept(0xc000)
-	/goroot/src/net/tcpsock.go:380 +0x30
-net/http.(*Server).Serve(0xc000, {0xa7, 0xc0})
-	/goroot/src/net/http/server.go:3463 +0x30
-main.main()
-	/src/connleak/main/main.go:30 +0x1f
-runtime.main()
-	/goroot/src/runtime/proc.go:285 +0x29d
+// parked waits until stop is closed: a goroutine with a known entry.
+func parked(ready chan<- struct{}, stop <-chan struct{}) {
+	ready <- struct{}{}
+	<-stop
+}
 
-goroutine 40 [IO wait]:
-internal/poll.runtime_pollWait(0x7f, 0x72)
-	/goroot/src/runtime/netpoll.go:351 +0x85
-net.(*conn).Read(0xc0, {0xc0, 0x1000, 0x1000})
-	/goroot/src/net/net.go:196 +0x45
-bufio.(*Reader).Peek(0xc0, 0x1)
-	/goroot/src/bufio/bufio.go:152 +0x5d
-net/http.(*persistConn).readLoop(0xc0)
-	/goroot/src/net/http/transport.go:2394 +0x172
-created by net/http.(*Transport).dialConn in goroutine 39
-	/goroot/src/net/http/transport.go:1944 +0x174d
-
-goroutine 41 [select]:
-runtime.gopark(0x0?, 0x0?, 0x0?, 0x0?, 0x0?)
-	/goroot/src/runtime/proc.go:462 +0xce
-runtime.selectgo(0xc0, 0xc0, 0x0?, 0x0, 0x0?, 0x1)
-	/goroot/src/runtime/select.go:351 +0x837
-net/http.(*persistConn).writeLoop(0xc0)
-	/goroot/src/net/http/transport.go:2596 +0xe7
-created by net/http.(*Transport).dialConn in goroutine 39
-	/goroot/src/net/http/transport.go:1945 +0x17a5
-
-goroutine 42 [IO wait]:
-internal/poll.runtime_pollWait(0x7f, 0x72)
-	/goroot/src/runtime/netpoll.go:351 +0x85
-net/http.(*connReader).Read(0xc0, {0xc0, 0x1000, 0x1000})
-	/goroot/src/net/http/server.go:805 +0x8c
-net/http.(*conn).serve(0xc0, {0xa7, 0xc0})
-	/goroot/src/net/http/server.go:2102 +0x625
-created by net/http.(*Server).Serve in goroutine 1
-	/goroot/src/net/http/server.go:3454 +0x485
-
-goroutine 43 [running]:
-example.com/deep.recurse(0x1)
-	/src/deep.go:10 +0x1
-...additional frames elided...
-example.com/deep.start()
-	/src/deep.go:3 +0x1
-created by example.com/deep.Go in goroutine 1
-	/src/deep.go:20 +0x1
-
-goroutine 45 [runnable]:
-net/http.(*connReader).backgroundRead(0xc0)
-	/goroot/src/net/http/server.go:690
-net/http.(*connReader).startBackgroundRead.gowrap2()
-	/goroot/src/net/http/server.go:686 +0x25
-runtime.goexit({})
-	/goroot/src/runtime/asm_amd64.s:1693 +0x1
-created by net/http.(*connReader).startBackgroundRead in goroutine 42
-	/goroot/src/net/http/server.go:686 +0xb6
-
-goroutine 44 [IO wait]:
-net/http.(*persistConn).readLoop(0xc1)
-	/goroot/src/net/http/transport.go:2394 +0x172
-created by net/http.(*Transport).dialConn in goroutine 39
-	/goroot/src/net/http/transport.go:1944 +0x174d
-`
-
+// TestTopFunctions reads this process's goroutine profile: goroutines are
+// counted by the function they were started with, wherever they wait.
 func TestTopFunctions(t *testing.T) {
-	b, err := json.Marshal(topFunctions(strings.NewReader(stackDump)))
-	if err != nil {
-		t.Fatal(err)
+	const n = 3
+	ready, stop := make(chan struct{}), make(chan struct{})
+	defer close(stop)
+	for range n {
+		go parked(ready, stop)
 	}
-	want := `{"net/http.(*persistConn).readLoop":2,"example.com/deep.start":1,"main.main":1,` +
-		`"net/http.(*conn).serve":1,"net/http.(*connReader).backgroundRead":1,"net/http.(*persistConn).writeLoop":1}`
-	if string(b) != want {
-		t.Errorf("topFunctions:\n got %s\nwant %s", b, want)
+	for range n {
+		<-ready
+	}
+	fc := topFunctions(goroutineProfile())
+	if got := count(fc, "connleak/server.parked"); got != n {
+		t.Errorf("topFunctions counts %d of connleak/server.parked, want %d: %v", got, n, fc)
+	}
+	if got := count(fc, "testing.tRunner"); got != 1 {
+		t.Errorf("topFunctions counts %d goroutines started as testing.tRunner, want this test's 1: %v", got, fc)
+	}
+	for i := 1; i < len(fc); i++ {
+		if fc[i].Count > fc[i-1].Count {
+			t.Errorf("topFunctions is not most common first: %v", fc)
+		}
+	}
+	b, err := json.Marshal(fc)
+	if err != nil || !strings.HasPrefix(string(b), `{"connleak/server.parked":3,`) {
+		t.Errorf("JSON %s, %v: want an object, most common first", b, err)
 	}
 }
 
