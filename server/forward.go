@@ -82,20 +82,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 	resp, body, err := client.post(ctx, s.helloURL, query, raw)
 	s.clientConns.inFlight.Add(-1)
 	if err != nil {
-		switch {
-		case s.stopping():
-			writeStopping(w)
-		case errors.Is(err, errBudgetSpent):
-			writeError(w, http.StatusTooManyRequests, "%v", s.clientConns.budgetError())
-		case context.Cause(ctx) == errCeiling:
-			writeError(w, http.StatusGatewayTimeout, "server 1 did not answer within FORWARD_CALL_CEILING=%v, the limit of calls without a timeout: give the call a timeout", s.cfg.CallCeiling)
-		case isTimeout(err):
-			writeError(w, http.StatusGatewayTimeout, "server 1 did not answer within timeout=%v: %v", o.Timeout, err)
-		case errors.Is(err, errBodyTooLarge):
-			writeError(w, http.StatusBadGateway, "%v", err)
-		default:
-			writeError(w, http.StatusBadGateway, "server 1 cannot be reached: %v", err)
-		}
+		s.writeCallError(w, ctx, o, err)
 		return
 	}
 	if resp.StatusCode != http.StatusOK {
@@ -125,17 +112,37 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		err = resp.Body.Close()
 	case BodyDrainClose:
 		// Reading to io.EOF is what hands the connection back to the pool.
-		var b []byte
-		b, err = readBody(resp.Body)
-		if err == nil {
-			hello, err = decodeHello(b)
+		b, readErr := readBody(resp.Body)
+		if readErr != nil {
+			s.writeCallError(w, ctx, o, readErr)
+			return
 		}
+		hello, err = decodeHello(b)
 	}
 	if err != nil {
 		writeError(w, http.StatusBadGateway, "%v", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, forwardReply{GoRoutines: runtime.NumGoroutine(), Server1Response: hello, ConnReused: reused})
+}
+
+// writeCallError answers a call to server 1 that failed, or whose body
+// could not be read: the status and message say why.
+func (s *Server) writeCallError(w http.ResponseWriter, ctx context.Context, o Options, err error) {
+	switch {
+	case s.stopping():
+		writeStopping(w)
+	case errors.Is(err, errBudgetSpent):
+		writeError(w, http.StatusTooManyRequests, "%v", s.clientConns.budgetError())
+	case context.Cause(ctx) == errCeiling:
+		writeError(w, http.StatusGatewayTimeout, "server 1 did not answer within FORWARD_CALL_CEILING=%v, the limit of calls without a timeout: give the call a timeout", s.cfg.CallCeiling)
+	case isTimeout(err):
+		writeError(w, http.StatusGatewayTimeout, "server 1 did not answer within timeout=%v: %v", o.Timeout, err)
+	case errors.Is(err, errBodyTooLarge):
+		writeError(w, http.StatusBadGateway, "%v", err)
+	default:
+		writeError(w, http.StatusBadGateway, "server 1 cannot be reached: %v", err)
+	}
 }
 
 // MaxBody bounds what /forward reads of server 1's reply, on every path.
