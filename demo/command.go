@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"connleak/scenario"
 	"connleak/server"
 )
 
@@ -21,7 +22,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	n := fs.Int("n", 200, "`requests` per scenario")
 	wait := fs.Duration("wait", 2*time.Second, "the longest idle `wait` after the requests")
-	list := fs.String("scenarios", "", "comma-separated `names` (default all): "+names())
+	list := fs.String("scenarios", "", "comma-separated `names` (default all): "+scenario.Names())
 	out := fs.String("out", "", "write an HTML report to `file`")
 	jsonOut := fs.String("json", "", "write every sample and verdict as JSON to `file`")
 	check := fs.Bool("check", false, "exit 1 if a verdict contradicts the physics table")
@@ -37,7 +38,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *wait < 0 || *wait > 5*time.Minute {
 		return fmt.Errorf("-wait %v: accepts 0 to 5m", *wait)
 	}
-	scenarios, err := Select(*list)
+	scenarios, err := scenario.Select(*list)
 	if err != nil {
 		return fmt.Errorf("-scenarios: %w", err)
 	}

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"bytes"
+	"connleak/scenario"
 	"encoding/json"
 	"flag"
 	"os"
@@ -34,8 +35,8 @@ func results(t *testing.T) []Result {
 
 func TestVerdicts(t *testing.T) {
 	rs := results(t)
-	if len(rs) != len(Scenarios) {
-		t.Fatalf("%d recorded results, want one per scenario (%d)", len(rs), len(Scenarios))
+	if len(rs) != len(scenario.All()) {
+		t.Fatalf("%d recorded results, want one per scenario (%d)", len(rs), len(scenario.All()))
 	}
 	for _, r := range rs {
 		if r.Verdict != r.Want {
@@ -53,15 +54,15 @@ func TestVerdictRules(t *testing.T) {
 	tests := []struct {
 		name   string
 		points []Point // the last request's sample is points[2]
-		want   Verdict
+		want   scenario.Verdict
 		after  time.Duration
 	}{
-		{"grows and stays", []Point{{G2: 5, G1: 5}, {G2: 45, G1: 25}, {At: 100 * ms, G2: 85, G1: 45}, {At: 300 * ms, G2: 85, G1: 45}}, Leaks, 0},
-		{"grows and comes back", []Point{{G2: 5, G1: 5}, {G2: 45, G1: 25}, {At: 100 * ms, G2: 85, G1: 45}, {At: 300 * ms, G2: 60, G1: 30}, {At: 1200 * ms, G2: 8, G1: 6}}, Recovers, 1100 * ms},
-		{"server 1 not back", []Point{{G2: 5, G1: 5}, {G2: 45, G1: 25}, {At: 100 * ms, G2: 85, G1: 45}, {At: 1200 * ms, G2: 7, G1: 30}}, Leaks, 0},
-		{"half a goroutine per request is growth", []Point{{G2: 5, G1: 5}, {G2: 15, G1: 5}, {At: 100 * ms, G2: 25, G1: 5}, {At: 200 * ms, G2: 25, G1: 5}}, Leaks, 0},
-		{"just under half is flat", []Point{{G2: 5, G1: 5}, {G2: 15, G1: 5}, {At: 100 * ms, G2: 24, G1: 5}, {At: 200 * ms, G2: 24, G1: 5}}, Flat, 0},
-		{"one pooled connection is flat", []Point{{G2: 5, G1: 5}, {G2: 7, G1: 6}, {At: 100 * ms, G2: 7, G1: 6}, {At: 200 * ms, G2: 7, G1: 6}}, Flat, 0},
+		{"grows and stays", []Point{{G2: 5, G1: 5}, {G2: 45, G1: 25}, {At: 100 * ms, G2: 85, G1: 45}, {At: 300 * ms, G2: 85, G1: 45}}, scenario.Leaks, 0},
+		{"grows and comes back", []Point{{G2: 5, G1: 5}, {G2: 45, G1: 25}, {At: 100 * ms, G2: 85, G1: 45}, {At: 300 * ms, G2: 60, G1: 30}, {At: 1200 * ms, G2: 8, G1: 6}}, scenario.Recovers, 1100 * ms},
+		{"server 1 not back", []Point{{G2: 5, G1: 5}, {G2: 45, G1: 25}, {At: 100 * ms, G2: 85, G1: 45}, {At: 1200 * ms, G2: 7, G1: 30}}, scenario.Leaks, 0},
+		{"half a goroutine per request is growth", []Point{{G2: 5, G1: 5}, {G2: 15, G1: 5}, {At: 100 * ms, G2: 25, G1: 5}, {At: 200 * ms, G2: 25, G1: 5}}, scenario.Leaks, 0},
+		{"just under half is flat", []Point{{G2: 5, G1: 5}, {G2: 15, G1: 5}, {At: 100 * ms, G2: 24, G1: 5}, {At: 200 * ms, G2: 24, G1: 5}}, scenario.Flat, 0},
+		{"one pooled connection is flat", []Point{{G2: 5, G1: 5}, {G2: 7, G1: 6}, {At: 100 * ms, G2: 7, G1: 6}, {At: 200 * ms, G2: 7, G1: 6}}, scenario.Flat, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,7 +77,7 @@ func TestVerdictRules(t *testing.T) {
 
 func TestCheck(t *testing.T) {
 	rs := results(t)
-	rs[0].Verdict, rs[3].Verdict = Flat, Leaks
+	rs[0].Verdict, rs[3].Verdict = scenario.Flat, scenario.Leaks
 	err := Check(rs)
 	if err == nil || !strings.Contains(err.Error(), "leak is FLAT, want LEAKS") || !strings.Contains(err.Error(), "no-keepalive is LEAKS, want FLAT") {
 		t.Errorf("Check: %v, want both wrong rows named", err)
@@ -113,7 +114,7 @@ func TestChart(t *testing.T) {
 	rs := results(t)
 	golden(t, "leak.svg", []byte(Chart(&rs[0])))
 
-	r := Result{Scenario: Scenario{Name: "tiny"}, N: 2, LoadEnd: 1, Points: []Point{
+	r := Result{Scenario: scenario.Scenario{Name: "tiny"}, N: 2, LoadEnd: 1, Points: []Point{
 		{G2: 5, G1: 5}, {At: 500 * time.Millisecond, G2: 9, G1: 7}, {At: time.Second, G2: 9, G1: 7},
 	}}
 	svg := Chart(&r)
@@ -155,24 +156,6 @@ func TestReport(t *testing.T) {
 		if strings.Contains(strings.ReplaceAll(html, `xmlns="http://www.w3.org/2000/svg"`, ""), remote) {
 			t.Errorf("report refers to %q: it must be self-contained", remote)
 		}
-	}
-}
-
-func TestSelect(t *testing.T) {
-	got, err := Select("timeout, leak")
-	if err != nil || len(got) != 2 || got[0].Name != "leak" || got[1].Name != "timeout" {
-		t.Errorf("Select(timeout, leak) = %v, %v; want leak, timeout", got, err)
-	}
-	all, _ := Select("")
-	if len(all) != len(Scenarios) || all[0].Name != "leak" {
-		t.Fatalf("Select() = %d scenarios, want all %d", len(all), len(Scenarios))
-	}
-	all[0].Name, all[0].Want = "changed", Flat
-	if Scenarios[0].Name != "leak" || Scenarios[0].Want != Leaks {
-		t.Errorf("changing what Select returned changed the catalogue: %+v", Scenarios[0])
-	}
-	if _, err := Select("leak,nope"); err == nil || !strings.Contains(err.Error(), `unknown scenario "nope"`) || !strings.Contains(err.Error(), "body-drain-close") {
-		t.Errorf("Select(leak,nope): %v", err)
 	}
 }
 

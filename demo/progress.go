@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"connleak/scenario"
 	"fmt"
 	"io"
 	"os"
@@ -24,7 +25,7 @@ type barProgress struct {
 	bar *progressbar.ProgressBar
 }
 
-func (p *barProgress) Start(s Scenario, n int) {
+func (p *barProgress) Start(s scenario.Scenario, n int) {
 	p.bar = progressbar.NewOptions(n,
 		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionSetDescription(fmt.Sprintf("%-20s", s.Name)),
@@ -46,7 +47,7 @@ func (p *barProgress) Done(r Result) {
 
 type lineProgress struct{ w io.Writer }
 
-func (p *lineProgress) Start(s Scenario, n int) {
+func (p *lineProgress) Start(s scenario.Scenario, n int) {
 	fmt.Fprintf(p.w, "%s: %d requests with ?%s\n", s.Name, n, s.Query)
 }
 func (p *lineProgress) Request(int) {}

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"connleak/scenario"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -17,10 +18,10 @@ var reportTemplate = template.Must(template.New("report").Parse(reportHTML))
 // scenario its chart, its explanation and the curl loop that reproduces it.
 func WriteReport(w io.Writer, results []Result, n int, wait time.Duration) error {
 	type row struct {
-		Scenario
+		scenario.Scenario
 		Per2, Per1, Left2, Left1, Mem2, Mem1, VerdictText, Curl string
 		Opened, Reused                                          int64
-		Verdict                                                 Verdict
+		Verdict                                                 scenario.Verdict
 		Chart                                                   template.HTML
 	}
 	rows := make([]row, len(results))

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"connleak/scenario"
 	"connleak/server"
 )
 
@@ -18,13 +19,13 @@ type Config struct {
 	Dir       string        // where the instances' logs go
 	N         int           // requests per scenario
 	Wait      time.Duration // the longest idle wait after the requests
-	Scenarios []Scenario
+	Scenarios []scenario.Scenario
 	Progress  Progress // told how each scenario goes; nil for none
 }
 
 // Progress hears how the scenarios go.
 type Progress interface {
-	Start(s Scenario, n int)
+	Start(s scenario.Scenario, n int)
 	Request(i int)
 	Idle()
 	Done(r Result)
@@ -62,7 +63,7 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	return results, nil
 }
 
-func runOne(ctx context.Context, cfg Config, s Scenario) (r Result, err error) {
+func runOne(ctx context.Context, cfg Config, s scenario.Scenario) (r Result, err error) {
 	p, err := StartPair(ctx, cfg.Exe, cfg.Dir, s.Env1, nil)
 	defer func() {
 		if stopErr := p.Stop(); stopErr != nil && err == nil {

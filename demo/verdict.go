@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"connleak/scenario"
 	"fmt"
 	"strings"
 	"time"
@@ -8,14 +9,14 @@ import (
 
 // Result is what one scenario did.
 type Result struct {
-	Scenario
+	scenario.Scenario
 	N              int
 	Points         []Point     // Points[0] is the baseline, before the first request
 	LoadEnd        int         // the index in Points of the sample after the last request
 	ByStatus       map[int]int // /forward's answers by status
 	Opened, Reused int64       // server 2's connections to server 1 (httptrace)
-	Verdict        Verdict
-	RecoveredAfter time.Duration // for Recovers: from the last request to baseline
+	Verdict        scenario.Verdict
+	RecoveredAfter time.Duration // for scenario.Recovers: from the last request to baseline
 }
 
 // slack is how many goroutines over baseline still count as baseline: the
@@ -39,16 +40,16 @@ func (r *Result) judge() {
 		peak = max(peak, p.G2-r.base().G2)
 	}
 	if 2*peak < r.N {
-		r.Verdict = Flat
+		r.Verdict = scenario.Flat
 		return
 	}
 	for _, p := range r.Points[r.LoadEnd+1:] {
 		if r.atBaseline(p) {
-			r.Verdict, r.RecoveredAfter = Recovers, p.At-r.loadEnd().At
+			r.Verdict, r.RecoveredAfter = scenario.Recovers, p.At-r.loadEnd().At
 			return
 		}
 	}
-	r.Verdict = Leaks
+	r.Verdict = scenario.Leaks
 }
 
 // PerRequest is how many goroutines each request added by the last
@@ -81,7 +82,7 @@ func (r *Result) MemPerConn() (server2, server1 uint64) {
 
 // VerdictText is the verdict, with how long recovering took.
 func (r *Result) VerdictText() string {
-	if r.Verdict == Recovers {
+	if r.Verdict == scenario.Recovers {
 		return fmt.Sprintf("%s in %.1fs", r.Verdict, r.RecoveredAfter.Seconds())
 	}
 	return string(r.Verdict)

@@ -15,6 +15,7 @@ import (
 
 	"connleak/demo"
 	"connleak/internal/poll"
+	"connleak/scenario"
 )
 
 // exe is the connleak binary, built once by TestMain. Goroutine counts are
@@ -140,24 +141,22 @@ func TestPhysics(t *testing.T) {
 		name  string
 		env1  []string // server 1's environment
 		query string
-		// leaks: server 2 grows by about 2 and server 1 by about 1 per
-		// request while the requests come. Otherwise both stay flat.
-		leaks bool
-		after after
-		want  int // the status of every /forward reply
+		// per2, per1: server 2 and server 1 grow by about this many
+		// goroutines per request while the requests come (the catalogue's
+		// PerRequest2 and PerRequest1). 0: both stay flat.
+		per2, per1 int
+		after      after
+		want       int // the status of every /forward reply
 	}
 	// The rows come from the one catalogue of scenarios; what each verdict
 	// means once the requests stop is spelt out here.
-	afterOf := map[demo.Verdict]after{demo.Leaks: stays, demo.Recovers: recovers, demo.Flat: baseline}
+	afterOf := map[scenario.Verdict]after{scenario.Leaks: stays, scenario.Recovers: recovers, scenario.Flat: baseline}
 	var tests []physics
 	var names []string
-	for _, sc := range demo.Scenarios {
-		tt := physics{name: sc.Name, env1: sc.Env1, query: sc.Query, leaks: sc.Want != demo.Flat, after: afterOf[sc.Want], want: http.StatusOK}
-		switch sc.Name {
-		case "shared-client", "body-drain-close":
+	for _, sc := range scenario.All() {
+		tt := physics{name: sc.Name, env1: sc.Env1, query: sc.Query, per2: sc.PerRequest2, per1: sc.PerRequest1, after: afterOf[sc.Want], want: sc.Status}
+		if sc.Pooled {
 			tt.after = oneConn
-		case "timeout":
-			tt.want = http.StatusGatewayTimeout
 		}
 		tests = append(tests, tt)
 		names = append(names, sc.Name)
@@ -197,14 +196,14 @@ func TestPhysics(t *testing.T) {
 			end1 := goroutines(t, p.Server1)
 			grew2 := last.GoRoutines - first.GoRoutines
 			grew1 := end1 - base1 // server 1's growth seen from outside, for every body mode
-			if tt.leaks {
+			if tt.per2 > 0 {
 				// Requests 2..n each add a connection: (n-1) readLoop+writeLoop
 				// pairs on server 2 and conn.serve goroutines on server 1.
-				if lo, hi := 19*(n-1)/10, 21*(n-1)/10; grew2 < lo || grew2 > hi {
-					t.Errorf("server 2 grew by %d goroutines over %d requests, want %d..%d (about 2 per request)", grew2, n, lo, hi)
+				if lo, hi := tt.per2*(n-1)*95/100, tt.per2*(n-1)*105/100; grew2 < lo || grew2 > hi {
+					t.Errorf("server 2 grew by %d goroutines over %d requests, want %d..%d (about %d per request)", grew2, n, lo, hi, tt.per2)
 				}
-				if lo := 9 * (n - 1) / 10; grew1 < lo {
-					t.Errorf("server 1 grew by %d goroutines over %d requests, want >= %d (about 1 per request)", grew1, n, lo)
+				if lo := tt.per1 * (n - 1) * 9 / 10; grew1 < lo {
+					t.Errorf("server 1 grew by %d goroutines over %d requests, want >= %d (about %d per request)", grew1, n, lo, tt.per1)
 				}
 			} else {
 				if grew2 > 4 {

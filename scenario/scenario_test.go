@@ -1,0 +1,48 @@
+package scenario
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestSelect(t *testing.T) {
+	got, err := Select("timeout, leak")
+	if err != nil || len(got) != 2 || got[0].Name != "leak" || got[1].Name != "timeout" {
+		t.Errorf("Select(timeout, leak) = %v, %v; want leak, timeout", got, err)
+	}
+	everything, _ := Select("")
+	if len(everything) != len(all) || everything[0].Name != "leak" {
+		t.Fatalf("Select() = %d scenarios, want all %d", len(everything), len(all))
+	}
+	everything[0].Name, everything[0].Want = "changed", Flat
+	everything[5].Env1[0] = "CHANGED=1"
+	if a := All(); a[0].Name != "leak" || a[0].Want != Leaks || a[5].Env1[0] != "SERVER_IDLE_TIMEOUT=1s" {
+		t.Errorf("changing what Select returned changed the catalogue: %+v, %+v", a[0], a[5])
+	}
+	if _, err := Select("leak,nope"); err == nil || !strings.Contains(err.Error(), `unknown scenario "nope"`) || !strings.Contains(err.Error(), "body-drain-close") {
+		t.Errorf("Select(leak,nope): %v", err)
+	}
+}
+
+// TestCatalogue checks that every row says what it must, consistently: a
+// scenario that grows has a growth per request, one that leaks names a
+// finding on both servers, one that ends flat or recovered names none.
+func TestCatalogue(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range All() {
+		if seen[s.Name] || s.Name == "" || s.Query == "" || s.Explain == "" || s.Seed == "" {
+			t.Errorf("%+v: want a unique name, a query, a seed and an explanation", s)
+		}
+		seen[s.Name] = true
+		if grows := s.PerRequest2 > 0 || s.PerRequest1 > 0; grows != (s.Want != Flat) {
+			t.Errorf("%s: %s with %d and %d goroutines per request", s.Name, s.Want, s.PerRequest2, s.PerRequest1)
+		}
+		if named := s.Finding2 != "" && s.Finding1 != ""; named != (s.Want == Leaks) {
+			t.Errorf("%s: %s, findings %q and %q: a leak names one on each server, nothing else does", s.Name, s.Want, s.Finding2, s.Finding1)
+		}
+		if s.Status != http.StatusOK && s.Status != http.StatusGatewayTimeout {
+			t.Errorf("%s: status %d", s.Name, s.Status)
+		}
+	}
+}
