@@ -16,12 +16,20 @@ type Format string
 
 // The formats Read tells apart.
 const (
-	// Stacks is one block per goroutine, "goroutine N [state]:" and its
-	// frames: runtime.Stack, pprof's debug=2, a crash or SIGQUIT traceback.
-	Stacks Format = "debug=2"
+	// Binary is pprof's goroutine profile at debug=0, the gzipped protocol
+	// buffer `go tool pprof` saves: goroutines grouped by stack and labels.
+	Binary Format = "debug=0"
 	// Grouped is pprof's debug=1: "N @ 0x..." and "#" frame lines, one
 	// group per distinct stack and label set.
 	Grouped Format = "debug=1"
+	// Stacks is one block per goroutine, "goroutine N [state]:" and its
+	// frames: pprof's debug=2, runtime.Stack.
+	Stacks Format = "debug=2"
+	// Traceback is Stacks as a crash or a signal (SIGQUIT, SIGABRT) prints
+	// them, after a "panic:", "fatal error:" or "SIGQUIT:" line.
+	Traceback Format = "traceback"
+	// Goleak is Stacks inside goleak's "found unexpected goroutines" error.
+	Goleak Format = "goleak"
 )
 
 // Frame is one call of a stack.
@@ -41,6 +49,10 @@ type Goroutine struct {
 	Labels    string        // a Grouped dump's "# labels:" set, as written, such as {"k":"v"}
 	Frames    []Frame       // innermost call first
 	CreatedBy Frame         // the function whose go statement started it, where the dump says
+	// Ancestors are the stacks, innermost call first, of the goroutines
+	// that created this one, its creator first, where the program ran with
+	// GODEBUG=tracebackancestors=N.
+	Ancestors [][]Frame
 }
 
 // Entry is the function the goroutine was started with, as people read it
@@ -72,14 +84,21 @@ const MaxLine = 1 << 20
 var ErrNoGoroutines = errors.New("no goroutine found: want a goroutine dump (runtime.Stack, a traceback, or pprof's goroutine profile at debug=1 or debug=2)")
 
 // Read parses the dump r holds, calling each for every goroutine (or group,
-// in a Grouped dump) in the order of the dump. Lines that belong to no
-// goroutine (a panic message, registers, a profile's header) are skipped.
-// It returns the format it found, and ErrNoGoroutines if there was none.
+// in a grouped dump) in the order of the dump. It tells the formats apart by
+// their content. Lines that belong to no goroutine (a panic message,
+// registers, a profile's header) are skipped. It returns the format it
+// found, and ErrNoGoroutines if there was none.
 func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
-	sc := bufio.NewScanner(r)
+	br := bufio.NewReaderSize(r, 64<<10)
+	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		return Binary, readBinary(br, each)
+	}
+	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 0, 64<<10), MaxLine)
 	var (
 		format    Format
+		crash     bool // a panic, fatal error or signal line came first
+		goleak    bool // goroutines inside goleak's message
 		g         *Goroutine
 		found     bool
 		lineNo    int
@@ -103,28 +122,43 @@ func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
 			if ng, ok := parseHeader(string(line)); ok {
 				g, format = ng, Stacks
 			}
+		case format != Grouped && isGoleakHeader(line):
+			flush()
+			if ng, ok := parseGoleakHeader(string(line)); ok {
+				g, format, goleak = ng, Stacks, true
+			}
 		case line[0] >= '0' && line[0] <= '9' && bytes.Contains(line, []byte(" @ ")):
 			flush()
 			if n, err := strconv.Atoi(string(line[:bytes.IndexByte(line, ' ')])); err == nil && n > 0 {
 				g, format = &Goroutine{Count: n}, Grouped
 			}
-		case g == nil || ancestors:
-			// outside a goroutine, or in the stacks of its ancestors: skip
-		case format == Stacks && line[0] == '[':
-			ancestors = true // "[originating from goroutine 7]:"
+		case g == nil:
+			// outside a goroutine
+			if !found && isCrashLine(line) {
+				crash = true
+			}
 		case format == Grouped && bytes.HasPrefix(line, []byte("# labels: ")):
 			g.Labels = string(line[len("# labels: "):])
 		case format == Grouped && bytes.HasPrefix(line, []byte("#\t")):
 			if f, ok := parseGroupedFrame(string(line)); ok {
 				g.Frames = append(g.Frames, f)
 			}
-		case format == Stacks && line[0] == '\t':
-			setFileLine(g, string(line[1:]))
-		case format == Stacks && bytes.HasPrefix(line, []byte("created by ")):
-			g.CreatedBy = Frame{Func: createdBy(string(line))}
-		case format == Stacks && bytes.HasPrefix(line, []byte("...")):
-			// "...additional frames elided..."
-		case format == Stacks:
+		case format != Stacks:
+		case bytes.HasPrefix(line, []byte("[originating from goroutine ")):
+			ancestors = true
+			g.Ancestors = append(g.Ancestors, nil)
+		case line[0] == '\t':
+			setFileLine(g, ancestors, string(line[1:]))
+		case bytes.HasPrefix(line, []byte("created by ")):
+			if !ancestors {
+				g.CreatedBy = Frame{Func: createdBy(string(line))}
+			}
+		case bytes.HasPrefix(line, []byte("...")) || line[0] == ']' || line[0] == '[':
+			// "...additional frames elided...", the end of goleak's list
+		case ancestors:
+			a := &g.Ancestors[len(g.Ancestors)-1]
+			*a = append(*a, Frame{Func: funcName(string(line))})
+		default:
 			g.Frames = append(g.Frames, Frame{Func: funcName(string(line))})
 		}
 	}
@@ -138,7 +172,44 @@ func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
 	if !found {
 		return format, ErrNoGoroutines
 	}
+	switch {
+	case format == Stacks && goleak:
+		format = Goleak
+	case format == Stacks && crash:
+		format = Traceback
+	}
 	return format, nil
+}
+
+// isGoleakHeader reports whether line is goleak's "[Goroutine 7 in state
+// IO wait, with f on top of the stack:", or one of its followers, which
+// start with a space instead of the bracket.
+func isGoleakHeader(line []byte) bool {
+	line = bytes.TrimLeft(line, "[ ")
+	return bytes.HasPrefix(line, []byte("Goroutine ")) && bytes.HasSuffix(line, []byte("on top of the stack:"))
+}
+
+// parseGoleakHeader reads "[Goroutine 7 in state IO wait, 3 minutes, with
+// f on top of the stack:".
+func parseGoleakHeader(line string) (*Goroutine, bool) {
+	rest := strings.TrimPrefix(strings.TrimLeft(line, "[ "), "Goroutine ")
+	idText, rest, _ := strings.Cut(rest, " in state ")
+	state, _, ok := strings.Cut(rest, ", with ")
+	id, err := strconv.Atoi(idText)
+	if !ok || err != nil {
+		return nil, false
+	}
+	return parseHeader(fmt.Sprintf("goroutine %d [%s]:", id, state))
+}
+
+// isCrashLine reports whether line is how a crash or a signal's traceback
+// begins: "panic: ...", "fatal error: ...", "SIGQUIT: quit".
+func isCrashLine(line []byte) bool {
+	if bytes.HasPrefix(line, []byte("panic: ")) || bytes.HasPrefix(line, []byte("fatal error: ")) {
+		return true
+	}
+	sig, _, ok := bytes.Cut(line, []byte(": "))
+	return ok && len(sig) > 3 && bytes.HasPrefix(sig, []byte("SIG")) && bytes.Equal(bytes.ToUpper(sig), sig)
 }
 
 // parseHeader reads "goroutine 18 [IO wait, 106 minutes]:", and the forms
@@ -182,19 +253,27 @@ func createdBy(line string) string {
 	return f
 }
 
-// setFileLine reads "/src/x.go:12 +0x1f" into the last frame, or into
-// CreatedBy where that came last.
-func setFileLine(g *Goroutine, s string) {
+// setFileLine reads "/src/x.go:12 +0x1f" into the last frame (of the last
+// ancestor's stack, in an ancestors section), or into CreatedBy where that
+// came last.
+func setFileLine(g *Goroutine, ancestors bool, s string) {
 	s = strings.TrimSpace(s)
 	if i := strings.LastIndex(s, " +0x"); i >= 0 {
 		s = s[:i]
 	}
 	file, line := splitFileLine(s)
+	frames := g.Frames
+	if ancestors {
+		frames = g.Ancestors[len(g.Ancestors)-1]
+	}
 	switch {
+	case ancestors:
 	case g.CreatedBy.Func != "" && g.CreatedBy.File == "":
 		g.CreatedBy.File, g.CreatedBy.Line = file, line
-	case len(g.Frames) > 0 && g.Frames[len(g.Frames)-1].File == "":
-		f := &g.Frames[len(g.Frames)-1]
+		return
+	}
+	if len(frames) > 0 && frames[len(frames)-1].File == "" {
+		f := &frames[len(frames)-1]
 		f.File, f.Line = file, line
 	}
 }

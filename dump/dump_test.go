@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // stacks is debug=2 text as Go 1.26 writes it, with a wait time, a
@@ -61,8 +63,11 @@ func readAll(t *testing.T, text string) ([]*Goroutine, Format) {
 
 func TestReadStacks(t *testing.T) {
 	gs, format := readAll(t, stacks)
-	if format != Stacks || len(gs) != 3 {
-		t.Fatalf("format %s, %d goroutines; want debug=2 and 3", format, len(gs))
+	if format != Traceback || len(gs) != 3 {
+		t.Fatalf("format %s, %d goroutines; want traceback (it begins with a panic) and 3", format, len(gs))
+	}
+	if _, format := readAll(t, stacks[strings.Index(stacks, "goroutine "):]); format != Stacks {
+		t.Errorf("without the panic line: format %s, want debug=2", format)
 	}
 	rl := gs[0]
 	if rl.ID != 40 || rl.State != "IO wait" || rl.Wait != 106*time.Minute || len(rl.Frames) != 3 {
@@ -74,6 +79,9 @@ func TestReadStacks(t *testing.T) {
 	if want := (Frame{"net/http.(*Transport).dialConn", "/goroot/src/net/http/transport.go", 1944}); rl.CreatedBy != want {
 		t.Errorf("created by %+v, want %+v", rl.CreatedBy, want)
 	}
+	if len(rl.Ancestors) != 1 || len(rl.Ancestors[0]) != 1 || rl.Ancestors[0][0] != (Frame{"main.leaky", "/src/main.go", 17}) {
+		t.Errorf("goroutine 40's ancestors: %+v, want main.leaky at /src/main.go:17", rl.Ancestors)
+	}
 	for i, want := range []string{"net/http.(*persistConn).readLoop", "example.com/deep.start", "net/http.(*connReader).backgroundRead"} {
 		if got := gs[i].Entry(); got != want {
 			t.Errorf("goroutine %d: Entry %s, want %s", gs[i].ID, got, want)
@@ -84,11 +92,11 @@ func TestReadStacks(t *testing.T) {
 	}
 }
 
-// TestReadGrouped reads this process's own goroutine profile at debug=1.
-func TestReadGrouped(t *testing.T) {
-	const n = 5
+// parkLabelled starts n goroutines labelled role=parked that wait until the
+// test ends.
+func parkLabelled(t *testing.T, n int) {
 	stop := make(chan struct{})
-	defer close(stop)
+	t.Cleanup(func() { close(stop) })
 	ready := make(chan struct{})
 	pprof.Do(context.Background(), pprof.Labels("role", "parked"), func(context.Context) {
 		for range n {
@@ -98,35 +106,67 @@ func TestReadGrouped(t *testing.T) {
 	for range n {
 		<-ready
 	}
-	var b bytes.Buffer
-	if err := pprof.Lookup("goroutine").WriteTo(&b, 1); err != nil {
-		t.Fatal(err)
+}
+
+// TestReadProfiles reads this process's own goroutine profile, at debug=1
+// and at debug=0 (the binary form).
+func TestReadProfiles(t *testing.T) {
+	const n = 5
+	parkLabelled(t, n)
+	for _, tt := range []struct {
+		debug int
+		want  Format
+	}{{1, Grouped}, {0, Binary}} {
+		var b bytes.Buffer
+		if err := pprof.Lookup("goroutine").WriteTo(&b, tt.debug); err != nil {
+			t.Fatal(err)
+		}
+		gs, format := readAll(t, b.String())
+		if format != tt.want {
+			t.Fatalf("debug=%d: format %s, want %s", tt.debug, format, tt.want)
+		}
+		// The parked goroutines may stand at two places, before and after
+		// their receive: one group or two, with the label.
+		total, parked := 0, 0
+		for _, g := range gs {
+			total += g.Count
+			if !strings.Contains(g.Labels, `"role":"parked"`) {
+				continue
+			}
+			parked += g.Count
+			if !strings.HasPrefix(g.Entry(), "connleak/dump.parkLabelled") {
+				t.Errorf("debug=%d: a parked group's Entry is %s, want parkLabelled's closure", tt.debug, g.Entry())
+			}
+			if f := g.Frames[len(g.Frames)-1]; !strings.HasSuffix(f.File, "dump_test.go") || f.Line == 0 {
+				t.Errorf("debug=%d: outermost frame %+v, want this file and a line", tt.debug, f)
+			}
+		}
+		if parked != n || total < n+1 {
+			t.Errorf("debug=%d: %d goroutines labelled parked of %d, want %d", tt.debug, parked, total, n)
+		}
 	}
-	gs, format := readAll(t, b.String())
-	if format != Grouped {
-		t.Fatalf("format %s, want debug=1", format)
+}
+
+// TestReadGoleak reads goleak's error about this process's goroutines.
+func TestReadGoleak(t *testing.T) {
+	const n = 3
+	parkLabelled(t, n)
+	err := goleak.Find()
+	if err == nil {
+		t.Fatal("goleak finds nothing")
 	}
-	// The parked goroutines may stand at two places, before and after their
-	// receive: one group or two, with the label.
-	total, parked := 0, 0
+	gs, format := readAll(t, err.Error())
+	parked := 0
 	for _, g := range gs {
-		total += g.Count
-		if !strings.Contains(g.Labels, `"role":"parked"`) {
-			continue
+		if strings.HasPrefix(g.Entry(), "connleak/dump.parkLabelled") {
+			parked++
 		}
-		parked += g.Count
-		if !strings.HasPrefix(g.Entry(), "connleak/dump.TestReadGrouped") {
-			t.Errorf("a parked group's Entry is %s, want TestReadGrouped's closure", g.Entry())
-		}
-		if f := g.Frames[len(g.Frames)-1]; !strings.HasSuffix(f.File, "dump_test.go") || f.Line == 0 {
-			t.Errorf("outermost frame %+v, want this file and a line", f)
+		if g.ID == 0 || g.State == "" {
+			t.Errorf("goroutine %+v: want its ID and state", g)
 		}
 	}
-	if parked != n {
-		t.Errorf("%d goroutines labelled parked, want %d\n%s", parked, n, &b)
-	}
-	if !strings.HasPrefix(b.String(), "goroutine profile: total ") || total < n+1 {
-		t.Errorf("%d goroutines in all, want more than %d", total, n)
+	if format != Goleak || parked != n {
+		t.Errorf("format %s, %d parked goroutines; want goleak and %d\n%s", format, parked, n, err)
 	}
 }
 
