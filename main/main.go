@@ -9,6 +9,7 @@
 //	go run ./main demo                            # every scenario, a table and a report
 //	go run ./main load -n 400 URL                 # the seed's curl loop, built in
 //	go run ./main bench                           # what each configuration costs
+//	go run ./main diagnose dump.txt               # what a goroutine dump's HTTP connections say
 //
 // The server is configured by its environment; see the README.
 package main
@@ -29,6 +30,7 @@ import (
 	"unicode"
 
 	"connleak/demo"
+	"connleak/diagnose"
 	"connleak/server"
 )
 
@@ -68,8 +70,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return demo.LoadCommand(ctx, args, stdout, stderr)
 	case "bench":
 		return demo.BenchCommand(ctx, args, stdout, stderr)
+	case "diagnose":
+		return diagnose.Command(ctx, args, os.Stdin, stdout, stderr)
 	default:
-		return fmt.Errorf("unknown command %q: use serve (the default), demo, load or bench", cmd)
+		return fmt.Errorf("unknown command %q: use serve (the default), demo, load, bench or diagnose", cmd)
 	}
 }
 
@@ -79,7 +83,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	fs := flag.NewFlagSet("connleak serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: connleak [serve] | demo [flags] | load [flags] URL | bench [flags]\n\nserve is configured by the environment: BIND_ADDRESS, UPSTREAM_URL, CONNECTION_CLOSE,\nSERVER_IDLE_TIMEOUT and FORWARD_<PARAMETER> defaults for /forward. See README.md.")
+		fmt.Fprintln(stderr, "usage: connleak [serve] | demo [flags] | load [flags] URL | bench [flags] | diagnose [flags] SOURCE...\n\nserve is configured by the environment: BIND_ADDRESS, UPSTREAM_URL, CONNECTION_CLOSE,\nSERVER_IDLE_TIMEOUT and FORWARD_<PARAMETER> defaults for /forward. See README.md.")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

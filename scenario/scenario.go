@@ -22,12 +22,14 @@ const (
 	Flat     Verdict = "FLAT"     // does not grow with the requests
 )
 
-// The findings of `connleak diagnose` that scenarios name. The diagnose
-// package defines them all, with their thresholds.
+// The findings of `connleak diagnose`: the patterns it names in a dump. The
+// diagnose package says when each is named, and what to do.
 const (
-	IdleClientConnections = "idle-client-connections"
-	IdleServerConnections = "idle-server-connections"
-	BodiesNotClosed       = "response-bodies-not-closed"
+	IdleClientConnections = "idle-client-connections"    // a client per request, or a Transport that never closes idle ones
+	BodiesNotClosed       = "response-bodies-not-closed" // connections held by bodies nobody read to the end or closed
+	IdleServerConnections = "idle-server-connections"    // keep-alive connections a server keeps waiting: no IdleTimeout
+	CallsWithoutTimeout   = "calls-without-timeout"      // goroutines waiting on outbound calls' responses
+	WaitingForConnection  = "waiting-for-connection"     // calls queued behind MaxConnsPerHost
 )
 
 // Scenario is one row of the physics table: a /forward configuration, what

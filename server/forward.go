@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"runtime"
+	"runtime/pprof"
 	"time"
 )
 
@@ -78,8 +80,17 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		query.Set("delay", o.Delay.String())
 	}
 	raw := o.Body != BodyRead // then the body is ours to read and close
+	// The pprof label marks the goroutines this call starts (its dial, and
+	// a new connection's readLoop and writeLoop, inherit it), so pprof's
+	// debug=1 and connleak diagnose say which query made each connection.
+	var (
+		resp *http.Response
+		body []byte
+	)
 	s.clientConns.inFlight.Add(1)
-	resp, body, err := client.post(ctx, s.helloURL, query, raw)
+	pprof.Do(context.Background(), pprof.Labels("forward", cmp.Or(r.URL.RawQuery, "(defaults)")), func(context.Context) {
+		resp, body, err = client.post(ctx, s.helloURL, query, raw)
+	})
 	s.clientConns.inFlight.Add(-1)
 	if err != nil {
 		s.writeCallError(w, ctx, o, err)

@@ -1,0 +1,182 @@
+package diagnose
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// fetchTimeout bounds the fetch of one dump from a URL.
+const fetchTimeout = time.Minute
+
+// Command is `connleak diagnose [flags] SOURCE...`: it reads each goroutine
+// dump (a file, - for stdin, or the URL of a running program's pprof
+// goroutine endpoint) and says what HTTP connections it holds and why. A
+// diagnosis, with or without findings, is a success; an error (a source
+// that cannot be read, or that is not a goroutine dump) is not.
+func Command(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("connleak diagnose", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `usage: connleak diagnose [-json] [-debug 2] [-every 10s -samples 3] SOURCE...
+
+SOURCE is a goroutine dump: a file, - for standard input, or the URL of a
+running program's pprof goroutine endpoint, such as
+http://localhost:6060/debug/pprof/goroutine. It reads runtime.Stack and
+crash tracebacks, pprof's debug=0, debug=1 and debug=2, and goleak's message.
+
+`)
+		fs.PrintDefaults()
+	}
+	jsonOut := fs.Bool("json", false, "write JSON, one object per line and SOURCE")
+	debug := fs.Int("debug", 2, "the form to ask a URL for: 2 (full stacks, with wait times and tracebackancestors) or 1 (grouped, with pprof labels)")
+	every := fs.Duration("every", 0, "with -samples, the `interval` between dumps of each URL")
+	samples := fs.Int("samples", 1, "how many dumps to take of each URL, -every apart; with 2 or more, the growth of each count per minute")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	sources := fs.Args()
+	switch {
+	case len(sources) == 0:
+		return errors.New("diagnose takes one or more goroutine dumps: a file, - for standard input, or a pprof URL such as http://localhost:6060/debug/pprof/goroutine")
+	case *debug != 1 && *debug != 2:
+		return fmt.Errorf("-debug %d: accepts 1 or 2", *debug)
+	case *samples < 1 || *samples > 1000:
+		return fmt.Errorf("-samples %d: accepts 1 to 1000", *samples)
+	case *samples > 1 && (*every <= 0 || *every > time.Hour):
+		return fmt.Errorf("-every %v: with -samples %d, accepts a duration above 0 and up to 1h, such as 10s", *every, *samples)
+	case *samples == 1 && *every != 0:
+		return errors.New("-every goes with -samples 2 or more")
+	}
+	for _, src := range sources {
+		if *samples > 1 && !isURL(src) {
+			return fmt.Errorf("%s: -samples takes dumps of a running program: give its pprof URL", src)
+		}
+		if src == "-" && strings.Count(strings.Join(sources, "\x00")+"\x00", "-\x00") > 1 {
+			return errors.New("standard input (-) can be read once")
+		}
+	}
+
+	for i, src := range sources {
+		if i > 0 && !*jsonOut {
+			fmt.Fprintln(stdout)
+		}
+		if *samples > 1 {
+			if err := growth(ctx, src, *debug, *every, *samples, *jsonOut, stdout); err != nil {
+				return err
+			}
+			continue
+		}
+		r, err := diagnoseSource(ctx, src, *debug, stdin)
+		if err != nil {
+			return err
+		}
+		if err := write(stdout, r, *jsonOut); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// write writes r in words or as one line of JSON.
+func write(w io.Writer, r Report, asJSON bool) error {
+	if !asJSON {
+		return r.WriteText(w, r.Source)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// diagnoseSource reads and diagnoses one source.
+func diagnoseSource(ctx context.Context, src string, debug int, stdin io.Reader) (Report, error) {
+	var (
+		rc  io.ReadCloser
+		err error
+	)
+	switch {
+	case src == "-":
+		rc = io.NopCloser(stdin)
+	case isURL(src):
+		rc, err = fetch(ctx, src, debug)
+	default:
+		rc, err = os.Open(src)
+	}
+	if err != nil {
+		return Report{}, err
+	}
+	defer rc.Close()
+	r, err := Read(rc)
+	if err != nil {
+		return Report{}, fmt.Errorf("%s: %w", src, err)
+	}
+	r.Source = src
+	if src == "-" {
+		r.Source = "standard input"
+	}
+	return r, nil
+}
+
+func isURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}
+
+// fetch GETs a goroutine dump from a pprof URL, asking for debug unless the
+// URL says which form it wants.
+func fetch(ctx context.Context, raw string, debug int) (io.ReadCloser, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("%q: not a URL such as http://localhost:6060/debug/pprof/goroutine", raw)
+	}
+	q := u.Query()
+	if !q.Has("debug") {
+		q.Set("debug", fmt.Sprint(debug))
+		u.RawQuery = q.Encode()
+	}
+	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	// One connection for one dump, closed after: the diagnosis leaves
+	// nothing open in the program it reads, nor in this one.
+	req.Close = true
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("GET %s: %w", u.Redacted(), err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+		resp.Body.Close()
+		cancel()
+		return nil, fmt.Errorf("GET %s: %s: %q", u.Redacted(), resp.Status, b)
+	}
+	return readCloser{resp.Body, cancel}, nil
+}
+
+// readCloser closes a response body and cancels its request's context.
+type readCloser struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (rc readCloser) Close() error {
+	defer rc.cancel()
+	return rc.ReadCloser.Close()
+}

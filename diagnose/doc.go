@@ -1,0 +1,21 @@
+// Package diagnose reads a goroutine dump and says which HTTP connections it
+// holds, on which side, why, which line of the program made them, and the
+// fix: the knowledge of connleak's lab, applied to anyone's dump.
+//
+// Every goroutine that belongs to an HTTP connection is classified by its
+// functions and the shape of its stack, never by line numbers, so dumps of
+// old and new Go versions read alike:
+//
+//	client, HTTP/1   net/http.(*persistConn).readLoop and writeLoop, a pair per connection;
+//	                 the readLoop waits on the network (idle, or a call in flight) or in a
+//	                 select for its response body to be read or closed (bodyUnread)
+//	client, HTTP/2   the ClientConn's readLoop of net/http's bundled HTTP/2 or golang.org/x/net/http2
+//	calls            net/http.(*persistConn).roundTrip: waiting for a response (inFlight);
+//	                 net/http.(*Transport).dialConnFor: dialing;
+//	                 net/http.(*Transport).getConn with no dial for it: queued behind MaxConnsPerHost
+//	server, HTTP/1   net/http.(*conn).serve: active while a handler runs or a request is
+//	                 read, else idle, waiting for the next request on a kept-alive connection
+//	server, HTTP/2   the serverConn's serve loop of either HTTP/2 package
+//
+// The findings and their thresholds are in findings.go.
+package diagnose

@@ -1,0 +1,111 @@
+package diagnose
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"connleak/dump"
+)
+
+// Report is what a dump says of its program's HTTP connections.
+type Report struct {
+	Goroutines int       `json:"goroutines"`
+	Format     string    `json:"format"`
+	Client     Client    `json:"client"`
+	Server     Server    `json:"server"`
+	Findings   []Finding `json:"findings"`
+	// Sited says whether the dump can tell where connections were made:
+	// it carries tracebackancestors sections or pprof labels.
+	Sited bool `json:"sited"`
+	// Source is the file, URL or standard input the dump came from.
+	Source string `json:"source,omitempty"`
+}
+
+// Read diagnoses the dump r holds, in any format the dump package reads,
+// one goroutine at a time.
+func Read(r io.Reader) (Report, error) {
+	t := newTally()
+	format, err := dump.Read(r, t.add)
+	if err != nil {
+		return Report{}, err
+	}
+	cl, sv := t.counts()
+	return Report{
+		Goroutines: t.total,
+		Format:     string(format),
+		Client:     cl,
+		Server:     sv,
+		Findings:   t.findings(cl, sv),
+		Sited:      t.ancests || t.labels,
+	}, nil
+}
+
+// Finding returns the finding with id, if the report has it.
+func (r Report) Finding(id string) (Finding, bool) {
+	i := slices.IndexFunc(r.Findings, func(f Finding) bool { return f.ID == id })
+	if i < 0 {
+		return Finding{}, false
+	}
+	return r.Findings[i], true
+}
+
+// IDs lists the report's findings, comma-separated, or "none".
+func (r Report) IDs() string {
+	if len(r.Findings) == 0 {
+		return "none"
+	}
+	ids := make([]string, len(r.Findings))
+	for i, f := range r.Findings {
+		ids[i] = f.ID
+	}
+	return strings.Join(ids, ",")
+}
+
+func sortSites(s []Site) {
+	slices.SortFunc(s, func(a, b Site) int {
+		return cmp.Or(b.Count-a.Count, strings.Compare(a.Function, b.Function), a.Line-b.Line, strings.Compare(a.Labels, b.Labels))
+	})
+}
+
+// WriteText writes the report in words, for the dump named source.
+func (r Report) WriteText(w io.Writer, source string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d goroutines (%s)\n", source, r.Goroutines, r.Format)
+	c, s := r.Client, r.Server
+	fmt.Fprintf(&b, "client: %d HTTP/1 and %d HTTP/2 connections: %d idle, %d held by an unread body; %d calls waiting for a response, %d dialing, %d queued for a connection\n",
+		c.HTTP1, c.HTTP2, c.Idle, c.BodyUnread, c.InFlight, c.Dialing, c.WaitingForConn)
+	fmt.Fprintf(&b, "server: %d HTTP/1 and %d HTTP/2 connections: %d idle, %d active\n", s.HTTP1, s.HTTP2, s.Idle, s.Active)
+	if len(r.Findings) == 0 {
+		b.WriteString("\nNo leaked HTTP connections: every count is within what a healthy service holds.\n")
+	}
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "\n%s (%d)\n  %s\n  fix: %s\n", f.ID, f.Count, f.Message, f.Fix)
+		if len(f.Sites) > 0 {
+			b.WriteString("  made at:\n")
+			for _, s := range f.Sites {
+				fmt.Fprintf(&b, "    %6d  %s\n", s.Count, s.where())
+			}
+		}
+		fmt.Fprintf(&b, "  reproduce: %s\n", f.Reproduce)
+	}
+	if len(r.Findings) > 0 && !r.Sited {
+		b.WriteString("\nTo see which line made them: run the program with GODEBUG=tracebackancestors=5 and take a debug=2 dump, or set pprof labels (pprof.Do) around the calls.\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// where is a site in words.
+func (s Site) where() string {
+	var parts []string
+	if s.Function != "" {
+		parts = append(parts, fmt.Sprintf("%s (%s:%d)", s.Function, s.File, s.Line))
+	}
+	if s.Labels != "" {
+		parts = append(parts, "labels "+s.Labels)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,84 @@
+package diagnose
+
+import (
+	"strings"
+
+	"connleak/dump"
+)
+
+// Site is where the goroutines of a finding were made: the first frame of
+// user code (outside the standard library, golang.org/x/net and Resty) in
+// the stacks of the goroutines that created them, and the pprof labels they
+// carry. A dump shows either only where the program ran with
+// GODEBUG=tracebackancestors=N (debug=2) or set labels with pprof.Do.
+type Site struct {
+	Function string `json:"function,omitempty"`
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Labels   string `json:"labels,omitempty"`
+	Count    int    `json:"count"`
+}
+
+// site is where g was made, if its dump says.
+func site(g *dump.Goroutine) (Site, bool) {
+	s := Site{Labels: g.Labels}
+	for _, stack := range g.Ancestors {
+		if f, ok := userFrame(stack); ok {
+			s.Function, s.File, s.Line = f.Func, f.File, f.Line
+			break
+		}
+	}
+	return s, s.Function != "" || s.Labels != ""
+}
+
+// userFrame is the innermost frame of stack that is the program's own code.
+func userFrame(stack []dump.Frame) (dump.Frame, bool) {
+	for _, f := range stack {
+		if !isLibrary(f.Func) {
+			return f, true
+		}
+	}
+	return dump.Frame{}, false
+}
+
+// libraries are the module paths whose frames are never a user's call site.
+var libraries = []string{"golang.org/x/net/", "github.com/go-resty/resty/", "resty.dev/"}
+
+// std are the first elements of the standard library's package paths.
+var std = map[string]bool{
+	"archive": true, "bufio": true, "bytes": true, "cmp": true, "compress": true, "container": true,
+	"context": true, "crypto": true, "database": true, "debug": true, "embed": true, "encoding": true,
+	"errors": true, "expvar": true, "flag": true, "fmt": true, "go": true, "hash": true, "html": true,
+	"image": true, "index": true, "internal": true, "io": true, "iter": true, "log": true, "maps": true,
+	"math": true, "mime": true, "net": true, "os": true, "path": true, "plugin": true, "reflect": true,
+	"regexp": true, "runtime": true, "slices": true, "sort": true, "strconv": true, "strings": true,
+	"structs": true, "sync": true, "syscall": true, "testing": true, "text": true, "time": true,
+	"unicode": true, "unique": true, "unsafe": true, "weak": true, "vendor": true,
+}
+
+// isLibrary reports whether fn belongs to the standard library, net/http's
+// HTTP/2 included, golang.org/x/net or Resty.
+func isLibrary(fn string) bool {
+	pkg := packagePath(fn)
+	for _, l := range libraries {
+		if strings.HasPrefix(pkg+"/", l) {
+			return true
+		}
+	}
+	first, _, _ := strings.Cut(pkg, "/")
+	return std[first]
+}
+
+// packagePath is the import path of the package of fn, such as net/http for
+// net/http.(*Transport).getConn and github.com/go-resty/resty/v2 for
+// github.com/go-resty/resty/v2.(*Client).execute.
+func packagePath(fn string) string {
+	if i := strings.IndexByte(fn, '['); i >= 0 {
+		fn = fn[:i] // type arguments may hold slashes and dots
+	}
+	slash := strings.LastIndexByte(fn, '/')
+	if dot := strings.IndexByte(fn[slash+1:], '.'); dot >= 0 {
+		return fn[:slash+1+dot]
+	}
+	return fn
+}
