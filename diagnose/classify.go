@@ -47,6 +47,11 @@ const (
 
 // classify says what g is.
 func classify(g *dump.Goroutine) kind {
+	if hasFunc(g, func(f string) bool { return isH2(f, "serverConn).serve") }) {
+		// Over TLS, net/http's conn.serve hands the connection to the
+		// HTTP/2 server on its own goroutine.
+		return h2ServerConn
+	}
 	switch entry := g.Entry(); {
 	case entry == "net/http.(*persistConn).readLoop":
 		// Waiting on the network, the innermost frames are bufio, net and
@@ -64,8 +69,6 @@ func classify(g *dump.Goroutine) kind {
 			return serverActive
 		}
 		return serverIdle
-	case isH2(entry, "serverConn).serve"):
-		return h2ServerConn
 	case isH2(entry, "serverConn).runHandler"):
 		return h2Handler
 	case has(g, "net/http.(*Transport).dialConnFor"):
@@ -104,8 +107,12 @@ func innermost(g *dump.Goroutine) string {
 }
 
 func has(g *dump.Goroutine, fn string) bool {
+	return hasFunc(g, func(f string) bool { return f == fn })
+}
+
+func hasFunc(g *dump.Goroutine, match func(string) bool) bool {
 	for _, f := range g.Frames {
-		if f.Func == fn {
+		if match(f.Func) {
 			return true
 		}
 	}

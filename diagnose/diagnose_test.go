@@ -1,0 +1,276 @@
+package diagnose
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime/pprof"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/net/http2"
+
+	"connleak/internal/poll"
+	"connleak/scenario"
+)
+
+// profile diagnoses this process's own goroutine profile at debug.
+func profile(t *testing.T, debug int) Report {
+	t.Helper()
+	var b bytes.Buffer
+	if err := pprof.Lookup("goroutine").WriteTo(&b, debug); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Read(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// settle waits until this process's diagnosis at debug satisfies ok.
+func settle(t *testing.T, debug int, ok func(Report) error) Report {
+	t.Helper()
+	var r Report
+	if err := poll.Until(10*time.Second, func() error { r = profile(t, debug); return ok(r) }); err != nil {
+		t.Fatalf("debug=%d: %v\nreport: %+v", debug, err, r)
+	}
+	return r
+}
+
+func want(cond bool, format string, args ...any) error {
+	if cond {
+		return nil
+	}
+	return fmt.Errorf("want "+format, args...)
+}
+
+// leakyGet is the seed's bug: a client per call, a bare Transport, and the
+// body read and closed. DELIBERATE LEAK: its idle connection stays.
+func leakyGet(t *testing.T, url string) {
+	t.Helper()
+	c := &http.Client{Transport: &http.Transport{}}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	t.Cleanup(c.CloseIdleConnections)
+}
+
+// TestIdleConnections leaks client connections in this process, to a server
+// in this process: both sides show in one dump.
+func TestIdleConnections(t *testing.T) {
+	const n = IdleClientThreshold + 10
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hi") }))
+	defer ts.Close()
+	base := profile(t, 2)
+	for range n {
+		leakyGet(t, ts.URL)
+	}
+	for _, debug := range []int{2, 1, 0} {
+		r := settle(t, debug, func(r Report) error {
+			cl, sv := r.Client, r.Server
+			return want(cl.HTTP1 == base.Client.HTTP1+n && cl.Idle == base.Client.Idle+n && sv.HTTP1 == base.Server.HTTP1+n && sv.Idle == base.Server.Idle+n,
+				"%d more idle HTTP/1 connections on each side", n)
+		})
+		if r.IDs() != scenario.IdleClientConnections+","+scenario.IdleServerConnections {
+			t.Errorf("debug=%d: findings %s, want idle client and server connections", debug, r.IDs())
+		}
+		if f, _ := r.Finding(scenario.IdleClientConnections); f.Count != r.Client.Idle || f.Fix == "" || f.Reproduce != "connleak demo -scenarios leak" {
+			t.Errorf("debug=%d: %+v", debug, f)
+		}
+	}
+}
+
+// TestBodiesNotClosed leaves response bodies open.
+func TestBodiesNotClosed(t *testing.T) {
+	const n = BodyUnreadThreshold + 2
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hi") }))
+	defer ts.Close()
+	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n}}
+	defer c.CloseIdleConnections()
+	var bodies []io.Closer
+	defer func() {
+		for _, b := range bodies {
+			b.Close()
+		}
+	}()
+	for range n {
+		resp, err := c.Get(ts.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, resp.Body) // DELIBERATE LEAK until the test ends: neither read nor closed
+	}
+	r := settle(t, 2, func(r Report) error {
+		return want(r.Client.BodyUnread == n && r.Client.Idle == 0, "%d bodies unread, nothing idle", n)
+	})
+	if r.IDs() != scenario.BodiesNotClosed {
+		t.Errorf("findings %s, want response-bodies-not-closed alone", r.IDs())
+	}
+}
+
+// TestCallsAndQueue holds calls in a handler: with MaxConnsPerHost 1 one is
+// in flight and the rest queue for the connection; with no limit all are in
+// flight, and the server's connections are active.
+func TestCallsAndQueue(t *testing.T) {
+	release := make(chan struct{})
+	var entered sync.WaitGroup
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered.Done()
+		<-release
+	}))
+	defer ts.Close()
+	const n = 12
+	call := func(c *http.Client, wg *sync.WaitGroup) {
+		wg.Go(func() {
+			if resp, err := c.Get(ts.URL); err == nil {
+				resp.Body.Close()
+			}
+		})
+	}
+
+	queued := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+	defer queued.CloseIdleConnections()
+	var calls sync.WaitGroup
+	entered.Add(1)
+	for range n {
+		call(queued, &calls)
+	}
+	entered.Wait()
+	r := settle(t, 2, func(r Report) error {
+		return want(r.Client.InFlight == 1 && r.Client.WaitingForConn == n-1 && r.Server.Active == 1, "1 call in flight, %d queued, 1 active server connection", n-1)
+	})
+	if _, ok := r.Finding(scenario.WaitingForConnection); !ok {
+		t.Errorf("findings %s, want waiting-for-connection", r.IDs())
+	}
+	entered.Add(n - 1)
+	close(release)
+	calls.Wait()
+}
+
+// TestDialing holds a dial.
+func TestDialing(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	c := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		select {
+		case <-block:
+		case <-ctx.Done():
+		}
+		return nil, context.Canceled
+	}}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:1/", nil)
+		if resp, err := c.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	settle(t, 2, func(r Report) error {
+		return want(r.Client.Dialing == 1 && r.Client.WaitingForConn == 0, "1 dialing, none queued")
+	})
+	cancel()
+	<-done
+}
+
+// TestHTTP2 leaks HTTP/2 connections through net/http's bundled HTTP/2 and
+// through golang.org/x/net/http2.
+func TestHTTP2(t *testing.T) {
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.Proto) }))
+	ts.EnableHTTP2 = true
+	ts.StartTLS()
+	defer ts.Close()
+	pool := ts.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	const n = 4
+	base := profile(t, 2)
+	var transports []interface{ CloseIdleConnections() }
+	defer func() {
+		for _, tr := range transports {
+			tr.CloseIdleConnections()
+		}
+	}()
+	for i := range 2 * n {
+		var rt http.RoundTripper
+		if i%2 == 0 {
+			tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
+			rt, transports = tr, append(transports, tr)
+		} else {
+			tr := &http2.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+			rt, transports = tr, append(transports, tr)
+		}
+		resp, err := (&http.Client{Transport: rt}).Get(ts.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(b) != "HTTP/2.0" {
+			t.Fatalf("request %d went over %s, want HTTP/2.0", i, b)
+		}
+	}
+	r := settle(t, 2, func(r Report) error {
+		return want(r.Client.HTTP2 == base.Client.HTTP2+2*n && r.Server.HTTP2 == base.Server.HTTP2+2*n && r.Client.HTTP1 == base.Client.HTTP1,
+			"%d more HTTP/2 connections on each side, none HTTP/1", 2*n)
+	})
+	if r.Client.Idle != base.Client.Idle+2*n || r.Server.Idle != base.Server.Idle+2*n {
+		t.Errorf("client %+v, server %+v: want the HTTP/2 connections idle", r.Client, r.Server)
+	}
+}
+
+// TestSites checks that labels set around the calls name the sites.
+func TestSites(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hi") }))
+	defer ts.Close()
+	const n = IdleClientThreshold
+	pprof.Do(context.Background(), pprof.Labels("caller", "TestSites"), func(context.Context) {
+		for range n {
+			leakyGet(t, ts.URL)
+		}
+	})
+	r := settle(t, 1, func(r Report) error {
+		f, _ := r.Finding(scenario.IdleClientConnections)
+		for _, s := range f.Sites {
+			if s.Labels == `{"caller":"TestSites"}` && s.Count == n {
+				return nil
+			}
+		}
+		return want(false, "a site with the label and %d connections, got %+v", n, f.Sites)
+	})
+	if !r.Sited {
+		t.Errorf("a dump with labels is not Sited")
+	}
+}
+
+func TestPackagePath(t *testing.T) {
+	for fn, want := range map[string]string{
+		"net/http.(*persistConn).readLoop":               "net/http",
+		"github.com/go-resty/resty/v2.(*Client).execute": "github.com/go-resty/resty/v2",
+		"main.main": "main",
+		"example.com/a/b.F[go.shape.struct { X net/http.Header }]": "example.com/a/b",
+		"connleak/server.(*Server).forward":                        "connleak/server",
+	} {
+		if got := packagePath(fn); got != want {
+			t.Errorf("packagePath(%q) = %q, want %q", fn, got, want)
+		}
+	}
+	for fn, lib := range map[string]bool{
+		"net/http.(*Client).Do": true, "golang.org/x/net/http2.(*ClientConn).RoundTrip": true,
+		"github.com/go-resty/resty/v2.(*Request).Post": true, "main.leaky": false, "connleak/server.(*Server).forward": false,
+		"github.com/acme/api.(*Client).Get": false, "internal/poll.runtime_pollWait": true,
+	} {
+		if isLibrary(fn) != lib {
+			t.Errorf("isLibrary(%q) = %v, want %v", fn, !lib, lib)
+		}
+	}
+}
