@@ -206,6 +206,9 @@ func TestHTTP2(t *testing.T) {
 			tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
 			rt, transports = tr, append(transports, tr)
 		} else {
+			// Deprecated in favour of net/http's own, but what many
+			// programs in production run: their dumps must read too.
+			//lint:ignore SA1019 the dumps of golang.org/x/net/http2's Transport are what this test reads
 			tr := &http2.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 			rt, transports = tr, append(transports, tr)
 		}
