@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"connleak/demo"
+	"connleak/diagnose"
 	"connleak/internal/poll"
 	"connleak/scenario"
 )
@@ -147,6 +149,9 @@ func TestPhysics(t *testing.T) {
 		per2, per1 int
 		after      after
 		want       int // the status of every /forward reply
+		// finding2, finding1: what diagnose names on each server's dump
+		// once the scenario is over.
+		finding2, finding1 string
 	}
 	// The rows come from the one catalogue of scenarios; what each verdict
 	// means once the requests stop is spelt out here.
@@ -154,7 +159,8 @@ func TestPhysics(t *testing.T) {
 	var tests []physics
 	var names []string
 	for _, sc := range scenario.All() {
-		tt := physics{name: sc.Name, env1: sc.Env1, query: sc.Query, per2: sc.PerRequest2, per1: sc.PerRequest1, after: afterOf[sc.Want], want: sc.Status}
+		tt := physics{name: sc.Name, env1: sc.Env1, query: sc.Query, per2: sc.PerRequest2, per1: sc.PerRequest1, after: afterOf[sc.Want], want: sc.Status,
+			finding2: sc.Finding2, finding1: sc.Finding1}
 		if sc.Pooled {
 			tt.after = oneConn
 		}
@@ -235,7 +241,31 @@ func TestPhysics(t *testing.T) {
 					t.Errorf("after %v idle, server 1 holds %d goroutines over baseline, want 1 (one connection) +-1", idleWait, got)
 				}
 			}
+			checkDiagnosis(t, p.Server2, tt.finding2)
+			checkDiagnosis(t, p.Server1, tt.finding1)
 		})
+	}
+}
+
+// checkDiagnosis diagnoses an instance's goroutine dumps, debug=1 and
+// debug=2, and checks the finding the catalogue names for it ("" for none).
+func checkDiagnosis(t *testing.T, in *demo.Instance, finding string) {
+	t.Helper()
+	want := cmp.Or(finding, "none")
+	for _, debug := range []string{"1", "2"} {
+		url := in.URL + "/debug/pprof/goroutine?debug=" + debug
+		resp, err := client.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := diagnose.Read(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("diagnose %s: %v", url, err)
+		}
+		if r.IDs() != want || r.Format != "debug="+debug {
+			t.Errorf("diagnose %s: %s (%s), client %+v, server %+v; want %s", url, r.IDs(), r.Format, r.Client, r.Server, want)
+		}
 	}
 }
 
