@@ -82,6 +82,14 @@ func TestCheck(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "leak is FLAT, want LEAKS") || !strings.Contains(err.Error(), "no-keepalive is LEAKS, want FLAT") {
 		t.Errorf("Check: %v, want both wrong rows named", err)
 	}
+
+	rs = results(t)
+	rs[0].Diagnosis1, rs[2].Diagnosis2 = "none", scenario.IdleClientConnections
+	err = Check(rs)
+	if err == nil || !strings.Contains(err.Error(), "leak: diagnose named none on server 1, want idle-server-connections") ||
+		!strings.Contains(err.Error(), "idle-timeout: diagnose named idle-client-connections on server 2, want none") {
+		t.Errorf("Check: %v, want both wrong diagnoses named", err)
+	}
 }
 
 // golden compares got with testdata/name, or rewrites it with -update.

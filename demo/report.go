@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"connleak/scenario"
 	_ "embed"
 	"fmt"
@@ -20,6 +21,7 @@ func WriteReport(w io.Writer, results []Result, n int, wait time.Duration) error
 	type row struct {
 		scenario.Scenario
 		Per2, Per1, Left2, Left1, Mem2, Mem1, VerdictText, Curl string
+		Diagnosis2, Diagnosis1                                  string
 		Opened, Reused                                          int64
 		Verdict                                                 scenario.Verdict
 		Chart                                                   template.HTML
@@ -37,6 +39,7 @@ func WriteReport(w io.Writer, results []Result, n int, wait time.Duration) error
 			Mem2: kib(m2), Mem1: kib(m1),
 			Opened: r.Opened, Reused: r.Reused,
 			Verdict: r.Verdict, VerdictText: r.VerdictText(),
+			Diagnosis2: cmp.Or(r.Diagnosis2, "-"), Diagnosis1: cmp.Or(r.Diagnosis1, "-"),
 			Curl:  r.Curl(r.N),
 			Chart: template.HTML(Chart(r)), // built from numbers and the scenario's name only
 		}

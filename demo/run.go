@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"connleak/diagnose"
 	"connleak/scenario"
 	"connleak/server"
 )
@@ -139,8 +140,37 @@ func runOne(ctx context.Context, cfg Config, s scenario.Scenario) (r Result, err
 		return r, err
 	}
 	r.Opened, r.Reused = st.Client.Opened, st.Client.Reused
+	if r.Diagnosis2, err = diagnoseInstance(ctx, p.Server2); err != nil {
+		return r, err
+	}
+	if r.Diagnosis1, err = diagnoseInstance(ctx, p.Server1); err != nil {
+		return r, err
+	}
 	r.judge()
 	return r, nil
+}
+
+// diagnoseInstance is what connleak diagnose names on an instance's debug=2
+// goroutine dump, as a user would take it.
+func diagnoseInstance(ctx context.Context, in *Instance) (string, error) {
+	url := in.URL + "/debug/pprof/goroutine?debug=2"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := statsClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	rep, err := diagnose.Read(resp.Body)
+	if err != nil {
+		return "", fmt.Errorf("diagnose %s: %w", url, err)
+	}
+	return rep.IDs(), nil
 }
 
 // samplePair reads both servers' /stats.

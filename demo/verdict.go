@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"cmp"
+	"connleak/diagnose"
 	"connleak/scenario"
 	"fmt"
 	"strings"
@@ -17,6 +19,10 @@ type Result struct {
 	Opened, Reused int64       // server 2's connections to server 1 (httptrace)
 	Verdict        scenario.Verdict
 	RecoveredAfter time.Duration // for scenario.Recovers: from the last request to baseline
+	// Diagnosis2 and Diagnosis1 are the findings connleak diagnose named
+	// on server 2's and server 1's debug=2 goroutine dumps after the idle
+	// wait, comma-separated, or "none".
+	Diagnosis2, Diagnosis1 string
 }
 
 // slack is how many goroutines over baseline still count as baseline: the
@@ -88,17 +94,27 @@ func (r *Result) VerdictText() string {
 	return string(r.Verdict)
 }
 
-// Check returns an error naming every result whose verdict is not the one
-// the physics table expects.
+// Check returns an error naming every result whose verdict, or whose
+// diagnosis of either server, is not the one the catalogue expects. A
+// finding is expected only where the run held enough for it: a leak of 20
+// requests leaves 20 connections, below diagnose's thresholds.
 func Check(results []Result) error {
 	var wrong []string
 	for _, r := range results {
 		if r.Verdict != r.Want {
 			wrong = append(wrong, fmt.Sprintf("%s is %s, want %s", r.Name, r.Verdict, r.Want))
 		}
+		for _, d := range []struct{ server, got, want string }{{"2", r.Diagnosis2, r.Finding2}, {"1", r.Diagnosis1, r.Finding1}} {
+			if r.N < diagnose.Threshold(d.want) {
+				d.want = ""
+			}
+			if want := cmp.Or(d.want, "none"); d.got != want {
+				wrong = append(wrong, fmt.Sprintf("%s: diagnose named %s on server %s, want %s", r.Name, cmp.Or(d.got, "nothing"), d.server, want))
+			}
+		}
 	}
 	if len(wrong) > 0 {
-		return fmt.Errorf("verdicts contradict the physics table: %s", strings.Join(wrong, "; "))
+		return fmt.Errorf("results contradict the catalogue: %s", strings.Join(wrong, "; "))
 	}
 	return nil
 }

@@ -33,6 +33,24 @@ const (
 	WaitingForConnThreshold = 10
 )
 
+// Threshold is the count at which the finding id is named: a lab scenario
+// that holds fewer connections (or calls) than this is, rightly, not named.
+func Threshold(id string) int {
+	switch id {
+	case scenario.IdleClientConnections:
+		return IdleClientThreshold
+	case scenario.BodiesNotClosed:
+		return BodyUnreadThreshold
+	case scenario.IdleServerConnections:
+		return IdleServerThreshold
+	case scenario.CallsWithoutTimeout:
+		return InFlightThreshold
+	case scenario.WaitingForConnection:
+		return WaitingForConnThreshold
+	}
+	return 0
+}
+
 // Finding is a pattern the dump shows: how many goroutines or connections,
 // what it means, the fix, the lab scenario that reproduces it, and where
 // the dump says the connections were made.

@@ -1,6 +1,8 @@
 package dump
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,15 +13,39 @@ import (
 	"github.com/google/pprof/profile"
 )
 
-// MaxBinary bounds the binary profile Read accepts. A goroutine profile
-// groups goroutines by stack, so even a process of a million goroutines
-// writes far less.
+// MaxBinary bounds the binary profile Read accepts, compressed and not. A
+// goroutine profile groups goroutines by stack, so even a process of a
+// million goroutines writes far less.
 const MaxBinary = 64 << 20
+
+// maxInflation bounds how much larger a binary profile may be once
+// decompressed than it was compressed: profiles compress about ten times,
+// and a gzip bomb must not take memory out of proportion to its size.
+const maxInflation = 100
 
 // readBinary reads pprof's binary goroutine profile (debug=0): each sample
 // is a group of goroutines with one stack and one label set.
 func readBinary(r io.Reader, each func(*Goroutine)) error {
-	p, err := profile.Parse(io.LimitReader(r, MaxBinary))
+	compressed, err := io.ReadAll(io.LimitReader(r, MaxBinary+1))
+	if err != nil {
+		return err
+	}
+	if len(compressed) > MaxBinary {
+		return fmt.Errorf("a binary profile larger than %d bytes: not a goroutine profile", MaxBinary)
+	}
+	gz, err := gzip.NewReader(bytes.NewReader(compressed))
+	if err != nil {
+		return fmt.Errorf("not a pprof profile: %w", err)
+	}
+	limit := min(MaxBinary, maxInflation*len(compressed)+64<<10)
+	data, err := io.ReadAll(io.LimitReader(gz, int64(limit)+1))
+	if err != nil {
+		return fmt.Errorf("not a pprof profile: %w", err)
+	}
+	if len(data) > limit {
+		return fmt.Errorf("a binary profile that inflates past %d bytes: not a goroutine profile", limit)
+	}
+	p, err := profile.ParseUncompressed(data)
 	if err != nil {
 		return fmt.Errorf("not a pprof profile: %w", err)
 	}

@@ -2,6 +2,7 @@ package dump
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"runtime/pprof"
@@ -175,6 +176,13 @@ func TestReadNotADump(t *testing.T) {
 		if _, err := Read(strings.NewReader(in), func(*Goroutine) {}); !errors.Is(err, ErrNoGoroutines) {
 			t.Errorf("Read(%q): %v, want ErrNoGoroutines", in, err)
 		}
+	}
+	var bomb bytes.Buffer
+	gz := gzip.NewWriter(&bomb)
+	gz.Write(make([]byte, 8<<20))
+	gz.Close()
+	if _, err := Read(&bomb, func(*Goroutine) {}); err == nil || !strings.Contains(err.Error(), "inflates past") {
+		t.Errorf("Read of 8 MiB of zeros gzipped to %d bytes: %v, want it refused", bomb.Len(), err)
 	}
 	long := "goroutine 1 [running]:\n" + strings.Repeat("x", MaxLine+1) + "\n"
 	if _, err := Read(strings.NewReader(long), func(*Goroutine) {}); err == nil || !strings.Contains(err.Error(), "line 2 is longer") {

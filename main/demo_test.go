@@ -32,10 +32,11 @@ func TestDemoCheck(t *testing.T) {
 		left2, left1 [2]float64 // bounds of what is left after the wait
 		opened       float64
 		verdict      string
+		diagnosis    [2]string
 	}{
-		{"leak", [2]float64{1.9, 2.1}, [2]float64{0.9, 1.1}, [2]float64{95, 102}, [2]float64{47, 52}, 50, "LEAKS"},
-		{"idle-timeout", [2]float64{1.9, 2.1}, [2]float64{0.9, 1.1}, [2]float64{-3, 3}, [2]float64{-3, 3}, 50, "RECOVERS"},
-		{"no-keepalive", [2]float64{-0.1, 0.1}, [2]float64{-0.1, 0.1}, [2]float64{-3, 3}, [2]float64{-3, 3}, 50, "FLAT"},
+		{"leak", [2]float64{1.9, 2.1}, [2]float64{0.9, 1.1}, [2]float64{95, 102}, [2]float64{47, 52}, 50, "LEAKS", [2]string{"idle-client-connections", "idle-server-connections"}},
+		{"idle-timeout", [2]float64{1.9, 2.1}, [2]float64{0.9, 1.1}, [2]float64{-3, 3}, [2]float64{-3, 3}, 50, "RECOVERS", [2]string{"none", "none"}},
+		{"no-keepalive", [2]float64{-0.1, 0.1}, [2]float64{-0.1, 0.1}, [2]float64{-3, 3}, [2]float64{-3, 3}, 50, "FLAT", [2]string{"none", "none"}},
 	} {
 		r, ok := rows[tt.name]
 		if !ok {
@@ -54,6 +55,9 @@ func TestDemoCheck(t *testing.T) {
 		in("OPENED", [2]float64{tt.opened, tt.opened})
 		if v := r["VERDICT"]; !strings.HasPrefix(v, tt.verdict) {
 			t.Errorf("%s: verdict %q, want %s", tt.name, v, tt.verdict)
+		}
+		if d2, d1 := r["DIAGNOSE-2"], r["DIAGNOSE-1"]; d2 != tt.diagnosis[0] || d1 != tt.diagnosis[1] {
+			t.Errorf("%s: diagnosis %s / %s, want %s / %s", tt.name, d2, d1, tt.diagnosis[0], tt.diagnosis[1])
 		}
 	}
 	if lines := strings.Count(stderr.String(), "\n"); !strings.Contains(stderr.String(), "leak: LEAKS") || lines < 7 {
