@@ -27,11 +27,32 @@ type Report struct {
 // Read diagnoses the dump r holds, in any format the dump package reads,
 // one goroutine at a time.
 func Read(r io.Reader) (Report, error) {
-	t := newTally()
-	format, err := dump.Read(r, t.add)
+	var d Diagnosis
+	format, err := dump.Read(r, d.Add)
 	if err != nil {
 		return Report{}, err
 	}
+	return d.Report(format), nil
+}
+
+// Diagnosis is a diagnosis under way, for a caller that reads the dump
+// itself: Add each goroutine, then take the Report. The zero value is ready.
+type Diagnosis struct{ t *tally }
+
+// Add counts one goroutine, or group of goroutines, of the dump.
+func (d *Diagnosis) Add(g *dump.Goroutine) {
+	if d.t == nil {
+		d.t = newTally()
+	}
+	d.t.add(g)
+}
+
+// Report is what the goroutines added so far say, for a dump of format.
+func (d *Diagnosis) Report(format dump.Format) Report {
+	if d.t == nil {
+		d.t = newTally()
+	}
+	t := d.t
 	cl, sv := t.counts()
 	return Report{
 		Goroutines: t.total,
@@ -40,7 +61,7 @@ func Read(r io.Reader) (Report, error) {
 		Server:     sv,
 		Findings:   t.findings(cl, sv),
 		Sited:      t.ancests || t.labels,
-	}, nil
+	}
 }
 
 // Finding returns the finding with id, if the report has it.
@@ -57,11 +78,17 @@ func (r Report) IDs() string {
 	if len(r.Findings) == 0 {
 		return "none"
 	}
+	return strings.Join(r.FindingIDs(), ",")
+}
+
+// FindingIDs lists the ids of the report's findings; empty, not nil, when
+// there are none.
+func (r Report) FindingIDs() []string {
 	ids := make([]string, len(r.Findings))
 	for i, f := range r.Findings {
 		ids[i] = f.ID
 	}
-	return strings.Join(ids, ",")
+	return ids
 }
 
 func sortSites(s []Site) {

@@ -72,6 +72,9 @@ func TestDiagnoseLeak(t *testing.T) {
 	if want := (server.ClientStats{Opened: n, Reused: 0, Held: n}); st2.Client != want {
 		t.Errorf("server 2 client = %+v, want %+v", st2.Client, want)
 	}
+	if got := strings.Join(st2.Diagnosis, ","); got != "idle-client-connections" {
+		t.Errorf("server 2 diagnosis %q, want idle-client-connections", got)
+	}
 	if top := st2.TopFunctions[0].Func; !strings.HasSuffix(top, "Loop") {
 		t.Errorf("server 2's most common goroutine function is %s, want readLoop or writeLoop", top)
 	}
@@ -82,6 +85,9 @@ func TestDiagnoseLeak(t *testing.T) {
 		st1 := stats(t, p.Server1)
 		if got := funcCount(st1, "net/http.(*conn).serve"); got != n+1 {
 			return fmt.Errorf("server 1 topFunctions[conn.serve] = %d, want %d", got, n+1)
+		}
+		if got := strings.Join(st1.Diagnosis, ","); got != "idle-server-connections" {
+			return fmt.Errorf("server 1 diagnosis %q, want idle-server-connections", got)
 		}
 		if s := st1.Server; s.Open != n+1 || s.Idle != n || s.Active != 1 || s.Accepted < n+1 {
 			return fmt.Errorf("server 1 server = %+v, want %d open, %d idle, 1 active, >= %d accepted", s, n+1, n, n+1)

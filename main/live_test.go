@@ -76,6 +76,11 @@ func TestLivePage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("open the page: %v", err)
 	}
+	for _, sel := range []string{"#diagnosis-self", "#diagnosis-upstream"} {
+		if d, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel))); err != nil || d != "nothing leaks" {
+			t.Errorf("%s before the burst: %q, %v; want nothing leaks", sel, d, err)
+		}
+	}
 	before, points := number("#goroutines-self"), attr("#line-self", "data-count")
 	upBefore := number("#goroutines-upstream")
 
@@ -101,6 +106,15 @@ func TestLivePage(t *testing.T) {
 	}
 	if curl, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#curl"))); err != nil || curl != "for i in {1..50}; do curl -s '"+p.Server2.URL+"/forward?'; echo \"\"; done" {
 		t.Errorf("curl command %q, %v", curl, err)
+	}
+
+	// connleak diagnose names the leak on both sides.
+	err = chromedp.Do(ctx, chromedp.Poll[chromedp.Void](`document.getElementById("diagnosis-self").textContent === "idle-client-connections" && `+
+		`document.getElementById("diagnosis-upstream").textContent === "idle-server-connections"`))
+	if err != nil {
+		d2, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#diagnosis-self")))
+		d1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#diagnosis-upstream")))
+		t.Errorf("diagnosis after the burst: %q and %q, want idle-client-connections and idle-server-connections: %v", d2, d1, err)
 	}
 
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))

@@ -45,6 +45,9 @@ type LivePoint struct {
 	GoRoutines int `json:"goRoutines"`
 	Held       int `json:"held"` // connections /forward holds to server 1
 	Open       int `json:"open"` // connections this instance accepted and has open
+	// Diagnosis is what connleak diagnose names on the instance's goroutine
+	// profile, as in /stats.
+	Diagnosis []string `json:"diagnosis"`
 }
 
 // liveReply is /live's answer: this instance, and its upstream where it has
@@ -68,13 +71,14 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 		GoRoutines: runtime.NumGoroutine(),
 		Held:       s.clientConns.held(),
 		Open:       s.serverConns.stats().Open,
+		Diagnosis:  s.profile().diagnosis,
 	}}
 	up, err := s.upstreamStats(r.Context())
 	switch {
 	case err != nil:
 		reply.UpstreamError = err.Error()
 	case up.PID != os.Getpid(): // UPSTREAM_URL pointing at this instance is no upstream
-		reply.Upstream = &LivePoint{GoRoutines: up.GoRoutines, Held: up.Client.Held, Open: up.Server.Open}
+		reply.Upstream = &LivePoint{GoRoutines: up.GoRoutines, Held: up.Client.Held, Open: up.Server.Open, Diagnosis: up.Diagnosis}
 	}
 	writeJSON(w, http.StatusOK, reply)
 }

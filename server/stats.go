@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"connleak/diagnose"
 	"connleak/dump"
 )
 
@@ -21,6 +22,9 @@ import (
 type Stats struct {
 	GoRoutines   int         `json:"goRoutines"`
 	TopFunctions FuncCounts  `json:"topFunctions"`
+	// Diagnosis is what connleak diagnose names on this process's goroutine
+	// profile: the ids of its findings, [] for none.
+	Diagnosis []string `json:"diagnosis"`
 	Server       ServerStats `json:"server"`
 	Client       ClientStats `json:"client"`
 	Memory       MemoryStats `json:"memory"`
@@ -41,22 +45,31 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.snapshot())
 }
 
-// topFunctions is topFunctions of this process. Callers that come while it
-// is being computed share that computation: a burst of /stats costs one
-// goroutine profile, not one each.
-func (s *Server) topFunctions() FuncCounts {
-	v, _, _ := s.profiles.Do("topFunctions", func() (any, error) {
-		return topFunctions(s.goroutineProfile()), nil
+// profile is this process's goroutines by function, and their diagnosis.
+type profile struct {
+	funcs     FuncCounts
+	diagnosis []string
+}
+
+// profile reads this process's goroutine profile. Callers that come while
+// it is being read share the reading: a burst of /stats costs one goroutine
+// profile, not one each.
+func (s *Server) profile() profile {
+	v, _, _ := s.profiles.Do("profile", func() (any, error) {
+		funcs, rep := topFunctions(s.goroutineProfile())
+		return profile{funcs, rep.FindingIDs()}, nil
 	})
-	return v.(FuncCounts)
+	return v.(profile)
 }
 
 func (s *Server) snapshot() Stats {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
+	prof := s.profile()
 	return Stats{
 		GoRoutines:   runtime.NumGoroutine(),
-		TopFunctions: s.topFunctions(),
+		TopFunctions: prof.funcs,
+		Diagnosis:    prof.diagnosis,
 		Server:       s.serverConns.stats(),
 		Client:       s.clientConns.stats(),
 		Memory:       MemoryStats{HeapInuseBytes: ms.HeapInuse, StackInuseBytes: ms.StackInuse},
@@ -103,12 +116,17 @@ func (fc FuncCounts) MarshalJSON() ([]byte, error) {
 }
 
 // topFunctions groups the goroutines of a dump by the function each one was
-// started with (dump.Goroutine.Entry), the most common first. A leaked
-// client connection shows as net/http.(*persistConn).readLoop and
-// writeLoop, a leaked server connection as net/http.(*conn).serve.
-func topFunctions(r io.Reader) FuncCounts {
+// started with (dump.Goroutine.Entry), the most common first, and
+// diagnoses them. A leaked client connection shows as
+// net/http.(*persistConn).readLoop and writeLoop, a leaked server
+// connection as net/http.(*conn).serve.
+func topFunctions(r io.Reader) (FuncCounts, diagnose.Report) {
 	counts := make(map[string]int)
-	dump.Read(r, func(g *dump.Goroutine) { counts[g.Entry()] += g.Count }) // an empty dump has no counts
+	var d diagnose.Diagnosis
+	format, _ := dump.Read(r, func(g *dump.Goroutine) { // an empty dump has no counts
+		counts[g.Entry()] += g.Count
+		d.Add(g)
+	})
 	fc := make(FuncCounts, 0, len(counts))
 	for f, n := range counts {
 		fc = append(fc, FuncCount{f, n})
@@ -119,7 +137,7 @@ func topFunctions(r io.Reader) FuncCounts {
 		}
 		return strings.Compare(a.Func, b.Func)
 	})
-	return fc
+	return fc, d.Report(format)
 }
 
 // UnmarshalJSON reads what MarshalJSON writes, keeping the order.

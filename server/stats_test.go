@@ -39,7 +39,7 @@ func TestTopFunctions(t *testing.T) {
 	for range n {
 		<-ready
 	}
-	fc := topFunctions(goroutineProfile())
+	fc, _ := topFunctions(goroutineProfile())
 	if got := count(fc, "connleak/server.parked"); got != n {
 		t.Errorf("topFunctions counts %d of connleak/server.parked, want %d: %v", got, n, fc)
 	}
@@ -265,7 +265,7 @@ func TestLiveHoldsNothing(t *testing.T) {
 	// Server 1 in another process: its /stats has another pid.
 	var open atomic.Int64
 	ts1 := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"goRoutines":42,"server":{"open":7},"client":{"held":0},"pid":1}`)
+		fmt.Fprint(w, `{"goRoutines":42,"server":{"open":7},"client":{"held":0},"diagnosis":["idle-server-connections"],"pid":1}`)
 	}))
 	ts1.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		switch s {
@@ -278,7 +278,7 @@ func TestLiveHoldsNothing(t *testing.T) {
 	ts1.Start()
 	defer ts1.Close()
 	w := serve(server2(t, ts1.URL), "GET", "/live")
-	if got, want := w.Body.String(), `{"self":{"goRoutines":`; !strings.HasPrefix(got, want) || !strings.Contains(got, `"upstream":{"goRoutines":42,"held":0,"open":7}`) {
+	if got, want := w.Body.String(), `{"self":{"goRoutines":`; !strings.HasPrefix(got, want) || !strings.Contains(got, `"upstream":{"goRoutines":42,"held":0,"open":7,"diagnosis":["idle-server-connections"]}`) {
 		t.Fatalf("GET /live: %d %s, want this instance and server 1's numbers", w.Code, got)
 	}
 	if err := poll.Until(5*time.Second, func() error {
@@ -344,11 +344,11 @@ func TestStatsShared(t *testing.T) {
 	err := poll.Until(10*time.Second, func() error {
 		waiting := 0
 		dump.Read(goroutineProfile(), func(g *dump.Goroutine) {
-			if slices.ContainsFunc(g.Frames, func(f dump.Frame) bool { return strings.HasSuffix(f.Func, "(*Server).topFunctions") }) {
+			if slices.ContainsFunc(g.Frames, func(f dump.Frame) bool { return strings.HasSuffix(f.Func, "(*Server).profile") }) {
 				waiting += g.Count
 			}
 		})
-		return poll.True(waiting == callers, fmt.Sprintf("%d callers in topFunctions (%d now)", callers, waiting))
+		return poll.True(waiting == callers, fmt.Sprintf("%d callers reading the profile (%d now)", callers, waiting))
 	})
 	close(release)
 	done.Wait()
