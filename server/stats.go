@@ -20,15 +20,15 @@ import (
 // Stats is /stats's answer: where this process's goroutines are, and the
 // connections that hold them.
 type Stats struct {
-	GoRoutines   int         `json:"goRoutines"`
-	TopFunctions FuncCounts  `json:"topFunctions"`
+	GoRoutines   int        `json:"goRoutines"`
+	TopFunctions FuncCounts `json:"topFunctions"`
 	// Diagnosis is what connleak diagnose names on this process's goroutine
 	// profile: the ids of its findings, [] for none.
-	Diagnosis []string `json:"diagnosis"`
-	Server       ServerStats `json:"server"`
-	Client       ClientStats `json:"client"`
-	Memory       MemoryStats `json:"memory"`
-	PID          int         `json:"pid"` // this process
+	Diagnosis []string    `json:"diagnosis"`
+	Server    ServerStats `json:"server"`
+	Client    ClientStats `json:"client"`
+	Memory    MemoryStats `json:"memory"`
+	PID       int         `json:"pid"` // this process
 }
 
 // MemoryStats is the "memory" object of /stats, from runtime.MemStats.
