@@ -1,0 +1,3 @@
+module connleak/diagnose/testdata/mkdump
+
+go 1.21
