@@ -37,7 +37,7 @@ crash tracebacks, pprof's debug=0, debug=1 and debug=2, and goleak's message.
 		fs.PrintDefaults()
 	}
 	jsonOut := fs.Bool("json", false, "write JSON, one object per line and SOURCE")
-	debug := fs.Int("debug", 2, "the form to ask a URL for: 2 (full stacks, with wait times and tracebackancestors) or 1 (grouped, with pprof labels)")
+	debug := fs.Int("debug", 2, "the form to ask a URL for: 2 (full stacks, with wait times and tracebackancestors; and, where it cannot say where connections were made, debug=1 too, for its pprof labels) or 1 (grouped, with labels, no wait times)")
 	every := fs.Duration("every", 0, "with -samples, the `interval` between dumps of each URL")
 	samples := fs.Int("samples", 1, "how many dumps to take of each URL, -every apart; with 2 or more, the growth of each count per minute")
 	if err := fs.Parse(args); err != nil {
@@ -102,8 +102,30 @@ func write(w io.Writer, r Report, asJSON bool) error {
 	return err
 }
 
-// diagnoseSource reads and diagnoses one source.
+// diagnoseSource reads and diagnoses one source. From a URL it asks for
+// debug=2, the form with wait times and tracebackancestors sections; where
+// that cannot say where the connections were made, it asks for debug=1 too,
+// whose pprof labels may, and takes the sites from it.
 func diagnoseSource(ctx context.Context, src string, debug int, stdin io.Reader) (Report, error) {
+	r, err := diagnoseOne(ctx, src, debug, stdin)
+	if err != nil || !isURL(src) || debug != 2 || r.Sited || len(r.Findings) == 0 || strings.Contains(src, "debug=") {
+		return r, err
+	}
+	labelled, err := diagnoseOne(ctx, src, 1, nil)
+	if err != nil || !labelled.Sited {
+		return r, nil // the debug=2 diagnosis stands on its own
+	}
+	for i, f := range r.Findings {
+		if lf, ok := labelled.Finding(f.ID); ok && len(lf.Sites) > 0 {
+			r.Findings[i].Sites = lf.Sites
+			r.Sited = true
+		}
+	}
+	return r, nil
+}
+
+// diagnoseOne reads and diagnoses one source in one form.
+func diagnoseOne(ctx context.Context, src string, debug int, stdin io.Reader) (Report, error) {
 	var (
 		rc  io.ReadCloser
 		err error

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"connleak/diagnose"
+)
+
+// TestDiagnoseCommand runs connleak diagnose as a user would, on a lab
+// leak: by URL, on a saved file, on standard input, in words and in JSON.
+func TestDiagnoseCommand(t *testing.T) {
+	t.Parallel()
+	const n = 60
+	p := startPair(t)
+	for range n {
+		if r := get(t, p.Server2.URL+"/forward"); r.Status != 200 {
+			t.Fatalf("/forward: %d %s", r.Status, r.Error)
+		}
+	}
+	url2 := p.Server2.URL + "/debug/pprof/goroutine"
+
+	out, err := exec.Command(exe, "diagnose", url2, p.Server1.URL+"/debug/pprof/goroutine").CombinedOutput()
+	if err != nil {
+		t.Fatalf("diagnose by URL: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		url2 + ": ", " goroutines (debug=2)\n",
+		"client: 60 HTTP/1 and 0 HTTP/2 connections: 60 idle",
+		"\nidle-client-connections (60)\n", "  fix: Make one client", "  made at:\n        60  labels {\"forward\":\"(defaults)\"}\n",
+		"  reproduce: connleak demo -scenarios leak\n",
+		"server: 61 HTTP/1 and 0 HTTP/2 connections: 60 idle, 1 active", "\nidle-server-connections (60)\n",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("diagnose by URL: no %q in\n%s", want, out)
+		}
+	}
+
+	// A dump saved to a file, and the same on standard input, in JSON.
+	file := filepath.Join(t.TempDir(), "goroutines.txt")
+	dump := text(t, url2+"?debug=1")
+	if err := os.WriteFile(file, []byte(dump), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdin := exec.Command(exe, "diagnose", "-json", "-")
+	stdin.Stdin = strings.NewReader(dump)
+	for _, cmd := range []*exec.Cmd{exec.Command(exe, "diagnose", "-json", file), stdin} {
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%v: %v", cmd.Args, err)
+		}
+		var r diagnose.Report
+		if err := json.Unmarshal(out, &r); err != nil || bytes.Count(out, []byte("\n")) != 1 {
+			t.Fatalf("%v: %v, want one line of JSON: %s", cmd.Args, err, out)
+		}
+		if r.Format != "debug=1" || r.Client.HTTP1 != n || r.Client.Idle != n || r.IDs() != "idle-client-connections" || !r.Sited {
+			t.Errorf("%v: %+v", cmd.Args, r)
+		}
+		if !regexp.MustCompile(`^\{"goroutines":\d+,"format":"debug=1","client":\{"http1":60,"http2":0,"idle":60,"bodyUnread":0,"inFlight":0,"dialing":0,"waitingForConn":0\},"server":\{"http1":1,"http2":0,"idle":0,"active":1\},"findings":\[\{"id":"idle-client-connections","count":60,"message":`).Match(out) {
+			t.Errorf("%v: the JSON's keys are not the stable ones, in order: %s", cmd.Args, out)
+		}
+	}
+}
+
+// TestDiagnoseGrowth takes three dumps of a server 2 while a load leaks
+// connections: the idle count only grows, and is named.
+func TestDiagnoseGrowth(t *testing.T) {
+	t.Parallel()
+	p := startPair(t)
+	load := exec.Command(exe, "load", "-q", "-d", "3s", "-c", "1", p.Server2.URL+"/forward")
+	if err := load.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { load.Process.Kill(); load.Wait() })
+	out, err := exec.Command(exe, "diagnose", "-json", "-every", "500ms", "-samples", "3", p.Server2.URL+"/debug/pprof/goroutine").Output()
+	if err != nil {
+		t.Fatalf("diagnose -samples 3: %v\n%s", err, out)
+	}
+	var g diagnose.Growth
+	if err := json.Unmarshal(out, &g); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if len(g.Samples) != 3 || !contains(g.OnlyGrowing, "client.idle") || !contains(g.OnlyGrowing, "client.http1") || g.PerMinute["client.idle"] <= 0 {
+		t.Errorf("growth %+v: want 3 samples, client.idle and client.http1 only growing", g)
+	}
+	if contains(g.OnlyGrowing, "server.http1") {
+		t.Errorf("server 2's own server connections only grew: %v", g.OnlyGrowing)
+	}
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// TestDiagnoseBadInput checks that every wrong use says what was wrong in
+// one line and exits 1.
+func TestDiagnoseBadInput(t *testing.T) {
+	t.Parallel()
+	notADump := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(notADump, []byte("hello\nworld\n"), 0o644)
+	down := "http://127.0.0.1:1/debug/pprof/goroutine"
+	in := startServer2(t, "http://127.0.0.1:1")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"diagnose"}, "diagnose takes one or more goroutine dumps"},
+		{[]string{"diagnose", "/no/such/file"}, "no such file"},
+		{[]string{"diagnose", notADump}, "no goroutine found"},
+		{[]string{"diagnose", down}, "connection refused"},
+		{[]string{"diagnose", in.URL + "/debug/pprof/nosuch"}, "404 Not Found"},
+		{[]string{"diagnose", "-debug", "3", notADump}, "-debug 3: accepts 1 or 2"},
+		{[]string{"diagnose", "-samples", "3", notADump}, "-every"},
+		{[]string{"diagnose", "-samples", "2", "-every", "1s", notADump}, "-samples takes dumps of a running program"},
+		{[]string{"diagnose", "-every", "1s", notADump}, "-every goes with -samples"},
+		{[]string{"diagnose", "-", "-"}, "standard input (-) can be read once"},
+	} {
+		out, err := exec.Command(exe, tt.args...).CombinedOutput()
+		if exitCode(err) != 1 || strings.Count(string(out), "\n") != 1 || !strings.Contains(string(out), tt.want) {
+			t.Errorf("%q: exit %d, %q; want exit 1 and one line saying %q", tt.args, exitCode(err), out, tt.want)
+		}
+	}
+}
