@@ -154,7 +154,7 @@ func BenchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	c := fs.Int("c", 8, "requests at once")
 	d := fs.Duration("d", 1500*time.Millisecond, "`duration` of each run")
 	rounds := fs.Int("r", 5, "`rounds`: runs of each configuration, interleaved")
-	goroutines := fs.Int("g", 18000, "then time /stats on a server 2 with this many leaked `goroutines` (0: skip)")
+	goroutines := fs.Int("g", 18000, "then time /stats on a server 2 with this many leaked `goroutines`, and connleak diagnose against panicparse on its dump (0: skip)")
 	if err := fs.Parse(args); err != nil {
 		return ignoreHelp(err)
 	}
@@ -187,5 +187,15 @@ func BenchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("/stats benchmark: %w", err)
 	}
-	return WriteStatsBench(stdout, sr)
+	if err := WriteStatsBench(stdout, sr); err != nil {
+		return err
+	}
+	dr, err := DiagnoseBench(ctx, exe, dir, sr.Dump, 3)
+	if ctx.Err() != nil {
+		return errors.New("interrupted; every server the benchmark started is stopped")
+	}
+	if err != nil {
+		return fmt.Errorf("diagnose benchmark: %w", err)
+	}
+	return WriteDiagnoseBench(stdout, dr)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -21,6 +22,7 @@ type StatsBenchResult struct {
 	Debug2     time.Duration // median of GET /debug/pprof/goroutine?debug=2, for scale
 	Debug2Size int           // bytes of that dump
 	Burst      time.Duration // median time for 64 concurrent /stats to all answer
+	Dump       string        // a file with server 2's debug=2 dump, for DiagnoseBench
 }
 
 // statsBurst is how many /stats StatsBench sends at once.
@@ -29,7 +31,7 @@ const statsBurst = 64
 // StatsBench leaks goroutines/2 connections on a fresh pair (two goroutines
 // each on server 2), then times server 2's /stats, its debug=1 and debug=2
 // goroutine profiles, and a burst of 64 concurrent /stats, rounds times
-// each, interleaved.
+// each, interleaved. It saves server 2's debug=2 dump in dir.
 func StatsBench(ctx context.Context, exe, dir string, goroutines, rounds int) (r StatsBenchResult, err error) {
 	conns := goroutines / 2
 	p, err := StartPair(ctx, exe, dir, nil, []string{fmt.Sprintf("FORWARD_MAX_HELD=%d", conns+10)})
@@ -82,10 +84,32 @@ func StatsBench(ctx context.Context, exe, dir string, goroutines, rounds int) (r
 	if err := getJSON(ctx, p.Server2.URL+"/stats", &st); err != nil {
 		return r, err
 	}
+	dump := filepath.Join(dir, fmt.Sprintf("goroutines-%d.txt", goroutines))
+	if err := saveURL(ctx, p.Server2.URL+"/debug/pprof/goroutine?debug=2", dump); err != nil {
+		return r, err
+	}
 	return StatsBenchResult{
 		Goroutines: st.GoRoutines, Rounds: rounds,
 		Stats: medianOf(stats), Debug1: medianOf(d1), Debug2: medianOf(d2), Debug2Size: r.Debug2Size, Burst: medianOf(burst),
+		Dump: dump,
 	}, nil
+}
+
+// saveURL writes what a GET of url answers to the file name.
+func saveURL(ctx context.Context, url, name string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := statsClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return writeFile(name, func(w io.Writer) error { _, err := io.Copy(w, resp.Body); return err })
 }
 
 // timeGet is how long a GET of url takes, body read to the end, and the

@@ -275,4 +275,8 @@ func TestBench(t *testing.T) {
 	if g, _ := strconv.Atoi(string(m[1])); g < 2000 || g > 2010 {
 		t.Errorf("/stats measured at %d goroutines, want 2000 (+ a few)", g)
 	}
+	// Then connleak diagnose and panicparse on that server's dump.
+	if !regexp.MustCompile(`\n  connleak diagnose +\d+ms, [0-9.]+ MiB peak RSS\n  panicparse \(panicparse/v2/cmd/pp@v2\.5\.0\) +\d+ms, [0-9.]+ MiB peak RSS\n  panicparse vs connleak diagnose +\d+x the time, [0-9.]+x the memory\n`).Match(out) {
+		t.Errorf("no diagnose and panicparse measurement in\n%s", out)
+	}
 }
