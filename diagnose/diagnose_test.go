@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -252,6 +254,23 @@ func TestSites(t *testing.T) {
 	})
 	if !r.Sited {
 		t.Errorf("a dump with labels is not Sited")
+	}
+}
+
+// TestNoFindings checks a dump with nothing held: no findings, [] in JSON.
+func TestNoFindings(t *testing.T) {
+	r, err := Read(strings.NewReader("goroutine 1 [running]:\nmain.main()\n\t/src/main.go:3 +0x1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(r)
+	if r.IDs() != "none" || !strings.Contains(string(b), `"findings":[]`) {
+		t.Errorf("%s: want no findings, and [] in JSON", b)
+	}
+	var text strings.Builder
+	r.WriteText(&text, "main.txt")
+	if !strings.Contains(text.String(), "No leaked HTTP connections") {
+		t.Errorf("in words: %q, want it to say nothing leaks", text.String())
 	}
 }
 

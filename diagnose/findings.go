@@ -68,7 +68,7 @@ type Finding struct {
 
 // findings names what t shows.
 func (t *tally) findings(cl Client, sv Server) []Finding {
-	var fs []Finding
+	fs := []Finding{} // [] in JSON, not null, when there are none
 	// add names a finding: its goroutines are of kinds, one per connection
 	// or call, so their sites count connections or calls.
 	add := func(id string, count int, kinds []kind, msg, fix, reproduce string) {

@@ -113,7 +113,11 @@ func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
 	}
 	for sc.Scan() {
 		lineNo++
-		line := sc.Bytes()
+		// Dumps pasted into issues and chats come indented, with their
+		// tabs turned to spaces: read every line trimmed, and tell a file
+		// line by its tab or, failing that, by its shape.
+		raw := sc.Bytes()
+		line := bytes.TrimSpace(raw)
 		switch {
 		case len(line) == 0:
 			flush()
@@ -139,7 +143,7 @@ func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
 			}
 		case format == Grouped && bytes.HasPrefix(line, []byte("# labels: ")):
 			g.Labels = string(line[len("# labels: "):])
-		case format == Grouped && bytes.HasPrefix(line, []byte("#\t")):
+		case format == Grouped && (bytes.HasPrefix(line, []byte("#")) || bytes.HasPrefix(line, []byte("0x"))):
 			if f, ok := parseGroupedFrame(string(line)); ok {
 				g.Frames = append(g.Frames, f)
 			}
@@ -147,8 +151,8 @@ func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
 		case bytes.HasPrefix(line, []byte("[originating from goroutine ")):
 			ancestors = true
 			g.Ancestors = append(g.Ancestors, nil)
-		case line[0] == '\t':
-			setFileLine(g, ancestors, string(line[1:]))
+		case raw[0] == '\t' || isFileLine(line):
+			setFileLine(g, ancestors, string(line))
 		case bytes.HasPrefix(line, []byte("created by ")):
 			if !ancestors {
 				g.CreatedBy = Frame{Func: createdBy(string(line))}
@@ -200,6 +204,26 @@ func parseGoleakHeader(line string) (*Goroutine, bool) {
 		return nil, false
 	}
 	return parseHeader(fmt.Sprintf("goroutine %d [%s]:", id, state))
+}
+
+// isFileLine reports whether a trimmed line of a stack is where a frame is,
+// "/src/x.go:12 +0x1f", rather than the frame, "pkg.f(0xc0, ...)": no
+// closing parenthesis, and a line number after the path.
+func isFileLine(line []byte) bool {
+	if bytes.HasSuffix(line, []byte(")")) {
+		return false
+	}
+	path, _, _ := bytes.Cut(line, []byte(" "))
+	i := bytes.LastIndexByte(path, ':')
+	if i < 0 || i == len(path)-1 {
+		return false
+	}
+	for _, c := range path[i+1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // isCrashLine reports whether line is how a crash or a signal's traceback
@@ -278,24 +302,21 @@ func setFileLine(g *Goroutine, ancestors bool, s string) {
 	}
 }
 
-// parseGroupedFrame reads "#\t0x4dc0dc\tmain.main.func1+0x1c\t/src/main.go:12".
+// parseGroupedFrame reads "#\t0x4dc0dc\tmain.main.func1+0x1c\t/src/main.go:12",
+// and the same without its "#", or with spaces for tabs, as it is quoted.
 func parseGroupedFrame(line string) (Frame, bool) {
-	var fields []string
-	for f := range strings.SplitSeq(line, "\t") {
-		if f != "" {
-			fields = append(fields, f)
-		}
-	}
-	if len(fields) < 3 {
+	fields := strings.Fields(strings.TrimPrefix(line, "#"))
+	if len(fields) < 2 || !strings.HasPrefix(fields[0], "0x") {
 		return Frame{}, false
 	}
-	fn := fields[2]
+	fields = fields[1:] // the address
+	fn := fields[0]
 	if i := strings.LastIndex(fn, "+0x"); i > 0 {
 		fn = fn[:i]
 	}
 	f := Frame{Func: fn}
-	if len(fields) > 3 {
-		f.File, f.Line = splitFileLine(fields[3])
+	if len(fields) > 1 {
+		f.File, f.Line = splitFileLine(strings.Join(fields[1:], " "))
 	}
 	return f, true
 }

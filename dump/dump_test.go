@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"runtime/pprof"
 	"strings"
 	"testing"
@@ -90,6 +91,31 @@ func TestReadStacks(t *testing.T) {
 	}
 	if gs[1].ID != 43 || gs[1].State != "running" {
 		t.Errorf("goroutine with gp= and m=: %+v", gs[1])
+	}
+}
+
+// TestReadQuoted reads dumps as people paste them into issues: indented,
+// tabs turned to spaces, and debug=1 frames without their "#".
+func TestReadQuoted(t *testing.T) {
+	want, wantFormat := readAll(t, stacks)
+	quoted := strings.ReplaceAll(stacks, "\t", "        ")
+	quoted = "    " + strings.ReplaceAll(quoted, "\n", "\n    ")
+	got, format := readAll(t, quoted)
+	if format != wantFormat || len(got) != len(want) {
+		t.Fatalf("quoted: %s, %d goroutines; want %s, %d", format, len(got), wantFormat, len(want))
+	}
+	for i := range want {
+		if fmt.Sprint(got[i]) != fmt.Sprint(want[i]) {
+			t.Errorf("quoted goroutine %d:\n got %+v\nwant %+v", i, got[i], want[i])
+		}
+	}
+
+	grouped := "goroutine profile: total 3\n2 @ 0x1 0x2\n        0x822124\tnet/http.(*persistConn).writeLoop+0x164\t/usr/local/go/src/net/http/transport.go:1759\n\n" +
+		"1 @ 0x1 0x3\n#   0x820f96   net/http.(*persistConn).readLoop+0x7a6   /usr/local/go/src/net/http/transport.go:1654\n"
+	gs, format := readAll(t, grouped)
+	if format != Grouped || len(gs) != 2 || gs[0].Count != 2 || gs[1].Entry() != "net/http.(*persistConn).readLoop" ||
+		gs[0].Frames[0] != (Frame{"net/http.(*persistConn).writeLoop", "/usr/local/go/src/net/http/transport.go", 1759}) {
+		t.Errorf("quoted debug=1: %s, %+v", format, gs)
 	}
 }
 
