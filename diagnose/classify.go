@@ -125,7 +125,6 @@ type tally struct {
 	count   map[kind]int
 	oldest  map[kind]time.Duration
 	sites   map[kind]map[Site]int
-	waits   bool // the dump shows wait times (debug=2 and the like)
 	labels  bool // the dump carries pprof labels
 	total   int
 	ancests bool // the dump carries tracebackancestors sections
@@ -137,9 +136,6 @@ func newTally() *tally {
 
 func (t *tally) add(g *dump.Goroutine) {
 	t.total += g.Count
-	if g.Wait > 0 {
-		t.waits = true
-	}
 	if g.Labels != "" {
 		t.labels = true
 	}

@@ -157,6 +157,28 @@ func TestCallsAndQueue(t *testing.T) {
 	entered.Add(n - 1)
 	close(release)
 	calls.Wait()
+
+	// With no limit, every call is in flight; in a dump without wait times,
+	// InFlightThresholdNoWaits of them name the finding.
+	release = make(chan struct{})
+	free := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: InFlightThresholdNoWaits}}
+	defer free.CloseIdleConnections()
+	entered.Add(InFlightThresholdNoWaits)
+	for range InFlightThresholdNoWaits {
+		call(free, &calls)
+	}
+	entered.Wait()
+	r = settle(t, 1, func(r Report) error {
+		return want(r.Client.InFlight == InFlightThresholdNoWaits && r.Server.Active == InFlightThresholdNoWaits, "%d calls in flight", InFlightThresholdNoWaits)
+	})
+	if _, ok := r.Finding(scenario.CallsWithoutTimeout); !ok {
+		t.Errorf("debug=1 with %d calls in flight: findings %s, want calls-without-timeout", InFlightThresholdNoWaits, r.IDs())
+	}
+	if r := profile(t, 2); r.IDs() != "none" {
+		t.Errorf("debug=2 with the calls under a minute old: findings %s, want none", r.IDs())
+	}
+	close(release)
+	calls.Wait()
 }
 
 // TestDialing holds a dial.

@@ -75,3 +75,30 @@ func TestDumpsOfOtherVersions(t *testing.T) {
 		t.Errorf("dumps of %v, want go1.21.13 and a newer version", versions)
 	}
 }
+
+// TestWaitTimes gives the go1.26.8 debug=2 dump the wait times a dump of a
+// long-running service shows: the oldest wait is said, with what it rules
+// out.
+func TestWaitTimes(t *testing.T) {
+	b, err := os.ReadFile("testdata/dumps/go1.26.8.debug2.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	aged := strings.NewReplacer("[IO wait]:", "[IO wait, 106 minutes]:", "[select]:", "[select, 3 minutes]:").Replace(string(b))
+	r, err := Read(strings.NewReader(aged))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idle, _ := r.Finding(scenario.IdleClientConnections)
+	if idle.OldestWaitMinutes != 106 || !strings.Contains(idle.Message, "idle for 106 minutes: no IdleConnTimeout shorter than that is in force") {
+		t.Errorf("idle-client-connections: %d minutes, %q; want 106 and what it rules out", idle.OldestWaitMinutes, idle.Message)
+	}
+	body, _ := r.Finding(scenario.BodiesNotClosed)
+	if body.OldestWaitMinutes != 3 || !strings.Contains(body.Message, "waited 3 minutes") {
+		t.Errorf("response-bodies-not-closed: %d minutes, %q; want 3", body.OldestWaitMinutes, body.Message)
+	}
+	server, _ := r.Finding(scenario.IdleServerConnections)
+	if !strings.Contains(server.Message, "106 minutes: no IdleTimeout") {
+		t.Errorf("idle-server-connections: %q, want the 106 minutes and what they rule out", server.Message)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"connleak/dump"
 	"connleak/scenario"
 )
 
@@ -66,8 +67,11 @@ type Finding struct {
 	Sites             []Site `json:"sites"`
 }
 
-// findings names what t shows.
-func (t *tally) findings(cl Client, sv Server) []Finding {
+// findings names what t shows, in a dump of format.
+func (t *tally) findings(format dump.Format, cl Client, sv Server) []Finding {
+	// Full stacks say how long a goroutine has been blocked, from a minute
+	// on: there, a wait not shown is a wait under a minute.
+	waits := format == dump.Stacks || format == dump.Traceback || format == dump.Goleak
 	fs := []Finding{} // [] in JSON, not null, when there are none
 	// add names a finding: its goroutines are of kinds, one per connection
 	// or call, so their sites count connections or calls.
@@ -118,7 +122,7 @@ func (t *tally) findings(cl Client, sv Server) []Finding {
 			"connleak demo -scenarios leak")
 	}
 	slow := t.oldest[roundTrip] >= time.Minute || t.oldest[h2RoundTrip] >= time.Minute
-	if cl.InFlight >= InFlightThreshold && slow || cl.InFlight >= InFlightThresholdNoWaits && !t.waits {
+	if cl.InFlight >= InFlightThreshold && slow || cl.InFlight >= InFlightThresholdNoWaits && !waits {
 		msg := fmt.Sprintf("%d calls waiting for their response, each holding its goroutine, its connection's goroutines and a socket.", cl.InFlight)
 		if m := max(t.oldest[roundTrip], t.oldest[h2RoundTrip]); m >= time.Minute {
 			msg += fmt.Sprintf(" The oldest has waited %d minutes: no timeout shorter than that is set on these calls.", int(m/time.Minute))
