@@ -35,7 +35,7 @@ const startTimeout = 15 * time.Second
 // server's grace period, and as long again to cut what is left.
 const stopTimeout = 2 * server.ShutdownTimeout
 
-var addrLine = regexp.MustCompile(`msg="connleak serving" addr=(\S+)`)
+var addrLine = regexp.MustCompile(`msg="connleak serving" addr=\S+ url=(\S+)`)
 
 // Start runs exe as a server with BIND_ADDRESS=127.0.0.1:0 and env, and no
 // other environment: a FORWARD_ default in the caller's environment must not
@@ -80,14 +80,14 @@ func (in *Instance) waitReady(ctx context.Context) error {
 		if in.URL == "" {
 			if log, err := os.ReadFile(in.Log); err == nil {
 				if m := addrLine.FindSubmatch(log); m != nil {
-					in.URL = "http://" + string(m[1])
+					in.URL = string(m[1])
 				}
 			}
 		}
 		if in.URL != "" {
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, in.URL+"/hello", nil)
 			req.Close = true // leave no connection behind to count
-			if resp, err := http.DefaultClient.Do(req); err == nil {
+			if resp, err := statsClient.Do(req); err == nil {
 				resp.Body.Close()
 				if resp.StatusCode == http.StatusOK {
 					return nil

@@ -1,7 +1,9 @@
 package demo
 
 import (
+	"cmp"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"connleak/diagnose"
+	"connleak/internal/poll"
 	"connleak/scenario"
 	"connleak/server"
 )
@@ -65,7 +68,7 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 }
 
 func runOne(ctx context.Context, cfg Config, s scenario.Scenario) (r Result, err error) {
-	p, err := StartPair(ctx, cfg.Exe, cfg.Dir, s.Env1, nil)
+	p, err := StartPair(ctx, cfg.Exe, cfg.Dir, s.Env1, s.Env2)
 	defer func() {
 		if stopErr := p.Stop(); stopErr != nil && err == nil {
 			err = stopErr
@@ -74,7 +77,8 @@ func runOne(ctx context.Context, cfg Config, s scenario.Scenario) (r Result, err
 	if err != nil {
 		return Result{}, err
 	}
-	r = Result{Scenario: s, N: cfg.N, ByStatus: map[int]int{}}
+	n := cmp.Or(s.Requests, cfg.N)
+	r = Result{Scenario: s, N: n, ByStatus: map[int]int{}}
 	sample := func(start time.Time, requests int) error {
 		pt, err := samplePair(ctx, p, start, requests)
 		if err == nil {
@@ -88,27 +92,35 @@ func runOne(ctx context.Context, cfg Config, s scenario.Scenario) (r Result, err
 		return r, err
 	}
 	if cfg.Progress != nil {
-		cfg.Progress.Start(s, cfg.N)
+		cfg.Progress.Start(s, n)
 	}
-	every := max(1, cfg.N/40)
+	// A scenario about a moment of concurrency is diagnosed at that moment,
+	// once every call of the first wave is under way.
+	during := make(chan error, 1)
+	if s.DiagnoseDuring {
+		go func() { during <- r.diagnoseDuring(ctx, p) }()
+	} else {
+		during <- nil
+	}
+	every := max(1, n/40)
 	var sampleErr error
 	sum, err := Load(ctx, LoadConfig{
 		URL: p.Server2.URL + "/forward?" + s.Query,
-		N:   cfg.N,
-		C:   1,
+		N:   n,
+		C:   max(1, s.Concurrency),
 		Each: func(i int, _ Reply) {
 			if cfg.Progress != nil {
 				cfg.Progress.Request(i + 1)
 			}
-			if (i+1)%every == 0 || i+1 == cfg.N {
+			if (i+1)%every == 0 || i+1 == n {
 				sampleErr = errors.Join(sampleErr, sample(start, i+1))
 			}
 		},
 	})
-	if err := errors.Join(err, sampleErr); err != nil {
+	if err := errors.Join(err, sampleErr, <-during); err != nil {
 		return r, err
 	}
-	r.ByStatus = sum.ByStatus
+	r.ByStatus, r.P99 = sum.ByStatus, sum.Percentile(0.99)
 	r.LoadEnd = len(r.Points) - 1
 
 	// The idle wait: sample until cfg.Wait is over, or until both servers
@@ -125,7 +137,7 @@ func runOne(ctx context.Context, cfg Config, s scenario.Scenario) (r Result, err
 			return r, ctx.Err()
 		case <-tick.C:
 		}
-		if err := sample(start, cfg.N); err != nil {
+		if err := sample(start, n); err != nil {
 			return r, err
 		}
 		if r.atBaseline(r.Points[len(r.Points)-1]) {
@@ -140,15 +152,41 @@ func runOne(ctx context.Context, cfg Config, s scenario.Scenario) (r Result, err
 		return r, err
 	}
 	r.Opened, r.Reused = st.Client.Opened, st.Client.Reused
-	if r.Diagnosis2, err = diagnoseInstance(ctx, p.Server2); err != nil {
-		return r, err
-	}
-	if r.Diagnosis1, err = diagnoseInstance(ctx, p.Server1); err != nil {
-		return r, err
+	if !s.DiagnoseDuring {
+		if r.Diagnosis2, err = diagnoseInstance(ctx, p.Server2); err != nil {
+			return r, err
+		}
+		if r.Diagnosis1, err = diagnoseInstance(ctx, p.Server1); err != nil {
+			return r, err
+		}
 	}
 	r.judge()
 	return r, nil
 }
+
+// diagnoseDuring waits until server 2 has a call under way for each request
+// sent at once, then diagnoses both servers.
+func (r *Result) diagnoseDuring(ctx context.Context, p *Pair) error {
+	err := poll.Until(duringTimeout, func() error {
+		var st server.Stats
+		if err := getJSON(ctx, p.Server2.URL+"/stats", &st); err != nil {
+			return err
+		}
+		return poll.True(st.Client.InFlight >= int64(r.Concurrency), fmt.Sprintf("%d calls under way", r.Concurrency))
+	})
+	if err != nil {
+		return fmt.Errorf("diagnose during the requests: %w", err)
+	}
+	if r.Diagnosis2, err = diagnoseInstance(ctx, p.Server2); err != nil {
+		return err
+	}
+	r.Diagnosis1, err = diagnoseInstance(ctx, p.Server1)
+	return err
+}
+
+// duringTimeout bounds the wait for the calls of a concurrent scenario to
+// be under way.
+const duringTimeout = 10 * time.Second
 
 // diagnoseInstance is what connleak diagnose names on an instance's debug=2
 // goroutine dump, as a user would take it.
@@ -196,7 +234,11 @@ func samplePair(ctx context.Context, p *Pair, start time.Time, requests int) (Po
 
 // statsClient asks for /stats on a new connection each time, so sampling
 // holds no connection of its own.
-var statsClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+// It trusts the lab CA, for an instance that serves TLS.
+var statsClient = &http.Client{
+	Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{RootCAs: server.LabRoots()}},
+	Timeout:   10 * time.Second,
+}
 
 func getJSON(ctx context.Context, rawURL string, v any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)

@@ -13,10 +13,11 @@ import (
 type Result struct {
 	scenario.Scenario
 	N              int
-	Points         []Point     // Points[0] is the baseline, before the first request
-	LoadEnd        int         // the index in Points of the sample after the last request
-	ByStatus       map[int]int // /forward's answers by status
-	Opened, Reused int64       // server 2's connections to server 1 (httptrace)
+	Points         []Point       // Points[0] is the baseline, before the first request
+	LoadEnd        int           // the index in Points of the sample after the last request
+	ByStatus       map[int]int   // /forward's answers by status
+	P99            time.Duration // the 99th percentile of the requests' latency
+	Opened, Reused int64         // server 2's connections to server 1 (httptrace)
 	Verdict        scenario.Verdict
 	RecoveredAfter time.Duration // for scenario.Recovers: from the last request to baseline
 	// Diagnosis2 and Diagnosis1 are the findings connleak diagnose named
@@ -33,14 +34,29 @@ func (r *Result) base() Point    { return r.Points[0] }
 func (r *Result) loadEnd() Point { return r.Points[r.LoadEnd] }
 func (r *Result) end() Point     { return r.Points[len(r.Points)-1] }
 
+// atBaseline reports whether p is back at baseline: within slack, and the
+// goroutines of the connections the scenario keeps pooled.
 func (r *Result) atBaseline(p Point) bool {
-	return p.G2 <= r.base().G2+slack && p.G1 <= r.base().G1+slack
+	return p.G2 <= r.base().G2+slack+r.Pooled*r.PerConn.Server2 && p.G1 <= r.base().G1+slack+r.Pooled*r.PerConn.Server1
 }
 
 // judge gives the verdict. FLAT: server 2 never grew by half a goroutine
 // per request. RECOVERS: it did, and both servers came back to baseline in
 // the idle wait. LEAKS: it did, and they did not.
+//
+// A concurrent scenario always grows while its requests are in flight: it
+// RECOVERS if both servers come back, and LEAKS if not.
 func (r *Result) judge() {
+	if r.Concurrency > 1 {
+		r.Verdict = scenario.Leaks
+		for _, p := range r.Points[r.LoadEnd+1:] {
+			if r.atBaseline(p) {
+				r.Verdict, r.RecoveredAfter = scenario.Recovers, p.At-r.loadEnd().At
+				break
+			}
+		}
+		return
+	}
 	peak := 0
 	for _, p := range r.Points[:r.LoadEnd+1] {
 		peak = max(peak, p.G2-r.base().G2)

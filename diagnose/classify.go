@@ -45,8 +45,15 @@ const (
 	h2Handler         // an HTTP/2 server handler running
 )
 
-// classify says what g is.
-func classify(g *dump.Goroutine) kind {
+// classify says what g is for a connection (the goroutines a connection
+// runs, or one dialling it) and for a call (waiting for a response, or for
+// a connection). One goroutine can be both: a server's handler making a call.
+func classify(g *dump.Goroutine) (conn, call kind) {
+	return connKind(g), callKind(g)
+}
+
+// connKind is what g is for a connection, or other.
+func connKind(g *dump.Goroutine) kind {
 	if hasFunc(g, func(f string) bool { return isH2(f, "serverConn).serve") }) {
 		// Over TLS, net/http's conn.serve hands the connection to the
 		// HTTP/2 server on its own goroutine.
@@ -74,7 +81,12 @@ func classify(g *dump.Goroutine) kind {
 	case has(g, "net/http.(*Transport).dialConnFor"):
 		return dialing
 	}
-	// A call, on the goroutine of whoever made it.
+	return other
+}
+
+// callKind is what g is for a call, on the goroutine of whoever made it:
+// waiting for its response, or for a connection; else other.
+func callKind(g *dump.Goroutine) kind {
 	for _, f := range g.Frames {
 		switch {
 		case f.Func == "net/http.(*persistConn).roundTrip":
@@ -142,17 +154,19 @@ func (t *tally) add(g *dump.Goroutine) {
 	if len(g.Ancestors) > 0 {
 		t.ancests = true
 	}
-	k := classify(g)
-	if k == other {
-		return
-	}
-	t.count[k] += g.Count
-	t.oldest[k] = max(t.oldest[k], g.Wait)
-	if s, ok := site(g); ok {
-		if t.sites[k] == nil {
-			t.sites[k] = map[Site]int{}
+	conn, call := classify(g)
+	for _, k := range []kind{conn, call} {
+		if k == other {
+			continue
 		}
-		t.sites[k][s] += g.Count
+		t.count[k] += g.Count
+		t.oldest[k] = max(t.oldest[k], g.Wait)
+		if s, ok := site(g); ok {
+			if t.sites[k] == nil {
+				t.sites[k] = map[Site]int{}
+			}
+			t.sites[k][s] += g.Count
+		}
 	}
 }
 

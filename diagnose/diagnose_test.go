@@ -158,24 +158,24 @@ func TestCallsAndQueue(t *testing.T) {
 	close(release)
 	calls.Wait()
 
-	// With no limit, every call is in flight; in a dump without wait times,
-	// InFlightThresholdNoWaits of them name the finding.
+	// With no limit, every call is in flight; InFlightPileUp of
+	// them name the finding, however long they have waited.
 	release = make(chan struct{})
-	free := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: InFlightThresholdNoWaits}}
+	free := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: InFlightPileUp}}
 	defer free.CloseIdleConnections()
-	entered.Add(InFlightThresholdNoWaits)
-	for range InFlightThresholdNoWaits {
+	entered.Add(InFlightPileUp)
+	for range InFlightPileUp {
 		call(free, &calls)
 	}
 	entered.Wait()
 	r = settle(t, 1, func(r Report) error {
-		return want(r.Client.InFlight == InFlightThresholdNoWaits && r.Server.Active == InFlightThresholdNoWaits, "%d calls in flight", InFlightThresholdNoWaits)
+		return want(r.Client.InFlight == InFlightPileUp && r.Server.Active == InFlightPileUp, "%d calls in flight", InFlightPileUp)
 	})
 	if _, ok := r.Finding(scenario.CallsWithoutTimeout); !ok {
-		t.Errorf("debug=1 with %d calls in flight: findings %s, want calls-without-timeout", InFlightThresholdNoWaits, r.IDs())
+		t.Errorf("debug=1 with %d calls in flight: findings %s, want calls-without-timeout", InFlightPileUp, r.IDs())
 	}
-	if r := profile(t, 2); r.IDs() != "none" {
-		t.Errorf("debug=2 with the calls under a minute old: findings %s, want none", r.IDs())
+	if r := profile(t, 2); r.IDs() != scenario.CallsWithoutTimeout {
+		t.Errorf("debug=2: findings %s, want calls-without-timeout", r.IDs())
 	}
 	close(release)
 	calls.Wait()

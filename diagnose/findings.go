@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"connleak/dump"
 	"connleak/scenario"
 )
 
@@ -25,10 +24,11 @@ const (
 	// well-behaved clients hold.
 	IdleServerThreshold = 50
 	// InFlightThreshold: calls waiting for their response, where the dump
-	// shows that one has waited a minute or more (a dump with wait times),
-	// or InFlightThresholdNoWaits of them where it cannot say how long.
-	InFlightThreshold        = 10
-	InFlightThresholdNoWaits = 100
+	// shows that one has waited a minute or more (a dump with wait times);
+	// InFlightPileUp of them however long they waited, a pile-up
+	// only the busiest services make by themselves.
+	InFlightThreshold = 10
+	InFlightPileUp    = 100
 	// WaitingForConnThreshold: calls queued for a connection behind
 	// MaxConnsPerHost.
 	WaitingForConnThreshold = 10
@@ -67,11 +67,8 @@ type Finding struct {
 	Sites             []Site `json:"sites"`
 }
 
-// findings names what t shows, in a dump of format.
-func (t *tally) findings(format dump.Format, cl Client, sv Server) []Finding {
-	// Full stacks say how long a goroutine has been blocked, from a minute
-	// on: there, a wait not shown is a wait under a minute.
-	waits := format == dump.Stacks || format == dump.Traceback || format == dump.Goleak
+// findings names what t shows.
+func (t *tally) findings(cl Client, sv Server) []Finding {
 	fs := []Finding{} // [] in JSON, not null, when there are none
 	// add names a finding: its goroutines are of kinds, one per connection
 	// or call, so their sites count connections or calls.
@@ -122,20 +119,20 @@ func (t *tally) findings(format dump.Format, cl Client, sv Server) []Finding {
 			"connleak demo -scenarios leak")
 	}
 	slow := t.oldest[roundTrip] >= time.Minute || t.oldest[h2RoundTrip] >= time.Minute
-	if cl.InFlight >= InFlightThreshold && slow || cl.InFlight >= InFlightThresholdNoWaits && !waits {
+	if cl.InFlight >= InFlightThreshold && slow || cl.InFlight >= InFlightPileUp {
 		msg := fmt.Sprintf("%d calls waiting for their response, each holding its goroutine, its connection's goroutines and a socket.", cl.InFlight)
 		if m := max(t.oldest[roundTrip], t.oldest[h2RoundTrip]); m >= time.Minute {
 			msg += fmt.Sprintf(" The oldest has waited %d minutes: no timeout shorter than that is set on these calls.", int(m/time.Minute))
 		}
 		add(scenario.CallsWithoutTimeout, cl.InFlight, []kind{roundTrip, h2RoundTrip}, msg,
 			"Give every outbound call a deadline: http.Client.Timeout, a context with a timeout (http.NewRequestWithContext), or Resty's SetTimeout.",
-			"connleak load -c 40 -n 40 'http://localhost:9090/forward?client=shared&delay=10s'")
+			"connleak demo -scenarios hung-upstream")
 	}
 	if cl.WaitingForConn >= WaitingForConnThreshold {
 		add(scenario.WaitingForConnection, cl.WaitingForConn, []kind{getConn},
 			fmt.Sprintf("%d calls queued for a connection: the Transport's MaxConnsPerHost is reached, and every call behind it waits, with no deadline of its own unless the call has one.", cl.WaitingForConn),
 			"Raise MaxConnsPerHost to the concurrency the upstream can take, and give calls a timeout so a queue cannot grow without end.",
-			"connleak load -c 40 -n 40 'http://localhost:9090/forward?client=shared&maxConnsPerHost=2&delay=1s'")
+			"connleak demo -scenarios conn-queue")
 	}
 	return fs
 }

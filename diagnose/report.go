@@ -59,7 +59,7 @@ func (d *Diagnosis) Report(format dump.Format) Report {
 		Format:     string(format),
 		Client:     cl,
 		Server:     sv,
-		Findings:   t.findings(format, cl, sv),
+		Findings:   t.findings(cl, sv),
 		Sited:      t.ancests || t.labels,
 	}
 }

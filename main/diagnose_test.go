@@ -69,7 +69,7 @@ func TestDiagnoseLeak(t *testing.T) {
 			t.Errorf("server 2 topFunctions[%s] = %d, want %d", f, got, n)
 		}
 	}
-	if want := (server.ClientStats{Opened: n, Reused: 0, Held: n}); st2.Client != want {
+	if want := (server.ClientStats{Opened: n, Reused: 0, Held: n, HTTP1: server.ProtoStats{Opened: n}}); st2.Client != want {
 		t.Errorf("server 2 client = %+v, want %+v", st2.Client, want)
 	}
 	if got := strings.Join(st2.Diagnosis, ","); got != "idle-client-connections" {
@@ -102,7 +102,7 @@ func TestDiagnoseLeak(t *testing.T) {
 		t.Errorf("server 1's pprof goroutine dump has no conn.serve")
 	}
 	metrics := text(t, p.Server2.URL+"/metrics")
-	for _, want := range []string{fmt.Sprintf("\nconnleak_client_connections_held %d\n", n), fmt.Sprintf("\nconnleak_client_connections_opened_total %d\n", n), "\ngo_goroutines "} {
+	for _, want := range []string{fmt.Sprintf("\nconnleak_client_connections_held %d\n", n), fmt.Sprintf("\nconnleak_client_connections_opened_total{proto=\"HTTP/1.1\"} %d\n", n), "\ngo_goroutines "} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("server 2 /metrics has no %q", strings.TrimSpace(want))
 		}
@@ -141,7 +141,7 @@ func TestDiagnoseShared(t *testing.T) {
 			t.Fatalf("request %d: %+v, want connReused %v", i+1, r, i > 0)
 		}
 	}
-	if want := (server.ClientStats{Opened: 1, Reused: n - 1, Held: 1}); stats(t, p.Server2).Client != want {
+	if want := (server.ClientStats{Opened: 1, Reused: n - 1, Held: 1, HTTP1: server.ProtoStats{Opened: 1, Reused: n - 1}}); stats(t, p.Server2).Client != want {
 		t.Errorf("client = %+v, want %+v", stats(t, p.Server2).Client, want)
 	}
 }

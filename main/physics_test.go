@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"connleak/diagnose"
 	"connleak/internal/poll"
 	"connleak/scenario"
+	"connleak/server"
 )
 
 // exe is the connleak binary, built once by TestMain. Goroutine counts are
@@ -62,7 +64,11 @@ type reply struct {
 
 // client calls the servers the way the seed's curl loop does: a new
 // connection per request, so the test itself holds none.
-var client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 30 * time.Second}
+// It trusts the lab CA, for a server 1 that serves TLS.
+var client = &http.Client{
+	Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{RootCAs: server.LabRoots()}},
+	Timeout:   30 * time.Second,
+}
 
 func get(t *testing.T, url string) reply {
 	t.Helper()
@@ -132,12 +138,14 @@ const (
 	stays    after = iota // every leaked goroutine is still there after idleWait
 	recovers              // both sides go back to baseline within recoverDeadline
 	baseline              // both sides are at baseline: nothing was ever held
-	oneConn               // one pooled connection: +2 on server 2, +1 on server 1
+	pooled                // the pooled connections' goroutines are left
 )
 
-// TestPhysics proves every row of the physics table in DESIGN.md on two real
-// processes: how both goroutine counts move per request, and what is left
-// after an idle wait.
+// TestPhysics proves every row of the catalogue, the physics table of
+// DESIGN.md and the rows added since, on two real processes: how both
+// goroutine counts move per request, what is left after an idle wait, and
+// what diagnose names. The rows about a moment of concurrency run as the
+// demo runs them (TestPhysicsConcurrent).
 func TestPhysics(t *testing.T) {
 	type physics struct {
 		name  string
@@ -145,10 +153,12 @@ func TestPhysics(t *testing.T) {
 		query string
 		// per2, per1: server 2 and server 1 grow by about this many
 		// goroutines per request while the requests come (the catalogue's
-		// PerRequest2 and PerRequest1). 0: both stay flat.
+		// PerRequest). 0: both stay flat.
 		per2, per1 int
-		after      after
-		want       int // the status of every /forward reply
+		// pool2, pool1: what the connections kept pooled hold afterwards.
+		pool2, pool1 int
+		after        after
+		want         int // the status of every /forward reply
 		// finding2, finding1: what diagnose names on each server's dump
 		// once the scenario is over.
 		finding2, finding1 string
@@ -159,18 +169,23 @@ func TestPhysics(t *testing.T) {
 	var tests []physics
 	var names []string
 	for _, sc := range scenario.All() {
-		tt := physics{name: sc.Name, env1: sc.Env1, query: sc.Query, per2: sc.PerRequest2, per1: sc.PerRequest1, after: afterOf[sc.Want], want: sc.Status,
+		names = append(names, sc.Name)
+		if sc.Concurrency > 1 {
+			continue
+		}
+		tt := physics{name: sc.Name, env1: sc.Env1, query: sc.Query, per2: sc.PerRequest.Server2, per1: sc.PerRequest.Server1, after: afterOf[sc.Want], want: sc.Status,
 			finding2: sc.Finding2, finding1: sc.Finding1}
-		if sc.Pooled {
-			tt.after = oneConn
+		if sc.Pooled > 0 {
+			tt.after = pooled
+			tt.pool2, tt.pool1 = sc.Pooled*sc.PerConn.Server2, sc.Pooled*sc.PerConn.Server1
 		}
 		tests = append(tests, tt)
-		names = append(names, sc.Name)
 	}
-	// DESIGN.md's table, row by row.
+	// DESIGN.md's table, row by row, then the rows of issue 12.
 	if got, want := strings.Join(names, " "), "leak resty-default idle-timeout no-keepalive conn-close server-idle-timeout "+
-		"shared-client body-leave-open body-close-undrained body-drain-close timeout"; got != want {
-		t.Fatalf("the catalogue lists %s, want the physics table's rows: %s", got, want)
+		"shared-client body-leave-open body-close-undrained body-drain-close timeout "+
+		"h2-leak h2-shared h2-idle-timeout h2-server-idle-timeout h2c-leak tls-leak tls-h1-fallback hung-upstream hung-upstream-timeout conn-queue conn-queue-fix"; got != want {
+		t.Fatalf("the catalogue lists %s, want %s", got, want)
 	}
 	// conn-close asked for by server 1's environment instead of the query.
 	tests = append(tests, physics{name: "conn-close-env", env1: []string{"CONNECTION_CLOSE=true"}, query: "client=new", after: baseline, want: http.StatusOK})
@@ -223,22 +238,22 @@ func TestPhysics(t *testing.T) {
 			switch tt.after {
 			case stays:
 				time.Sleep(idleWait) // nothing to poll for: the point is that nothing changes
-				if got, lo := goroutines(t, p.Server2)-base2, 19*n/10; got < lo {
+				if got, lo := goroutines(t, p.Server2)-base2, tt.per2*n*95/100; got < lo {
 					t.Errorf("after %v idle, server 2 holds %d goroutines over baseline, want >= %d (the leak stays)", idleWait, got, lo)
 				}
-				if got, lo := goroutines(t, p.Server1)-base1, 9*n/10; got < lo {
+				if got, lo := goroutines(t, p.Server1)-base1, tt.per1*n*9/10; got < lo {
 					t.Errorf("after %v idle, server 1 holds %d goroutines over baseline, want >= %d (the leak stays)", idleWait, got, lo)
 				}
 			case recovers, baseline:
 				took := waitBaseline(t, p, base2, base1)
 				t.Logf("back to baseline %v after the last request", took)
-			case oneConn:
+			case pooled:
 				time.Sleep(idleWait)
-				if got := goroutines(t, p.Server2) - base2; got < 1 || got > 3 {
-					t.Errorf("after %v idle, server 2 holds %d goroutines over baseline, want 2 (one pooled connection) +-1", idleWait, got)
+				if got := goroutines(t, p.Server2) - base2; got < tt.pool2-1 || got > tt.pool2+1 {
+					t.Errorf("after %v idle, server 2 holds %d goroutines over baseline, want %d (the pooled connections) +-1", idleWait, got, tt.pool2)
 				}
-				if got := goroutines(t, p.Server1) - base1; got < 0 || got > 2 {
-					t.Errorf("after %v idle, server 1 holds %d goroutines over baseline, want 1 (one connection) +-1", idleWait, got)
+				if got := goroutines(t, p.Server1) - base1; got < tt.pool1-1 || got > tt.pool1+1 {
+					t.Errorf("after %v idle, server 1 holds %d goroutines over baseline, want %d (the pooled connections) +-1", idleWait, got, tt.pool1)
 				}
 			}
 			checkDiagnosis(t, p.Server2, tt.finding2)
@@ -332,6 +347,59 @@ func TestBadEnvironment(t *testing.T) {
 			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 			if len(lines) != 1 || !strings.Contains(lines[0], tt.want) {
 				t.Errorf("output %q, want one line naming %s", out, tt.want)
+			}
+		})
+	}
+}
+
+// TestPhysicsConcurrent runs the catalogue's rows about a moment of
+// concurrency as the demo does, on real processes: the verdict and the
+// diagnosis the catalogue says, and what each row is about.
+func TestPhysicsConcurrent(t *testing.T) {
+	// What each row shows beyond its verdict and diagnosis.
+	about := map[string]func(r demo.Result) error{
+		"h2-shared": func(r demo.Result) error { // one connection carries every request
+			return poll.True(r.Opened == 1, fmt.Sprintf("1 connection opened, not %d", r.Opened))
+		},
+		"tls-h1-fallback": func(r demo.Result) error { // HTTP/1.1: a connection per concurrent request
+			return poll.True(r.Opened > 2, fmt.Sprintf("more than 2 connections opened, not %d", r.Opened))
+		},
+		"hung-upstream": func(r demo.Result) error { // every call cut by the ceiling
+			return poll.True(r.P99 >= 2*time.Second && r.P99 < 5*time.Second, fmt.Sprintf("calls cut at FORWARD_CALL_CEILING=2s, not after %v", r.P99))
+		},
+		"hung-upstream-timeout": func(r demo.Result) error {
+			return poll.True(r.P99 < 2*time.Second, fmt.Sprintf("calls cut by their timeout, not after %v", r.P99))
+		},
+		"conn-queue": func(r demo.Result) error { // 2 connections, a queue behind them
+			return poll.True(r.Opened == 2 && r.P99 >= 500*time.Millisecond, fmt.Sprintf("2 connections and a queue, not %d and a p99 of %v", r.Opened, r.P99))
+		},
+		"conn-queue-fix": func(r demo.Result) error { // a connection per call, no queue
+			return poll.True(r.Opened > 2 && r.Opened <= 40 && r.P99 < 500*time.Millisecond, fmt.Sprintf("up to 40 connections and no queue, not %d and a p99 of %v", r.Opened, r.P99))
+		},
+	}
+	for _, sc := range scenario.All() {
+		if sc.Concurrency <= 1 {
+			continue
+		}
+		t.Run(sc.Name, func(t *testing.T) {
+			t.Parallel()
+			rs, err := demo.Run(context.Background(), demo.Config{Exe: exe, Dir: t.TempDir(), N: 200, Wait: 3 * time.Second, Scenarios: []scenario.Scenario{sc}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := rs[0]
+			if err := demo.Check(rs); err != nil {
+				t.Error(err)
+			}
+			if n := r.ByStatus[sc.Status]; n != r.N {
+				t.Errorf("%d of %d replies were %d: %v", n, r.N, sc.Status, r.ByStatus)
+			}
+			check, ok := about[sc.Name]
+			if !ok {
+				t.Fatalf("no check of what %s is about", sc.Name)
+			}
+			if err := check(r); err != nil {
+				t.Errorf("want %v", err)
 			}
 		})
 	}

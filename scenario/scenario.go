@@ -32,64 +32,123 @@ const (
 	WaitingForConnection  = "waiting-for-connection"     // calls queued behind MaxConnsPerHost
 )
 
+// Goroutines is a number of goroutines on each server.
+type Goroutines struct{ Server2, Server1 int }
+
+// The goroutines of one held connection: a readLoop and a writeLoop on the
+// client and a conn.serve on the server over HTTP/1.1; over HTTP/2 a
+// readLoop on the client, and on the server its serve loop and the
+// goroutine that reads its frames.
+var (
+	http1Conn = Goroutines{2, 1}
+	http2Conn = Goroutines{1, 2}
+	none      = Goroutines{}
+)
+
 // Scenario is one row of the physics table: a /forward configuration, what
-// server 1 is started with, and what it must do.
+// the servers are started with, and what it must do.
 type Scenario struct {
 	Name  string
-	Seed  string   // the seed document it comes from
+	Seed  string   // the seed document it comes from, or the issue
 	Query string   // the /forward query
 	Env1  []string // server 1's environment
-	Want  Verdict
-	// PerRequest2 and PerRequest1 are the goroutines each request adds,
-	// while the requests come, on server 2 and server 1.
-	PerRequest2, PerRequest1 int
-	// Pooled: once the requests stop, one pooled connection stays (+2 on
-	// server 2, +1 on server 1) instead of none.
-	Pooled bool
+	Env2  []string // server 2's environment, beyond UPSTREAM_URL
+	// Concurrency is how many requests are sent at once; 0 or 1, one
+	// after the other, as the seed's curl loop does.
+	Concurrency int
+	// Requests, where not 0, is how many requests the scenario takes,
+	// whatever the demo's -n: the rows that need concurrency are about a
+	// moment, not a count.
+	Requests int
+	Want     Verdict
+	// PerRequest is the goroutines each sequential request adds, while the
+	// requests come; PerConn those of one held connection.
+	PerRequest, PerConn Goroutines
+	// Pooled is how many connections stay pooled once the requests stop.
+	Pooled int
 	// Status is the status of every /forward reply.
 	Status int
 	// Finding2 and Finding1 are the findings diagnose names on server 2's
-	// and server 1's goroutine dumps at the end of the scenario, after the
-	// idle wait; "" for none.
+	// and server 1's goroutine dumps ("" for none): at the end of the
+	// scenario, after the idle wait, or, with DiagnoseDuring, while every
+	// request of the first wave is in flight.
 	Finding2, Finding1 string
+	DiagnoseDuring     bool
 	Explain            string
 }
 
-// all is the catalogue, in the order of the physics table.
+// all is the catalogue: the physics table, then the rows of production's
+// protocols and failures.
 var all = []Scenario{
-	{Name: "leak", Seed: "000, 001", Query: "client=new&transport=custom", Want: Leaks, PerRequest2: 2, PerRequest1: 1,
+	{Name: "leak", Seed: "000, 001", Query: "client=new&transport=custom", Want: Leaks, PerRequest: http1Conn, PerConn: http1Conn,
 		Status: http.StatusOK, Finding2: IdleClientConnections, Finding1: IdleServerConnections,
 		Explain: "A new Resty client per request with a bare &http.Transport{}: IdleConnTimeout 0 keeps every idle connection for ever. Server 2 keeps a readLoop and a writeLoop per request, server 1 a conn.serve."},
-	{Name: "resty-default", Seed: "000", Query: "client=new&transport=resty", Want: Leaks, PerRequest2: 2, PerRequest1: 1,
+	{Name: "resty-default", Seed: "000", Query: "client=new&transport=resty", Want: Leaks, PerRequest: http1Conn, PerConn: http1Conn,
 		Status: http.StatusOK, Finding2: IdleClientConnections, Finding1: IdleServerConnections,
 		Explain: "A new client per request with Resty's own Transport: its IdleConnTimeout is 90s, so every connection stays 90 seconds. Not a fix: under steady traffic the last 90 seconds of connections are always held."},
-	{Name: "idle-timeout", Seed: "000, 001", Query: "client=new&idleConnTimeout=1s", Want: Recovers, PerRequest2: 2, PerRequest1: 1,
+	{Name: "idle-timeout", Seed: "000, 001", Query: "client=new&idleConnTimeout=1s", Want: Recovers, PerRequest: http1Conn, PerConn: http1Conn,
 		Status:  http.StatusOK,
 		Explain: "IdleConnTimeout: 1s on the Transport (seed fix 2). Connections still pile up while requests come, then close one second after their last use."},
-	{Name: "no-keepalive", Seed: "001", Query: "client=new&disableKeepAlives=true", Want: Flat,
+	{Name: "no-keepalive", Seed: "001", Query: "client=new&disableKeepAlives=true", Want: Flat, PerConn: http1Conn,
 		Status:  http.StatusOK,
 		Explain: "DisableKeepAlives: true (seed fix 1): each connection is closed after its request. Nothing is held; every request dials."},
-	{Name: "conn-close", Seed: "000, 001", Query: "client=new&connClose=true", Want: Flat,
+	{Name: "conn-close", Seed: "000, 001", Query: "client=new&connClose=true", Want: Flat, PerConn: http1Conn,
 		Status:  http.StatusOK,
 		Explain: "Server 1 answers Connection: close (seed fix 3), so both sides close after the reply. It protects server 1 from clients it cannot fix."},
-	{Name: "server-idle-timeout", Seed: "none", Query: "client=new", Env1: []string{"SERVER_IDLE_TIMEOUT=1s"}, Want: Recovers, PerRequest2: 2, PerRequest1: 1,
+	{Name: "server-idle-timeout", Seed: "none", Query: "client=new", Env1: []string{"SERVER_IDLE_TIMEOUT=1s"}, Want: Recovers, PerRequest: http1Conn, PerConn: http1Conn,
 		Status:  http.StatusOK,
 		Explain: "http.Server.IdleTimeout: 1s on server 1: the server closes idle connections, and the client's readLoop sees the close and exits. Every Go server should set it."},
-	{Name: "shared-client", Seed: "003", Query: "client=shared", Want: Flat, Pooled: true,
+	{Name: "shared-client", Seed: "003", Query: "client=shared", Want: Flat, PerConn: http1Conn, Pooled: 1,
 		Status:  http.StatusOK,
 		Explain: "One client, reused: one pooled connection for every request. The fix for real code, with a bounded IdleConnTimeout."},
-	{Name: "body-leave-open", Seed: "002", Query: "client=shared&body=leave-open", Want: Leaks, PerRequest2: 2, PerRequest1: 1,
+	{Name: "body-leave-open", Seed: "002", Query: "client=shared&body=leave-open", Want: Leaks, PerRequest: http1Conn, PerConn: http1Conn,
 		Status: http.StatusOK, Finding2: BodiesNotClosed, Finding1: IdleServerConnections,
 		Explain: "A shared client, but the body is neither read nor closed: the connection is never handed back, so every request dials a new one, and none is ever closed."},
-	{Name: "body-close-undrained", Seed: "002", Query: "client=shared&body=close", Want: Flat,
+	{Name: "body-close-undrained", Seed: "002", Query: "client=shared&body=close", Want: Flat, PerConn: http1Conn,
 		Status:  http.StatusOK,
 		Explain: "The body is closed unread: the transport cannot reuse the connection, so it closes it. Nothing leaks, but every request dials."},
-	{Name: "body-drain-close", Seed: "002", Query: "client=shared&body=drain-close", Want: Flat, Pooled: true,
+	{Name: "body-drain-close", Seed: "002", Query: "client=shared&body=drain-close", Want: Flat, PerConn: http1Conn, Pooled: 1,
 		Status:  http.StatusOK,
 		Explain: "The body is read to the end, then closed (seed 002's fix): the connection goes back to the pool and is reused."},
-	{Name: "timeout", Seed: "003", Query: "client=shared&timeout=10ms&delay=1s", Want: Flat,
+	{Name: "timeout", Seed: "003", Query: "client=shared&timeout=10ms&delay=1s", Want: Flat, PerConn: http1Conn,
 		Status:  http.StatusGatewayTimeout,
 		Explain: "A client timeout shorter than server 1's delay: every request is a 504, the client closes the connection it gave up on, and server 1's handler sees its caller leave."},
+
+	// HTTP/2, TLS, and upstreams that stall: server 1 serves what
+	// SERVER_PROTO says, over TLS with a certificate of the lab CA.
+	{Name: "h2-leak", Seed: "issue 12", Query: "client=new&proto=h2", Env1: []string{"SERVER_PROTO=h2"}, Want: Leaks, PerRequest: http2Conn, PerConn: http2Conn,
+		Status: http.StatusOK, Finding2: IdleClientConnections, Finding1: IdleServerConnections,
+		Explain: "A client per request over HTTP/2 over TLS: the 2:1 of HTTP/1.1 turns into 1:2. Server 2 keeps one readLoop per connection; server 1 keeps two goroutines, the connection's serve loop and its frame reader, and a TLS session."},
+	{Name: "h2-shared", Seed: "issue 12", Query: "client=shared&forceAttemptHTTP2=true", Env1: []string{"SERVER_PROTO=h2"}, Concurrency: 40, Want: Recovers, PerConn: http2Conn, Pooled: 1,
+		Status:  http.StatusOK,
+		Explain: "One client whose Transport has a TLSClientConfig and ForceAttemptHTTP2: one HTTP/2 connection carries every request, 40 at once, as concurrent streams. Goroutines rise only with the requests being answered."},
+	{Name: "h2-idle-timeout", Seed: "issue 12", Query: "client=new&proto=h2&idleConnTimeout=1s", Env1: []string{"SERVER_PROTO=h2"}, Want: Recovers, PerRequest: http2Conn, PerConn: http2Conn,
+		Status:  http.StatusOK,
+		Explain: "IdleConnTimeout: 1s on a client per request over HTTP/2: on this Go version the Transport closes idle HTTP/2 connections too, one second after their last stream."},
+	{Name: "h2-server-idle-timeout", Seed: "issue 12", Query: "client=new&proto=h2", Env1: []string{"SERVER_PROTO=h2", "SERVER_IDLE_TIMEOUT=1s"}, Want: Recovers, PerRequest: http2Conn, PerConn: http2Conn,
+		Status:  http.StatusOK,
+		Explain: "http.Server.IdleTimeout: 1s on an HTTP/2 server 1: it sends GOAWAY and closes connections idle for a second, and the client's readLoop exits."},
+	{Name: "h2c-leak", Seed: "issue 12", Query: "client=new&proto=h2c", Env1: []string{"SERVER_PROTO=h2c"}, Want: Leaks, PerRequest: http2Conn, PerConn: http2Conn,
+		Status: http.StatusOK, Finding2: IdleClientConnections, Finding1: IdleServerConnections,
+		Explain: "The same leak over HTTP/2 without TLS (h2c, prior knowledge): 1:2 as over TLS."},
+	{Name: "tls-leak", Seed: "issue 12", Query: "client=new&proto=h1", Env1: []string{"SERVER_PROTO=h2"}, Want: Leaks, PerRequest: http1Conn, PerConn: http1Conn,
+		Status: http.StatusOK, Finding2: IdleClientConnections, Finding1: IdleServerConnections,
+		Explain: "A client per request over HTTP/1.1 over TLS: 2:1 as in plain text, and each held connection also keeps its TLS session's buffers on both sides (MEM/CONN)."},
+	{Name: "tls-h1-fallback", Seed: "issue 12", Query: "client=shared", Env1: []string{"SERVER_PROTO=h2"}, Concurrency: 40, Want: Recovers, PerConn: http1Conn, Pooled: 2,
+		Status:  http.StatusOK,
+		Explain: "One client with a bare Transport given a TLSClientConfig, 40 requests at once: without ForceAttemptHTTP2 it speaks HTTP/1.1 where HTTP/2 was expected, opens a connection per concurrent request, and keeps only MaxIdleConnsPerHost (2) of them: the rest are closed and dialled again."},
+	{Name: "hung-upstream", Seed: "issue 12", Query: "client=shared&stall=true", Env2: []string{"FORWARD_CALL_CEILING=2s"}, Concurrency: 100, Requests: 100, Want: Recovers, PerConn: http1Conn,
+		Status: http.StatusGatewayTimeout, Finding2: CallsWithoutTimeout, DiagnoseDuring: true,
+		Explain: "Server 1 accepts and never answers, 100 calls at once with no timeout: each holds a /forward handler, a connection's readLoop and writeLoop, and a socket, until FORWARD_CALL_CEILING (2s here) cuts it with a 504. In production, with no ceiling, they pile up for ever."},
+	{Name: "hung-upstream-timeout", Seed: "issue 12", Query: "client=shared&stall=true&timeout=100ms", Concurrency: 100, Requests: 100, Want: Recovers, PerConn: http1Conn,
+		Status:  http.StatusGatewayTimeout,
+		Explain: "The fix: a client timeout (100ms). The same calls end on their own, each a 504, and what they hold lasts the timeout, not the stall."},
+	{Name: "conn-queue", Seed: "issue 12", Query: "client=shared&maxConnsPerHost=2&delay=100ms", Concurrency: 40, Requests: 80, Want: Recovers, PerConn: http1Conn, Pooled: 2,
+		Status: http.StatusOK, Finding2: WaitingForConnection, DiagnoseDuring: true,
+		Explain: "MaxConnsPerHost: 2 with server 1 taking 100ms, 40 calls at once: 2 are answered at a time and 38 wait for a connection, so latency grows with the queue (the P99 column) while server 1 sees only 2 connections."},
+	{Name: "conn-queue-fix", Seed: "issue 12", Query: "client=shared&maxConnsPerHost=40&maxIdleConnsPerHost=40&idleConnTimeout=1s&delay=100ms", Concurrency: 40, Requests: 80, Want: Recovers, PerConn: http1Conn,
+		Status:  http.StatusOK,
+		Explain: "The fix, and its price: MaxConnsPerHost as high as the concurrency gives every call a connection, so latency is back to server 1's delay, and server 1 holds 40 connections and 40 goroutines instead of 2, pooled until IdleConnTimeout (1s here) closes them."},
 }
 
 // All returns the catalogue, in the order of the physics table. The slice
@@ -97,7 +156,7 @@ var all = []Scenario{
 func All() []Scenario {
 	out := slices.Clone(all)
 	for i := range out {
-		out[i].Env1 = slices.Clone(out[i].Env1)
+		out[i].Env1, out[i].Env2 = slices.Clone(out[i].Env1), slices.Clone(out[i].Env2)
 	}
 	return out
 }
@@ -135,6 +194,15 @@ func (s Scenario) Curl(n int) string {
 	env := ""
 	if len(s.Env1) > 0 {
 		env = "# server 1 started with " + strings.Join(s.Env1, " ") + "\n"
+	}
+	if len(s.Env2) > 0 {
+		env += "# server 2 started with " + strings.Join(s.Env2, " ") + "\n"
+	}
+	if s.Requests > 0 {
+		n = s.Requests
+	}
+	if s.Concurrency > 1 {
+		return fmt.Sprintf("%sgo run ./main load -c %d -n %d 'http://localhost:9090/forward?%s'", env, s.Concurrency, n, s.Query)
 	}
 	return fmt.Sprintf("%sfor i in {1..%d}; do curl -s 'localhost:9090/forward?%s'; echo \"\"; done", env, n, s.Query)
 }

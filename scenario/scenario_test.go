@@ -35,10 +35,20 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("%+v: want a unique name, a query, a seed and an explanation", s)
 		}
 		seen[s.Name] = true
-		if grows := s.PerRequest2 > 0 || s.PerRequest1 > 0; grows != (s.Want != Flat) {
-			t.Errorf("%s: %s with %d and %d goroutines per request", s.Name, s.Want, s.PerRequest2, s.PerRequest1)
+		if s.PerConn != http1Conn && s.PerConn != http2Conn {
+			t.Errorf("%s: %+v goroutines per connection, want HTTP/1.1's or HTTP/2's", s.Name, s.PerConn)
 		}
-		if named := s.Finding2 != "" && s.Finding1 != ""; named != (s.Want == Leaks) {
+		if s.Concurrency > 1 {
+			// A moment of concurrency: what it holds is in flight.
+			if s.DiagnoseDuring != (s.Finding2 != "") || s.Want == Flat || s.Requests > 0 && s.Requests < s.Concurrency {
+				t.Errorf("%s: %+v: a concurrent row has a verdict, and a finding where it is diagnosed during its requests", s.Name, s)
+			}
+			continue
+		}
+		if grows := s.PerRequest != none; grows != (s.Want != Flat) || grows && s.PerRequest != s.PerConn {
+			t.Errorf("%s: %s with %+v goroutines per request", s.Name, s.Want, s.PerRequest)
+		}
+		if named := s.Finding2 != "" && s.Finding1 != ""; named != (s.Want == Leaks) || s.DiagnoseDuring {
 			t.Errorf("%s: %s, findings %q and %q: a leak names one on each server, nothing else does", s.Name, s.Want, s.Finding2, s.Finding1)
 		}
 		if s.Status != http.StatusOK && s.Status != http.StatusGatewayTimeout {

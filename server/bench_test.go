@@ -23,7 +23,7 @@ func BenchmarkParseQuery(b *testing.B) {
 // BenchmarkClientsGet is client selection for client=shared, from every
 // core at once: the lock is the cost.
 func BenchmarkClientsGet(b *testing.B) {
-	c := newClients(newClientConns(maxHeldCap))
+	c := newClients(newClientConns(maxHeldCap), nil)
 	o := DefaultOptions()
 	o.Client, o.MaxIdleConnsPerHost, o.IdleConnTimeout = "shared", 8, 90*time.Second
 	b.ReportAllocs()

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net/http"
 	"net/url"
@@ -21,6 +22,8 @@ type clientConfig struct {
 	maxIdleConnsPerHost int
 	maxConnsPerHost     int
 	timeout             time.Duration
+	proto               string
+	forceAttemptHTTP2   bool
 }
 
 func configOf(o Options) clientConfig {
@@ -32,6 +35,8 @@ func configOf(o Options) clientConfig {
 		maxIdleConnsPerHost: o.MaxIdleConnsPerHost,
 		maxConnsPerHost:     o.MaxConnsPerHost,
 		timeout:             o.Timeout,
+		proto:               o.Proto,
+		forceAttemptHTTP2:   o.ForceAttemptHTTP2,
 	}
 }
 
@@ -87,13 +92,14 @@ func (pc plainCaller) post(ctx context.Context, url string, query url.Values, ra
 // configuration.
 type clients struct {
 	conns *clientConns // every transport made here counts its connections in it
+	tls   *tls.Config  // for an https upstream, else nil; each transport gets a clone
 
 	mu     sync.Mutex              // guards shared
 	shared map[clientConfig]caller // one per configuration, for client=shared and client=nethttp
 }
 
-func newClients(conns *clientConns) *clients {
-	return &clients{conns: conns, shared: make(map[clientConfig]caller)}
+func newClients(conns *clientConns, upstreamTLS *tls.Config) *clients {
+	return &clients{conns: conns, tls: upstreamTLS, shared: make(map[clientConfig]caller)}
 }
 
 // get returns the client for o.
@@ -130,11 +136,16 @@ func (c *clients) newClient(cc clientConfig) caller {
 		// DELIBERATE LEAK when idleConnTimeout is 0 (seeds 000 and 001): a bare
 		// Transport keeps idle connections open for ever, because a zero
 		// IdleConnTimeout means no limit. Only the fields asked for are set.
+		// Over TLS, it has a TLSClientConfig of its own (to trust server
+		// 1), which is what makes a bare Transport fall back to HTTP/1.1
+		// unless ForceAttemptHTTP2 is set.
 		t = &http.Transport{
 			IdleConnTimeout:     cc.idleConnTimeout,
 			DisableKeepAlives:   cc.disableKeepAlives,
 			MaxIdleConnsPerHost: cc.maxIdleConnsPerHost,
 			MaxConnsPerHost:     cc.maxConnsPerHost,
+			ForceAttemptHTTP2:   cc.forceAttemptHTTP2,
+			TLSClientConfig:     c.tls.Clone(),
 		}
 		rc.SetTransport(t)
 	case "resty":
@@ -152,6 +163,24 @@ func (c *clients) newClient(cc clientConfig) caller {
 		if cc.maxConnsPerHost > 0 {
 			t.MaxConnsPerHost = cc.maxConnsPerHost
 		}
+		if cc.forceAttemptHTTP2 {
+			t.ForceAttemptHTTP2 = true // Resty's is already
+		}
+		if c.tls != nil {
+			t.TLSClientConfig = c.tls.Clone()
+		}
+	}
+	if cc.proto != "" && cc.proto != ProtoAuto {
+		var p http.Protocols
+		switch cc.proto {
+		case ProtoH1:
+			p.SetHTTP1(true)
+		case ProtoH2:
+			p.SetHTTP2(true)
+		case ProtoH2C:
+			p.SetUnencryptedHTTP2(true)
+		}
+		t.Protocols = &p
 	}
 	c.conns.instrument(t)
 	if cc.plain {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/url"
@@ -26,6 +27,16 @@ type Config struct {
 	// IdleTimeout is http.Server.IdleTimeout (SERVER_IDLE_TIMEOUT, default 0:
 	// idle connections are kept for ever).
 	IdleTimeout time.Duration
+	// Proto is what this instance serves (SERVER_PROTO): "h1", HTTP/1.1
+	// (the default); "h1-tls", HTTP/1.1 over TLS; "h2", HTTP/2 and HTTP/1.1
+	// over TLS, chosen by ALPN; "h2c", HTTP/1.1 and HTTP/2 without TLS (with
+	// prior knowledge). Over TLS its certificate is made at start, signed by
+	// the lab CA (tls.go).
+	Proto string
+	// UpstreamTLS is the TLS configuration of calls to an https
+	// UPSTREAM_URL: the system's roots, the PEM file UPSTREAM_CA names, and
+	// the lab CA for a loopback upstream. Nil for an http UPSTREAM_URL.
+	UpstreamTLS *tls.Config
 	// Forward holds the defaults of the /forward query parameters
 	// (FORWARD_CLIENT, FORWARD_TRANSPORT, ...).
 	Forward Options
@@ -37,6 +48,14 @@ type Config struct {
 	// to server 1 at once (FORWARD_MAX_HELD, default DefaultMaxHeld()).
 	MaxHeld int
 }
+
+// The values of SERVER_PROTO.
+const (
+	ServeH1    = "h1"
+	ServeH1TLS = "h1-tls"
+	ServeH2    = "h2"
+	ServeH2C   = "h2c"
+)
 
 // defaultUpstream is server 1's base URL when UPSTREAM_URL is empty.
 const defaultUpstream = "http://localhost:8080"
@@ -69,6 +88,24 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("UPSTREAM_URL=%q: %v", Redact(upstream), Redact(err.Error())) // url.Parse's errors quote the URL
 	}
 	cfg.UpstreamURL = u
+	if v := getenv("UPSTREAM_CA"); v != "" && u.Scheme != "https" {
+		return Config{}, fmt.Errorf("UPSTREAM_CA=%q: goes with an https UPSTREAM_URL", v)
+	}
+	if u.Scheme == "https" {
+		if cfg.UpstreamTLS, err = upstreamTLS(u, getenv("UPSTREAM_CA")); err != nil {
+			return Config{}, fmt.Errorf("UPSTREAM_CA=%q: accepts a file of PEM certificates: %v", getenv("UPSTREAM_CA"), err)
+		}
+	}
+
+	cfg.Proto = ServeH1
+	if v := getenv("SERVER_PROTO"); v != "" {
+		switch v {
+		case ServeH1, ServeH1TLS, ServeH2, ServeH2C:
+			cfg.Proto = v
+		default:
+			return Config{}, fmt.Errorf("SERVER_PROTO=%q: accepts h1 (HTTP/1.1), h1-tls (HTTP/1.1 over TLS), h2 (HTTP/2 and HTTP/1.1 over TLS) or h2c (HTTP/2 and HTTP/1.1 without TLS)", v)
+		}
+	}
 
 	if v := getenv("CONNECTION_CLOSE"); v != "" {
 		b, err := strconv.ParseBool(v)

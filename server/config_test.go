@@ -38,14 +38,20 @@ func TestConfigFromEnv(t *testing.T) {
 		"FORWARD_BODY":                    "drain-close",
 		"FORWARD_CONN_CLOSE":              "true",
 		"FORWARD_DELAY":                   "6ms",
+		"FORWARD_PROTO":                   "h2",
+		"FORWARD_FORCE_ATTEMPT_HTTP2":     "true",
+		"SERVER_PROTO":                    "h2c",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := Options{Client: "shared", Transport: "resty", IdleConnTimeout: 2 * time.Second, DisableKeepAlives: true,
-		MaxIdleConnsPerHost: 3, MaxConnsPerHost: 4, Timeout: 5 * time.Second, Body: BodyDrainClose, ConnClose: true, Delay: 6 * time.Millisecond}
+		MaxIdleConnsPerHost: 3, MaxConnsPerHost: 4, Timeout: 5 * time.Second, Body: BodyDrainClose, ConnClose: true, Delay: 6 * time.Millisecond, Proto: ProtoH2, ForceAttemptHTTP2: true}
 	if cfg.Forward != want {
 		t.Errorf("Forward = %+v, want %+v", cfg.Forward, want)
+	}
+	if cfg.Proto != ServeH2C || cfg.UpstreamTLS == nil || cfg.UpstreamTLS.InsecureSkipVerify {
+		t.Errorf("SERVER_PROTO %q, upstream TLS %v: want h2c, and a verifying TLS configuration for the https upstream", cfg.Proto, cfg.UpstreamTLS)
 	}
 	if cfg.BindAddress != ":9090" || !cfg.ConnectionClose || cfg.IdleTimeout != time.Second {
 		t.Errorf("cfg = %+v, want :9090, Connection: close, idle timeout 1s", cfg)

@@ -73,6 +73,8 @@ type clientConns struct {
 	// inFlight counts the calls under way: from the request sent until the
 	// reply, and its body where /forward reads it, came back.
 	inFlight atomic.Int64
+	// By protocol: calls that got a new connection, and a pooled one.
+	opened1, reused1, opened2, reused2 atomic.Int64
 
 	mu      sync.Mutex                    // guards open, dialing, calls and cancelCalls
 	open    map[*heldConn]*http.Transport // every open connection, and the transport it belongs to
@@ -133,6 +135,27 @@ func (cc *clientConns) instrument(t *http.Transport) {
 	}
 }
 
+// count counts a call that got a connection speaking proto, new or
+// reused.
+func (cc *clientConns) count(proto string, reused bool) {
+	switch {
+	case reused:
+		cc.reused.Add(1)
+	default:
+		cc.opened.Add(1)
+	}
+	switch {
+	case proto == "HTTP/2.0" && reused:
+		cc.reused2.Add(1)
+	case proto == "HTTP/2.0":
+		cc.opened2.Add(1)
+	case reused:
+		cc.reused1.Add(1)
+	default:
+		cc.opened1.Add(1)
+	}
+}
+
 // held is how many connections /forward's transports hold open.
 func (cc *clientConns) held() int {
 	cc.mu.Lock()
@@ -181,10 +204,20 @@ type ClientStats struct {
 	// /forward handler and its connection's goroutines until server 1
 	// answers, the call's timeout fires, or FORWARD_CALL_CEILING does.
 	InFlight int64 `json:"inFlight"`
+	// HTTP1 and HTTP2 are Opened and Reused by the protocol of the call.
+	HTTP1 ProtoStats `json:"http1"`
+	HTTP2 ProtoStats `json:"http2"`
+}
+
+// ProtoStats counts the calls of one protocol.
+type ProtoStats struct {
+	Opened int64 `json:"opened"`
+	Reused int64 `json:"reused"`
 }
 
 func (cc *clientConns) stats() ClientStats {
-	return ClientStats{Opened: cc.opened.Load(), Reused: cc.reused.Load(), Held: cc.held(), InFlight: cc.inFlight.Load()}
+	return ClientStats{Opened: cc.opened.Load(), Reused: cc.reused.Load(), Held: cc.held(), InFlight: cc.inFlight.Load(),
+		HTTP1: ProtoStats{cc.opened1.Load(), cc.reused1.Load()}, HTTP2: ProtoStats{cc.opened2.Load(), cc.reused2.Load()}}
 }
 
 func (cc *clientConns) budgetError() error {

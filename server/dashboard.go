@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -86,8 +87,8 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 // newProbe returns the client that reads server 1's /stats for the live
 // page. Keep-alives are off, so that watching holds no connection to server
 // 1 between samples.
-func newProbe() *http.Client {
-	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: upstreamTimeout}
+func newProbe(upstreamTLS *tls.Config) *http.Client {
+	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: upstreamTLS}, Timeout: upstreamTimeout}
 }
 
 func (s *Server) upstreamStats(ctx context.Context) (Stats, error) {

@@ -3,6 +3,7 @@ package server
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ type forwardReply struct {
 	GoRoutines      int         `json:"goRoutines"`
 	Server1Response *helloReply `json:"Server1Response"`
 	ConnReused      bool        `json:"connReused"`
+	Proto           string      `json:"proto"` // the protocol of the call: HTTP/1.1 or HTTP/2.0
 }
 
 // forward answers GET /forward: it POSTs to server 1's /hello through the
@@ -36,6 +38,14 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 	o, err := parseQuery(r.URL.RawQuery, s.cfg.Forward, forwardParams)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	switch scheme := s.cfg.UpstreamURL.Scheme; {
+	case o.Proto == ProtoH2 && scheme != "https":
+		writeError(w, http.StatusBadRequest, "proto=h2 is HTTP/2 over TLS, and UPSTREAM_URL is %s: use proto=h2c (HTTP/2 without TLS), h1 or auto", scheme)
+		return
+	case o.Proto == ProtoH2C && scheme != "http":
+		writeError(w, http.StatusBadRequest, "proto=h2c is HTTP/2 without TLS, and UPSTREAM_URL is %s: use proto=h2 (HTTP/2 over TLS), h1 or auto", scheme)
 		return
 	}
 	client, err := s.clients.get(o)
@@ -52,11 +62,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 	var reused bool
 	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
 		reused = info.Reused
-		if info.Reused {
-			s.clientConns.reused.Add(1)
-		} else {
-			s.clientConns.opened.Add(1)
-		}
+		s.clientConns.count(connProto(info.Conn, o.Proto), info.Reused)
 	}}
 	ctx := httptrace.WithClientTrace(s.clientConns.callContext(), trace)
 	if o.Timeout == 0 {
@@ -78,6 +84,9 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 	}
 	if o.Delay > 0 {
 		query.Set("delay", o.Delay.String())
+	}
+	if o.Stall {
+		query.Set("stall", "true")
 	}
 	raw := o.Body != BodyRead // then the body is ours to read and close
 	// The pprof label marks the goroutines this call starts (its dial, and
@@ -134,7 +143,22 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadGateway, "%v", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, forwardReply{GoRoutines: runtime.NumGoroutine(), Server1Response: hello, ConnReused: reused})
+	writeJSON(w, http.StatusOK, forwardReply{GoRoutines: runtime.NumGoroutine(), Server1Response: hello, ConnReused: reused, Proto: resp.Proto})
+}
+
+// connProto is the protocol a call's connection speaks: what TLS
+// negotiated, or, without TLS, HTTP/2 only where the call asked for h2c.
+func connProto(c net.Conn, proto string) string {
+	if tc, ok := c.(*tls.Conn); ok {
+		if tc.ConnectionState().NegotiatedProtocol == "h2" {
+			return "HTTP/2.0"
+		}
+		return "HTTP/1.1"
+	}
+	if proto == ProtoH2C {
+		return "HTTP/2.0"
+	}
+	return "HTTP/1.1"
 }
 
 // writeCallError answers a call to server 1 that failed, or whose body

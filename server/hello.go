@@ -33,6 +33,14 @@ func (s *Server) hello(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "cannot read the request body: %v", err)
 		return
 	}
+	if o.Stall {
+		// Never answer: wait until the caller gives up, or a stop cuts it.
+		<-r.Context().Done()
+		if s.stopping() {
+			writeStopping(w)
+		}
+		return
+	}
 	if o.Delay > 0 {
 		t := time.NewTimer(o.Delay)
 		defer t.Stop()

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -34,15 +35,23 @@ func (s *Server) newMetrics() http.Handler {
 			}
 		}))
 	}
+	cc := s.clientConns
+	for _, c := range []struct {
+		name, help, proto string
+		n                 *atomic.Int64
+	}{
+		{"opened", "Calls of /forward to server 1 that dialled a new connection, by protocol.", "HTTP/1.1", &cc.opened1},
+		{"opened", "Calls of /forward to server 1 that dialled a new connection, by protocol.", "HTTP/2.0", &cc.opened2},
+		{"reused", "Calls of /forward to server 1 that reused a pooled connection, by protocol.", "HTTP/1.1", &cc.reused1},
+		{"reused", "Calls of /forward to server 1 that reused a pooled connection, by protocol.", "HTTP/2.0", &cc.reused2},
+	} {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "connleak_client_connections_" + c.name + "_total",
+			Help:        c.help,
+			ConstLabels: prometheus.Labels{"proto": c.proto},
+		}, func() float64 { return float64(c.n.Load()) }))
+	}
 	reg.MustRegister(
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "connleak_client_connections_opened_total",
-			Help: "Calls of /forward to server 1 that dialled a new connection.",
-		}, func() float64 { return float64(s.clientConns.opened.Load()) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "connleak_client_connections_reused_total",
-			Help: "Calls of /forward to server 1 that reused a pooled connection.",
-		}, func() float64 { return float64(s.clientConns.reused.Load()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "connleak_client_calls_in_flight",
 			Help: "Calls of /forward to server 1 under way.",

@@ -25,12 +25,15 @@ type Options struct {
 	Body                string        // what /forward does with server 1's response body
 	ConnClose           bool          // ask server 1 to answer with Connection: close
 	Delay               time.Duration // ask server 1 to wait before answering
+	Stall               bool          // ask server 1 never to answer: the call waits until it gives up
+	Proto               string        // "auto": what the Transport negotiates; "h1", "h2" (over TLS), "h2c": http.Transport.Protocols
+	ForceAttemptHTTP2   bool          // http.Transport.ForceAttemptHTTP2
 }
 
 // DefaultOptions are the defaults of /forward when the environment says
 // nothing: the seed's leaky configuration.
 func DefaultOptions() Options {
-	return Options{Client: "new", Transport: "custom", Body: "read"}
+	return Options{Client: "new", Transport: "custom", Body: "read", Proto: ProtoAuto}
 }
 
 // Body modes of /forward.
@@ -39,6 +42,14 @@ const (
 	BodyLeaveOpen  = "leave-open"  // neither read nor closed: leaks the connection on purpose
 	BodyClose      = "close"       // closed unread: the transport must throw the connection away
 	BodyDrainClose = "drain-close" // read to the end, then closed: the connection goes back to the pool
+)
+
+// Protocols of /forward's calls (the proto parameter).
+const (
+	ProtoAuto = "auto" // the Transport's own choice: HTTP/2 over TLS only with ForceAttemptHTTP2 or no TLSClientConfig of its own
+	ProtoH1   = "h1"   // HTTP/1.1, over TLS for an https upstream
+	ProtoH2   = "h2"   // HTTP/2 over TLS
+	ProtoH2C  = "h2c"  // HTTP/2 without TLS, with prior knowledge
 )
 
 // Upper bounds of the numeric parameters. They keep one request from holding
@@ -71,12 +82,15 @@ var forwardParams = []param{
 	enumParam("body", func(o *Options) *string { return &o.Body }, BodyRead, BodyLeaveOpen, BodyClose, BodyDrainClose),
 	boolParam("connClose", func(o *Options) *bool { return &o.ConnClose }),
 	durationParam("delay", func(o *Options) *time.Duration { return &o.Delay }, MaxDelay),
+	boolParam("stall", func(o *Options) *bool { return &o.Stall }),
+	enumParam("proto", func(o *Options) *string { return &o.Proto }, ProtoAuto, ProtoH1, ProtoH2, ProtoH2C),
+	boolParam("forceAttemptHTTP2", func(o *Options) *bool { return &o.ForceAttemptHTTP2 }),
 }
 
 // helloParams are the query parameters of /hello: the subset of
 // forwardParams that /forward passes on to server 1.
 var helloParams = slices.DeleteFunc(slices.Clone(forwardParams), func(p param) bool {
-	return p.name != "connClose" && p.name != "delay"
+	return p.name != "connClose" && p.name != "delay" && p.name != "stall"
 })
 
 func enumParam(name string, field func(*Options) *string, values ...string) param {
@@ -165,11 +179,13 @@ func paramNames(params []param) string {
 func envName(param string) string {
 	var b strings.Builder
 	b.WriteString("FORWARD_")
+	var prev rune
 	for _, r := range param {
-		if 'A' <= r && r <= 'Z' {
+		if 'A' <= r && r <= 'Z' && 'a' <= prev && prev <= 'z' { // forceAttemptHTTP2: FORCE_ATTEMPT_HTTP2
 			b.WriteByte('_')
 		}
 		b.WriteRune(r)
+		prev = r
 	}
 	return strings.ToUpper(b.String())
 }

@@ -13,10 +13,11 @@ func TestParseQuery(t *testing.T) {
 		want  Options
 	}{
 		{"", defaults},
-		{"client=shared&body=drain-close", Options{Client: "shared", Transport: "custom", Body: BodyDrainClose}},
-		{"transport=resty&idleConnTimeout=1s&timeout=250ms", Options{Client: "new", Transport: "resty", Body: BodyRead, IdleConnTimeout: time.Second, Timeout: 250 * time.Millisecond}},
-		{"disableKeepAlives=true&connClose=1&delay=10s", Options{Client: "new", Transport: "custom", Body: BodyRead, DisableKeepAlives: true, ConnClose: true, Delay: 10 * time.Second}},
-		{"maxIdleConnsPerHost=64&maxConnsPerHost=10000", Options{Client: "new", Transport: "custom", Body: BodyRead, MaxIdleConnsPerHost: 64, MaxConnsPerHost: 10000}},
+		{"client=shared&body=drain-close", Options{Client: "shared", Transport: "custom", Body: BodyDrainClose, Proto: ProtoAuto}},
+		{"transport=resty&idleConnTimeout=1s&timeout=250ms", Options{Client: "new", Transport: "resty", Body: BodyRead, IdleConnTimeout: time.Second, Timeout: 250 * time.Millisecond, Proto: ProtoAuto}},
+		{"disableKeepAlives=true&connClose=1&delay=10s", Options{Client: "new", Transport: "custom", Body: BodyRead, DisableKeepAlives: true, ConnClose: true, Delay: 10 * time.Second, Proto: ProtoAuto}},
+		{"maxIdleConnsPerHost=64&maxConnsPerHost=10000", Options{Client: "new", Transport: "custom", Body: BodyRead, MaxIdleConnsPerHost: 64, MaxConnsPerHost: 10000, Proto: ProtoAuto}},
+		{"proto=h2&forceAttemptHTTP2=true&stall=true", Options{Client: "new", Transport: "custom", Body: BodyRead, Proto: ProtoH2, ForceAttemptHTTP2: true, Stall: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -71,10 +72,10 @@ func TestParseQueryErrors(t *testing.T) {
 }
 
 func TestHelloParams(t *testing.T) {
-	if got, want := paramNames(helloParams), "connClose, delay"; got != want {
+	if got, want := paramNames(helloParams), "connClose, delay, stall"; got != want {
 		t.Errorf("/hello accepts %q, want %q", got, want)
 	}
-	if _, err := parseQuery("timeout=1s", Options{}, helloParams); err == nil || !strings.Contains(err.Error(), "connClose, delay") {
+	if _, err := parseQuery("timeout=1s", Options{}, helloParams); err == nil || !strings.Contains(err.Error(), "connClose, delay, stall") {
 		t.Errorf("/hello?timeout=1s: error %v, want one listing connClose, delay", err)
 	}
 }

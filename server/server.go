@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -61,6 +62,11 @@ func New(cfg Config) *Server {
 	cfg.Forward.Client = cmp.Or(cfg.Forward.Client, d.Client)
 	cfg.Forward.Transport = cmp.Or(cfg.Forward.Transport, d.Transport)
 	cfg.Forward.Body = cmp.Or(cfg.Forward.Body, d.Body)
+	cfg.Forward.Proto = cmp.Or(cfg.Forward.Proto, d.Proto)
+	cfg.Proto = cmp.Or(cfg.Proto, ServeH1)
+	if cfg.UpstreamURL.Scheme == "https" && cfg.UpstreamTLS == nil {
+		cfg.UpstreamTLS, _ = upstreamTLS(cfg.UpstreamURL, "") // without a CA file it cannot fail
+	}
 	if cfg.CallCeiling <= 0 {
 		cfg.CallCeiling = DefaultCallCeiling
 	}
@@ -72,14 +78,14 @@ func New(cfg Config) *Server {
 		helloURL:         cfg.UpstreamURL.JoinPath("hello").String(),
 		serverConns:      newServerConns(),
 		clientConns:      newClientConns(cfg.MaxHeld),
-		probe:            newProbe(),
+		probe:            newProbe(cfg.UpstreamTLS),
 		mux:              http.NewServeMux(),
 		inflight:         newInflight(),
 		fullDumps:        make(chan struct{}, MaxFullDumps),
 		goroutineProfile: goroutineProfile,
 	}
 	s.base, s.cut = context.WithCancelCause(context.Background())
-	s.clients = newClients(s.clientConns)
+	s.clients = newClients(s.clientConns, cfg.UpstreamTLS)
 	s.metrics = s.newMetrics()
 	s.routes()
 	return s
@@ -140,11 +146,32 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, log *slog.Logger) e
 		// net/http's empty 200.
 		DisableGeneralOptionsHandler: true,
 	}
+	var protocols http.Protocols
+	protocols.SetHTTP1(true)
+	switch s.cfg.Proto {
+	case ServeH2:
+		protocols.SetHTTP2(true)
+	case ServeH2C:
+		protocols.SetUnencryptedHTTP2(true)
+	}
+	hs.Protocols = &protocols
+	scheme := "http"
+	if s.cfg.Proto == ServeH1TLS || s.cfg.Proto == ServeH2 {
+		cert, err := serverCertificate()
+		if err != nil {
+			return fmt.Errorf("make the TLS certificate: %w", err)
+		}
+		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		scheme = "https"
+	}
+
 	shutdown := make(chan error, 1)
 	stop := context.AfterFunc(ctx, func() { shutdown <- s.shutdown(hs, log) })
 
 	log.Info("connleak serving",
 		"addr", ln.Addr().String(),
+		"url", scheme+"://"+ln.Addr().String(),
+		"proto", s.cfg.Proto,
 		"pid", os.Getpid(),
 		"upstream", s.helloURL,
 		"connectionClose", s.cfg.ConnectionClose,
@@ -153,7 +180,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, log *slog.Logger) e
 		"callCeiling", s.cfg.CallCeiling,
 		"maxHeld", s.cfg.MaxHeld)
 
-	err := hs.Serve(ln)
+	var err error
+	if hs.TLSConfig != nil {
+		err = hs.ServeTLS(ln, "", "") // the certificate is in TLSConfig
+	} else {
+		err = hs.Serve(ln)
+	}
 	if !errors.Is(err, http.ErrServerClosed) {
 		if stop() {
 			return err // ctx is not done: the listener failed

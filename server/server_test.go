@@ -60,8 +60,8 @@ func serve(h http.Handler, method, target string) *httptest.ResponseRecorder {
 
 var (
 	helloShape   = regexp.MustCompile(`^\{"msg":"Hello World","goRoutines":[1-9][0-9]*\}$`)
-	forwardShape = regexp.MustCompile(`^\{"goRoutines":[1-9][0-9]*,"Server1Response":\{"msg":"Hello World","goRoutines":[1-9][0-9]*\},"connReused":(true|false)\}$`)
-	nullShape    = regexp.MustCompile(`^\{"goRoutines":[1-9][0-9]*,"Server1Response":null,"connReused":(true|false)\}$`)
+	forwardShape = regexp.MustCompile(`^\{"goRoutines":[1-9][0-9]*,"Server1Response":\{"msg":"Hello World","goRoutines":[1-9][0-9]*\},"connReused":(true|false),"proto":"HTTP/(1\.1|2\.0)"\}$`)
+	nullShape    = regexp.MustCompile(`^\{"goRoutines":[1-9][0-9]*,"Server1Response":null,"connReused":(true|false),"proto":"HTTP/(1\.1|2\.0)"\}$`)
 	errorShape   = regexp.MustCompile(`^\{"error":"[^"]+.*","goRoutines":[1-9][0-9]*\}$`)
 )
 
@@ -267,7 +267,7 @@ func TestForwardPassesOn(t *testing.T) {
 // TestSharedClients checks that client=shared keeps one client per
 // configuration, and refuses more than maxSharedClients of them.
 func TestSharedClients(t *testing.T) {
-	c := newClients(newClientConns(maxHeldCap))
+	c := newClients(newClientConns(maxHeldCap), nil)
 	defer c.conns.release()
 	o := DefaultOptions()
 	o.Client = "shared"
@@ -305,7 +305,7 @@ func TestSharedClients(t *testing.T) {
 // physics table's "stays 90 s" for resty-default rests on it.
 func TestTransports(t *testing.T) {
 	httpClient := func(cc clientConfig) *http.Client {
-		switch c := newClients(newClientConns(1)).newClient(cc).(type) {
+		switch c := newClients(newClientConns(1), nil).newClient(cc).(type) {
 		case restyCaller:
 			if cc.plain {
 				t.Errorf("client=nethttp made a Resty client")

@@ -80,7 +80,7 @@ func TestStats(t *testing.T) {
 		t.Fatalf("GET /stats: %d %s: %v", w.Code, w.Body, err)
 	}
 	// One shared connection, reused n-1 times, and one per client=new call.
-	if want := (ClientStats{Opened: 1 + n, Reused: n - 1, Held: 1 + n}); st.Client != want {
+	if want := (ClientStats{Opened: 1 + n, Reused: n - 1, Held: 1 + n, HTTP1: ProtoStats{Opened: 1 + n, Reused: n - 1}}); st.Client != want {
 		t.Errorf("client = %+v, want %+v", st.Client, want)
 	}
 	if st.GoRoutines < 2*(1+n) || st.Memory.HeapInuseBytes == 0 || st.Memory.StackInuseBytes == 0 {
@@ -194,8 +194,8 @@ func TestMetrics(t *testing.T) {
 	for _, want := range []string{
 		"\ngo_goroutines ",
 		"\nprocess_open_fds ",
-		"\nconnleak_client_connections_opened_total 4\n",
-		"\nconnleak_client_connections_reused_total 1\n",
+		"\nconnleak_client_connections_opened_total{proto=\"HTTP/1.1\"} 4\n",
+		"\nconnleak_client_connections_reused_total{proto=\"HTTP/1.1\"} 1\n",
 		"\nconnleak_client_connections_held 4\n",
 		`connleak_server_connections{state="active"} `,
 		`connleak_server_connections{state="idle"} `,
