@@ -13,6 +13,8 @@ import (
 	"os"
 	"runtime"
 	"time"
+
+	"connleak/scenario"
 )
 
 //go:embed dashboard.html
@@ -27,12 +29,25 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	if !allowNoQuery(w, r, http.MethodGet) {
 		return
 	}
+	// The presets: the scenarios this pair can run as it is, by a query
+	// alone, without another setting of either server, one request at a time.
+	type preset struct{ Name, Explain string }
+	var presets []preset
+	queries := map[string]string{}
+	for _, sc := range scenario.All() {
+		if len(sc.Env1) == 0 && len(sc.Env2) == 0 && sc.Concurrency <= 1 {
+			presets = append(presets, preset{sc.Name, sc.Explain})
+			queries[sc.Name] = sc.Query
+		}
+	}
 	var b bytes.Buffer
 	err := dashboardTemplate.Execute(&b, struct {
-		Upstream string
-		Defaults Options
-		Bodies   []string
-	}{s.helloURL, s.cfg.Forward, []string{BodyRead, BodyLeaveOpen, BodyClose, BodyDrainClose}})
+		Upstream      string
+		Defaults      Options
+		Bodies        []string
+		Presets       []preset
+		PresetQueries map[string]string
+	}{s.helloURL, s.cfg.Forward, []string{BodyRead, BodyLeaveOpen, BodyClose, BodyDrainClose}, presets, queries})
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "render the page: %v", err)
 		return

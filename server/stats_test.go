@@ -19,6 +19,7 @@ import (
 
 	"connleak/dump"
 	"connleak/internal/poll"
+	"connleak/scenario"
 )
 
 // parked waits until stop is closed: a goroutine with a known entry.
@@ -306,6 +307,17 @@ func TestPage(t *testing.T) {
 	}
 	if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "text/html; charset=utf-8" {
 		t.Errorf("GET /: %d %s", w.Code, w.Header().Get("Content-Type"))
+	}
+	// The presets are the catalogue's scenarios that need no other setting
+	// of either server and no concurrency.
+	for _, sc := range scenario.All() {
+		want := len(sc.Env1) == 0 && len(sc.Env2) == 0 && sc.Concurrency <= 1
+		if got := strings.Contains(w.Body.String(), `data-preset="`+sc.Name+`"`); got != want {
+			t.Errorf("preset %s on the page: %v, want %v", sc.Name, got, want)
+		}
+	}
+	if !strings.Contains(w.Body.String(), `"timeout":"client=shared\u0026timeout=10ms\u0026delay=1s"`) {
+		t.Errorf("the page has no query for the timeout preset")
 	}
 	for _, remote := range []string{`src="http`, `href="http`, `url(http`, `import `} {
 		if strings.Contains(w.Body.String(), remote) {
