@@ -20,24 +20,32 @@ type BenchCase struct {
 	Name string
 	Path string // on server 2, or on server 1 where it starts with /hello
 	What string
+	Env1 []string // server 1's environment
 }
 
 // Reference is the case every other is compared with.
 const Reference = "net/http"
+
+// tlsServer is server 1's environment for the HTTP/2 and TLS cases.
+var tlsServer = []string{"SERVER_PROTO=h2"}
 
 // BenchCases are the configurations, for c requests at once: the tuned ones
 // keep c idle connections.
 func BenchCases(c int) []BenchCase {
 	tuned := fmt.Sprintf("maxIdleConnsPerHost=%d&idleConnTimeout=90s", c)
 	return []BenchCase{
-		{"leak", "/forward?client=new&transport=custom", "a Resty client per request, bare Transport"},
-		{"resty-default", "/forward?client=new&transport=resty", "a Resty client per request, Resty's Transport"},
-		{"shared-resty", "/forward?client=shared&transport=resty", "one Resty client, Resty's Transport"},
-		{"shared-tuned", "/forward?client=shared&" + tuned, "one Resty client, tuned Transport: the recommended configuration"},
-		{"no-keepalive", "/forward?client=new&disableKeepAlives=true", "a Resty client per request, keep-alives off"},
-		{"conn-close", "/forward?client=new&connClose=true", "a Resty client per request, server 1 says Connection: close"},
-		{Reference, "/forward?client=nethttp&" + tuned, "one net/http client, the same tuned Transport, no Resty"},
-		{"hello", "/hello", "server 1's /hello directly: the upper bound"},
+		{"leak", "/forward?client=new&transport=custom", "a Resty client per request, bare Transport", nil},
+		{"resty-default", "/forward?client=new&transport=resty", "a Resty client per request, Resty's Transport", nil},
+		{"shared-resty", "/forward?client=shared&transport=resty", "one Resty client, Resty's Transport", nil},
+		{"shared-tuned", "/forward?client=shared&" + tuned, "one Resty client, tuned Transport: the recommended configuration", nil},
+		{"no-keepalive", "/forward?client=new&disableKeepAlives=true", "a Resty client per request, keep-alives off", nil},
+		{"conn-close", "/forward?client=new&connClose=true", "a Resty client per request, server 1 says Connection: close", nil},
+		{Reference, "/forward?client=nethttp&" + tuned, "one net/http client, the same tuned Transport, no Resty", nil},
+		{"hello", "/hello", "server 1's /hello directly: the upper bound", nil},
+		{"h2-leak", "/forward?client=new&proto=h2", "a Resty client per request, HTTP/2 over TLS", tlsServer},
+		{"h2-shared", "/forward?client=shared&forceAttemptHTTP2=true&" + tuned, "one Resty client, HTTP/2 over TLS: one connection, many streams", tlsServer},
+		{"tls-leak", "/forward?client=new&proto=h1", "a Resty client per request, HTTP/1.1 over TLS", tlsServer},
+		{"tls-h1-shared", "/forward?client=shared&" + tuned, "one Resty client, HTTP/1.1 over TLS (a bare Transport's fallback), tuned", tlsServer},
 	}
 }
 
@@ -94,7 +102,7 @@ func Bench(ctx context.Context, cfg BenchConfig) ([]BenchResult, error) {
 }
 
 func benchOnce(ctx context.Context, cfg BenchConfig, bc BenchCase) (run BenchRun, err error) {
-	p, err := StartPair(ctx, cfg.Exe, cfg.Dir, nil, nil)
+	p, err := StartPair(ctx, cfg.Exe, cfg.Dir, bc.Env1, nil)
 	defer func() {
 		if stopErr := p.Stop(); stopErr != nil && err == nil {
 			err = stopErr

@@ -243,7 +243,7 @@ func TestBench(t *testing.T) {
 		t.Fatalf("bench: %v\n%s", err, out)
 	}
 	rows := tableRows(t, string(out))
-	for _, name := range []string{"leak", "resty-default", "shared-resty", "shared-tuned", "no-keepalive", "conn-close", "net/http", "hello"} {
+	for _, name := range []string{"leak", "resty-default", "shared-resty", "shared-tuned", "no-keepalive", "conn-close", "net/http", "hello", "h2-leak", "h2-shared", "tls-leak", "tls-h1-shared"} {
 		r, ok := rows[name]
 		if !ok {
 			t.Errorf("no row for %s in\n%s", name, out)
@@ -266,6 +266,14 @@ func TestBench(t *testing.T) {
 	}
 	if tuned := rows["shared-tuned"]; tuned.num(t, "OPENED") > 4 {
 		t.Errorf("shared-tuned opened %s connections for 4 at once, want <= 4", tuned["OPENED"])
+	}
+	// Over HTTP/2 one connection carries them all; the leak over HTTP/2 is
+	// 1:2, over TLS 2:1.
+	if h2 := rows["h2-shared"]; h2.num(t, "OPENED") != 1 {
+		t.Errorf("h2-shared opened %s connections, want 1", h2["OPENED"])
+	}
+	if h2 := rows["h2-leak"]; h2.num(t, "GOROUTINES-1") < 2*h2.num(t, "OPENED") || h2.num(t, "GOROUTINES-2") > h2.num(t, "OPENED")+30 {
+		t.Errorf("h2-leak: opened %s, goroutines %s and %s; want 1 per connection on server 2, 2 on server 1", h2["OPENED"], h2["GOROUTINES-2"], h2["GOROUTINES-1"])
 	}
 	// Then /stats at 2,000 goroutines next to pprof's debug=1.
 	m := regexp.MustCompile(`/stats on server 2 at (\d+) goroutines[^\n]*\n\s+GET /stats\s+[0-9.]+ms\n\s+GET /debug/pprof/goroutine\?debug=1\s+[0-9.]+ms\n\s+/stats vs debug=1\s+[0-9.]+x\n`).FindSubmatch(out)
