@@ -134,12 +134,10 @@ func hasFunc(g *dump.Goroutine, match func(string) bool) bool {
 // tally is what a pass over the dump counted, kind by kind, with the
 // longest wait and the call sites of each kind.
 type tally struct {
-	count   map[kind]int
-	oldest  map[kind]time.Duration
-	sites   map[kind]map[Site]int
-	labels  bool // the dump carries pprof labels
-	total   int
-	ancests bool // the dump carries tracebackancestors sections
+	count  map[kind]int
+	oldest map[kind]time.Duration
+	sites  map[kind]map[Site]int
+	total  int
 }
 
 func newTally() *tally {
@@ -148,12 +146,6 @@ func newTally() *tally {
 
 func (t *tally) add(g *dump.Goroutine) {
 	t.total += g.Count
-	if g.Labels != "" {
-		t.labels = true
-	}
-	if len(g.Ancestors) > 0 {
-		t.ancests = true
-	}
 	conn, call := classify(g)
 	for _, k := range []kind{conn, call} {
 		if k == other {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -63,7 +64,7 @@ crash tracebacks, pprof's debug=0, debug=1 and debug=2, and goleak's message.
 		if *samples > 1 && !isURL(src) {
 			return fmt.Errorf("%s: -samples takes dumps of a running program: give its pprof URL", src)
 		}
-		if src == "-" && strings.Count(strings.Join(sources, "\x00")+"\x00", "-\x00") > 1 {
+		if src == "-" && len(slices.DeleteFunc(slices.Clone(sources), func(s string) bool { return s != "-" })) > 1 {
 			return errors.New("standard input (-) can be read once")
 		}
 	}

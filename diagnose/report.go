@@ -17,8 +17,8 @@ type Report struct {
 	Client     Client    `json:"client"`
 	Server     Server    `json:"server"`
 	Findings   []Finding `json:"findings"`
-	// Sited says whether the dump can tell where connections were made:
-	// it carries tracebackancestors sections or pprof labels.
+	// Sited says whether the findings can tell where their connections were
+	// made: one of them at least lists a site.
 	Sited bool `json:"sited"`
 	// Source is the file, URL or standard input the dump came from.
 	Source string `json:"source,omitempty"`
@@ -54,14 +54,17 @@ func (d *Diagnosis) Report(format dump.Format) Report {
 	}
 	t := d.t
 	cl, sv := t.counts()
-	return Report{
+	r := Report{
 		Goroutines: t.total,
 		Format:     string(format),
 		Client:     cl,
 		Server:     sv,
 		Findings:   t.findings(cl, sv),
-		Sited:      t.ancests || t.labels,
 	}
+	for _, f := range r.Findings {
+		r.Sited = r.Sited || len(f.Sites) > 0
+	}
+	return r
 }
 
 // Finding returns the finding with id, if the report has it.

@@ -41,8 +41,12 @@ func userFrame(stack []dump.Frame) (dump.Frame, bool) {
 	return dump.Frame{}, false
 }
 
-// libraries are the module paths whose frames are never a user's call site.
-var libraries = []string{"golang.org/x/net/", "github.com/go-resty/resty/", "resty.dev/"}
+// libraries are the module paths whose frames are never a user's call site:
+// HTTP/2, Resty, and the wrappers most often put around an http.Client.
+var libraries = []string{
+	"golang.org/x/net/", "github.com/go-resty/resty/", "resty.dev/",
+	"go.opentelemetry.io/contrib/instrumentation/net/http/", "github.com/hashicorp/go-retryablehttp/",
+}
 
 // std are the first elements of the standard library's package paths.
 var std = map[string]bool{

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -91,7 +92,10 @@ var ErrNoGoroutines = errors.New("no goroutine found: want a goroutine dump (run
 func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
-		return Binary, readBinary(br, each)
+		return readGzip(br, each)
+	}
+	if head, _ := br.Peek(3); bytes.Equal(head, []byte("\xef\xbb\xbf")) {
+		br.Discard(3) // a UTF-8 byte order mark, as some editors save
 	}
 	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 0, 64<<10), MaxLine)
@@ -142,7 +146,7 @@ func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
 				crash = true
 			}
 		case format == Grouped && bytes.HasPrefix(line, []byte("# labels: ")):
-			g.Labels = string(line[len("# labels: "):])
+			g.Labels = normalLabels(string(line[len("# labels: "):]))
 		case format == Grouped && (bytes.HasPrefix(line, []byte("#")) || bytes.HasPrefix(line, []byte("0x"))):
 			if f, ok := parseGroupedFrame(string(line)); ok {
 				g.Frames = append(g.Frames, f)
@@ -206,24 +210,15 @@ func parseGoleakHeader(line string) (*Goroutine, bool) {
 	return parseHeader(fmt.Sprintf("goroutine %d [%s]:", id, state))
 }
 
+// fileLine is where a frame is: a path (spaces and all), a line number,
+// then perhaps the frame's offset and, in GOTRACEBACK=system tracebacks,
+// its fp, sp and pc.
+var fileLine = regexp.MustCompile(`:\d+( \+0x[0-9a-f]+)?( fp=\S+ sp=\S+ pc=\S+)?$`)
+
 // isFileLine reports whether a trimmed line of a stack is where a frame is,
-// "/src/x.go:12 +0x1f", rather than the frame, "pkg.f(0xc0, ...)": no
-// closing parenthesis, and a line number after the path.
+// "/src/x.go:12 +0x1f", rather than the frame, "pkg.f(0xc0, ...)".
 func isFileLine(line []byte) bool {
-	if bytes.HasSuffix(line, []byte(")")) {
-		return false
-	}
-	path, _, _ := bytes.Cut(line, []byte(" "))
-	i := bytes.LastIndexByte(path, ':')
-	if i < 0 || i == len(path)-1 {
-		return false
-	}
-	for _, c := range path[i+1:] {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
+	return !bytes.HasSuffix(line, []byte(")")) && fileLine.Match(line)
 }
 
 // isCrashLine reports whether line is how a crash or a signal's traceback
@@ -247,7 +242,14 @@ func parseHeader(line string) (*Goroutine, bool) {
 		return nil, false
 	}
 	g := &Goroutine{ID: id, Count: 1}
-	parts := strings.Split(rest[open+1:end], ", ")
+	state := rest[open+1 : end]
+	// GODEBUG=tracebacklabels=1 (Go 1.26) adds the labels last, with no
+	// comma: [IO wait, 106 minutes labels:{"k": "v"}].
+	if i := strings.Index(state, "labels:{"); i >= 0 {
+		g.Labels = normalLabels(state[i+len("labels:"):])
+		state = strings.TrimSpace(state[:i])
+	}
+	parts := strings.Split(state, ", ")
 	g.State = parts[0]
 	for _, p := range parts[1:] {
 		if n, ok := strings.CutSuffix(p, " minutes"); ok {
@@ -284,6 +286,9 @@ func setFileLine(g *Goroutine, ancestors bool, s string) {
 	s = strings.TrimSpace(s)
 	if i := strings.LastIndex(s, " +0x"); i >= 0 {
 		s = s[:i]
+	}
+	if i := strings.Index(s, " fp=0x"); i >= 0 {
+		s = s[:i] // GOTRACEBACK=system
 	}
 	file, line := splitFileLine(s)
 	frames := g.Frames

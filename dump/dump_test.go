@@ -125,7 +125,7 @@ func parkLabelled(t *testing.T, n int) {
 	stop := make(chan struct{})
 	t.Cleanup(func() { close(stop) })
 	ready := make(chan struct{})
-	pprof.Do(context.Background(), pprof.Labels("role", "parked"), func(context.Context) {
+	pprof.Do(context.Background(), pprof.Labels("role", "parked", "query", "a=1&b=2"), func(context.Context) {
 		for range n {
 			go func() { ready <- struct{}{}; <-stop }()
 		}
@@ -159,6 +159,9 @@ func TestReadProfiles(t *testing.T) {
 			total += g.Count
 			if !strings.Contains(g.Labels, `"role":"parked"`) {
 				continue
+			}
+			if g.Labels != `{"query":"a=1&b=2", "role":"parked"}` {
+				t.Errorf("debug=%d: labels %s, want debug=1's form whatever the dump", tt.debug, g.Labels)
 			}
 			parked += g.Count
 			if !strings.HasPrefix(g.Entry(), "connleak/dump.parkLabelled") {
@@ -213,5 +216,48 @@ func TestReadNotADump(t *testing.T) {
 	long := "goroutine 1 [running]:\n" + strings.Repeat("x", MaxLine+1) + "\n"
 	if _, err := Read(strings.NewReader(long), func(*Goroutine) {}); err == nil || !strings.Contains(err.Error(), "line 2 is longer") {
 		t.Errorf("Read of a line over MaxLine: %v, want an error naming line 2", err)
+	}
+}
+
+// TestReadOddForms reads what real dumps also look like: Go 1.26's
+// GODEBUG=tracebacklabels=1 headers, paths with spaces, a byte order mark,
+// a gzipped text dump, GOTRACEBACK=system's frame pointers.
+func TestReadOddForms(t *testing.T) {
+	labelled := "goroutine 7 [IO wait, 106 minutes labels:{\"b\": \"x&y\", \"caller\": \"leaky\"}]:\n" +
+		"net/http.(*persistConn).readLoop(0xc0)\n\t/goroot/src/net/http/transport.go:2394 +0x172\n"
+	gs, _ := readAll(t, labelled)
+	if g := gs[0]; g.State != "IO wait" || g.Wait != 106*time.Minute || g.Labels != `{"b":"x&y", "caller":"leaky"}` {
+		t.Errorf("a tracebacklabels header: %+v", g)
+	}
+
+	spaced := "goroutine 7 [IO wait]:\n    bufio.(*Reader).Peek(0xc0, 0x1)\n        C:/Program Files/Go/src/bufio/bufio.go:152 +0x5d\n" +
+		"    net/http.(*persistConn).readLoop(0xc0)\n        C:/Program Files/Go/src/net/http/transport.go:2394 +0x172 fp=0xc0 sp=0xc0 pc=0x74b3d1\n"
+	gs, _ = readAll(t, spaced)
+	if g := gs[0]; len(g.Frames) != 2 || g.Entry() != "net/http.(*persistConn).readLoop" || g.Frames[1].File != "C:/Program Files/Go/src/net/http/transport.go" || g.Frames[1].Line != 2394 {
+		t.Errorf("paths with spaces, tabs turned to spaces: %+v", g)
+	}
+
+	if gs, _ := readAll(t, "\xef\xbb\xbf"+labelled); gs[0].ID != 7 {
+		t.Errorf("a dump after a byte order mark: %+v", gs[0])
+	}
+
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write([]byte(stacks))
+	w.Close()
+	if gs, format := readAll(t, gz.String()); format != Traceback || len(gs) != 3 {
+		t.Errorf("a gzipped text dump: %s, %d goroutines; want traceback and 3", format, len(gs))
+	}
+}
+
+// TestBinaryBounds checks that a binary profile of too many records is
+// refused before it is built.
+func TestBinaryBounds(t *testing.T) {
+	var data []byte
+	for range maxRecords + 1 {
+		data = append(data, 0x12, 0) // field 2, a sample, empty
+	}
+	if err := readBinary(data, func(*Goroutine) {}); err == nil || !strings.Contains(err.Error(), "more than 100000 samples") {
+		t.Errorf("%d empty samples: %v, want them refused", maxRecords+1, err)
 	}
 }

@@ -73,7 +73,7 @@ func TestDiagnoseCommand(t *testing.T) {
 func TestDiagnoseGrowth(t *testing.T) {
 	t.Parallel()
 	p := startPair(t)
-	load := exec.Command(exe, "load", "-q", "-d", "3s", "-c", "1", p.Server2.URL+"/forward")
+	load := exec.Command(exe, "load", "-q", "-d", "1m", "-c", "1", p.Server2.URL+"/forward") // stopped when the test ends
 	if err := load.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -125,6 +125,7 @@ func TestDiagnoseBadInput(t *testing.T) {
 		{[]string{"diagnose", "-samples", "2", "-every", "1s", notADump}, "-samples takes dumps of a running program"},
 		{[]string{"diagnose", "-every", "1s", notADump}, "-every goes with -samples"},
 		{[]string{"diagnose", "-", "-"}, "standard input (-) can be read once"},
+		{[]string{"diagnose", "dump-", "/no/such/file"}, "no such file"},
 	} {
 		out, err := exec.Command(exe, tt.args...).CombinedOutput()
 		if exitCode(err) != 1 || strings.Count(string(out), "\n") != 1 || !strings.Contains(string(out), tt.want) {

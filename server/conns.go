@@ -83,12 +83,12 @@ type clientConns struct {
 	// release, which cancels it: the only way to end a call whose body was
 	// left open, since its readLoop waits for the body, not the connection.
 	calls       context.Context
-	cancelCalls context.CancelFunc
+	cancelCalls context.CancelCauseFunc
 }
 
 func newClientConns(maxHeld int) *clientConns {
 	cc := &clientConns{maxHeld: maxHeld, open: make(map[*heldConn]*http.Transport)}
-	cc.calls, cc.cancelCalls = context.WithCancel(context.Background())
+	cc.calls, cc.cancelCalls = context.WithCancelCause(context.Background())
 	return cc
 }
 
@@ -98,6 +98,9 @@ func (cc *clientConns) callContext() context.Context {
 	defer cc.mu.Unlock()
 	return cc.calls
 }
+
+// errReset is the cause of the calls release ends.
+var errReset = errors.New("connleak: calls to server 1 ended by a reset")
 
 // errBudgetSpent is what a dial returns once maxHeld connections are open.
 var errBudgetSpent = errors.New("leak budget spent")
@@ -169,8 +172,8 @@ func (cc *clientConns) held() int {
 // were open before.
 func (cc *clientConns) release() int {
 	cc.mu.Lock()
-	cc.cancelCalls()
-	cc.calls, cc.cancelCalls = context.WithCancel(context.Background())
+	cc.cancelCalls(errReset)
+	cc.calls, cc.cancelCalls = context.WithCancelCause(context.Background())
 	n := len(cc.open)
 	transports := make(map[*http.Transport]bool)
 	for _, t := range cc.open {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/pprof"
 	"net/url"
@@ -34,10 +35,16 @@ var debugParams = map[string]struct {
 }
 
 // debug answers /debug/pprof/ and below: net/http/pprof, for GET and HEAD
-// only, with its parameters checked and full goroutine dumps bounded. Every
-// refusal is JSON.
+// only, with its parameters checked and rewritten in their canonical form,
+// and full goroutine dumps, CPU profiles and traces bounded. Every refusal
+// is JSON.
 func (s *Server) debug(w http.ResponseWriter, r *http.Request) {
 	if !allow(w, r, http.MethodGet, http.MethodHead) {
+		return
+	}
+	name := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/debug/pprof"), "/")
+	if name == "symbol" { // its query is addresses to look up: pprof reads them itself
+		pprof.Symbol(w, r)
 		return
 	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
@@ -45,46 +52,66 @@ func (s *Server) debug(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "malformed query string: %v", err)
 		return
 	}
-	for name, values := range q {
-		p, ok := debugParams[name]
+	canonical := url.Values{}
+	for param, values := range q {
+		p, ok := debugParams[param]
 		if !ok {
-			writeError(w, http.StatusBadRequest, "unknown parameter %q: accepted are debug, gc and seconds", name)
+			writeError(w, http.StatusBadRequest, "unknown parameter %q: accepted are debug, gc and seconds", param)
 			return
 		}
 		n, err := strconv.Atoi(values[0])
 		if len(values) > 1 || err != nil || n < p.min || n > p.max {
-			writeError(w, http.StatusBadRequest, "bad value %q for parameter %s: it accepts %s, once", strings.Join(values, ","), name, p.accepts)
+			writeError(w, http.StatusBadRequest, "bad value %q for parameter %s: it accepts %s, once", strings.Join(values, ","), param, p.accepts)
 			return
 		}
+		canonical.Set(param, strconv.Itoa(n))
 	}
+	if canonical.Has("seconds") && canonical.Get("debug") != "" && canonical.Get("debug") != "0" && name != "profile" && name != "trace" {
+		writeError(w, http.StatusBadRequest, "seconds (a delta profile) and debug=%s (text) go not together: pprof writes a delta profile in binary only", canonical.Get("debug"))
+		return
+	}
+	// pprof reads the query again: what it reads is what was checked.
+	r.URL.RawQuery = canonical.Encode()
 
-	name := strings.TrimPrefix(r.URL.Path, "/debug/pprof/")
 	switch name {
 	case "":
 		pprof.Index(w, r)
 	case "cmdline":
 		pprof.Cmdline(w, r)
 	case "profile":
-		pprof.Profile(w, r)
-	case "symbol":
-		pprof.Symbol(w, r)
+		if release, ok := s.acquire(w, s.cpuProfiles, "a CPU profile is being taken already, and the runtime takes one at a time: try again when it is done"); ok {
+			defer release()
+			pprof.Profile(w, r)
+		}
 	case "trace":
-		pprof.Trace(w, r)
+		if release, ok := s.acquire(w, s.traces, "a trace is being taken already: try again when it is done"); ok {
+			defer release()
+			pprof.Trace(w, r)
+		}
 	default:
 		if rpprof.Lookup(name) == nil {
 			writeError(w, http.StatusNotFound, "no profile %q: use one of %s, cmdline, profile, symbol or trace", name, profileNames())
 			return
 		}
-		if name == "goroutine" && q.Get("debug") == "2" {
-			select {
-			case s.fullDumps <- struct{}{}:
-				defer func() { <-s.fullDumps }()
-			default:
-				writeError(w, http.StatusTooManyRequests, "%d full goroutine dumps (debug=2) are being written already, the most at once: try again, or ask for debug=1", MaxFullDumps)
+		if name == "goroutine" && canonical.Get("debug") == "2" {
+			release, ok := s.acquire(w, s.fullDumps, fmt.Sprintf("%d full goroutine dumps (debug=2) are being written already, the most at once: try again, or ask for debug=1", MaxFullDumps))
+			if !ok {
 				return
 			}
+			defer release()
 		}
 		pprof.Handler(name).ServeHTTP(w, r)
+	}
+}
+
+// acquire takes a place in the semaphore sem, or answers 429 saying busy.
+func (s *Server) acquire(w http.ResponseWriter, sem chan struct{}, busy string) (release func(), ok bool) {
+	select {
+	case sem <- struct{}{}:
+		return func() { <-sem }, true
+	default:
+		writeError(w, http.StatusTooManyRequests, "%s", busy)
+		return nil, false
 	}
 }
 

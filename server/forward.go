@@ -65,6 +65,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		s.clientConns.count(connProto(info.Conn, o.Proto), info.Reused)
 	}}
 	ctx := httptrace.WithClientTrace(s.clientConns.callContext(), trace)
+	leftOpen := false // set where the body is left open, on purpose
 	if o.Timeout == 0 {
 		var cancel context.CancelCauseFunc
 		ctx, cancel = context.WithCancelCause(ctx)
@@ -73,7 +74,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 			// Once the handler is done with the body the ceiling has no
 			// more to guard. A body left open stays tied to ctx, which
 			// must then live on: the leak shows, and /reset ends it.
-			if ceiling.Stop() && o.Body != BodyLeaveOpen {
+			if !ceiling.Stop() || !leftOpen {
 				cancel(nil)
 			}
 		}()
@@ -97,10 +98,10 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		body []byte
 	)
 	s.clientConns.inFlight.Add(1)
+	defer s.clientConns.inFlight.Add(-1) // a call is in flight until its body is read
 	pprof.Do(context.Background(), pprof.Labels("forward", cmp.Or(r.URL.RawQuery, "(defaults)")), func(context.Context) {
 		resp, body, err = client.post(ctx, s.helloURL, query, raw)
 	})
-	s.clientConns.inFlight.Add(-1)
 	if err != nil {
 		s.writeCallError(w, ctx, o, err)
 		return
@@ -126,6 +127,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		// the connection never goes back to the pool and is never closed; its
 		// readLoop and writeLoop wait for ever, and so does server 1's
 		// conn.serve. Real code closes every body.
+		leftOpen = true
 	case BodyClose:
 		// Closed before the end: the transport cannot reuse the connection,
 		// so it closes it. Nothing leaks, but every call dials anew.
@@ -167,6 +169,8 @@ func (s *Server) writeCallError(w http.ResponseWriter, ctx context.Context, o Op
 	switch {
 	case s.stopping():
 		writeStopping(w)
+	case context.Cause(ctx) == errReset:
+		writeError(w, http.StatusServiceUnavailable, "the call was cut by POST /reset, which ends every call to server 1 under way")
 	case errors.Is(err, errBudgetSpent):
 		writeError(w, http.StatusTooManyRequests, "%v", s.clientConns.budgetError())
 	case context.Cause(ctx) == errCeiling:

@@ -31,6 +31,8 @@ type Server struct {
 	mux         *http.ServeMux
 	inflight    *inflight          // requests being answered, for the log line of a stop
 	fullDumps   chan struct{}      // a semaphore: the debug=2 goroutine dumps being written
+	cpuProfiles chan struct{}      // a semaphore of one: the CPU profile being taken
+	traces      chan struct{}      // a semaphore of one: the trace being taken
 	profiles    singleflight.Group // /stats callers share one goroutine profile
 	// goroutineProfile is goroutineProfile; tests count its calls.
 	goroutineProfile func() *bytes.Buffer
@@ -82,6 +84,8 @@ func New(cfg Config) *Server {
 		mux:              http.NewServeMux(),
 		inflight:         newInflight(),
 		fullDumps:        make(chan struct{}, MaxFullDumps),
+		cpuProfiles:      make(chan struct{}, 1),
+		traces:           make(chan struct{}, 1),
 		goroutineProfile: goroutineProfile,
 	}
 	s.base, s.cut = context.WithCancelCause(context.Background())
@@ -99,6 +103,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/reset", s.reset)
 	s.mux.HandleFunc("/metrics", s.serveMetrics)
 	s.mux.HandleFunc("/debug/pprof/", s.debug)
+	s.mux.HandleFunc("/debug/pprof", s.debug)
 	s.mux.HandleFunc("/live", s.live)
 	s.mux.HandleFunc("/{$}", s.page)
 	s.mux.HandleFunc("/", notFound)
@@ -187,8 +192,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, log *slog.Logger) e
 		err = hs.Serve(ln)
 	}
 	if !errors.Is(err, http.ErrServerClosed) {
-		if stop() {
-			return err // ctx is not done: the listener failed
+		if stop() { // ctx is not done: the listener failed
+			s.cut(err)
+			closeErr := hs.Close()
+			s.clientConns.release()
+			return errors.Join(err, closeErr)
 		}
 	}
 	return <-shutdown

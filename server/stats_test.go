@@ -379,9 +379,11 @@ func TestFullDumpsBounded(t *testing.T) {
 	for range MaxFullDumps {
 		s.fullDumps <- struct{}{} // dumps being written
 	}
-	w := serve(s, "GET", "/debug/pprof/goroutine?debug=2")
-	if w.Code != http.StatusTooManyRequests || !errorShape.MatchString(w.Body.String()) {
-		t.Errorf("a dump past the bound: %d %s, want 429 in JSON", w.Code, w.Body)
+	for _, q := range []string{"debug=2", "debug=02", "debug=002"} {
+		w := serve(s, "GET", "/debug/pprof/goroutine?"+q)
+		if w.Code != http.StatusTooManyRequests || !errorShape.MatchString(w.Body.String()) {
+			t.Errorf("%s past the bound: %d %s, want 429 in JSON", q, w.Code, w.Body)
+		}
 	}
 	if w := serve(s, "GET", "/debug/pprof/goroutine?debug=1"); w.Code != http.StatusOK {
 		t.Errorf("debug=1 while full dumps are bounded: %d, want 200", w.Code)

@@ -101,13 +101,19 @@ func (s *Server) shutdown(hs *http.Server, log *slog.Logger) error {
 	}
 
 	requests, paths := s.inflight.total(), s.inflight.describe()
+	conns := s.serverConns.stats().Open
 	s.cut(errStopping)      // handlers waiting on their request's context answer 503
 	s.clientConns.release() // calls to server 1 end, so /forward answers too
-	poll.Until(cutTimeout, func() error { return poll.True(s.inflight.total() == 0, "the cut requests to answer") })
+	// A handler that returned has not always flushed its reply: wait until
+	// no connection is active either, within cutTimeout.
+	poll.Until(cutTimeout, func() error {
+		return poll.True(s.inflight.total() == 0 && s.serverConns.stats().Active == 0, "the cut requests to answer")
+	})
 	err = hs.Close() // and any connection left
 	log.Warn("connleak stopped after the grace period: cut what was left",
 		"grace", ShutdownTimeout,
 		"requests", requests,
-		"paths", paths)
+		"paths", paths,
+		"connections", conns)
 	return err
 }
