@@ -82,7 +82,7 @@ func isWrapper(f string) bool {
 const MaxLine = 1 << 20
 
 // ErrNoGoroutines is Read's error for input that holds no goroutine.
-var ErrNoGoroutines = errors.New("no goroutine found: want a goroutine dump (runtime.Stack, a traceback, or pprof's goroutine profile at debug=1 or debug=2)")
+var ErrNoGoroutines = errors.New("no goroutine found: want a goroutine dump (pprof's goroutine profile at debug=0, 1 or 2, runtime.Stack, a crash traceback, or goleak's message)")
 
 // Read parses the dump r holds, calling each for every goroutine (or group,
 // in a grouped dump) in the order of the dump. It tells the formats apart by
