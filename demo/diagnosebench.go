@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"syscall"
 	"time"
 )
@@ -57,7 +56,7 @@ func DiagnoseBench(ctx context.Context, exe, dir, dump string, rounds int) (Diag
 		theirs, theirsRSS = append(theirs, took), append(theirsRSS, rss)
 	}
 	r.Diagnose, r.Peer = medianOf(ours), medianOf(theirs)
-	r.DiagnoseRSS, r.PeerRSS = medianInt(oursRSS), medianInt(theirsRSS)
+	r.DiagnoseRSS, r.PeerRSS = medianOf(oursRSS), medianOf(theirsRSS)
 	return r, nil
 }
 
@@ -77,12 +76,6 @@ func measure(ctx context.Context, name string, args ...string) (time.Duration, i
 		return took, 0, errors.New("no resource usage on this system")
 	}
 	return took, ru.Maxrss << 10, nil // Linux reports kilobytes
-}
-
-func medianInt(vs []int64) int64 {
-	s := slices.Clone(vs)
-	slices.Sort(s)
-	return s[len(s)/2]
 }
 
 // WriteDiagnoseBench writes r as a few lines, with the ratios.

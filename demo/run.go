@@ -190,25 +190,17 @@ const duringTimeout = 10 * time.Second
 
 // diagnoseInstance is what connleak diagnose names on an instance's debug=2
 // goroutine dump, as a user would take it.
-func diagnoseInstance(ctx context.Context, in *Instance) (string, error) {
+func diagnoseInstance(ctx context.Context, in *Instance) (ids string, err error) {
 	url := in.URL + "/debug/pprof/goroutine?debug=2"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return "", err
-	}
-	resp, err := statsClient.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
-	rep, err := diagnose.Read(resp.Body)
-	if err != nil {
-		return "", fmt.Errorf("diagnose %s: %w", url, err)
-	}
-	return rep.IDs(), nil
+	err = fetch(ctx, url, func(r io.Reader) error {
+		rep, err := diagnose.Read(r)
+		if err != nil {
+			return fmt.Errorf("diagnose %s: %w", url, err)
+		}
+		ids = rep.IDs()
+		return nil
+	})
+	return ids, err
 }
 
 // samplePair reads both servers' /stats.
@@ -240,7 +232,9 @@ var statsClient = &http.Client{
 	Timeout:   10 * time.Second,
 }
 
-func getJSON(ctx context.Context, rawURL string, v any) error {
+// fetch GETs rawURL with statsClient and hands its body, closed after, to
+// read; anything but 200 is an error that quotes the start of the body.
+func fetch(ctx context.Context, rawURL string, read func(io.Reader) error) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return err
@@ -250,12 +244,15 @@ func getJSON(ctx context.Context, rawURL string, v any) error {
 		return err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxReply))
-	if err != nil {
-		return err
-	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s: %s", rawURL, resp.Status, b)
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+		return fmt.Errorf("GET %s: %s: %q", rawURL, resp.Status, b)
 	}
-	return json.Unmarshal(b, v)
+	return read(resp.Body)
+}
+
+func getJSON(ctx context.Context, rawURL string, v any) error {
+	return fetch(ctx, rawURL, func(r io.Reader) error {
+		return json.NewDecoder(io.LimitReader(r, maxReply)).Decode(v)
+	})
 }

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -97,44 +98,26 @@ func StatsBench(ctx context.Context, exe, dir string, goroutines, rounds int) (r
 
 // saveURL writes what a GET of url answers to the file name.
 func saveURL(ctx context.Context, url, name string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := statsClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
-	return writeFile(name, func(w io.Writer) error { _, err := io.Copy(w, resp.Body); return err })
+	return fetch(ctx, url, func(r io.Reader) error {
+		return writeFile(name, func(w io.Writer) error { _, err := io.Copy(w, r); return err })
+	})
 }
 
 // timeGet is how long a GET of url takes, body read to the end, and the
 // body's size; anything but 200 is an error.
-func timeGet(ctx context.Context, url string) (time.Duration, int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return 0, 0, err
-	}
+func timeGet(ctx context.Context, url string) (took time.Duration, size int, err error) {
 	start := time.Now()
-	resp, err := statsClient.Do(req)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer resp.Body.Close()
-	n, err := io.Copy(io.Discard, resp.Body)
-	took := time.Since(start)
-	if err == nil && resp.StatusCode != http.StatusOK {
-		err = fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
-	return took, int(n), err
+	err = fetch(ctx, url, func(r io.Reader) error {
+		n, err := io.Copy(io.Discard, r)
+		size = int(n)
+		return err
+	})
+	return time.Since(start), size, err
 }
 
-func medianOf(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
+// medianOf is the median of vs, or its upper middle.
+func medianOf[T cmp.Ordered](vs []T) T {
+	s := slices.Clone(vs)
 	slices.Sort(s)
 	return s[len(s)/2]
 }
