@@ -1,0 +1,219 @@
+package vet
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+)
+
+// ClientPerCall finds connection pools made per call: an http.Transport, an
+// http.Client with a Transport of its own, or a Resty client, made inside a
+// loop, inside an HTTP handler, or inside any function that does not keep
+// it (return it, store it outside the function, hand it to something).
+// Each is a pool of its own: its idle connections stay (for ever with a
+// bare Transport, 90s with Resty's), and nothing shares them. Made once, in
+// main or init or a package variable, it is the fix.
+var ClientPerCall = &analysis.Analyzer{
+	Name:     "clientpercall",
+	Doc:      "report HTTP clients and Transports made per call (client-per-call)",
+	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Run:      runClientPerCall,
+}
+
+// restyPaths are Resty's module paths, v2 and v3.
+var restyPaths = map[string]bool{"github.com/go-resty/resty/v2": true, "resty.dev/v3": true}
+
+func runClientPerCall(pass *analysis.Pass) (any, error) {
+	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	ins.WithStack([]ast.Node{(*ast.CompositeLit)(nil), (*ast.CallExpr)(nil)}, func(n ast.Node, push bool, stack []ast.Node) bool {
+		if !push {
+			return true
+		}
+		what := pool(pass, n, stack)
+		if what == "" {
+			return true
+		}
+		fn, body, inLoop := enclosing(stack)
+		var where string
+		switch {
+		case fn == nil:
+			return true // a package variable: made once
+		case inLoop:
+			where = "inside a loop"
+		case isHandler(pass, fn):
+			where = "inside an HTTP handler"
+		case isMainOrInit(fn):
+			return true // made once
+		case kept(pass, n, stack, body):
+			return true
+		default:
+			where = "and dropped when the function returns"
+		}
+		report(pass, "client-per-call", n.Pos(), nil,
+			"%s made per call (%s): each call makes a connection pool that nothing shares, and its idle connections stay, a readLoop and a writeLoop each here and a conn.serve in the server; make one, keep it, and share it", what, where)
+		return true
+	})
+	return nil, nil
+}
+
+// pool says what pool n makes, or "".
+func pool(pass *analysis.Pass, n ast.Node, stack []ast.Node) string {
+	switch n := n.(type) {
+	case *ast.CompositeLit:
+		t := pass.TypesInfo.TypeOf(n)
+		switch {
+		case isNamed(t, "net/http", "Transport"):
+			if kv, ok := parent(stack, 1).(*ast.KeyValueExpr); ok {
+				if lit, ok := parent(stack, 2).(*ast.CompositeLit); ok && isNamed(pass.TypesInfo.TypeOf(lit), "net/http", "Client") && kv.Value == n {
+					return "" // the Client literal it belongs to is the pool
+				}
+			}
+			if u, ok := parent(stack, 1).(*ast.UnaryExpr); ok && u.Op == token.AND {
+				if kv, ok := parent(stack, 2).(*ast.KeyValueExpr); ok {
+					if lit, ok := parent(stack, 3).(*ast.CompositeLit); ok && isNamed(pass.TypesInfo.TypeOf(lit), "net/http", "Client") && kv.Value == u {
+						return ""
+					}
+				}
+			}
+			return "an http.Transport"
+		case isNamed(t, "net/http", "Client") && keyValue(n, "Transport") != nil:
+			return "an http.Client with a Transport of its own"
+		}
+	case *ast.CallExpr:
+		if fn, ok := typeutilCallee(pass, n).(*types.Func); ok && fn.Pkg() != nil && restyPaths[fn.Pkg().Path()] &&
+			(fn.Name() == "New" || fn.Name() == "NewWithClient") && fn.Type().(*types.Signature).Recv() == nil {
+			return "a Resty client"
+		}
+	}
+	return ""
+}
+
+// parent is the node i levels above the top of stack (1: its parent).
+func parent(stack []ast.Node, i int) ast.Node {
+	if len(stack)-1-i < 0 {
+		return nil
+	}
+	return stack[len(stack)-1-i]
+}
+
+// enclosing is the innermost function around the top of stack, its body,
+// and whether a loop of that function stands in between.
+func enclosing(stack []ast.Node) (fn ast.Node, body *ast.BlockStmt, inLoop bool) {
+	for i := len(stack) - 2; i >= 0; i-- {
+		switch s := stack[i].(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			inLoop = true
+		case *ast.FuncLit:
+			return s, s.Body, inLoop
+		case *ast.FuncDecl:
+			return s, s.Body, inLoop
+		}
+	}
+	return nil, nil, false
+}
+
+// isHandler reports whether fn takes an http.ResponseWriter and an
+// *http.Request.
+func isHandler(pass *analysis.Pass, fn ast.Node) bool {
+	var ft *ast.FuncType
+	switch fn := fn.(type) {
+	case *ast.FuncLit:
+		ft = fn.Type
+	case *ast.FuncDecl:
+		ft = fn.Type
+	}
+	var w, r bool
+	for _, f := range ft.Params.List {
+		t := pass.TypesInfo.TypeOf(f.Type)
+		w = w || isNamed(t, "net/http", "ResponseWriter")
+		_, ptr := t.(*types.Pointer)
+		r = r || ptr && isNamed(t, "net/http", "Request")
+	}
+	return w && r
+}
+
+func isMainOrInit(fn ast.Node) bool {
+	d, ok := fn.(*ast.FuncDecl)
+	return ok && d.Recv == nil && (d.Name.Name == "main" || d.Name.Name == "init")
+}
+
+// kept reports whether what n makes outlives the call: returned, stored
+// outside the function, put in a composite literal, or handed to a call.
+func kept(pass *analysis.Pass, n ast.Node, stack []ast.Node, body *ast.BlockStmt) bool {
+	expr := ast.Node(n)
+	for i := 1; ; i++ {
+		switch p := parent(stack, i).(type) {
+		case *ast.UnaryExpr, *ast.ParenExpr:
+			expr = p
+			continue
+		case *ast.ReturnStmt, *ast.KeyValueExpr, *ast.CompositeLit:
+			return true
+		case *ast.CallExpr:
+			return p.Fun != expr // an argument; a method called on it is no keeping
+		case *ast.AssignStmt:
+			for j, rhs := range p.Rhs {
+				if rhs == expr && j < len(p.Lhs) {
+					return keptVar(pass, p.Lhs[j], body)
+				}
+			}
+			return false
+		case *ast.ValueSpec:
+			for j, v := range p.Values {
+				if v == expr && j < len(p.Names) {
+					return keptVar(pass, p.Names[j], body)
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
+}
+
+// keptVar reports whether the value assigned to lhs outlives the function:
+// lhs is not a local variable, or the variable is returned, stored, put in
+// a composite literal, or handed to a call.
+func keptVar(pass *analysis.Pass, lhs ast.Expr, body *ast.BlockStmt) bool {
+	id, ok := lhs.(*ast.Ident)
+	if !ok {
+		return true // a field, an element, a dereference: stored outside
+	}
+	obj := pass.TypesInfo.ObjectOf(id)
+	v, ok := obj.(*types.Var)
+	if !ok || v.Parent() == v.Pkg().Scope() || body == nil {
+		return true // a package variable, or a copy of a copy: say kept
+	}
+	found := false
+	var stack []ast.Node
+	ast.Inspect(body, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return false
+		}
+		stack = append(stack, n)
+		if use, ok := n.(*ast.Ident); ok && pass.TypesInfo.Uses[use] == obj && !found {
+			found = kept(pass, use, stack, nil) && !isReassignment(stack)
+		}
+		return !found
+	})
+	return found
+}
+
+// isReassignment reports whether the identifier on top of stack is the
+// left-hand side of an assignment.
+func isReassignment(stack []ast.Node) bool {
+	a, ok := parent(stack, 1).(*ast.AssignStmt)
+	if !ok {
+		return false
+	}
+	for _, l := range a.Lhs {
+		if l == stack[len(stack)-1] {
+			return true
+		}
+	}
+	return false
+}
