@@ -10,6 +10,7 @@
 //	go run ./main load -n 400 URL                 # the seed's curl loop, built in
 //	go run ./main bench                           # what each configuration costs
 //	go run ./main diagnose dump.txt               # what a goroutine dump's HTTP connections say
+//	go run ./main vet ./...                       # the leaky patterns in a module's code
 //
 // The server is configured by its environment; see the README.
 package main
@@ -32,16 +33,29 @@ import (
 	"connleak/demo"
 	"connleak/diagnose"
 	"connleak/server"
+	"connleak/vet"
+
+	"golang.org/x/tools/go/analysis/unitchecker"
 )
 
 func main() {
+	if vet.IsVetTool(os.Args[1:]) {
+		// go vet -vettool=connleak: go vet's protocol, through unitchecker,
+		// which exits by itself.
+		unitchecker.Main(vet.Analyzers...)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	context.AfterFunc(ctx, stop) // a second signal during the grace period ends the process at once
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "connleak:", oneLine(err.Error()))
-		os.Exit(1)
+		code := 1
+		var ec interface{ ExitCode() int }
+		if errors.As(err, &ec) {
+			code = ec.ExitCode() // vet: 1 for findings, 2 for packages that do not load
+		}
+		os.Exit(code)
 	}
 }
 
@@ -73,8 +87,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return demo.BenchCommand(ctx, args, stdout, stderr)
 	case "diagnose":
 		return diagnose.Command(ctx, args, os.Stdin, stdout, stderr)
+	case "vet":
+		return vet.Command(ctx, args, stdout, stderr)
 	default:
-		return fmt.Errorf("unknown command %q: use serve (the default), demo, load, bench or diagnose", cmd)
+		return fmt.Errorf("unknown command %q: use serve (the default), demo, load, bench, diagnose or vet", cmd)
 	}
 }
 

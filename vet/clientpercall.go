@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -136,20 +137,37 @@ func isHandler(pass *analysis.Pass, fn ast.Node) bool {
 	return w && r
 }
 
+// isMainOrInit reports whether fn runs once: main, init, or a test,
+// benchmark, fuzz target or example.
 func isMainOrInit(fn ast.Node) bool {
 	d, ok := fn.(*ast.FuncDecl)
-	return ok && d.Recv == nil && (d.Name.Name == "main" || d.Name.Name == "init")
+	if !ok || d.Recv != nil {
+		return false
+	}
+	name := d.Name.Name
+	return name == "main" || name == "init" ||
+		strings.HasPrefix(name, "Test") || strings.HasPrefix(name, "Benchmark") || strings.HasPrefix(name, "Fuzz") || strings.HasPrefix(name, "Example")
 }
 
 // kept reports whether what n makes outlives the call: returned, stored
 // outside the function, put in a composite literal, or handed to a call.
 func kept(pass *analysis.Pass, n ast.Node, stack []ast.Node, body *ast.BlockStmt) bool {
 	expr := ast.Node(n)
+	made := pass.TypesInfo.TypeOf(n.(ast.Expr))
 	for i := 1; ; i++ {
 		switch p := parent(stack, i).(type) {
 		case *ast.UnaryExpr, *ast.ParenExpr:
 			expr = p
 			continue
+		case *ast.SelectorExpr:
+			// A builder's method that returns what it was called on, as
+			// Resty's setters do: the chain's result is the same client.
+			if call, ok := parent(stack, i+1).(*ast.CallExpr); ok && call.Fun == p && made != nil && types.Identical(pass.TypesInfo.TypeOf(call), made) {
+				expr = call
+				i++
+				continue
+			}
+			return false
 		case *ast.ReturnStmt, *ast.KeyValueExpr, *ast.CompositeLit:
 			return true
 		case *ast.CallExpr:
