@@ -154,6 +154,7 @@ func BenchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	c := fs.Int("c", 8, "requests at once")
 	d := fs.Duration("d", 1500*time.Millisecond, "`duration` of each run")
 	rounds := fs.Int("r", 5, "`rounds`: runs of each configuration, interleaved")
+	vet := fs.Bool("vet", true, "then time connleak vet ./... against go vet ./... in this directory")
 	goroutines := fs.Int("g", 18000, "then time /stats on a server 2 with this many leaked `goroutines`, and connleak diagnose against panicparse on its dump (0: skip)")
 	if err := fs.Parse(args); err != nil {
 		return ignoreHelp(err)
@@ -177,10 +178,31 @@ func BenchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	if err := WriteBenchTable(stdout, results, cfg); err != nil || *goroutines == 0 {
+	if err := WriteBenchTable(stdout, results, cfg); err != nil {
 		return err
 	}
-	sr, err := StatsBench(ctx, exe, dir, *goroutines, 2*cfg.Rounds)
+	if *goroutines > 0 {
+		if err := benchDumps(ctx, exe, dir, *goroutines, 2*cfg.Rounds, stdout); err != nil {
+			return err
+		}
+	}
+	if !*vet {
+		return nil
+	}
+	vr, err := VetBench(ctx, exe, 3)
+	if ctx.Err() != nil {
+		return errors.New("interrupted; every server the benchmark started is stopped")
+	}
+	if err != nil {
+		return fmt.Errorf("vet benchmark: %w", err)
+	}
+	return WriteVetBench(stdout, vr)
+}
+
+// benchDumps is the /stats benchmark at goroutines leaked goroutines, then
+// connleak diagnose against panicparse on that server's dump.
+func benchDumps(ctx context.Context, exe, dir string, goroutines, rounds int, stdout io.Writer) error {
+	sr, err := StatsBench(ctx, exe, dir, goroutines, rounds)
 	if ctx.Err() != nil {
 		return errors.New("interrupted; every server the benchmark started is stopped")
 	}

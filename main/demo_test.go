@@ -284,6 +284,9 @@ func TestBench(t *testing.T) {
 		t.Errorf("/stats measured at %d goroutines, want 2000 (+ a few)", g)
 	}
 	// Then connleak diagnose and panicparse on that server's dump.
+	if !regexp.MustCompile(`\n  connleak vet ./\.\.\. +\d+ms\n  go vet ./\.\.\. +\d+ms\n  connleak vet vs go vet +[0-9.]+x\n`).Match(out) {
+		t.Errorf("no connleak vet and go vet measurement in\n%s", out)
+	}
 	if !regexp.MustCompile(`\n  connleak diagnose +\d+ms, [0-9.]+ MiB peak RSS\n  panicparse \(panicparse/v2/cmd/pp@v2\.5\.0\) +\d+ms, [0-9.]+ MiB peak RSS\n  panicparse vs connleak diagnose +\d+x the time, [0-9.]+x the memory\n`).Match(out) {
 		t.Errorf("no diagnose and panicparse measurement in\n%s", out)
 	}

@@ -1,0 +1,68 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+	"time"
+)
+
+// VetBenchResult is what VetBench measured: connleak vet and go vet on the
+// same packages.
+type VetBenchResult struct {
+	Rounds      int
+	Vet, GoVet  time.Duration // medians of the wall time
+	VetFindings bool          // whether connleak vet found something (exit 1)
+}
+
+// VetBench runs `exe vet ./...` and `go vet ./...` in the working
+// directory, once each to warm the build cache, then rounds times each,
+// interleaved. go vet caches its results: each of its runs is given a
+// -printf.funcs of its own, which changes nothing it reports but makes it
+// analyse every package again, as connleak vet does.
+func VetBench(ctx context.Context, exe string, rounds int) (VetBenchResult, error) {
+	r := VetBenchResult{Rounds: rounds}
+	var ours, theirs []time.Duration
+	for i := -1; i < rounds; i++ {
+		took, code, err := timeCommand(ctx, exe, "vet", "./...")
+		if err != nil || code > 1 {
+			return r, fmt.Errorf("connleak vet ./...: exit %d: %v", code, err)
+		}
+		r.VetFindings = code == 1
+		took2, code2, err := timeCommand(ctx, "go", "vet", fmt.Sprintf("-printf.funcs=connleakbench%d", i+1), "./...")
+		if err != nil || code2 > 1 {
+			return r, fmt.Errorf("go vet ./...: exit %d: %v", code2, err)
+		}
+		if i >= 0 { // the first round only warms the caches
+			ours, theirs = append(ours, took), append(theirs, took2)
+		}
+	}
+	r.Vet, r.GoVet = medianOf(ours), medianOf(theirs)
+	return r, nil
+}
+
+// timeCommand runs a command, its output discarded, and returns its wall
+// time and exit status; err is for a command that could not run.
+func timeCommand(ctx context.Context, name string, args ...string) (time.Duration, int, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	start := time.Now()
+	err := cmd.Run()
+	took := time.Since(start)
+	if ee, ok := err.(*exec.ExitError); ok {
+		return took, ee.ExitCode(), nil
+	}
+	return took, 0, err
+}
+
+// WriteVetBench writes r as a few lines, with the ratio.
+func WriteVetBench(w io.Writer, r VetBenchResult) error {
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.0fms", float64(d)/float64(time.Millisecond)) }
+	_, err := fmt.Fprintf(w, "\nconnleak vet against go vet on ./..., medians of %d interleaved runs:\n"+
+		"  connleak vet ./...                        %s\n"+
+		"  go vet ./...                              %s\n"+
+		"  connleak vet vs go vet                    %.2fx\n",
+		r.Rounds, ms(r.Vet), ms(r.GoVet), float64(r.Vet)/float64(r.GoVet))
+	return err
+}
