@@ -32,6 +32,15 @@ const (
 	WaitingForConnection  = "waiting-for-connection"     // calls queued behind MaxConnsPerHost
 )
 
+// The checks of `connleak vet`: the patterns it flags in code. The vet
+// package says how each is found.
+const (
+	CheckTransportIdleTimeout = "transport-idle-timeout" // an http.Transport that keeps idle connections for ever
+	CheckClientPerCall        = "client-per-call"        // a client or Transport made per call
+	CheckServerIdleTimeout    = "server-idle-timeout"    // an http.Server that keeps idle connections for ever
+	CheckRawBodyNotClosed     = "raw-body-not-closed"    // a Resty raw body never closed
+)
+
 // Goroutines is a number of goroutines on each server.
 type Goroutines struct{ Server2, Server1 int }
 
@@ -74,7 +83,10 @@ type Scenario struct {
 	// request of the first wave is in flight.
 	Finding2, Finding1 string
 	DiagnoseDuring     bool
-	Explain            string
+	// Checks are the checks of connleak vet that flag the scenario's
+	// pattern in code.
+	Checks  []string
+	Explain string
 }
 
 // all is the catalogue: the physics table, then the rows of production's
@@ -82,9 +94,11 @@ type Scenario struct {
 var all = []Scenario{
 	{Name: "leak", Seed: "000, 001", Query: "client=new&transport=custom", Want: Leaks, PerRequest: http1Conn, PerConn: http1Conn,
 		Status: http.StatusOK, Finding2: IdleClientConnections, Finding1: IdleServerConnections,
+		Checks:  []string{CheckClientPerCall, CheckTransportIdleTimeout, CheckServerIdleTimeout},
 		Explain: "A new Resty client per request with a bare &http.Transport{}: IdleConnTimeout 0 keeps every idle connection for ever. Server 2 keeps a readLoop and a writeLoop per request, server 1 a conn.serve."},
 	{Name: "resty-default", Seed: "000", Query: "client=new&transport=resty", Want: Leaks, PerRequest: http1Conn, PerConn: http1Conn,
 		Status: http.StatusOK, Finding2: IdleClientConnections, Finding1: IdleServerConnections,
+		Checks:  []string{CheckClientPerCall},
 		Explain: "A new client per request with Resty's own Transport: its IdleConnTimeout is 90s, so every connection stays 90 seconds. Not a fix: under steady traffic the last 90 seconds of connections are always held."},
 	{Name: "idle-timeout", Seed: "000, 001", Query: "client=new&idleConnTimeout=1s", Want: Recovers, PerRequest: http1Conn, PerConn: http1Conn,
 		Status:  http.StatusOK,
@@ -103,6 +117,7 @@ var all = []Scenario{
 		Explain: "One client, reused: one pooled connection for every request. The fix for real code, with a bounded IdleConnTimeout."},
 	{Name: "body-leave-open", Seed: "002", Query: "client=shared&body=leave-open", Want: Leaks, PerRequest: http1Conn, PerConn: http1Conn,
 		Status: http.StatusOK, Finding2: BodiesNotClosed, Finding1: IdleServerConnections,
+		Checks:  []string{CheckRawBodyNotClosed},
 		Explain: "A shared client, but the body is neither read nor closed: the connection is never handed back, so every request dials a new one, and none is ever closed."},
 	{Name: "body-close-undrained", Seed: "002", Query: "client=shared&body=close", Want: Flat, PerConn: http1Conn,
 		Status:  http.StatusOK,
@@ -118,6 +133,7 @@ var all = []Scenario{
 	// SERVER_PROTO says, over TLS with a certificate of the lab CA.
 	{Name: "h2-leak", Seed: "issue 12", Query: "client=new&proto=h2", Env1: []string{"SERVER_PROTO=h2"}, Want: Leaks, PerRequest: http2Conn, PerConn: http2Conn,
 		Status: http.StatusOK, Finding2: IdleClientConnections, Finding1: IdleServerConnections,
+		Checks:  []string{CheckClientPerCall},
 		Explain: "A client per request over HTTP/2 over TLS: the 2:1 of HTTP/1.1 turns into 1:2. Server 2 keeps one readLoop per connection; server 1 keeps two goroutines, the connection's serve loop and its frame reader, and a TLS session."},
 	{Name: "h2-shared", Seed: "issue 12", Query: "client=shared&forceAttemptHTTP2=true", Env1: []string{"SERVER_PROTO=h2"}, Concurrency: 40, Want: Recovers, PerConn: http2Conn, Pooled: 1,
 		Status:  http.StatusOK,
@@ -130,9 +146,11 @@ var all = []Scenario{
 		Explain: "http.Server.IdleTimeout: 1s on an HTTP/2 server 1: it sends GOAWAY and closes connections idle for a second, and the client's readLoop exits."},
 	{Name: "h2c-leak", Seed: "issue 12", Query: "client=new&proto=h2c", Env1: []string{"SERVER_PROTO=h2c"}, Want: Leaks, PerRequest: http2Conn, PerConn: http2Conn,
 		Status: http.StatusOK, Finding2: IdleClientConnections, Finding1: IdleServerConnections,
+		Checks:  []string{CheckClientPerCall},
 		Explain: "The same leak over HTTP/2 without TLS (h2c, prior knowledge): 1:2 as over TLS."},
 	{Name: "tls-leak", Seed: "issue 12", Query: "client=new&proto=h1", Env1: []string{"SERVER_PROTO=h2"}, Want: Leaks, PerRequest: http1Conn, PerConn: http1Conn,
 		Status: http.StatusOK, Finding2: IdleClientConnections, Finding1: IdleServerConnections,
+		Checks:  []string{CheckClientPerCall},
 		Explain: "A client per request over HTTP/1.1 over TLS: 2:1 as in plain text, and each held connection also keeps its TLS session's buffers on both sides (MEM/CONN)."},
 	{Name: "tls-h1-fallback", Seed: "issue 12", Query: "client=shared", Env1: []string{"SERVER_PROTO=h2"}, Concurrency: 40, Want: Recovers, PerConn: http1Conn, Pooled: 2,
 		Status:  http.StatusOK,
@@ -156,7 +174,7 @@ var all = []Scenario{
 func All() []Scenario {
 	out := slices.Clone(all)
 	for i := range out {
-		out[i].Env1, out[i].Env2 = slices.Clone(out[i].Env1), slices.Clone(out[i].Env2)
+		out[i].Env1, out[i].Env2, out[i].Checks = slices.Clone(out[i].Env1), slices.Clone(out[i].Env2), slices.Clone(out[i].Checks)
 	}
 	return out
 }
@@ -177,6 +195,17 @@ func Select(list string) ([]Scenario, error) {
 		want[name] = true
 	}
 	return slices.DeleteFunc(All(), func(s Scenario) bool { return !want[s.Name] }), nil
+}
+
+// ForCheck is the first scenario whose pattern the vet check flags: the
+// lab's reproduction of what it finds in code.
+func ForCheck(check string) (Scenario, bool) {
+	for _, s := range all {
+		if slices.Contains(s.Checks, check) {
+			return s, true
+		}
+	}
+	return Scenario{}, false
 }
 
 // Names lists the scenarios' names, comma-separated.

@@ -25,6 +25,18 @@ func TestSelect(t *testing.T) {
 	}
 }
 
+// TestChecks checks that every check of connleak vet shows in the lab.
+func TestChecks(t *testing.T) {
+	for _, c := range []string{CheckTransportIdleTimeout, CheckClientPerCall, CheckServerIdleTimeout, CheckRawBodyNotClosed} {
+		if _, ok := ForCheck(c); !ok {
+			t.Errorf("no scenario shows what %s flags", c)
+		}
+	}
+	if s, _ := ForCheck(CheckClientPerCall); s.Name != "leak" {
+		t.Errorf("client-per-call's scenario is %s, want leak", s.Name)
+	}
+}
+
 // TestCatalogue checks that every row says what it must, consistently: a
 // scenario that grows has a growth per request, one that leaks names a
 // finding on both servers, one that ends flat or recovered names none.

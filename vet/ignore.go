@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
+
+	"connleak/scenario"
 )
 
 // directive silences one finding: on its line, or the line above.
@@ -16,7 +18,11 @@ func report(pass *analysis.Pass, check string, pos token.Pos, fixes []analysis.S
 	if ignored(pass, check, pos) {
 		return
 	}
-	pass.Report(analysis.Diagnostic{Pos: pos, Category: check, Message: sprintf(format, args...) + " [" + check + "]", SuggestedFixes: fixes})
+	msg := sprintf(format, args...)
+	if s, ok := scenario.ForCheck(check); ok {
+		msg += " (the lab shows it: connleak demo -scenarios " + s.Name + ")"
+	}
+	pass.Report(analysis.Diagnostic{Pos: pos, Category: check, Message: msg + " [" + check + "]", SuggestedFixes: fixes})
 }
 
 // ignored reports whether a //connleak:ignore directive for check stands on

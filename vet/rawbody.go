@@ -1,6 +1,7 @@
 package vet
 
 import (
+	"connleak/scenario"
 	"go/ast"
 	"go/constant"
 	"go/types"
@@ -37,7 +38,7 @@ func runRawBodyNotClosed(pass *analysis.Pass) (any, error) {
 		if body != nil && resp != nil && rawBodyHandled(pass, body, resp) {
 			return true
 		}
-		report(pass, "raw-body-not-closed", call.Pos(), nil,
+		report(pass, scenario.CheckRawBodyNotClosed, call.Pos(), nil,
 			"SetDoNotParseResponse(true) makes the response body the caller's, and this function never closes RawBody(): the connection stays held, a readLoop and a writeLoop here and a conn.serve in the server; defer resp.RawBody().Close(), and read it to the end first")
 		return true
 	})
