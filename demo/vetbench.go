@@ -19,8 +19,8 @@ type VetBenchResult struct {
 // VetBench runs `exe vet ./...` and `go vet ./...` in the working
 // directory, once each to warm the build cache, then rounds times each,
 // interleaved. go vet caches its results: each of its runs is given a
-// -printf.funcs of its own, which changes nothing it reports but makes it
-// analyse every package again, as connleak vet does.
+// -printf.funcs no run has used, which changes nothing it reports but makes
+// it analyse every package again, as connleak vet does.
 func VetBench(ctx context.Context, exe string, rounds int) (VetBenchResult, error) {
 	r := VetBenchResult{Rounds: rounds}
 	var ours, theirs []time.Duration
@@ -30,7 +30,8 @@ func VetBench(ctx context.Context, exe string, rounds int) (VetBenchResult, erro
 			return r, fmt.Errorf("connleak vet ./...: exit %d: %v", code, err)
 		}
 		r.VetFindings = code == 1
-		took2, code2, err := timeCommand(ctx, "go", "vet", fmt.Sprintf("-printf.funcs=connleakbench%d", i+1), "./...")
+		// A value no run has used, so that go vet cannot answer from its cache.
+		took2, code2, err := timeCommand(ctx, "go", "vet", fmt.Sprintf("-printf.funcs=connleakbench%d", time.Now().UnixNano()), "./...")
 		if err != nil || code2 > 1 {
 			return r, fmt.Errorf("go vet ./...: exit %d: %v", code2, err)
 		}
