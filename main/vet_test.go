@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"regexp"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -112,5 +113,112 @@ func TestVetBadPackages(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if exitCode(err) != 2 || !strings.Contains(string(out), "do not load") || !strings.Contains(string(out), "undefined") {
 		t.Errorf("connleak vet on a package that does not compile: exit %d\n%s\nwant exit 2 saying why", exitCode(err), out)
+	}
+}
+
+// TestVetSeedResty runs connleak vet on the seed's own code: a Resty client
+// per request, given a bare Transport.
+func TestVetSeedResty(t *testing.T) {
+	t.Parallel()
+	dir := seedModule(t, `package main
+
+import (
+	"net/http"
+
+	"github.com/go-resty/resty/v2"
+)
+
+func forward(w http.ResponseWriter, r *http.Request) {
+	client := resty.New()
+	transport := &http.Transport{}
+	client.SetTransport(transport)
+	resp, err := client.R().Post("http://localhost:8080/hello")
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	w.Write(resp.Body())
+}
+
+func main() {
+	http.HandleFunc("/forward", forward)
+	srv := &http.Server{Addr: ":9090", IdleTimeout: 2 * 60 * 1e9}
+	srv.ListenAndServe()
+}
+`)
+	// Resty from the module cache this module's build filled; its go.sum
+	// holds the checksums.
+	sum, err := os.ReadFile("../go.sum")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/seed\n\ngo 1.26\n\nrequire github.com/go-resty/resty/v2 v2.17.2\n"), 0o644)
+	tidy := exec.Command("go", "mod", "tidy")
+	tidy.Dir = dir
+	if out, err := tidy.CombinedOutput(); err != nil {
+		t.Fatalf("go mod tidy: %v\n%s", err, out)
+	}
+	cmd := exec.Command(exe, "vet", "./...")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	for _, want := range []string{
+		"main.go:10:12: a Resty client made per call (inside an HTTP handler)",
+		"main.go:11:16: http.Transport without IdleConnTimeout keeps every idle connection for ever",
+		"main.go:11:16: an http.Transport made per call (inside an HTTP handler)",
+		"connleak: vet: 3 findings",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("connleak vet on the seed's handler: no %q in\n%s", want, out)
+		}
+	}
+	if exitCode(err) != 1 {
+		t.Errorf("exit %d, want 1", exitCode(err))
+	}
+}
+
+// directive is a //connleak:ignore directive with its check and a reason.
+var directive = regexp.MustCompile(`//connleak:ignore ((transport-idle-timeout|client-per-call|server-idle-timeout|raw-body-not-closed) \S)`)
+
+// TestVetSelfDirectives strips connleak's //connleak:ignore directives from
+// a copy of it: connleak vet then finds one thing for each, at its line.
+func TestVetSelfDirectives(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	directives := 0
+	err := filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel("..", path)
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata" || d.Name() == "bin") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
+		}
+		if !strings.HasSuffix(path, ".go") && d.Name() != "go.mod" && d.Name() != "go.sum" && !strings.HasSuffix(path, ".html") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		text := string(b)
+		if strings.HasSuffix(path, ".go") && !strings.HasPrefix(rel, "vet"+string(filepath.Separator)) {
+			directives += len(directive.FindAllString(text, -1))
+			text = directive.ReplaceAllString(text, "// was ignored: $1")
+		}
+		return os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "vet", "./...")
+	cmd.Dir = dir
+	out, _ := cmd.CombinedOutput()
+	findings := len(regexp.MustCompile(`(?m)^\S+\.go:\d+:\d+: .*\]$`).FindAllString(string(out), -1))
+	if directives == 0 || findings != directives {
+		t.Errorf("%d directives in connleak, and without them connleak vet finds %d:\n%s\nwant one finding for each", directives, findings, out)
 	}
 }
