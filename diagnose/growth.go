@@ -107,7 +107,7 @@ func (g Growth) writeText(w io.Writer) error {
 				note = "only grows: the leak"
 			}
 		}
-		fmt.Fprintln(tw, strings.Join(append(row, fmt.Sprintf("%+.1f", g.PerMinute[c.name]), note), "\t"))
+		fmt.Fprintln(tw, strings.Join(append(row, fmt.Sprintf("%+.1f", g.PerMinute[c.name]), "  "+note), "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

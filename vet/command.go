@@ -86,7 +86,11 @@ go vet -vettool=$(command -v connleak) ./...
 	var loadErrs []string
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
 		for _, e := range p.Errors {
-			loadErrs = append(loadErrs, e.Error())
+			msg := strings.Join(strings.Fields(strings.ReplaceAll(e.Msg, "\n", "; ")), " ")
+			if e.Pos != "" && e.Pos != "-" {
+				msg = e.Pos + ": " + msg
+			}
+			loadErrs = append(loadErrs, msg)
 		}
 	})
 	if len(loadErrs) > 0 {
@@ -117,7 +121,7 @@ go vet -vettool=$(command -v connleak) ./...
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "connleak vet: applied %d fixes; run it again to see what is left\n", n)
+		fmt.Fprintf(stderr, "connleak vet: suggested fixes applied: %d; run it again to see what is left\n", n)
 	}
 	if len(findings) > 0 {
 		return &ExitError{1, fmt.Errorf("vet: %d findings", len(findings))}

@@ -3,6 +3,7 @@ package vet
 import (
 	"fmt"
 	"go/ast"
+	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/analysis"
@@ -62,11 +63,20 @@ func importsTime(pass *analysis.Pass, file *ast.File) bool {
 	return false
 }
 
-// addField is the suggested fix that adds `field: value` to lit.
+// addField is the suggested fix that adds `field: value` to lit, and
+// imports "time" where the file does not.
 func addField(pass *analysis.Pass, lit *ast.CompositeLit, field, value, message string) []analysis.SuggestedFix {
 	file := fileOf(pass, lit.Pos())
-	if file == nil || !importsTime(pass, file) {
-		return nil // the fix would not compile without an import: leave it to the user
+	if file == nil {
+		return nil
+	}
+	var imports []analysis.TextEdit
+	if !importsTime(pass, file) {
+		edit, ok := importTime(file)
+		if !ok {
+			return nil // a time imported under another name: leave it to the user
+		}
+		imports = append(imports, edit)
 	}
 	text := field + ": " + value
 	pos := lit.Rbrace
@@ -79,7 +89,25 @@ func addField(pass *analysis.Pass, lit *ast.CompositeLit, field, value, message 
 		text += ",\n"
 		pos = lit.Rbrace
 	}
-	return []analysis.SuggestedFix{{Message: message, TextEdits: []analysis.TextEdit{{Pos: pos, End: pos, NewText: []byte(text)}}}}
+	return []analysis.SuggestedFix{{Message: message, TextEdits: append(imports, analysis.TextEdit{Pos: pos, End: pos, NewText: []byte(text)})}}
+}
+
+// importTime is the edit that imports "time" into file: into its first
+// import block, or after its package clause; false where the file imports
+// time under another name.
+func importTime(file *ast.File) (analysis.TextEdit, bool) {
+	for _, imp := range file.Imports {
+		if imp.Path.Value == `"time"` {
+			return analysis.TextEdit{}, false
+		}
+	}
+	for _, d := range file.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.IMPORT && g.Lparen.IsValid() {
+			return analysis.TextEdit{Pos: g.Lparen + 1, End: g.Lparen + 1, NewText: []byte("\n\t\"time\"")}, true
+		}
+	}
+	end := file.Name.End()
+	return analysis.TextEdit{Pos: end, End: end, NewText: []byte("\n\nimport \"time\"")}, true
 }
 
 // typeutilCallee is the function or method a call calls, if static.

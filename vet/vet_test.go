@@ -7,7 +7,7 @@ import (
 )
 
 func TestTransportIdleTimeout(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), TransportIdleTimeout, "transport")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), TransportIdleTimeout, "transport", "noimport")
 }
 
 func TestServerIdleTimeout(t *testing.T) {
