@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -60,22 +61,35 @@ func DiagnoseBench(ctx context.Context, exe, dir, dump string, rounds int) (Diag
 	return r, nil
 }
 
-// measure runs a command, its output discarded, and returns its wall time
-// and peak resident memory.
-func measure(ctx context.Context, name string, args ...string) (time.Duration, int64, error) {
+// timed runs a command, its output discarded, and returns its wall time,
+// exit status and peak resident memory; err is for a command that could
+// not run, or whose usage cannot be read.
+func timed(ctx context.Context, name string, args ...string) (took time.Duration, code int, rss int64, err error) {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	start := time.Now()
-	err := cmd.Run()
-	took := time.Since(start)
+	err = cmd.Run()
+	took = time.Since(start)
+	if ee, ok := err.(*exec.ExitError); ok {
+		code, err = ee.ExitCode(), nil
+	}
 	if err != nil {
-		return 0, 0, fmt.Errorf("%s: %w", cmd.Args, err)
+		return took, code, 0, fmt.Errorf("%s: %w", cmd.Args, err)
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
-		return took, 0, errors.New("no resource usage on this system")
+		return took, code, 0, errors.New("no resource usage on this system")
 	}
-	return took, ru.Maxrss << 10, nil // Linux reports kilobytes
+	return took, code, ru.Maxrss << 10, nil // Linux reports kilobytes
+}
+
+// measure is timed for a command that must succeed.
+func measure(ctx context.Context, name string, args ...string) (time.Duration, int64, error) {
+	took, code, rss, err := timed(ctx, name, args...)
+	if err == nil && code != 0 {
+		err = fmt.Errorf("%s %s: exit status %d", name, strings.Join(args, " "), code)
+	}
+	return took, rss, err
 }
 
 // WriteDiagnoseBench writes r as a few lines, with the ratios.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os/exec"
 	"time"
 )
 
@@ -25,13 +24,13 @@ func VetBench(ctx context.Context, exe string, rounds int) (VetBenchResult, erro
 	r := VetBenchResult{Rounds: rounds}
 	var ours, theirs []time.Duration
 	for i := -1; i < rounds; i++ {
-		took, code, err := timeCommand(ctx, exe, "vet", "./...")
+		took, code, _, err := timed(ctx, exe, "vet", "./...")
 		if err != nil || code > 1 {
 			return r, fmt.Errorf("connleak vet ./...: exit %d: %v", code, err)
 		}
 		r.VetFindings = code == 1
 		// A value no run has used, so that go vet cannot answer from its cache.
-		took2, code2, err := timeCommand(ctx, "go", "vet", fmt.Sprintf("-printf.funcs=connleakbench%d", time.Now().UnixNano()), "./...")
+		took2, code2, _, err := timed(ctx, "go", "vet", fmt.Sprintf("-printf.funcs=connleakbench%d", time.Now().UnixNano()), "./...")
 		if err != nil || code2 > 1 {
 			return r, fmt.Errorf("go vet ./...: exit %d: %v", code2, err)
 		}
@@ -41,20 +40,6 @@ func VetBench(ctx context.Context, exe string, rounds int) (VetBenchResult, erro
 	}
 	r.Vet, r.GoVet = medianOf(ours), medianOf(theirs)
 	return r, nil
-}
-
-// timeCommand runs a command, its output discarded, and returns its wall
-// time and exit status; err is for a command that could not run.
-func timeCommand(ctx context.Context, name string, args ...string) (time.Duration, int, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	start := time.Now()
-	err := cmd.Run()
-	took := time.Since(start)
-	if ee, ok := err.(*exec.ExitError); ok {
-		return took, ee.ExitCode(), nil
-	}
-	return took, 0, err
 }
 
 // WriteVetBench writes r as a few lines, with the ratio.
