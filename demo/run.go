@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"connleak/diagnose"
+	"connleak/internal/labca"
 	"connleak/internal/poll"
 	"connleak/scenario"
 	"connleak/server"
@@ -228,7 +229,7 @@ func samplePair(ctx context.Context, p *Pair, start time.Time, requests int) (Po
 // holds no connection of its own.
 // It trusts the lab CA, for an instance that serves TLS.
 var statsClient = &http.Client{
-	Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{RootCAs: server.LabRoots()}},
+	Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{RootCAs: labca.Roots()}},
 	Timeout:   10 * time.Second,
 }
 

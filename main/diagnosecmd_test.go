@@ -68,6 +68,20 @@ func TestDiagnoseCommand(t *testing.T) {
 	}
 }
 
+// TestDiagnoseTLS reads the dump of a server 1 that serves TLS: diagnose
+// trusts the lab CA for a loopback host.
+func TestDiagnoseTLS(t *testing.T) {
+	t.Parallel()
+	in := startServer2(t, "http://127.0.0.1:1", "SERVER_PROTO=h2")
+	if !strings.HasPrefix(in.URL, "https://") {
+		t.Fatalf("SERVER_PROTO=h2 serves %s, want https", in.URL)
+	}
+	out, err := exec.Command(exe, "diagnose", in.URL+"/debug/pprof/goroutine").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "goroutines (debug=2)") {
+		t.Errorf("diagnose over https: %v\n%s", err, out)
+	}
+}
+
 // TestDiagnoseGrowth takes three dumps of a server 2 while a load leaks
 // connections: the idle count only grows, and is named.
 func TestDiagnoseGrowth(t *testing.T) {

@@ -17,9 +17,9 @@ import (
 
 	"connleak/demo"
 	"connleak/diagnose"
+	"connleak/internal/labca"
 	"connleak/internal/poll"
 	"connleak/scenario"
-	"connleak/server"
 )
 
 // exe is the connleak binary, built once by TestMain. Goroutine counts are
@@ -66,7 +66,7 @@ type reply struct {
 // connection per request, so the test itself holds none.
 // It trusts the lab CA, for a server 1 that serves TLS.
 var client = &http.Client{
-	Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{RootCAs: server.LabRoots()}},
+	Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{RootCAs: labca.Roots()}},
 	Timeout:   30 * time.Second,
 }
 
