@@ -68,6 +68,8 @@ func pool(pass *analysis.Pass, n ast.Node, stack []ast.Node) string {
 	case *ast.CompositeLit:
 		t := pass.TypesInfo.TypeOf(n)
 		switch {
+		case isNamed(t, "net/http", "Transport") && keepsNone(n):
+			return "" // DisableKeepAlives: no pool to leave behind
 		case isNamed(t, "net/http", "Transport"):
 			if kv, ok := parent(stack, 1).(*ast.KeyValueExpr); ok {
 				if lit, ok := parent(stack, 2).(*ast.CompositeLit); ok && isNamed(pass.TypesInfo.TypeOf(lit), "net/http", "Client") && kv.Value == n {
@@ -83,6 +85,9 @@ func pool(pass *analysis.Pass, n ast.Node, stack []ast.Node) string {
 			}
 			return "an http.Transport"
 		case isNamed(t, "net/http", "Client") && keyValue(n, "Transport") != nil:
+			if tr, ok := unparen(keyValue(n, "Transport")).(*ast.CompositeLit); ok && keepsNone(tr) {
+				return ""
+			}
 			return "an http.Client with a Transport of its own"
 		}
 	case *ast.CallExpr:
@@ -92,6 +97,30 @@ func pool(pass *analysis.Pass, n ast.Node, stack []ast.Node) string {
 		}
 	}
 	return ""
+}
+
+// keepsNone reports whether a Transport literal sets DisableKeepAlives to
+// true: it keeps no connection once its request is done.
+func keepsNone(lit *ast.CompositeLit) bool {
+	id, ok := keyValue(lit, "DisableKeepAlives").(*ast.Ident)
+	return ok && id.Name == "true"
+}
+
+// unparen strips parentheses and an & from e.
+func unparen(e ast.Expr) ast.Expr {
+	for {
+		switch x := e.(type) {
+		case *ast.ParenExpr:
+			e = x.X
+		case *ast.UnaryExpr:
+			if x.Op != token.AND {
+				return e
+			}
+			e = x.X
+		default:
+			return e
+		}
+	}
 }
 
 // parent is the node i levels above the top of stack (1: its parent).

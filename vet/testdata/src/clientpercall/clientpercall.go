@@ -54,6 +54,11 @@ func handlerWithShared(w http.ResponseWriter, r *http.Request) {
 	shared.R().Get("http://localhost:8080/hello")
 }
 
+func noKeepAlive(url string) {
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	hc.Get(url)
+}
+
 func handedOn(register func(*resty.Client)) {
 	c := resty.New()
 	register(c)
