@@ -94,13 +94,12 @@ func measure(ctx context.Context, name string, args ...string) (time.Duration, i
 
 // WriteDiagnoseBench writes r as a few lines, with the ratios.
 func WriteDiagnoseBench(w io.Writer, r DiagnoseBenchResult) error {
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.0fms", float64(d)/float64(time.Millisecond)) }
 	_, err := fmt.Fprintf(w, "\nthat debug=2 dump (%.1f MB), medians of %d interleaved runs:\n"+
 		"  connleak diagnose                         %s, %s peak RSS\n"+
 		"  panicparse (%s)  %s, %s peak RSS\n"+
 		"  panicparse vs connleak diagnose           %.0fx the time, %.1fx the memory\n",
-		float64(r.Size)/1e6, r.Rounds, ms(r.Diagnose), mib(r.DiagnoseRSS),
-		Panicparse[len("github.com/maruel/"):], ms(r.Peer), mib(r.PeerRSS),
+		float64(r.Size)/1e6, r.Rounds, millis(r.Diagnose, 0), mib(r.DiagnoseRSS),
+		Panicparse[len("github.com/maruel/"):], millis(r.Peer, 0), mib(r.PeerRSS),
 		float64(r.Peer)/float64(r.Diagnose), float64(r.PeerRSS)/float64(r.DiagnoseRSS))
 	return err
 }

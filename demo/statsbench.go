@@ -115,6 +115,11 @@ func timeGet(ctx context.Context, url string) (took time.Duration, size int, err
 	return time.Since(start), size, err
 }
 
+// millis writes d in milliseconds, with that many decimals.
+func millis(d time.Duration, decimals int) string {
+	return fmt.Sprintf("%.*fms", decimals, float64(d)/float64(time.Millisecond))
+}
+
 // medianOf is the median of vs, or its upper middle.
 func medianOf[T cmp.Ordered](vs []T) T {
 	s := slices.Clone(vs)
@@ -125,14 +130,13 @@ func medianOf[T cmp.Ordered](vs []T) T {
 // WriteStatsBench writes r as a few lines, with /stats as a ratio to
 // debug=1.
 func WriteStatsBench(w io.Writer, r StatsBenchResult) error {
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }
 	_, err := fmt.Fprintf(w, "\n/stats on server 2 at %d goroutines, medians of %d interleaved rounds:\n"+
 		"  GET /stats                                %s\n"+
 		"  GET /debug/pprof/goroutine?debug=1        %s\n"+
 		"  /stats vs debug=1                         %.2fx\n"+
 		"  %d concurrent GET /stats, all answered    %s\n"+
 		"  GET /debug/pprof/goroutine?debug=2        %s (%.1f MB)\n",
-		r.Goroutines, r.Rounds, ms(r.Stats), ms(r.Debug1), float64(r.Stats)/float64(r.Debug1),
-		statsBurst, ms(r.Burst), ms(r.Debug2), float64(r.Debug2Size)/1e6)
+		r.Goroutines, r.Rounds, millis(r.Stats, 1), millis(r.Debug1, 1), float64(r.Stats)/float64(r.Debug1),
+		statsBurst, millis(r.Burst, 1), millis(r.Debug2, 1), float64(r.Debug2Size)/1e6)
 	return err
 }

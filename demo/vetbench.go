@@ -44,11 +44,10 @@ func VetBench(ctx context.Context, exe string, rounds int) (VetBenchResult, erro
 
 // WriteVetBench writes r as a few lines, with the ratio.
 func WriteVetBench(w io.Writer, r VetBenchResult) error {
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.0fms", float64(d)/float64(time.Millisecond)) }
 	_, err := fmt.Fprintf(w, "\nconnleak vet against go vet on ./..., medians of %d interleaved runs:\n"+
 		"  connleak vet ./...                        %s\n"+
 		"  go vet ./...                              %s\n"+
 		"  connleak vet vs go vet                    %.2fx\n",
-		r.Rounds, ms(r.Vet), ms(r.GoVet), float64(r.Vet)/float64(r.GoVet))
+		r.Rounds, millis(r.Vet, 0), millis(r.GoVet, 0), float64(r.Vet)/float64(r.GoVet))
 	return err
 }
