@@ -1,36 +1,31 @@
 package diagnose
 
 import (
-	"connleak/internal/labca"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"time"
 )
-
-// fetchTimeout bounds the fetch of one dump from a URL.
-const fetchTimeout = time.Minute
 
 // Command is `connleak diagnose [flags] SOURCE...`: it reads each goroutine
 // dump (a file, - for stdin, or the URL of a running program's pprof
 // goroutine endpoint) and says what HTTP connections it holds and why. A
 // diagnosis, with or without findings, is a success; an error (a source
 // that cannot be read, or that is not a goroutine dump) is not.
+//
+// A URL gets -timeout for its dump, and at most MaxFetch bytes; a file or
+// standard input is read as it comes. A signal ends the command at once,
+// whatever it is reading.
 func Command(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("connleak diagnose", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `usage: connleak diagnose [-json] [-debug 2] [-every 10s -samples 3] SOURCE...
+		fmt.Fprint(stderr, `usage: connleak diagnose [-json] [-debug 2] [-timeout 1m] [-every 10s -samples 3] SOURCE...
 
 SOURCE is a goroutine dump: a file, - for standard input, or the URL of a
 running program's pprof goroutine endpoint, such as
@@ -44,6 +39,7 @@ crash tracebacks, pprof's debug=0, debug=1 and debug=2, and goleak's message.
 	debug := fs.Int("debug", 2, "the form to ask a URL for: 2 (full stacks, with wait times and tracebackancestors; and, where it cannot say where connections were made, debug=1 too, for its pprof labels) or 1 (grouped, with labels, no wait times)")
 	every := fs.Duration("every", 0, "with -samples, the `interval` between dumps of each URL")
 	samples := fs.Int("samples", 1, "how many dumps to take of each URL, -every apart; with 2 or more, the growth of each count per minute")
+	timeout := fs.Duration("timeout", time.Minute, "how long one dump of a URL may take, both forms (debug=2, then debug=1) included")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -62,27 +58,32 @@ crash tracebacks, pprof's debug=0, debug=1 and debug=2, and goleak's message.
 		return fmt.Errorf("-every %v: with -samples %d, accepts a duration above 0 and up to 1h, such as 10s", *every, *samples)
 	case *samples == 1 && *every != 0:
 		return errors.New("-every goes with -samples 2 or more")
+	case *timeout <= 0 || *timeout > time.Hour:
+		return fmt.Errorf("-timeout %v: accepts a duration above 0 and up to 1h, such as 30s", *timeout)
+	case len(slices.DeleteFunc(slices.Clone(sources), func(s string) bool { return s != "-" })) > 1:
+		return errors.New("standard input (-) can be read once")
 	}
 	for _, src := range sources {
-		if *samples > 1 && !isURL(src) {
-			return fmt.Errorf("%s: -samples takes dumps of a running program: give its pprof URL", src)
+		if err := source(src).check(); err != nil {
+			return err
 		}
-		if src == "-" && len(slices.DeleteFunc(slices.Clone(sources), func(s string) bool { return s != "-" })) > 1 {
-			return errors.New("standard input (-) can be read once")
+		if *samples > 1 && !source(src).isURL() {
+			return fmt.Errorf("%s: -samples takes dumps of a running program: give its pprof URL", source(src).name())
 		}
 	}
+	rd := reading{debug: *debug, timeout: *timeout, stdin: stdin}
 
 	for i, src := range sources {
 		if i > 0 && !*jsonOut {
 			fmt.Fprintln(stdout)
 		}
 		if *samples > 1 {
-			if err := growth(ctx, src, *debug, *every, *samples, *jsonOut, stdout); err != nil {
+			if err := rd.growth(ctx, source(src), *every, *samples, *jsonOut, stdout); err != nil {
 				return err
 			}
 			continue
 		}
-		r, err := diagnoseSource(ctx, src, *debug, stdin)
+		r, err := rd.diagnoseSource(ctx, source(src))
 		if err != nil {
 			return err
 		}
@@ -106,16 +107,29 @@ func write(w io.Writer, r Report, asJSON bool) error {
 	return err
 }
 
+// reading is how Command reads its sources.
+type reading struct {
+	debug   int           // the form to ask a URL for
+	timeout time.Duration // how long one URL may take, both forms included
+	stdin   io.Reader
+}
+
 // diagnoseSource reads and diagnoses one source. From a URL it asks for
 // debug=2, the form with wait times and tracebackancestors sections; where
 // that cannot say where the connections were made, it asks for debug=1 too,
-// whose pprof labels may, and takes the sites from it.
-func diagnoseSource(ctx context.Context, src string, debug int, stdin io.Reader) (Report, error) {
-	r, err := diagnoseOne(ctx, src, debug, stdin)
-	if err != nil || !isURL(src) || debug != 2 || r.Sited || len(r.Findings) == 0 || strings.Contains(src, "debug=") {
+// whose pprof labels may, and takes the sites from it; both within one
+// timeout.
+func (rd reading) diagnoseSource(ctx context.Context, src source) (Report, error) {
+	if !src.isURL() {
+		return rd.diagnoseLocal(ctx, src)
+	}
+	ctx, cancel := context.WithTimeout(ctx, rd.timeout)
+	defer cancel()
+	r, err := rd.diagnoseURL(ctx, src, rd.debug)
+	if err != nil || rd.debug != 2 || r.Sited || len(r.Findings) == 0 || strings.Contains(string(src), "debug=") {
 		return r, err
 	}
-	labelled, err := diagnoseOne(ctx, src, 1, nil)
+	labelled, err := rd.diagnoseURL(ctx, src, 1)
 	if err != nil || !labelled.Sited {
 		return r, nil // the debug=2 diagnosis stands on its own
 	}
@@ -128,93 +142,54 @@ func diagnoseSource(ctx context.Context, src string, debug int, stdin io.Reader)
 	return r, nil
 }
 
-// diagnoseOne reads and diagnoses one source in one form.
-func diagnoseOne(ctx context.Context, src string, debug int, stdin io.Reader) (Report, error) {
-	var (
-		rc  io.ReadCloser
-		err error
-	)
-	switch {
-	case src == "-":
-		rc = io.NopCloser(stdin)
-	case isURL(src):
-		rc, err = fetch(ctx, src, debug)
-	default:
-		rc, err = os.Open(src)
-	}
+// diagnoseURL fetches and diagnoses one dump of a URL in one form.
+func (rd reading) diagnoseURL(ctx context.Context, src source, debug int) (Report, error) {
+	rc, err := fetch(ctx, string(src), debug, rd.timeout, MaxFetch)
 	if err != nil {
 		return Report{}, err
 	}
 	defer rc.Close()
+	return diagnoseFrom(rc, src)
+}
+
+// diagnoseLocal reads and diagnoses a file or standard input. The read runs
+// on a goroutine of its own, so that a signal ends the command at once even
+// while a read is blocked (a FIFO with no writer yet, a terminal): the
+// command then returns, and the process exits, with that read still
+// blocked; a read that can go on stops at its next call, as ctx is done.
+func (rd reading) diagnoseLocal(ctx context.Context, src source) (Report, error) {
+	type result struct {
+		r   Report
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		rc, err := openLocal(ctx, src, rd.stdin)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		defer rc.Close()
+		r, err := diagnoseFrom(rc, src)
+		done <- result{r, err}
+	}()
+	select {
+	case res := <-done:
+		if res.err != nil && ctx.Err() != nil {
+			res.err = fmt.Errorf("%s: %w", src.name(), errInterrupted)
+		}
+		return res.r, res.err
+	case <-ctx.Done():
+		return Report{}, fmt.Errorf("%s: %w", src.name(), errInterrupted)
+	}
+}
+
+// diagnoseFrom diagnoses the dump rc holds, for src.
+func diagnoseFrom(rc io.Reader, src source) (Report, error) {
 	r, err := Read(rc)
 	if err != nil {
-		return Report{}, fmt.Errorf("%s: %w", src, err)
+		return Report{}, fmt.Errorf("%s: %w", src.name(), err)
 	}
-	r.Source = src
-	if src == "-" {
-		r.Source = "standard input"
-	}
+	r.Source = src.name()
 	return r, nil
-}
-
-func isURL(s string) bool {
-	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
-}
-
-// fetch GETs a goroutine dump from a pprof URL, asking for debug unless the
-// URL says which form it wants.
-func fetch(ctx context.Context, raw string, debug int) (io.ReadCloser, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("%q: not a URL such as http://localhost:6060/debug/pprof/goroutine", raw)
-	}
-	q := u.Query()
-	if !q.Has("debug") {
-		q.Set("debug", fmt.Sprint(debug))
-		u.RawQuery = q.Encode()
-	}
-	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	// One connection for one dump, closed after: the diagnosis leaves
-	// nothing open in the program it reads, nor in this one. Over https it
-	// trusts the system's roots, and the lab CA for a loopback host, so
-	// that it reads the lab's own TLS servers.
-	req.Close = true
-	roots, err := x509.SystemCertPool()
-	if err != nil {
-		roots = x509.NewCertPool()
-	}
-	if labca.Trusts(u.Hostname()) {
-		if ca, _, err := labca.CA(); err == nil {
-			roots.AddCert(ca)
-		}
-	}
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, Proxy: http.ProxyFromEnvironment, TLSClientConfig: &tls.Config{RootCAs: roots}}}
-	resp, err := client.Do(req)
-	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("GET %s: %w", u.Redacted(), err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
-		resp.Body.Close()
-		cancel()
-		return nil, fmt.Errorf("GET %s: %s: %q", u.Redacted(), resp.Status, b)
-	}
-	return readCloser{resp.Body, cancel}, nil
-}
-
-// readCloser closes a response body and cancels its request's context.
-type readCloser struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (rc readCloser) Close() error {
-	defer rc.cancel()
-	return rc.ReadCloser.Close()
 }

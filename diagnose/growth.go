@@ -42,8 +42,8 @@ var counted = []struct {
 
 // growth takes samples dumps of the URL src, every apart, and writes how
 // each count changed.
-func growth(ctx context.Context, src string, debug int, every time.Duration, samples int, asJSON bool, w io.Writer) error {
-	g := Growth{Source: src, Every: every.String(), PerMinute: map[string]float64{}, OnlyGrowing: []string{}}
+func (rd reading) growth(ctx context.Context, src source, every time.Duration, samples int, asJSON bool, w io.Writer) error {
+	g := Growth{Source: src.name(), Every: every.String(), PerMinute: map[string]float64{}, OnlyGrowing: []string{}}
 	var start, last time.Time
 	tick := time.NewTicker(every)
 	defer tick.Stop()
@@ -59,7 +59,7 @@ func growth(ctx context.Context, src string, debug int, every time.Duration, sam
 		if i == 0 {
 			start = last
 		}
-		r, err := diagnoseSource(ctx, src, debug, nil)
+		r, err := rd.diagnoseSource(ctx, src)
 		if err != nil {
 			return fmt.Errorf("dump %d of %d: %w", i+1, samples, err)
 		}
@@ -89,7 +89,7 @@ func growth(ctx context.Context, src string, debug int, every time.Duration, sam
 }
 
 func (g Growth) writeText(w io.Writer) error {
-	fmt.Fprintf(w, "%s: %d dumps, %s apart\n", g.Source, len(g.Samples), g.Every)
+	fmt.Fprintf(w, "%s: %d dumps, %s apart\n", printable(g.Source), len(g.Samples), g.Every)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := []string{"COUNT"}
 	for i := range g.Samples {

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"connleak/dump"
 )
@@ -103,7 +106,7 @@ func sortSites(s []Site) {
 // WriteText writes the report in words, for the dump named source.
 func (r Report) WriteText(w io.Writer, source string) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d goroutines (%s)\n", source, r.Goroutines, r.Format)
+	fmt.Fprintf(&b, "%s: %d goroutines (%s)\n", printable(source), r.Goroutines, r.Format)
 	c, s := r.Client, r.Server
 	fmt.Fprintf(&b, "client: %d HTTP/1 and %d HTTP/2 connections: %d idle, %d held by an unread body; %d calls waiting for a response, %d dialing, %d queued for a connection\n",
 		c.HTTP1, c.HTTP2, c.Idle, c.BodyUnread, c.InFlight, c.Dialing, c.WaitingForConn)
@@ -132,10 +135,22 @@ func (r Report) WriteText(w io.Writer, source string) error {
 func (s Site) where() string {
 	var parts []string
 	if s.Function != "" {
-		parts = append(parts, fmt.Sprintf("%s (%s:%d)", s.Function, s.File, s.Line))
+		parts = append(parts, fmt.Sprintf("%s (%s:%d)", printable(s.Function), printable(s.File), s.Line))
 	}
 	if s.Labels != "" {
-		parts = append(parts, "labels "+s.Labels)
+		parts = append(parts, "labels "+printable(s.Labels))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// printable is s as text output shows what came from a dump or a command
+// line: as it is, unless it holds bytes a terminal would act on (control
+// characters such as ESC, BEL, CR and BS, bidirectional overrides) or
+// that are not UTF-8, which are escaped as Go escapes them in a string.
+func printable(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }

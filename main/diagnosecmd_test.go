@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"connleak/diagnose"
 )
@@ -145,5 +149,71 @@ func TestDiagnoseBadInput(t *testing.T) {
 		if exitCode(err) != 1 || strings.Count(string(out), "\n") != 1 || !strings.Contains(string(out), tt.want) {
 			t.Errorf("%q: exit %d, %q; want exit 1 and one line saying %q", tt.args, exitCode(err), out, tt.want)
 		}
+	}
+}
+
+// TestDiagnoseCfgArguments checks that arguments ending in .cfg reach the
+// command they were given to, not the vet-tool mode.
+func TestDiagnoseCfgArguments(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"diagnose", "dump.cfg"},
+		{"diagnose", "vet.cfg"},
+		{"diagnose", "a.txt", "b.cfg"},
+	} {
+		out, err := exec.Command(exe, args...).CombinedOutput()
+		if exitCode(err) != 1 || !strings.Contains(string(out), "connleak: ") || !strings.Contains(string(out), "no such file or directory") {
+			t.Errorf("connleak %q: exit %d, %q; want diagnose's one line on a missing file", args, exitCode(err), out)
+		}
+	}
+}
+
+// TestDiagnoseInterrupt checks that the first SIGINT ends a diagnose that
+// is reading a FIFO, at once, with one line that says so.
+func TestDiagnoseInterrupt(t *testing.T) {
+	t.Parallel()
+	fifo := filepath.Join(t.TempDir(), "dump.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Hold the FIFO open (read and write, so the open does not wait) and
+	// never write: diagnose blocks in its read.
+	w, err := os.OpenFile(fifo, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var out bytes.Buffer
+	cmd := exec.Command(exe, "diagnose", fifo)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-done
+	})
+	// Once it has the FIFO open, its signal handler is in place: it is
+	// set before the command runs.
+	eventually(t, 10*time.Second, func() error {
+		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", cmd.Process.Pid))
+		for _, fd := range fds {
+			if target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", cmd.Process.Pid, fd.Name())); target == fifo {
+				return nil
+			}
+		}
+		return errors.New("diagnose has not opened the FIFO")
+	})
+	cmd.Process.Signal(os.Interrupt)
+	select {
+	case err := <-done:
+		done <- err // for the cleanup
+		if exitCode(err) != 1 || out.String() != "connleak: "+fifo+": interrupted before the dump was read\n" {
+			t.Errorf("diagnose after SIGINT: exit %d, %q; want exit 1 and one line saying it was interrupted", exitCode(err), out.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("diagnose did not end 10s after the first SIGINT")
 	}
 }

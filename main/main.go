@@ -25,10 +25,12 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"unicode"
+	"unicode/utf8"
 
 	"connleak/demo"
 	"connleak/diagnose"
@@ -39,7 +41,7 @@ import (
 )
 
 func main() {
-	if vet.IsVetTool(os.Args[1:]) {
+	if isVetTool(os.Args[1:]) {
 		// go vet -vettool=connleak: go vet's protocol, through unitchecker,
 		// which exits by itself.
 		unitchecker.Main(vet.Analyzers...)
@@ -59,11 +61,32 @@ func main() {
 	}
 }
 
-// oneLine escapes the control characters of an error message, newlines
-// above all, so that whatever a setting held, the message is one line and
+// isVetTool reports whether the arguments are exactly those go vet passes
+// to its -vettool: -V=full for the tool's version, -flags for its flags, or
+// the tool's flags and then the vet.cfg file that describes one package.
+// Any other argument list, whatever its last one ends in, is a connleak
+// command.
+func isVetTool(args []string) bool {
+	switch {
+	case len(args) == 1 && (args[0] == "-V=full" || args[0] == "-flags"):
+		return true
+	case len(args) == 0 || filepath.Base(args[len(args)-1]) != "vet.cfg":
+		return false
+	}
+	for _, a := range args[:len(args)-1] {
+		if !strings.HasPrefix(a, "-") {
+			return false
+		}
+	}
+	return true
+}
+
+// oneLine escapes what a terminal would act on in an error message
+// (control characters, newlines above all, and bidirectional overrides),
+// so that whatever a setting or a dump held, the message is one line and
 // forges no other.
 func oneLine(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsControl) {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) {
 		return s
 	}
 	q := strconv.Quote(s)

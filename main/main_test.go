@@ -101,3 +101,49 @@ func TestRunErrors(t *testing.T) {
 		t.Errorf("run -h: %v, want nil", err)
 	}
 }
+
+// TestIsVetTool checks that the vet-tool mode is entered for exactly the
+// invocations go vet makes, and for no command whose last argument ends in
+// .cfg.
+func TestIsVetTool(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"-V=full"}, true},
+		{[]string{"-flags"}, true},
+		{[]string{"/tmp/go-build1/b001/vet.cfg"}, true},
+		{[]string{"-unsafeptr=false", "-client-per-call", "/tmp/go-build1/b001/vet.cfg"}, true},
+		{nil, false},
+		{[]string{"diagnose", "dump.cfg"}, false},
+		{[]string{"diagnose", "vet.cfg"}, false},
+		{[]string{"diagnose", "a.txt", "b.cfg"}, false},
+		{[]string{"diagnose", "http://127.0.0.1:6060/debug/pprof/goroutine?x=.cfg"}, false},
+		{[]string{"demo", "-out", "report.cfg"}, false},
+		{[]string{"load", "http://127.0.0.1:9090/a.cfg"}, false},
+		{[]string{"vet", "vet.cfg"}, false},
+		{[]string{"-V=full", "diagnose"}, false},
+		{[]string{"x.cfg"}, false},
+	} {
+		if got := isVetTool(tt.args); got != tt.want {
+			t.Errorf("isVetTool(%q) = %v, want %v", tt.args, got, tt.want)
+		}
+	}
+}
+
+// TestOneLine checks that an error message reaches the terminal as one
+// line of text, whatever bytes it carries.
+func TestOneLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain: message":        "plain: message",
+		"two\nlines":            `two\nlines`,
+		"title \x1b]0;x\x07":    `title \x1b]0;x\a`,
+		"bidi \u202eevil":       `bidi \u202eevil`,
+		"not utf-8 \xff":        `not utf-8 \xff`,
+		"unicode is fine: é, ü": "unicode is fine: é, ü",
+	} {
+		if got := oneLine(in); got != want {
+			t.Errorf("oneLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
