@@ -62,6 +62,9 @@ func readBinary(data []byte, each func(*Goroutine)) error {
 		return err
 	}
 	p, err := profile.ParseUncompressed(data)
+	if err == nil {
+		err = p.CheckValid() // a sample's location, a line's function, that are not in the profile
+	}
 	if err != nil {
 		return fmt.Errorf("not a pprof profile: %w", err)
 	}
@@ -79,6 +82,9 @@ func readBinary(data []byte, each func(*Goroutine)) error {
 		}
 		g := &Goroutine{Count: int(s.Value[0]), Labels: labels(s.Label)}
 		for _, loc := range s.Location { // the leaf first
+			if loc == nil {
+				continue // CheckValid refuses them; a guard all the same
+			}
 			for _, l := range loc.Line { // inlined calls first, their caller last
 				if l.Function != nil {
 					g.Frames = append(g.Frames, Frame{Func: l.Function.Name, File: l.Function.Filename, Line: int(l.Line)})

@@ -25,6 +25,9 @@ func FuzzRead(f *testing.F) {
 	gz.Write(make([]byte, 8<<20))
 	gz.Close()
 	f.Add(bomb.Bytes())
+	for _, p := range malformedProfiles() {
+		f.Add(p.data)
+	}
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		frames, lines := 0, strings.Count(string(data), "\n")+1
