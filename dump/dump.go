@@ -99,94 +99,205 @@ func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
 	}
 	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 0, 64<<10), MaxLine)
-	var (
-		format    Format
-		crash     bool // a panic, fatal error or signal line came first
-		goleak    bool // goroutines inside goleak's message
-		g         *Goroutine
-		found     bool
-		lineNo    int
-		ancestors bool // in a GODEBUG=tracebackancestors section of g
-	)
-	flush := func() {
-		if g != nil {
-			each(g)
-			found = true
-			g, ancestors = nil, false
-		}
-	}
+	p := parser{each: each}
+	lineNo := 0
 	for sc.Scan() {
 		lineNo++
-		// Dumps pasted into issues and chats come indented, with their
-		// tabs turned to spaces: read every line trimmed, and tell a file
-		// line by its tab or, failing that, by its shape.
-		raw := sc.Bytes()
-		line := bytes.TrimSpace(raw)
-		switch {
-		case len(line) == 0:
-			flush()
-		case bytes.HasPrefix(line, []byte("goroutine ")) && bytes.HasSuffix(line, []byte(":")):
-			flush()
-			if ng, ok := parseHeader(string(line)); ok {
-				g, format = ng, Stacks
-			}
-		case format != Grouped && isGoleakHeader(line):
-			flush()
-			if ng, ok := parseGoleakHeader(string(line)); ok {
-				g, format, goleak = ng, Stacks, true
-			}
-		case line[0] >= '0' && line[0] <= '9' && bytes.Contains(line, []byte(" @ ")):
-			flush()
-			if n, err := strconv.Atoi(string(line[:bytes.IndexByte(line, ' ')])); err == nil && n > 0 {
-				g, format = &Goroutine{Count: n}, Grouped
-			}
-		case g == nil:
-			// outside a goroutine
-			if !found && isCrashLine(line) {
-				crash = true
-			}
-		case format == Grouped && bytes.HasPrefix(line, []byte("# labels: ")):
-			g.Labels = normalLabels(string(line[len("# labels: "):]))
-		case format == Grouped && (bytes.HasPrefix(line, []byte("#")) || bytes.HasPrefix(line, []byte("0x"))):
-			if f, ok := parseGroupedFrame(string(line)); ok {
-				g.Frames = append(g.Frames, f)
-			}
-		case format != Stacks:
-		case bytes.HasPrefix(line, []byte("[originating from goroutine ")):
-			ancestors = true
-			g.Ancestors = append(g.Ancestors, nil)
-		case raw[0] == '\t' || isFileLine(line):
-			setFileLine(g, ancestors, string(line))
-		case bytes.HasPrefix(line, []byte("created by ")):
-			if !ancestors {
-				g.CreatedBy = Frame{Func: createdBy(string(line))}
-			}
-		case bytes.HasPrefix(line, []byte("...")) || line[0] == ']' || line[0] == '[':
-			// "...additional frames elided...", the end of goleak's list
-		case ancestors:
-			a := &g.Ancestors[len(g.Ancestors)-1]
-			*a = append(*a, Frame{Func: funcName(string(line))})
-		default:
-			g.Frames = append(g.Frames, Frame{Func: funcName(string(line))})
-		}
+		p.line(sc.Bytes())
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return format, fmt.Errorf("line %d is longer than %d bytes: not a goroutine dump", lineNo+1, MaxLine)
+			return p.format, fmt.Errorf("line %d is longer than %d bytes: not a goroutine dump", lineNo+1, MaxLine)
 		}
-		return format, err
+		return p.format, err
 	}
-	flush()
-	if !found {
-		return format, ErrNoGoroutines
-	}
+	return p.end()
+}
+
+// section is where in a text dump a line is.
+type section int
+
+const (
+	outside       section = iota // between goroutines: a panic message, registers, a profile's header
+	own                          // a goroutine's own stack, and its created by
+	ancestor                     // an ancestor's stack (GODEBUG=tracebackancestors)
+	pastAncestors                // an ancestor's stack past MaxAncestors, skipped
+)
+
+// parser reads a text dump, a line at a time.
+type parser struct {
+	each     func(*Goroutine)
+	format   Format
+	crash    bool // a panic, fatal error or signal line came first
+	goleak   bool // goroutines inside goleak's message
+	found    bool // each has had a goroutine
+	section  section
+	g        *Goroutine // the goroutine being read; nil outside
+	frames   stack      // g's own frames so far
+	ancestor stack      // the frames so far of the ancestor being read
+}
+
+// line reads one line of the dump. Dumps pasted into issues and chats come
+// indented, with their tabs turned to spaces: it reads every line trimmed,
+// and tells a file line by its tab or, failing that, by its shape.
+func (p *parser) line(raw []byte) {
+	line := bytes.TrimSpace(raw)
 	switch {
-	case format == Stacks && goleak:
-		format = Goleak
-	case format == Stacks && crash:
-		format = Traceback
+	case len(line) == 0:
+		p.flush()
+	case bytes.HasPrefix(line, []byte("goroutine ")) && bytes.HasSuffix(line, []byte(":")):
+		p.header(line)
+	case p.format != Grouped && isGoleakHeader(line):
+		p.goleakHeader(line)
+	case line[0] >= '0' && line[0] <= '9' && bytes.Contains(line, []byte(" @ ")):
+		p.groupHeader(line)
+	case p.section == outside:
+		if !p.found && isCrashLine(line) {
+			p.crash = true
+		}
+	case p.format == Grouped:
+		p.groupLine(line)
+	default:
+		p.stackLine(raw, line)
 	}
-	return format, nil
+}
+
+// start begins goroutine g, of a dump of format, once the one before is
+// done; a nil g (a header that did not read) begins none.
+func (p *parser) start(g *Goroutine, format Format) {
+	p.flush()
+	if g != nil {
+		p.g, p.format, p.section, p.frames = g, format, own, stack{}
+	}
+}
+
+// header reads "goroutine 18 [IO wait, 106 minutes]:".
+func (p *parser) header(line []byte) {
+	g, _ := parseHeader(string(line))
+	p.start(g, Stacks)
+}
+
+// goleakHeader reads goleak's "[Goroutine 7 in state IO wait, with f on
+// top of the stack:".
+func (p *parser) goleakHeader(line []byte) {
+	g, ok := parseGoleakHeader(string(line))
+	p.goleak = p.goleak || ok
+	p.start(g, Stacks)
+}
+
+// groupHeader reads debug=1's "3 @ 0x43e1ae 0x4b1c5f", a group of 3
+// goroutines.
+func (p *parser) groupHeader(line []byte) {
+	var g *Goroutine
+	if n, err := strconv.Atoi(string(line[:bytes.IndexByte(line, ' ')])); err == nil && n > 0 {
+		g = &Goroutine{Count: n}
+	}
+	p.start(g, Grouped)
+}
+
+// groupLine reads a line of a debug=1 group: its labels or a frame.
+func (p *parser) groupLine(line []byte) {
+	switch {
+	case bytes.HasPrefix(line, []byte("# labels: ")):
+		p.g.Labels = normalLabels(string(line[len("# labels: "):]))
+	case bytes.HasPrefix(line, []byte("#")) || bytes.HasPrefix(line, []byte("0x")):
+		if f, ok := parseGroupedFrame(string(line)); ok {
+			p.frames.push(f)
+		}
+	}
+}
+
+// stackLine reads a line of a debug=2 goroutine: a frame, where it is, the
+// goroutine's created by, or the start of an ancestor's stack.
+func (p *parser) stackLine(raw, line []byte) {
+	switch {
+	case p.format != Stacks:
+	case bytes.HasPrefix(line, []byte("[originating from goroutine ")):
+		p.startAncestor()
+	case raw[0] == '\t' || isFileLine(line):
+		p.fileLine(string(line))
+	case bytes.HasPrefix(line, []byte("created by ")):
+		if p.section == own {
+			p.g.CreatedBy = Frame{Func: createdBy(string(line))}
+		}
+	case bytes.HasPrefix(line, []byte("...")) || line[0] == ']' || line[0] == '[':
+		// "...additional frames elided...", the end of goleak's list
+	default:
+		if s := p.stack(); s != nil {
+			s.push(Frame{Func: funcName(string(line))})
+		}
+	}
+}
+
+// stack is the stack being read: g's own, an ancestor's, or nil past
+// MaxAncestors.
+func (p *parser) stack() *stack {
+	switch p.section {
+	case own:
+		return &p.frames
+	case ancestor:
+		return &p.ancestor
+	}
+	return nil
+}
+
+// startAncestor begins an ancestor's stack, "[originating from goroutine
+// 39]:", after the one before.
+func (p *parser) startAncestor() {
+	p.endAncestor()
+	if len(p.g.Ancestors) == MaxAncestors {
+		p.section = pastAncestors
+		return
+	}
+	p.section, p.ancestor = ancestor, stack{}
+}
+
+// endAncestor adds the ancestor's stack being read, if any, to g.
+func (p *parser) endAncestor() {
+	if p.section == ancestor {
+		p.g.Ancestors = append(p.g.Ancestors, p.ancestor.done())
+	}
+}
+
+// fileLine reads "/src/x.go:12 +0x1f" into the frame before it: the last
+// of the stack being read, or g's created by where that came last.
+func (p *parser) fileLine(line string) {
+	file, n := parseFileLine(line)
+	if c := &p.g.CreatedBy; p.section == own && c.Func != "" && c.File == "" {
+		c.File, c.Line = file, n
+		return
+	}
+	if s := p.stack(); s != nil {
+		if f := s.last(); f != nil && f.File == "" {
+			f.File, f.Line = file, n
+		}
+	}
+}
+
+// flush hands the goroutine being read, if any, to each.
+func (p *parser) flush() {
+	if p.g == nil {
+		return
+	}
+	p.endAncestor()
+	p.g.Frames = p.frames.done()
+	p.each(p.g)
+	p.found = true
+	p.g, p.section = nil, outside
+}
+
+// end is what the whole dump read as, once its last line is.
+func (p *parser) end() (Format, error) {
+	p.flush()
+	switch {
+	case !p.found:
+		return p.format, ErrNoGoroutines
+	case p.format == Stacks && p.goleak:
+		return Goleak, nil
+	case p.format == Stacks && p.crash:
+		return Traceback, nil
+	}
+	return p.format, nil
 }
 
 // isGoleakHeader reports whether line is goleak's "[Goroutine 7 in state
@@ -279,32 +390,16 @@ func createdBy(line string) string {
 	return f
 }
 
-// setFileLine reads "/src/x.go:12 +0x1f" into the last frame (of the last
-// ancestor's stack, in an ancestors section), or into CreatedBy where that
-// came last.
-func setFileLine(g *Goroutine, ancestors bool, s string) {
-	s = strings.TrimSpace(s)
+// parseFileLine reads "/src/x.go:12 +0x1f", and GOTRACEBACK=system's
+// "/src/x.go:12 +0x1f fp=0xc0 sp=0xc0 pc=0x74b3d1".
+func parseFileLine(s string) (string, int) {
 	if i := strings.LastIndex(s, " +0x"); i >= 0 {
 		s = s[:i]
 	}
 	if i := strings.Index(s, " fp=0x"); i >= 0 {
-		s = s[:i] // GOTRACEBACK=system
+		s = s[:i]
 	}
-	file, line := splitFileLine(s)
-	frames := g.Frames
-	if ancestors {
-		frames = g.Ancestors[len(g.Ancestors)-1]
-	}
-	switch {
-	case ancestors:
-	case g.CreatedBy.Func != "" && g.CreatedBy.File == "":
-		g.CreatedBy.File, g.CreatedBy.Line = file, line
-		return
-	}
-	if len(frames) > 0 && frames[len(frames)-1].File == "" {
-		f := &frames[len(frames)-1]
-		f.File, f.Line = file, line
-	}
+	return splitFileLine(s)
 }
 
 // parseGroupedFrame reads "#\t0x4dc0dc\tmain.main.func1+0x1c\t/src/main.go:12",

@@ -130,60 +130,66 @@ func gzipped(data []byte, level int) []byte {
 // to its size.
 type hostileInput struct {
 	name string
-	data []byte
+	make func() []byte
 }
 
-// hostileInputs are the hostile run's inputs, built here.
-func hostileInputs() []hostileInput {
-	// One goroutine of 5M frames, in 10 MB of text.
-	deepText := "goroutine 1 [running]:\n" + strings.Repeat("f\n", 5_000_000)
-
-	// One sample of 15.5M location ids, packed.
-	ids := make([]uint64, 15_500_000)
-	for i := range ids {
-		ids[i] = 1
-	}
-	longSample := testProfile{funcs: []string{"main.f"}, samples: []testSample{{count: 1, locs: ids}}}.encode()
-
-	// 7.9M empty mappings.
-	// The string table's "\xff" makes them no text.
-	var mappings pb
-	mappings = mappings.msg(fSampleType, pb{}).str(fString, "").str(fString, "\xff")
-	for range 7_900_000 {
-		mappings = mappings.msg(fMapping, nil)
-	}
-
-	// 99,999 samples of 150 frames, of 120 functions (so that every
-	// location id takes a byte).
-	wide := testProfile{}
-	for i := range 120 {
-		wide.funcs = append(wide.funcs, "main.f"+strings.Repeat("x", i))
-	}
-	stack := make([]uint64, 150)
-	for i := range stack {
-		stack[i] = uint64(i%120 + 1)
-	}
-	for range 99_999 {
-		wide.samples = append(wide.samples, testSample{count: 1, locs: stack})
-	}
-
-	return []hostileInput{
-		{"text-5M-frames", []byte(deepText)},
-		{"binary-15.5M-location-ids", gzipped(longSample, gzip.HuffmanOnly)},
-		{"binary-7.9M-mappings", gzipped(mappings, gzip.HuffmanOnly)},
-		{"binary-99999-samples-150-frames", gzipped(wide.encode(), gzip.HuffmanOnly)},
-	}
+// hostileInputs are the hostile run's inputs, each built on demand.
+var hostileInputs = []hostileInput{
+	{"text-5M-frames", func() []byte {
+		// One goroutine of 5M frames, in 10 MB of text.
+		return []byte("goroutine 1 [running]:\n" + strings.Repeat("f\n", 5_000_000))
+	}},
+	{"binary-15.5M-location-ids", func() []byte {
+		// One sample of 15.5M location ids, packed.
+		ids := make([]uint64, 15_500_000)
+		for i := range ids {
+			ids[i] = 1
+		}
+		p := testProfile{funcs: []string{"main.f"}, samples: []testSample{{count: 1, locs: ids}}}
+		return gzipped(p.encode(), gzip.HuffmanOnly)
+	}},
+	{"binary-7.9M-mappings", func() []byte {
+		// 7.9M empty mappings; the string table's "\xff" makes them no
+		// text.
+		m := pb{}.msg(fSampleType, pb{}).str(fString, "").str(fString, "\xff")
+		m = append(m, bytes.Repeat(pb{}.msg(fMapping, nil), 7_900_000)...)
+		return gzipped(m, gzip.HuffmanOnly)
+	}},
+	{"binary-99999-samples-150-frames", func() []byte {
+		// 99,999 samples of 150 frames, of 120 functions (so that every
+		// location id takes a byte).
+		p := testProfile{}
+		for i := range 120 {
+			p.funcs = append(p.funcs, "main.f"+strings.Repeat("x", i))
+		}
+		stack := make([]uint64, 150)
+		for i := range stack {
+			stack[i] = uint64(i%120 + 1)
+		}
+		for range 99_999 {
+			p.samples = append(p.samples, testSample{count: 1, locs: stack})
+		}
+		return gzipped(p.encode(), gzip.HuffmanOnly)
+	}},
+	{"binary-labels-at-MaxRecords", func() []byte {
+		// The worst a profile within MaxRecords takes: labels, in one
+		// sample.
+		m := pb{}.msg(fSample, pb(bytes.Repeat(pb{}.msg(fSampleLabel, nil), MaxRecords-1)))
+		return gzipped(m, gzip.HuffmanOnly)
+	}},
 }
 
 // BenchmarkHostile reads each hostile input, for its bytes allocated per
 // read (-benchmem): in proportion to the input once it is read or refused.
+// Run one at a time under /usr/bin/time -v for its peak memory.
 func BenchmarkHostile(b *testing.B) {
-	for _, in := range hostileInputs() {
+	for _, in := range hostileInputs {
 		b.Run(in.name, func(b *testing.B) {
+			data := in.make()
 			b.ReportAllocs()
-			b.SetBytes(int64(len(in.data)))
+			b.SetBytes(int64(len(data)))
 			for b.Loop() {
-				_, err := Read(bytes.NewReader(in.data), func(*Goroutine) {})
+				_, err := Read(bytes.NewReader(data), func(*Goroutine) {})
 				b.Log(err)
 			}
 		})
