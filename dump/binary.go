@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -82,9 +83,16 @@ func readBinary(data []byte, each func(*Goroutine)) error {
 		return fmt.Errorf("a %s profile, not a goroutine profile", strings.Join(types, ", "))
 	}
 	found := false
+	var count counter
 	for _, s := range p.Sample {
 		if len(s.Value) == 0 || s.Value[0] <= 0 {
 			continue
+		}
+		if s.Value[0] > MaxGoroutines {
+			return errGroup(strconv.FormatInt(s.Value[0], 10))
+		}
+		if err := count.add(int(s.Value[0])); err != nil {
+			return err
 		}
 		g := &Goroutine{Count: int(s.Value[0]), Labels: labels(s.Label)}
 		var frames stack

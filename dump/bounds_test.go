@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
+	"time"
 )
 
 // deepText is a debug=2 goroutine of depth frames, main.f0 innermost,
@@ -157,4 +159,55 @@ func TestBinaryBounds(t *testing.T) {
 			t.Errorf("got %d goroutines, %v; want 1000000 and no error", total, err)
 		}
 	})
+}
+
+// TestCountBounds checks that a dump whose counts would overflow, a group
+// or the whole dump past MaxGoroutines, a wait past MaxWait, is refused
+// with an error that names the bound, and that one just within them reads.
+func TestCountBounds(t *testing.T) {
+	group := func(n int64) string { return fmt.Sprintf("%d @ 0x1\n#\t0x1\tmain.f+0x1\t/src/x.go:1\n\n", n) }
+	waiting := func(minutes string) string {
+		return "goroutine 1 [select, " + minutes + " minutes]:\nmain.f()\n\t/src/x.go:1 +0x1\n"
+	}
+	sample := func(counts ...int64) string {
+		p := testProfile{funcs: []string{"main.f"}}
+		for _, n := range counts {
+			p.samples = append(p.samples, testSample{count: n, locs: []uint64{1}})
+		}
+		return string(gzipped(p.encode(), gzip.BestCompression))
+	}
+	const half = MaxGoroutines/2 + 1
+	maxMinutes := fmt.Sprint(int64(MaxWait / time.Minute))
+	for _, tt := range []struct {
+		name, dump string
+		want       string // what the error says; "" for none
+	}{
+		{"two groups of 2^63-1", group(math.MaxInt64) + group(math.MaxInt64), "line 1: a group of 9223372036854775807 goroutines: want at most MaxGoroutines"},
+		{"a group past int64", "9223372036854775808 @ 0x1\n", "a group of 9223372036854775808 goroutines: want at most MaxGoroutines"},
+		{"a group of MaxGoroutines+1", group(MaxGoroutines + 1), "want at most MaxGoroutines, 1073741824"},
+		{"a group of MaxGoroutines", group(MaxGoroutines), ""},
+		{"two groups past MaxGoroutines", group(half) + group(half), "line 6: more than MaxGoroutines, 1073741824 goroutines, in the dump"},
+		{"a wait past a Duration", waiting("99999999999999999"), "line 1: a wait of 99999999999999999 minutes: want 0 to MaxWait"},
+		{"a wait past int64", waiting("99999999999999999999"), "want 0 to MaxWait, 52560000 minutes"},
+		{"a wait below zero", waiting("-5"), "want 0 to MaxWait"},
+		{"a wait of MaxWait", waiting(maxMinutes), ""},
+		{"a goleak wait past MaxWait", "[Goroutine 5 in state select, 99999999999999999 minutes, with main.f on top of the stack:\nmain.f()\n\t/x.go:3 +0x19\n]", "want 0 to MaxWait"},
+		{"two samples of 2^63-1", sample(math.MaxInt64, math.MaxInt64), "a group of 9223372036854775807 goroutines: want at most MaxGoroutines"},
+		{"samples past MaxGoroutines", sample(half, half), "more than MaxGoroutines, 1073741824 goroutines, in the dump"},
+		{"a sample of MaxGoroutines", sample(MaxGoroutines), ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			total := 0
+			var wait time.Duration
+			_, err := Read(strings.NewReader(tt.dump), func(g *Goroutine) { total += g.Count; wait = max(wait, g.Wait) })
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("got %v, want no error", err)
+			case tt.want == "" && (total < 1 || total > MaxGoroutines || wait < 0 || wait > MaxWait):
+				t.Errorf("got %d goroutines and a wait of %v, want them within MaxGoroutines and MaxWait", total, wait)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("got %v (%d goroutines), want an error saying %q", err, total, tt.want)
+			}
+		})
+	}
 }

@@ -81,6 +81,37 @@ func isWrapper(f string) bool {
 // MaxLine is the longest line Read accepts.
 const MaxLine = 1 << 20
 
+// Bounds of what a dump says, past which it is no real process's: Read
+// refuses a dump that goes past them, rather than hand on counts that
+// overflow.
+const (
+	// MaxGoroutines bounds a group's count (debug=1, debug=0), and the
+	// goroutines of a whole dump: 2^30 goroutines would take 2 TiB of
+	// stack at least, more than any process holds.
+	MaxGoroutines = 1 << 30
+	// MaxWait bounds how long a dump says a goroutine has waited: 100
+	// years, well within a time.Duration's 292.
+	MaxWait = 100 * 365 * 24 * time.Hour
+)
+
+// counter counts a dump's goroutines, against MaxGoroutines.
+type counter struct{ n int }
+
+// add counts a group of n goroutines, n at most MaxGoroutines.
+func (c *counter) add(n int) error {
+	if n > MaxGoroutines-c.n {
+		return fmt.Errorf("more than MaxGoroutines, %d goroutines, in the dump: no process holds as many", MaxGoroutines)
+	}
+	c.n += n
+	return nil
+}
+
+// errGroup is the error for a group of more than MaxGoroutines goroutines,
+// count as the dump writes it.
+func errGroup(count string) error {
+	return fmt.Errorf("a group of %s goroutines: want at most MaxGoroutines, %d, in one process", count, MaxGoroutines)
+}
+
 // ErrNoGoroutines is Read's error for input that holds no goroutine.
 var ErrNoGoroutines = errors.New("no goroutine found: want a goroutine dump (pprof's goroutine profile at debug=0, 1 or 2, runtime.Stack, a crash traceback, or goleak's message)")
 
@@ -103,7 +134,9 @@ func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
 	lineNo := 0
 	for sc.Scan() {
 		lineNo++
-		p.line(sc.Bytes())
+		if err := p.line(sc.Bytes()); err != nil {
+			return p.format, fmt.Errorf("line %d: %w", lineNo, err)
+		}
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
@@ -111,7 +144,11 @@ func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
 		}
 		return p.format, err
 	}
-	return p.end()
+	format, err := p.end()
+	if err != nil && !errors.Is(err, ErrNoGoroutines) {
+		return format, fmt.Errorf("line %d: %w", lineNo, err)
+	}
+	return format, err
 }
 
 // section is where in a text dump a line is.
@@ -127,6 +164,7 @@ const (
 // parser reads a text dump, a line at a time.
 type parser struct {
 	each     func(*Goroutine)
+	count    counter
 	format   Format
 	crash    bool // a panic, fatal error or signal line came first
 	goleak   bool // goroutines inside goleak's message
@@ -140,17 +178,17 @@ type parser struct {
 // line reads one line of the dump. Dumps pasted into issues and chats come
 // indented, with their tabs turned to spaces: it reads every line trimmed,
 // and tells a file line by its tab or, failing that, by its shape.
-func (p *parser) line(raw []byte) {
+func (p *parser) line(raw []byte) error {
 	line := bytes.TrimSpace(raw)
 	switch {
 	case len(line) == 0:
-		p.flush()
+		return p.flush()
 	case bytes.HasPrefix(line, []byte("goroutine ")) && bytes.HasSuffix(line, []byte(":")):
-		p.header(line)
+		return p.header(line)
 	case p.format != Grouped && isGoleakHeader(line):
-		p.goleakHeader(line)
+		return p.goleakHeader(line)
 	case line[0] >= '0' && line[0] <= '9' && bytes.Contains(line, []byte(" @ ")):
-		p.groupHeader(line)
+		return p.groupHeader(line)
 	case p.section == outside:
 		if !p.found && isCrashLine(line) {
 			p.crash = true
@@ -160,39 +198,53 @@ func (p *parser) line(raw []byte) {
 	default:
 		p.stackLine(raw, line)
 	}
+	return nil
 }
 
 // start begins goroutine g, of a dump of format, once the one before is
 // done; a nil g (a header that did not read) begins none.
-func (p *parser) start(g *Goroutine, format Format) {
-	p.flush()
+func (p *parser) start(g *Goroutine, format Format) error {
+	if err := p.flush(); err != nil {
+		return err
+	}
 	if g != nil {
 		p.g, p.format, p.section, p.frames = g, format, own, stack{}
 	}
+	return nil
 }
 
 // header reads "goroutine 18 [IO wait, 106 minutes]:".
-func (p *parser) header(line []byte) {
-	g, _ := parseHeader(string(line))
-	p.start(g, Stacks)
+func (p *parser) header(line []byte) error {
+	g, err := parseHeader(string(line))
+	if err != nil {
+		return err
+	}
+	return p.start(g, Stacks)
 }
 
 // goleakHeader reads goleak's "[Goroutine 7 in state IO wait, with f on
 // top of the stack:".
-func (p *parser) goleakHeader(line []byte) {
-	g, ok := parseGoleakHeader(string(line))
-	p.goleak = p.goleak || ok
-	p.start(g, Stacks)
+func (p *parser) goleakHeader(line []byte) error {
+	g, err := parseGoleakHeader(string(line))
+	if err != nil {
+		return err
+	}
+	p.goleak = p.goleak || g != nil
+	return p.start(g, Stacks)
 }
 
 // groupHeader reads debug=1's "3 @ 0x43e1ae 0x4b1c5f", a group of 3
 // goroutines.
-func (p *parser) groupHeader(line []byte) {
-	var g *Goroutine
-	if n, err := strconv.Atoi(string(line[:bytes.IndexByte(line, ' ')])); err == nil && n > 0 {
-		g = &Goroutine{Count: n}
+func (p *parser) groupHeader(line []byte) error {
+	count := string(line[:bytes.IndexByte(line, ' ')])
+	n, err := strconv.Atoi(count)
+	switch {
+	case errors.Is(err, strconv.ErrRange) || err == nil && n > MaxGoroutines:
+		return errGroup(count)
+	case err != nil || n <= 0:
+		return p.start(nil, Grouped)
 	}
-	p.start(g, Grouped)
+	return p.start(&Goroutine{Count: n}, Grouped)
 }
 
 // groupLine reads a line of a debug=1 group: its labels or a frame.
@@ -275,20 +327,26 @@ func (p *parser) fileLine(line string) {
 }
 
 // flush hands the goroutine being read, if any, to each.
-func (p *parser) flush() {
+func (p *parser) flush() error {
 	if p.g == nil {
-		return
+		return nil
+	}
+	if err := p.count.add(p.g.Count); err != nil {
+		return err
 	}
 	p.endAncestor()
 	p.g.Frames = p.frames.done()
 	p.each(p.g)
 	p.found = true
 	p.g, p.section = nil, outside
+	return nil
 }
 
 // end is what the whole dump read as, once its last line is.
 func (p *parser) end() (Format, error) {
-	p.flush()
+	if err := p.flush(); err != nil {
+		return p.format, err
+	}
 	switch {
 	case !p.found:
 		return p.format, ErrNoGoroutines
@@ -309,14 +367,14 @@ func isGoleakHeader(line []byte) bool {
 }
 
 // parseGoleakHeader reads "[Goroutine 7 in state IO wait, 3 minutes, with
-// f on top of the stack:".
-func parseGoleakHeader(line string) (*Goroutine, bool) {
+// f on top of the stack:", as parseHeader does.
+func parseGoleakHeader(line string) (*Goroutine, error) {
 	rest := strings.TrimPrefix(strings.TrimLeft(line, "[ "), "Goroutine ")
 	idText, rest, _ := strings.Cut(rest, " in state ")
 	state, _, ok := strings.Cut(rest, ", with ")
 	id, err := strconv.Atoi(idText)
 	if !ok || err != nil {
-		return nil, false
+		return nil, nil
 	}
 	return parseHeader(fmt.Sprintf("goroutine %d [%s]:", id, state))
 }
@@ -343,14 +401,16 @@ func isCrashLine(line []byte) bool {
 }
 
 // parseHeader reads "goroutine 18 [IO wait, 106 minutes]:", and the forms
-// with more between the ID and the state ("gp=0x... m=nil [select]:").
-func parseHeader(line string) (*Goroutine, bool) {
+// with more between the ID and the state ("gp=0x... m=nil [select]:"). It
+// returns nil and no error for a line that is no header after all, and an
+// error for a wait past MaxWait.
+func parseHeader(line string) (*Goroutine, error) {
 	rest := strings.TrimPrefix(line, "goroutine ")
 	idText, rest, _ := strings.Cut(rest, " ")
 	id, err := strconv.Atoi(idText)
 	open, end := strings.IndexByte(rest, '['), strings.LastIndexByte(rest, ']')
 	if err != nil || open < 0 || end < open {
-		return nil, false
+		return nil, nil
 	}
 	g := &Goroutine{ID: id, Count: 1}
 	state := rest[open+1 : end]
@@ -364,12 +424,16 @@ func parseHeader(line string) (*Goroutine, bool) {
 	g.State = parts[0]
 	for _, p := range parts[1:] {
 		if n, ok := strings.CutSuffix(p, " minutes"); ok {
-			if m, err := strconv.Atoi(n); err == nil {
+			m, err := strconv.Atoi(n)
+			switch {
+			case errors.Is(err, strconv.ErrRange) || err == nil && (m < 0 || m > int(MaxWait/time.Minute)):
+				return nil, fmt.Errorf("a wait of %s minutes: want 0 to MaxWait, %d minutes (100 years)", n, MaxWait/time.Minute)
+			case err == nil:
 				g.Wait = time.Duration(m) * time.Minute
 			}
 		}
 	}
-	return g, true
+	return g, nil
 }
 
 // funcName is the function of a frame line: "pkg.f(0xc0, ...)" without its
