@@ -56,10 +56,43 @@ func readGzip(r io.Reader, each func(*Goroutine)) (Format, error) {
 	if len(data) > limit {
 		return Binary, fmt.Errorf("a gzipped dump that inflates past %d bytes: not a goroutine dump", limit)
 	}
-	if utf8.Valid(data) {
+	if !isProfile(data) && utf8.Valid(data) {
 		return Read(bytes.NewReader(data), each) // a text dump, gzipped
 	}
+	// A profile, or what is no text either: readBinary says what is wrong
+	// with it.
 	return Binary, readBinary(data, each)
+}
+
+// isProfile reports whether data is laid out as a profile: the fields of
+// profile.proto's top level end to end, each of its wire type, with a
+// sample_type among them. Text is not, even where its bytes would be
+// valid UTF-8.
+func isProfile(data []byte) bool {
+	sampleType := false
+	for len(data) > 0 {
+		f, rest, err := nextField(data)
+		if err != nil {
+			return false
+		}
+		switch f.num {
+		case fieldSampleType, fieldSample, fieldMapping, fieldLocation, fieldFunction, fieldString, fieldPeriodType:
+			if f.typ != protowire.BytesType {
+				return false
+			}
+		case fieldDropFrames, fieldKeepFrames, fieldTimeNanos, fieldDurationNanos, fieldPeriod, fieldDefaultSampleType, fieldDocURL:
+			if f.typ != protowire.VarintType {
+				return false
+			}
+		case fieldComment: // packed or not
+			if f.typ != protowire.BytesType && f.typ != protowire.VarintType {
+				return false
+			}
+		}
+		sampleType = sampleType || f.num == fieldSampleType
+		data = rest
+	}
+	return sampleType
 }
 
 // readBinary reads pprof's binary goroutine profile (debug=0), decompressed:
@@ -125,13 +158,27 @@ func labels(l map[string][]string) string {
 	return formatLabels(m)
 }
 
-// The fields of profile.proto that countRecords looks into.
+// The fields of profile.proto, at its top level and in a Sample, that
+// isProfile and countRecords look at.
 const (
-	fieldSample         = 2  // Profile.sample, a message
-	fieldLocation       = 4  // Profile.location, a message
-	fieldComment        = 13 // Profile.comment, packed
-	fieldSampleLocation = 1  // Sample.location_id, packed
-	fieldSampleValue    = 2  // Sample.value, packed
+	fieldSampleType        = 1 // a message
+	fieldSample            = 2 // a message
+	fieldMapping           = 3 // a message
+	fieldLocation          = 4 // a message
+	fieldFunction          = 5 // a message
+	fieldString            = 6 // a string
+	fieldDropFrames        = 7
+	fieldKeepFrames        = 8
+	fieldTimeNanos         = 9
+	fieldDurationNanos     = 10
+	fieldPeriodType        = 11 // a message
+	fieldPeriod            = 12
+	fieldComment           = 13 // packed or not
+	fieldDefaultSampleType = 14
+	fieldDocURL            = 15
+
+	fieldSampleLocation = 1 // Sample.location_id, packed or not
+	fieldSampleValue    = 2 // Sample.value, packed or not
 )
 
 // countRecords walks the profile on the wire and refuses more than

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/pprof/profile"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
@@ -262,5 +263,37 @@ func TestReadMalformedProfiles(t *testing.T) {
 				t.Errorf("got error %v, want one beginning %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestReadTextLikeProfile checks that a binary profile whose bytes are all
+// below 0x80, valid UTF-8, is read as the profile it is, and that a gzipped
+// text dump that begins as a profile could (a newline, a length) is still
+// read as text.
+func TestReadTextLikeProfile(t *testing.T) {
+	p := testProfile{
+		funcs:   []string{"main.f", "main.g"},
+		samples: []testSample{{count: 3, locs: []uint64{1, 2}}, {count: 4, locs: []uint64{2}, labels: []string{"k", "v"}}},
+	}
+	data := p.encode()
+	if i := bytes.IndexFunc(data, func(r rune) bool { return r >= 0x80 }); i >= 0 {
+		t.Fatalf("the profile has byte %#x at %d, want all below 0x80", data[i], i)
+	}
+	if _, err := profile.ParseData(data); err != nil {
+		t.Fatalf("the profile package does not read it: %v", err)
+	}
+	var gs []*Goroutine
+	format, err := Read(bytes.NewReader(gzipped(data, gzip.BestCompression)), func(g *Goroutine) { gs = append(gs, g) })
+	if err != nil || format != Binary || len(gs) != 2 {
+		t.Fatalf("got %s, %d goroutines, %v; want %s and 2", format, len(gs), err, Binary)
+	}
+	if g := gs[1]; g.Count != 4 || g.Entry() != "main.g" || g.Labels != `{"k":"v"}` {
+		t.Errorf("got %+v, want 4 goroutines in main.g labelled k=v", g)
+	}
+
+	text := "\n" + stacks
+	format, err = Read(bytes.NewReader(gzipped([]byte(text), gzip.BestCompression)), func(*Goroutine) {})
+	if err != nil || format != Traceback {
+		t.Errorf("a gzipped text dump after a blank line: got %s, %v; want %s", format, err, Traceback)
 	}
 }
