@@ -1,6 +1,7 @@
 package dump
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"fmt"
@@ -56,8 +57,9 @@ func readGzip(r io.Reader, each func(*Goroutine)) (Format, error) {
 	if len(data) > limit {
 		return Binary, fmt.Errorf("a gzipped dump that inflates past %d bytes: not a goroutine dump", limit)
 	}
-	if !isProfile(data) && utf8.Valid(data) {
-		return Read(bytes.NewReader(data), each) // a text dump, gzipped
+	if !isProfile(data) && (utf8.Valid(data) || hasUTF16BOM(data)) {
+		// A text dump, gzipped.
+		return readText(bufio.NewReader(bytes.NewReader(data)), each)
 	}
 	// A profile, or what is no text either: readBinary says what is wrong
 	// with it.

@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // Format is the kind of dump Read found.
@@ -78,7 +81,8 @@ func isWrapper(f string) bool {
 	return strings.HasPrefix(f, "runtime.") || strings.Contains(f, ".gowrap") || strings.HasPrefix(f, "sync.(*WaitGroup).Go.")
 }
 
-// MaxLine is the longest line Read accepts.
+// MaxLine is the longest line Read accepts, in bytes and without its end
+// (a "\n", a "\r\n" or a lone "\r").
 const MaxLine = 1 << 20
 
 // Bounds of what a dump says, past which it is no real process's: Read
@@ -118,18 +122,74 @@ var ErrNoGoroutines = errors.New("no goroutine found: want a goroutine dump (ppr
 // Read parses the dump r holds, calling each for every goroutine (or group,
 // in a grouped dump) in the order of the dump. It tells the formats apart by
 // their content. Lines that belong to no goroutine (a panic message,
-// registers, a profile's header) are skipped. It returns the format it
-// found, and ErrNoGoroutines if there was none.
+// registers, a profile's header) are skipped. Text may be UTF-8, or UTF-16
+// after its byte order mark, its lines ended by "\n", "\r\n" or a lone
+// "\r"; binary or text, it may be gzipped. It returns the format it found,
+// and ErrNoGoroutines if there was none.
 func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+	if head, _ := br.Peek(2); bytes.Equal(head, []byte("\x1f\x8b")) {
 		return readGzip(br, each)
 	}
-	if head, _ := br.Peek(3); bytes.Equal(head, []byte("\xef\xbb\xbf")) {
-		br.Discard(3) // a UTF-8 byte order mark, as some editors save
+	return readText(br, each)
+}
+
+// Byte order marks.
+var (
+	utf8BOM    = []byte("\xef\xbb\xbf")
+	utf16LEBOM = []byte("\xff\xfe")
+	utf16BEBOM = []byte("\xfe\xff")
+)
+
+// hasUTF16BOM reports whether b begins with a UTF-16 byte order mark.
+func hasUTF16BOM(b []byte) bool {
+	return bytes.HasPrefix(b, utf16LEBOM) || bytes.HasPrefix(b, utf16BEBOM)
+}
+
+// decodeText is the text br holds, in UTF-8: past a UTF-8 byte order mark,
+// as some editors save, or decoded from UTF-16 after its byte order mark,
+// as Windows PowerShell's > writes, a little at a time.
+func decodeText(br *bufio.Reader) io.Reader {
+	head, _ := br.Peek(len(utf8BOM))
+	switch {
+	case bytes.HasPrefix(head, utf8BOM):
+		br.Discard(len(utf8BOM))
+	case hasUTF16BOM(head):
+		return transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder())
 	}
-	sc := bufio.NewScanner(br)
-	sc.Buffer(make([]byte, 0, 64<<10), MaxLine)
+	return br
+}
+
+// errLongLine is scanLines' error for a line longer than MaxLine.
+var errLongLine = errors.New("line too long")
+
+// scanLines is a bufio.SplitFunc for the lines of a dump, however they
+// end: "\n", "\r\n", or a lone "\r" as old Mac files do. It refuses a line
+// longer than MaxLine.
+func scanLines(data []byte, atEOF bool) (int, []byte, error) {
+	i := bytes.IndexAny(data, "\r\n")
+	switch {
+	case i > MaxLine || i < 0 && len(data) > MaxLine:
+		return 0, nil, errLongLine
+	case i < 0 && atEOF && len(data) > 0:
+		return len(data), data, nil // the last line, with no end
+	case i < 0:
+		return 0, nil, nil // more to read
+	case data[i] == '\n':
+		return i + 1, data[:i], nil
+	case i+1 < len(data) && data[i+1] == '\n':
+		return i + 2, data[:i], nil
+	case i+1 < len(data) || atEOF:
+		return i + 1, data[:i], nil
+	}
+	return 0, nil, nil // a "\r" last read: is a "\n" next?
+}
+
+// readText reads a text dump.
+func readText(br *bufio.Reader, each func(*Goroutine)) (Format, error) {
+	sc := bufio.NewScanner(decodeText(br))
+	sc.Buffer(make([]byte, 0, 64<<10), MaxLine+len("\r\n"))
+	sc.Split(scanLines)
 	p := parser{each: each}
 	lineNo := 0
 	for sc.Scan() {
@@ -139,7 +199,7 @@ func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
+		if errors.Is(err, errLongLine) || errors.Is(err, bufio.ErrTooLong) {
 			return p.format, fmt.Errorf("line %d is longer than %d bytes: not a goroutine dump", lineNo+1, MaxLine)
 		}
 		return p.format, err
