@@ -5,7 +5,8 @@
 // stack, with their labels).
 //
 // It reads a stream, one goroutine at a time, and holds no more than one
-// goroutine's stack: a dump of any size is read in memory proportional to
-// its largest stack. It classifies by function names and the shape of a
+// goroutine's stack, of at most MaxInnerFrames+MaxOuterFrames frames
+// (and as many for each of MaxAncestors ancestors): a dump of any size is
+// read in bounded memory. It classifies by function names and the shape of a
 // stack, never by line numbers, which differ between Go versions.
 package dump

@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // Format is the kind of dump Read found.
@@ -78,8 +81,40 @@ func isWrapper(f string) bool {
 	return strings.HasPrefix(f, "runtime.") || strings.Contains(f, ".gowrap") || strings.HasPrefix(f, "sync.(*WaitGroup).Go.")
 }
 
-// MaxLine is the longest line Read accepts.
+// MaxLine is the longest line Read accepts, in bytes and without its end
+// (a "\n", a "\r\n" or a lone "\r").
 const MaxLine = 1 << 20
+
+// Bounds of what a dump says, past which it is no real process's: Read
+// refuses a dump that goes past them, rather than hand on counts that
+// overflow.
+const (
+	// MaxGoroutines bounds a group's count (debug=1, debug=0), and the
+	// goroutines of a whole dump: 2^30 goroutines would take 2 TiB of
+	// stack at least, more than any process holds.
+	MaxGoroutines = 1 << 30
+	// MaxWait bounds how long a dump says a goroutine has waited: 100
+	// years, well within a time.Duration's 292.
+	MaxWait = 100 * 365 * 24 * time.Hour
+)
+
+// counter counts a dump's goroutines, against MaxGoroutines.
+type counter struct{ n int }
+
+// add counts a group of n goroutines, n at most MaxGoroutines.
+func (c *counter) add(n int) error {
+	if n > MaxGoroutines-c.n {
+		return fmt.Errorf("more than MaxGoroutines, %d goroutines, in the dump: no process holds as many", MaxGoroutines)
+	}
+	c.n += n
+	return nil
+}
+
+// errGroup is the error for a group of more than MaxGoroutines goroutines,
+// count as the dump writes it.
+func errGroup(count string) error {
+	return fmt.Errorf("a group of %s goroutines: want at most MaxGoroutines, %d, in one process", count, MaxGoroutines)
+}
 
 // ErrNoGoroutines is Read's error for input that holds no goroutine.
 var ErrNoGoroutines = errors.New("no goroutine found: want a goroutine dump (pprof's goroutine profile at debug=0, 1 or 2, runtime.Stack, a crash traceback, or goleak's message)")
@@ -87,106 +122,300 @@ var ErrNoGoroutines = errors.New("no goroutine found: want a goroutine dump (ppr
 // Read parses the dump r holds, calling each for every goroutine (or group,
 // in a grouped dump) in the order of the dump. It tells the formats apart by
 // their content. Lines that belong to no goroutine (a panic message,
-// registers, a profile's header) are skipped. It returns the format it
-// found, and ErrNoGoroutines if there was none.
+// registers, a profile's header) are skipped. Text may be UTF-8, or UTF-16
+// after its byte order mark, its lines ended by "\n", "\r\n" or a lone
+// "\r"; binary or text, it may be gzipped. It returns the format it found,
+// and ErrNoGoroutines if there was none.
 func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+	if head, _ := br.Peek(2); bytes.Equal(head, []byte("\x1f\x8b")) {
 		return readGzip(br, each)
 	}
-	if head, _ := br.Peek(3); bytes.Equal(head, []byte("\xef\xbb\xbf")) {
-		br.Discard(3) // a UTF-8 byte order mark, as some editors save
+	return readText(br, each)
+}
+
+// Byte order marks.
+var (
+	utf8BOM    = []byte("\xef\xbb\xbf")
+	utf16LEBOM = []byte("\xff\xfe")
+	utf16BEBOM = []byte("\xfe\xff")
+)
+
+// hasUTF16BOM reports whether b begins with a UTF-16 byte order mark.
+func hasUTF16BOM(b []byte) bool {
+	return bytes.HasPrefix(b, utf16LEBOM) || bytes.HasPrefix(b, utf16BEBOM)
+}
+
+// decodeText is the text br holds, in UTF-8: past a UTF-8 byte order mark,
+// as some editors save, or decoded from UTF-16 after its byte order mark,
+// as Windows PowerShell's > writes, a little at a time.
+func decodeText(br *bufio.Reader) io.Reader {
+	head, _ := br.Peek(len(utf8BOM))
+	switch {
+	case bytes.HasPrefix(head, utf8BOM):
+		br.Discard(len(utf8BOM))
+	case hasUTF16BOM(head):
+		return transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder())
 	}
-	sc := bufio.NewScanner(br)
-	sc.Buffer(make([]byte, 0, 64<<10), MaxLine)
-	var (
-		format    Format
-		crash     bool // a panic, fatal error or signal line came first
-		goleak    bool // goroutines inside goleak's message
-		g         *Goroutine
-		found     bool
-		lineNo    int
-		ancestors bool // in a GODEBUG=tracebackancestors section of g
-	)
-	flush := func() {
-		if g != nil {
-			each(g)
-			found = true
-			g, ancestors = nil, false
-		}
+	return br
+}
+
+// errLongLine is scanLines' error for a line longer than MaxLine.
+var errLongLine = errors.New("line too long")
+
+// scanLines is a bufio.SplitFunc for the lines of a dump, however they
+// end: "\n", "\r\n", or a lone "\r" as old Mac files do. It refuses a line
+// longer than MaxLine.
+func scanLines(data []byte, atEOF bool) (int, []byte, error) {
+	i := bytes.IndexAny(data, "\r\n")
+	switch {
+	case i > MaxLine || i < 0 && len(data) > MaxLine:
+		return 0, nil, errLongLine
+	case i < 0 && atEOF && len(data) > 0:
+		return len(data), data, nil // the last line, with no end
+	case i < 0:
+		return 0, nil, nil // more to read
+	case data[i] == '\n':
+		return i + 1, data[:i], nil
+	case i+1 < len(data) && data[i+1] == '\n':
+		return i + 2, data[:i], nil
+	case i+1 < len(data) || atEOF:
+		return i + 1, data[:i], nil
 	}
+	return 0, nil, nil // a "\r" last read: is a "\n" next?
+}
+
+// readText reads a text dump.
+func readText(br *bufio.Reader, each func(*Goroutine)) (Format, error) {
+	sc := bufio.NewScanner(decodeText(br))
+	sc.Buffer(make([]byte, 0, 64<<10), MaxLine+len("\r\n"))
+	sc.Split(scanLines)
+	p := parser{each: each}
+	lineNo := 0
 	for sc.Scan() {
 		lineNo++
-		// Dumps pasted into issues and chats come indented, with their
-		// tabs turned to spaces: read every line trimmed, and tell a file
-		// line by its tab or, failing that, by its shape.
-		raw := sc.Bytes()
-		line := bytes.TrimSpace(raw)
-		switch {
-		case len(line) == 0:
-			flush()
-		case bytes.HasPrefix(line, []byte("goroutine ")) && bytes.HasSuffix(line, []byte(":")):
-			flush()
-			if ng, ok := parseHeader(string(line)); ok {
-				g, format = ng, Stacks
-			}
-		case format != Grouped && isGoleakHeader(line):
-			flush()
-			if ng, ok := parseGoleakHeader(string(line)); ok {
-				g, format, goleak = ng, Stacks, true
-			}
-		case line[0] >= '0' && line[0] <= '9' && bytes.Contains(line, []byte(" @ ")):
-			flush()
-			if n, err := strconv.Atoi(string(line[:bytes.IndexByte(line, ' ')])); err == nil && n > 0 {
-				g, format = &Goroutine{Count: n}, Grouped
-			}
-		case g == nil:
-			// outside a goroutine
-			if !found && isCrashLine(line) {
-				crash = true
-			}
-		case format == Grouped && bytes.HasPrefix(line, []byte("# labels: ")):
-			g.Labels = normalLabels(string(line[len("# labels: "):]))
-		case format == Grouped && (bytes.HasPrefix(line, []byte("#")) || bytes.HasPrefix(line, []byte("0x"))):
-			if f, ok := parseGroupedFrame(string(line)); ok {
-				g.Frames = append(g.Frames, f)
-			}
-		case format != Stacks:
-		case bytes.HasPrefix(line, []byte("[originating from goroutine ")):
-			ancestors = true
-			g.Ancestors = append(g.Ancestors, nil)
-		case raw[0] == '\t' || isFileLine(line):
-			setFileLine(g, ancestors, string(line))
-		case bytes.HasPrefix(line, []byte("created by ")):
-			if !ancestors {
-				g.CreatedBy = Frame{Func: createdBy(string(line))}
-			}
-		case bytes.HasPrefix(line, []byte("...")) || line[0] == ']' || line[0] == '[':
-			// "...additional frames elided...", the end of goleak's list
-		case ancestors:
-			a := &g.Ancestors[len(g.Ancestors)-1]
-			*a = append(*a, Frame{Func: funcName(string(line))})
-		default:
-			g.Frames = append(g.Frames, Frame{Func: funcName(string(line))})
+		if err := p.line(sc.Bytes()); err != nil {
+			return p.format, fmt.Errorf("line %d: %w", lineNo, err)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return format, fmt.Errorf("line %d is longer than %d bytes: not a goroutine dump", lineNo+1, MaxLine)
+		if errors.Is(err, errLongLine) || errors.Is(err, bufio.ErrTooLong) {
+			return p.format, fmt.Errorf("line %d is longer than %d bytes: not a goroutine dump", lineNo+1, MaxLine)
 		}
-		return format, err
+		return p.format, err
 	}
-	flush()
-	if !found {
-		return format, ErrNoGoroutines
+	format, err := p.end()
+	if err != nil && !errors.Is(err, ErrNoGoroutines) {
+		return format, fmt.Errorf("line %d: %w", lineNo, err)
+	}
+	return format, err
+}
+
+// section is where in a text dump a line is.
+type section int
+
+const (
+	outside       section = iota // between goroutines: a panic message, registers, a profile's header
+	own                          // a goroutine's own stack, and its created by
+	ancestor                     // an ancestor's stack (GODEBUG=tracebackancestors)
+	pastAncestors                // an ancestor's stack past MaxAncestors, skipped
+)
+
+// parser reads a text dump, a line at a time.
+type parser struct {
+	each     func(*Goroutine)
+	count    counter
+	format   Format
+	crash    bool // a panic, fatal error or signal line came first
+	goleak   bool // goroutines inside goleak's message
+	found    bool // each has had a goroutine
+	section  section
+	g        *Goroutine // the goroutine being read; nil outside
+	frames   stack      // g's own frames so far
+	ancestor stack      // the frames so far of the ancestor being read
+}
+
+// line reads one line of the dump. Dumps pasted into issues and chats come
+// indented, with their tabs turned to spaces: it reads every line trimmed,
+// and tells a file line by its tab or, failing that, by its shape.
+func (p *parser) line(raw []byte) error {
+	line := bytes.TrimSpace(raw)
+	switch {
+	case len(line) == 0:
+		return p.flush()
+	case bytes.HasPrefix(line, []byte("goroutine ")) && bytes.HasSuffix(line, []byte(":")):
+		return p.header(line)
+	case p.format != Grouped && isGoleakHeader(line):
+		return p.goleakHeader(line)
+	case line[0] >= '0' && line[0] <= '9' && bytes.Contains(line, []byte(" @ ")):
+		return p.groupHeader(line)
+	case p.section == outside:
+		if !p.found && isCrashLine(line) {
+			p.crash = true
+		}
+	case p.format == Grouped:
+		p.groupLine(line)
+	default:
+		p.stackLine(raw, line)
+	}
+	return nil
+}
+
+// start begins goroutine g, of a dump of format, once the one before is
+// done; a nil g (a header that did not read) begins none.
+func (p *parser) start(g *Goroutine, format Format) error {
+	if err := p.flush(); err != nil {
+		return err
+	}
+	if g != nil {
+		p.g, p.format, p.section, p.frames = g, format, own, stack{}
+	}
+	return nil
+}
+
+// header reads "goroutine 18 [IO wait, 106 minutes]:".
+func (p *parser) header(line []byte) error {
+	g, err := parseHeader(string(line))
+	if err != nil {
+		return err
+	}
+	return p.start(g, Stacks)
+}
+
+// goleakHeader reads goleak's "[Goroutine 7 in state IO wait, with f on
+// top of the stack:".
+func (p *parser) goleakHeader(line []byte) error {
+	g, err := parseGoleakHeader(string(line))
+	if err != nil {
+		return err
+	}
+	p.goleak = p.goleak || g != nil
+	return p.start(g, Stacks)
+}
+
+// groupHeader reads debug=1's "3 @ 0x43e1ae 0x4b1c5f", a group of 3
+// goroutines.
+func (p *parser) groupHeader(line []byte) error {
+	count := string(line[:bytes.IndexByte(line, ' ')])
+	n, err := strconv.Atoi(count)
+	switch {
+	case errors.Is(err, strconv.ErrRange) || err == nil && n > MaxGoroutines:
+		return errGroup(count)
+	case err != nil || n <= 0:
+		return p.start(nil, Grouped)
+	}
+	return p.start(&Goroutine{Count: n}, Grouped)
+}
+
+// groupLine reads a line of a debug=1 group: its labels or a frame.
+func (p *parser) groupLine(line []byte) {
+	switch {
+	case bytes.HasPrefix(line, []byte("# labels: ")):
+		p.g.Labels = normalLabels(string(line[len("# labels: "):]))
+	case bytes.HasPrefix(line, []byte("#")) || bytes.HasPrefix(line, []byte("0x")):
+		if f, ok := parseGroupedFrame(string(line)); ok {
+			p.frames.push(f)
+		}
+	}
+}
+
+// stackLine reads a line of a debug=2 goroutine: a frame, where it is, the
+// goroutine's created by, or the start of an ancestor's stack.
+func (p *parser) stackLine(raw, line []byte) {
+	switch {
+	case p.format != Stacks:
+	case bytes.HasPrefix(line, []byte("[originating from goroutine ")):
+		p.startAncestor()
+	case raw[0] == '\t' || isFileLine(line):
+		p.fileLine(string(line))
+	case bytes.HasPrefix(line, []byte("created by ")):
+		if p.section == own {
+			p.g.CreatedBy = Frame{Func: createdBy(string(line))}
+		}
+	case bytes.HasPrefix(line, []byte("...")) || line[0] == ']' || line[0] == '[':
+		// "...additional frames elided...", the end of goleak's list
+	default:
+		if s := p.stack(); s != nil {
+			s.push(Frame{Func: funcName(string(line))})
+		}
+	}
+}
+
+// stack is the stack being read: g's own, an ancestor's, or nil past
+// MaxAncestors.
+func (p *parser) stack() *stack {
+	switch p.section {
+	case own:
+		return &p.frames
+	case ancestor:
+		return &p.ancestor
+	}
+	return nil
+}
+
+// startAncestor begins an ancestor's stack, "[originating from goroutine
+// 39]:", after the one before.
+func (p *parser) startAncestor() {
+	p.endAncestor()
+	if len(p.g.Ancestors) == MaxAncestors {
+		p.section = pastAncestors
+		return
+	}
+	p.section, p.ancestor = ancestor, stack{}
+}
+
+// endAncestor adds the ancestor's stack being read, if any, to g.
+func (p *parser) endAncestor() {
+	if p.section == ancestor {
+		p.g.Ancestors = append(p.g.Ancestors, p.ancestor.done())
+	}
+}
+
+// fileLine reads "/src/x.go:12 +0x1f" into the frame before it: the last
+// of the stack being read, or g's created by where that came last.
+func (p *parser) fileLine(line string) {
+	file, n := parseFileLine(line)
+	if c := &p.g.CreatedBy; p.section == own && c.Func != "" && c.File == "" {
+		c.File, c.Line = file, n
+		return
+	}
+	if s := p.stack(); s != nil {
+		if f := s.last(); f != nil && f.File == "" {
+			f.File, f.Line = file, n
+		}
+	}
+}
+
+// flush hands the goroutine being read, if any, to each.
+func (p *parser) flush() error {
+	if p.g == nil {
+		return nil
+	}
+	if err := p.count.add(p.g.Count); err != nil {
+		return err
+	}
+	p.endAncestor()
+	p.g.Frames = p.frames.done()
+	p.each(p.g)
+	p.found = true
+	p.g, p.section = nil, outside
+	return nil
+}
+
+// end is what the whole dump read as, once its last line is.
+func (p *parser) end() (Format, error) {
+	if err := p.flush(); err != nil {
+		return p.format, err
 	}
 	switch {
-	case format == Stacks && goleak:
-		format = Goleak
-	case format == Stacks && crash:
-		format = Traceback
+	case !p.found:
+		return p.format, ErrNoGoroutines
+	case p.format == Stacks && p.goleak:
+		return Goleak, nil
+	case p.format == Stacks && p.crash:
+		return Traceback, nil
 	}
-	return format, nil
+	return p.format, nil
 }
 
 // isGoleakHeader reports whether line is goleak's "[Goroutine 7 in state
@@ -198,14 +427,14 @@ func isGoleakHeader(line []byte) bool {
 }
 
 // parseGoleakHeader reads "[Goroutine 7 in state IO wait, 3 minutes, with
-// f on top of the stack:".
-func parseGoleakHeader(line string) (*Goroutine, bool) {
+// f on top of the stack:", as parseHeader does.
+func parseGoleakHeader(line string) (*Goroutine, error) {
 	rest := strings.TrimPrefix(strings.TrimLeft(line, "[ "), "Goroutine ")
 	idText, rest, _ := strings.Cut(rest, " in state ")
 	state, _, ok := strings.Cut(rest, ", with ")
 	id, err := strconv.Atoi(idText)
 	if !ok || err != nil {
-		return nil, false
+		return nil, nil
 	}
 	return parseHeader(fmt.Sprintf("goroutine %d [%s]:", id, state))
 }
@@ -232,14 +461,16 @@ func isCrashLine(line []byte) bool {
 }
 
 // parseHeader reads "goroutine 18 [IO wait, 106 minutes]:", and the forms
-// with more between the ID and the state ("gp=0x... m=nil [select]:").
-func parseHeader(line string) (*Goroutine, bool) {
+// with more between the ID and the state ("gp=0x... m=nil [select]:"). It
+// returns nil and no error for a line that is no header after all, and an
+// error for a wait past MaxWait.
+func parseHeader(line string) (*Goroutine, error) {
 	rest := strings.TrimPrefix(line, "goroutine ")
 	idText, rest, _ := strings.Cut(rest, " ")
 	id, err := strconv.Atoi(idText)
 	open, end := strings.IndexByte(rest, '['), strings.LastIndexByte(rest, ']')
 	if err != nil || open < 0 || end < open {
-		return nil, false
+		return nil, nil
 	}
 	g := &Goroutine{ID: id, Count: 1}
 	state := rest[open+1 : end]
@@ -253,12 +484,16 @@ func parseHeader(line string) (*Goroutine, bool) {
 	g.State = parts[0]
 	for _, p := range parts[1:] {
 		if n, ok := strings.CutSuffix(p, " minutes"); ok {
-			if m, err := strconv.Atoi(n); err == nil {
+			m, err := strconv.Atoi(n)
+			switch {
+			case errors.Is(err, strconv.ErrRange) || err == nil && (m < 0 || m > int(MaxWait/time.Minute)):
+				return nil, fmt.Errorf("a wait of %s minutes: want 0 to MaxWait, %d minutes (100 years)", n, MaxWait/time.Minute)
+			case err == nil:
 				g.Wait = time.Duration(m) * time.Minute
 			}
 		}
 	}
-	return g, true
+	return g, nil
 }
 
 // funcName is the function of a frame line: "pkg.f(0xc0, ...)" without its
@@ -279,32 +514,16 @@ func createdBy(line string) string {
 	return f
 }
 
-// setFileLine reads "/src/x.go:12 +0x1f" into the last frame (of the last
-// ancestor's stack, in an ancestors section), or into CreatedBy where that
-// came last.
-func setFileLine(g *Goroutine, ancestors bool, s string) {
-	s = strings.TrimSpace(s)
+// parseFileLine reads "/src/x.go:12 +0x1f", and GOTRACEBACK=system's
+// "/src/x.go:12 +0x1f fp=0xc0 sp=0xc0 pc=0x74b3d1".
+func parseFileLine(s string) (string, int) {
 	if i := strings.LastIndex(s, " +0x"); i >= 0 {
 		s = s[:i]
 	}
 	if i := strings.Index(s, " fp=0x"); i >= 0 {
-		s = s[:i] // GOTRACEBACK=system
+		s = s[:i]
 	}
-	file, line := splitFileLine(s)
-	frames := g.Frames
-	if ancestors {
-		frames = g.Ancestors[len(g.Ancestors)-1]
-	}
-	switch {
-	case ancestors:
-	case g.CreatedBy.Func != "" && g.CreatedBy.File == "":
-		g.CreatedBy.File, g.CreatedBy.Line = file, line
-		return
-	}
-	if len(frames) > 0 && frames[len(frames)-1].File == "" {
-		f := &frames[len(frames)-1]
-		f.File, f.Line = file, line
-	}
+	return splitFileLine(s)
 }
 
 // parseGroupedFrame reads "#\t0x4dc0dc\tmain.main.func1+0x1c\t/src/main.go:12",

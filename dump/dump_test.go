@@ -249,15 +249,3 @@ func TestReadOddForms(t *testing.T) {
 		t.Errorf("a gzipped text dump: %s, %d goroutines; want traceback and 3", format, len(gs))
 	}
 }
-
-// TestBinaryBounds checks that a binary profile of too many records is
-// refused before it is built.
-func TestBinaryBounds(t *testing.T) {
-	var data []byte
-	for range maxRecords + 1 {
-		data = append(data, 0x12, 0) // field 2, a sample, empty
-	}
-	if err := readBinary(data, func(*Goroutine) {}); err == nil || !strings.Contains(err.Error(), "more than 100000 samples") {
-		t.Errorf("%d empty samples: %v, want them refused", maxRecords+1, err)
-	}
-}
