@@ -18,7 +18,7 @@ var ServerIdleTimeout = &analysis.Analyzer{
 	Name:     "serveridletimeout",
 	Doc:      "report http.Servers that keep idle connections for ever (server-idle-timeout)",
 	URL:      "https://pkg.go.dev/net/http#Server.IdleTimeout",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, ignoreDirectives},
 	Run:      runServerIdleTimeout,
 }
 

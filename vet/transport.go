@@ -17,7 +17,7 @@ var TransportIdleTimeout = &analysis.Analyzer{
 	Name:     "transportidletimeout",
 	Doc:      "report http.Transport literals that keep idle connections for ever (transport-idle-timeout)",
 	URL:      "https://pkg.go.dev/net/http#Transport.IdleConnTimeout",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, ignoreDirectives},
 	Run:      runTransportIdleTimeout,
 }
 

@@ -1,0 +1,25 @@
+package vet
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// writeModule writes a module example.com/m holding files, each name
+// relative to its directory, and returns the directory.
+func writeModule(tb testing.TB, files map[string]string) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	files["go.mod"] = "module example.com/m\n\ngo 1.26\n"
+	for name, text := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return dir
+}
