@@ -21,7 +21,9 @@ import (
 )
 
 // ExitError is Command's error where the exit status says more than the
-// message: 1, findings; 2, packages that do not load, as go vet.
+// message: 1 for findings, and only for them; 2, as go vet, for everything
+// else that goes wrong: a bad flag, packages that do not load, patterns
+// that match no packages, a -fix that cannot write its files.
 type ExitError struct {
 	Code int
 	Err  error
@@ -43,8 +45,9 @@ type Finding struct {
 // Command is `connleak vet [-json] [-fix] [packages]`, from inside a Go
 // module: it loads the packages (./... by default, tests included), runs
 // the analyzers, and writes each finding in go vet's form,
-// file:line:col: message [check]. It exits 1 when it finds something, 0
-// when not, and 2 when the packages do not load.
+// file:line:col: message [check]. It exits 0 when it finds nothing, 1
+// when it finds something, and 2 when it cannot do its work (see
+// ExitError).
 func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("connleak vet", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -66,7 +69,7 @@ go vet -vettool=$(command -v connleak) ./...
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return err
+		return &ExitError{2, err}
 	}
 	patterns := fs.Args()
 	if len(patterns) == 0 {
@@ -82,6 +85,11 @@ go vet -vettool=$(command -v connleak) ./...
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
 		return &ExitError{2, fmt.Errorf("vet: load %s: %w", strings.Join(patterns, " "), err)}
+	}
+	if len(pkgs) == 0 {
+		// Outside a module, or an empty one: go list warns on its standard
+		// error, which go/packages keeps to itself.
+		return &ExitError{2, fmt.Errorf("vet: %s matched no packages", strings.Join(patterns, " "))}
 	}
 	var loadErrs []string
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
@@ -119,7 +127,7 @@ go vet -vettool=$(command -v connleak) ./...
 	if *fix && len(fixes) > 0 {
 		n, err := applyFixes(fixes)
 		if err != nil {
-			return err
+			return &ExitError{2, fmt.Errorf("vet: -fix: %w", err)}
 		}
 		fmt.Fprintf(stderr, "connleak vet: suggested fixes applied: %d; run it again to see what is left\n", n)
 	}
