@@ -84,7 +84,7 @@ func TestVetSeed(t *testing.T) {
 
 	fix := exec.Command(exe, "vet", "-fix", "./...")
 	fix.Dir = dir
-	if out, err := fix.CombinedOutput(); exitCode(err) != 1 || !strings.Contains(string(out), "suggested fixes applied: 1") {
+	if out, err := fix.CombinedOutput(); exitCode(err) != 1 || !strings.Contains(string(out), "fixes applied: 1 (main.go:10:37 [transport-idle-timeout]); files written: main.go") {
 		t.Errorf("connleak vet -fix: exit %d\n%s", exitCode(err), out)
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "main.go"))
