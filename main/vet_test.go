@@ -84,7 +84,7 @@ func TestVetSeed(t *testing.T) {
 
 	fix := exec.Command(exe, "vet", "-fix", "./...")
 	fix.Dir = dir
-	if out, err := fix.CombinedOutput(); exitCode(err) != 1 || !strings.Contains(string(out), "suggested fixes applied: 1") {
+	if out, err := fix.CombinedOutput(); exitCode(err) != 1 || !strings.Contains(string(out), "fixes applied: 1 (main.go:10:37 [transport-idle-timeout]); files written: main.go") {
 		t.Errorf("connleak vet -fix: exit %d\n%s", exitCode(err), out)
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "main.go"))
@@ -220,5 +220,43 @@ func TestVetSelfDirectives(t *testing.T) {
 	findings := len(regexp.MustCompile(`(?m)^\S+\.go:\d+:\d+: .*\]$`).FindAllString(string(out), -1))
 	if directives == 0 || findings != directives {
 		t.Errorf("%d directives in connleak, and without them connleak vet finds %d:\n%s\nwant one finding for each", directives, findings, out)
+	}
+}
+
+// TestVetExitCodes checks connleak vet's exit status: 0 for nothing found,
+// 1 for findings and only for them, 2 for anything that stops it.
+func TestVetExitCodes(t *testing.T) {
+	t.Parallel()
+	clean := "package main\n\nfunc main() {}\n"
+	for _, tt := range []struct {
+		name string
+		dir  func(t *testing.T) string
+		args []string
+		code int
+		want string
+	}{
+		{"nothing found", func(t *testing.T) string { return seedModule(t, clean) }, []string{"vet", "./..."}, 0, ""},
+		{"findings", func(t *testing.T) string { return seedModule(t, seedHandler) }, []string{"vet", "./..."}, 1, "vet: 3 findings"},
+		{"help", func(t *testing.T) string { return seedModule(t, clean) }, []string{"vet", "-h"}, 0, "usage: connleak vet"},
+		{"bad flag", func(t *testing.T) string { return seedModule(t, clean) }, []string{"vet", "-nope", "./..."}, 2, "flag provided but not defined: -nope"},
+		{"outside a module", func(t *testing.T) string { return t.TempDir() }, []string{"vet", "./doesnotexist"}, 2, "vet: ./doesnotexist matched no packages"},
+		{"empty module", func(t *testing.T) string {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/empty\n\ngo 1.26\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return dir
+		}, []string{"vet", "./..."}, 2, "vet: ./... matched no packages"},
+		{"no such directory", func(t *testing.T) string { return seedModule(t, clean) }, []string{"vet", "./doesnotexist"}, 2, "do not load"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(exe, tt.args...)
+			cmd.Dir = tt.dir(t)
+			out, err := cmd.CombinedOutput()
+			if code := exitCode(err); code != tt.code || !strings.Contains(string(out), tt.want) {
+				t.Errorf("connleak %s: got exit %d and\n%s\nwant exit %d and %q", strings.Join(tt.args, " "), code, out, tt.code, tt.want)
+			}
+		})
 	}
 }

@@ -22,7 +22,7 @@ import (
 var ClientPerCall = &analysis.Analyzer{
 	Name:     "clientpercall",
 	Doc:      "report HTTP clients and Transports made per call (client-per-call)",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, ignoreDirectives},
 	Run:      runClientPerCall,
 }
 

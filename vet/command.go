@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"go/format"
 	"go/token"
 	"io"
 	"os"
@@ -21,7 +20,9 @@ import (
 )
 
 // ExitError is Command's error where the exit status says more than the
-// message: 1, findings; 2, packages that do not load, as go vet.
+// message: 1 for findings, and only for them; 2, as go vet, for everything
+// else that goes wrong: a bad flag, packages that do not load, patterns
+// that match no packages, a -fix that cannot write its files.
 type ExitError struct {
 	Code int
 	Err  error
@@ -43,8 +44,17 @@ type Finding struct {
 // Command is `connleak vet [-json] [-fix] [packages]`, from inside a Go
 // module: it loads the packages (./... by default, tests included), runs
 // the analyzers, and writes each finding in go vet's form,
-// file:line:col: message [check]. It exits 1 when it finds something, 0
-// when not, and 2 when the packages do not load.
+// file:line:col: message [check]. It exits 0 when it finds nothing, 1
+// when it finds something, and 2 when it cannot do its work (see
+// ExitError). With -fix it also applies the suggested fixes that are safe
+// (see applyFixes).
+//
+// Command is its own small driver, on go/analysis/checker, rather than
+// x/tools' multichecker: multichecker owns the flags and the process, which
+// it ends with os.Exit, and the code with which x/tools' drivers apply
+// fixes (internal/driverutil.ApplyFixes) is internal to x/tools, so not
+// for connleak to import. `go vet -vettool=connleak -fix` goes through
+// unitchecker (see IsVetTool), and so applies fixes x/tools' own way.
 func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("connleak vet", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -61,12 +71,12 @@ go vet -vettool=$(command -v connleak) ./...
 		fs.PrintDefaults()
 	}
 	asJSON := fs.Bool("json", false, "write the findings as JSON, one object per line")
-	fix := fs.Bool("fix", false, "apply the suggested fixes that are safe, and say which")
+	fix := fs.Bool("fix", false, "apply the suggested fixes that are safe, and say which, and why not the others")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return err
+		return &ExitError{2, err}
 	}
 	patterns := fs.Args()
 	if len(patterns) == 0 {
@@ -82,6 +92,11 @@ go vet -vettool=$(command -v connleak) ./...
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
 		return &ExitError{2, fmt.Errorf("vet: load %s: %w", strings.Join(patterns, " "), err)}
+	}
+	if len(pkgs) == 0 {
+		// Outside a module, or an empty one: go list warns on its standard
+		// error, which go/packages keeps to itself.
+		return &ExitError{2, fmt.Errorf("vet: %s matched no packages", strings.Join(patterns, " "))}
 	}
 	var loadErrs []string
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
@@ -101,14 +116,10 @@ go vet -vettool=$(command -v connleak) ./...
 		return &ExitError{2, fmt.Errorf("vet: %w", err)}
 	}
 
-	findings, fixes := collect(graph)
 	wd, _ := os.Getwd()
+	findings := collect(graph, wd)
 	for _, f := range findings {
-		pos := f.pos
-		if rel, err := filepath.Rel(wd, pos.Filename); err == nil && !strings.HasPrefix(rel, "..") {
-			pos.Filename = rel
-		}
-		out := Finding{Check: f.Category, Pos: pos.String(), Message: f.Message}
+		out := Finding{Check: f.Category, Pos: f.pos.String(), Message: f.Message}
 		if *asJSON {
 			b, _ := json.Marshal(out)
 			fmt.Fprintf(stdout, "%s\n", b)
@@ -116,12 +127,10 @@ go vet -vettool=$(command -v connleak) ./...
 			fmt.Fprintf(stdout, "%s: %s\n", out.Pos, out.Message)
 		}
 	}
-	if *fix && len(fixes) > 0 {
-		n, err := applyFixes(fixes)
-		if err != nil {
-			return err
+	if *fix {
+		if err := applyFixes(ctx, findings, wd, stderr); err != nil {
+			return &ExitError{2, fmt.Errorf("vet: -fix: %w", err)}
 		}
-		fmt.Fprintf(stderr, "connleak vet: suggested fixes applied: %d; run it again to see what is left\n", n)
 	}
 	if len(findings) > 0 {
 		return &ExitError{1, fmt.Errorf("vet: %d findings", len(findings))}
@@ -129,44 +138,31 @@ go vet -vettool=$(command -v connleak) ./...
 	return nil
 }
 
+// A finding is a diagnostic of a root package, where the output puts it.
 type finding struct {
 	analysis.Diagnostic
-	pos token.Position
-}
-
-// edit is a suggested fix's text edit, in a file.
-type edit struct {
-	file       string
-	start, end int
-	text       string
+	pos token.Position // the filename relative to the working directory, where it is below it
+	pkg *packages.Package
 }
 
 // collect gathers the findings of the root actions, once each (a package
-// and its test variant report the same), in file order, and the edits of
-// their first suggested fix.
-func collect(g *checker.Graph) ([]finding, []edit) {
+// and its test variant report the same), in file order.
+func collect(g *checker.Graph, wd string) []finding {
 	seen := map[string]bool{}
 	var fs []finding
-	var edits []edit
 	for act := range g.All() {
 		if !act.IsRoot {
 			continue
 		}
-		fset := act.Package.Fset
 		for _, d := range act.Diagnostics {
-			pos := fset.Position(d.Pos)
+			pos := act.Package.Fset.Position(d.Pos)
+			pos.Filename = relative(wd, pos.Filename)
 			key := pos.String() + d.Message
 			if seen[key] {
 				continue
 			}
 			seen[key] = true
-			fs = append(fs, finding{d, pos})
-			if len(d.SuggestedFixes) > 0 {
-				for _, te := range d.SuggestedFixes[0].TextEdits {
-					start, end := fset.Position(te.Pos), fset.Position(te.End)
-					edits = append(edits, edit{start.Filename, start.Offset, end.Offset, string(te.NewText)})
-				}
-			}
+			fs = append(fs, finding{d, pos, act.Package})
 		}
 	}
 	sort.Slice(fs, func(i, j int) bool {
@@ -179,40 +175,15 @@ func collect(g *checker.Graph) ([]finding, []edit) {
 		}
 		return a.Column < b.Column
 	})
-	return fs, edits
+	return fs
 }
 
-// applyFixes applies the edits, file by file, last first, and formats each
-// file. It returns how many edits it applied.
-func applyFixes(edits []edit) (int, error) {
-	byFile := map[string][]edit{}
-	for _, e := range edits {
-		byFile[e.file] = append(byFile[e.file], e)
+// relative is name relative to dir, where it is below it, for output.
+func relative(dir, name string) string {
+	if rel, err := filepath.Rel(dir, name); err == nil && filepath.IsLocal(rel) {
+		return rel
 	}
-	n := 0
-	for file, es := range byFile {
-		sort.Slice(es, func(i, j int) bool { return es[i].start > es[j].start })
-		src, err := os.ReadFile(file)
-		if err != nil {
-			return n, err
-		}
-		last := len(src) + 1
-		for _, e := range es {
-			if e.end > last || e.end > len(src) {
-				continue // overlaps the one after it: left for the next run
-			}
-			src = slices.Concat(src[:e.start], []byte(e.text), src[e.end:])
-			last = e.start
-			n++
-		}
-		if formatted, err := format.Source(src); err == nil {
-			src = formatted
-		}
-		if err := os.WriteFile(file, src, 0o644); err != nil {
-			return n, err
-		}
-	}
-	return n, nil
+	return name
 }
 
 // IsVetTool reports whether the arguments are go vet's, calling connleak as

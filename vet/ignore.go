@@ -3,6 +3,7 @@ package vet
 import (
 	"go/ast"
 	"go/token"
+	"reflect"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -12,6 +13,49 @@ import (
 
 // directive silences one finding: on its line, or the line above.
 const directive = "//connleak:ignore "
+
+// ignoreDirectives indexes a package's //connleak:ignore directives, once
+// for all the checks that report in it: each report then looks up two lines
+// instead of reading every comment of its file again. Every analyzer that
+// calls report requires it.
+var ignoreDirectives = &analysis.Analyzer{
+	Name:       "connleakignore",
+	Doc:        "index the //connleak:ignore directives of a package",
+	Run:        runIgnoreDirectives,
+	ResultType: reflect.TypeFor[directives](),
+}
+
+// directives holds, for each line of a file that carries a directive with
+// its reason, the checks it names.
+type directives map[fileLine][]string
+
+// fileLine is a line of a file, as Fset.Position gives it.
+type fileLine struct {
+	file string
+	line int
+}
+
+func runIgnoreDirectives(pass *analysis.Pass) (any, error) {
+	index := directives{}
+	for _, f := range pass.Files {
+		for _, cg := range f.Comments {
+			for _, c := range cg.List {
+				rest, ok := strings.CutPrefix(c.Text, directive)
+				if !ok {
+					continue
+				}
+				fields := strings.Fields(rest)
+				if len(fields) < 2 { // a directive needs its reason
+					continue
+				}
+				pos := pass.Fset.Position(c.Slash)
+				key := fileLine{pos.Filename, pos.Line}
+				index[key] = append(index[key], fields[0])
+			}
+		}
+	}
+	return index, nil
+}
 
 // report reports a finding of check at pos unless a directive silences it.
 func report(pass *analysis.Pass, check string, pos token.Pos, fixes []analysis.SuggestedFix, format string, args ...any) {
@@ -28,22 +72,11 @@ func report(pass *analysis.Pass, check string, pos token.Pos, fixes []analysis.S
 // ignored reports whether a //connleak:ignore directive for check stands on
 // pos's line or the line above, with a reason.
 func ignored(pass *analysis.Pass, check string, pos token.Pos) bool {
-	file := fileOf(pass, pos)
-	if file == nil {
-		return false
-	}
-	line := pass.Fset.Position(pos).Line
-	for _, cg := range file.Comments {
-		for _, c := range cg.List {
-			rest, ok := strings.CutPrefix(c.Text, directive)
-			if !ok {
-				continue
-			}
-			fields := strings.Fields(rest)
-			if len(fields) < 2 || fields[0] != check { // a directive needs its reason
-				continue
-			}
-			if l := pass.Fset.Position(c.Slash).Line; l == line || l == line-1 {
+	index := pass.ResultOf[ignoreDirectives].(directives)
+	p := pass.Fset.Position(pos)
+	for _, line := range []int{p.Line, p.Line - 1} {
+		for _, c := range index[fileLine{p.Filename, line}] {
+			if c == check {
 				return true
 			}
 		}

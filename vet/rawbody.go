@@ -22,7 +22,7 @@ import (
 var RawBodyNotClosed = &analysis.Analyzer{
 	Name:     "rawbodynotclosed",
 	Doc:      "report Resty raw response bodies never closed (raw-body-not-closed)",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, ignoreDirectives},
 	Run:      runRawBodyNotClosed,
 }
 

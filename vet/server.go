@@ -18,7 +18,7 @@ var ServerIdleTimeout = &analysis.Analyzer{
 	Name:     "serveridletimeout",
 	Doc:      "report http.Servers that keep idle connections for ever (server-idle-timeout)",
 	URL:      "https://pkg.go.dev/net/http#Server.IdleTimeout",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, ignoreDirectives},
 	Run:      runServerIdleTimeout,
 }
 
@@ -34,7 +34,7 @@ func runServerIdleTimeout(pass *analysis.Pass) (any, error) {
 				return
 			}
 			report(pass, scenario.CheckServerIdleTimeout, n.Pos(),
-				addField(pass, n, "IdleTimeout", "2 * time.Minute", "Set IdleTimeout to 2 minutes"),
+				addField(pass, n, "IdleTimeout", "2 * %s.Minute", "Set IdleTimeout to 2 minutes"),
 				"http.Server without IdleTimeout keeps every kept-alive connection its clients leave open, a conn.serve goroutine each, for ever; set IdleTimeout (2 * time.Minute)")
 		case *ast.CallExpr:
 			fn, ok := typeutilCallee(pass, n).(*types.Func)

@@ -17,7 +17,7 @@ var TransportIdleTimeout = &analysis.Analyzer{
 	Name:     "transportidletimeout",
 	Doc:      "report http.Transport literals that keep idle connections for ever (transport-idle-timeout)",
 	URL:      "https://pkg.go.dev/net/http#Transport.IdleConnTimeout",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, ignoreDirectives},
 	Run:      runTransportIdleTimeout,
 }
 
@@ -29,7 +29,7 @@ func runTransportIdleTimeout(pass *analysis.Pass) (any, error) {
 			return
 		}
 		report(pass, scenario.CheckTransportIdleTimeout, lit.Pos(),
-			addField(pass, lit, "IdleConnTimeout", "90 * time.Second", "Set IdleConnTimeout to 90s, as http.DefaultTransport does"),
+			addField(pass, lit, "IdleConnTimeout", "90 * %s.Second", "Set IdleConnTimeout to 90s, as http.DefaultTransport does"),
 			"http.Transport without IdleConnTimeout keeps every idle connection for ever: a readLoop and a writeLoop each in this program, a conn.serve in the server; set IdleConnTimeout (90 * time.Second), or clone http.DefaultTransport")
 	})
 	return nil, nil

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strconv"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/types/typeutil"
@@ -52,62 +53,80 @@ func keyValue(lit *ast.CompositeLit, field string) ast.Expr {
 	return nil
 }
 
-// importsTime reports whether the file of pos imports "time" by that name,
-// so that a suggested fix may write time.Second.
-func importsTime(pass *analysis.Pass, file *ast.File) bool {
+// timeName is the name by which code at pos, in file, may refer to package
+// time, and whether the fix must import it first: the name of an import of
+// time that pos sees, or "time" where the file does not import time and
+// nothing named time is in scope at pos. It is "" where neither holds: a
+// parameter, a variable or a type named time hides the package, or the
+// file imports time under a name that pos does not see.
+func timeName(pass *analysis.Pass, file *ast.File, pos token.Pos) (name string, mustImport bool) {
+	scope := pass.Pkg.Scope().Innermost(pos)
+	if scope == nil {
+		return "", false
+	}
+	imported := false
 	for _, imp := range file.Imports {
-		if imp.Path.Value == `"time"` && (imp.Name == nil || imp.Name.Name == "time") {
-			return true
+		if path, _ := strconv.Unquote(imp.Path.Value); path != "time" {
+			continue
+		}
+		imported = true
+		name := "time"
+		if imp.Name != nil {
+			name = imp.Name.Name // "_" and "." resolve to nothing below
+		}
+		if _, obj := scope.LookupParent(name, pos); obj != nil {
+			if pn, ok := obj.(*types.PkgName); ok && pn.Imported().Path() == "time" {
+				return name, false
+			}
 		}
 	}
-	return false
+	// The package scope is among pos's scopes: a package-level time, in
+	// any file, would clash with the import; so would a file-level one.
+	if _, obj := scope.LookupParent("time", pos); imported || obj != nil {
+		return "", false
+	}
+	return "time", true
 }
 
-// addField is the suggested fix that adds `field: value` to lit, and
-// imports "time" where the file does not.
+// addField is the suggested fix that adds `field: value` to lit, value
+// written with %s for the name of package time; it imports time where the
+// file does not. There is no fix where the name time cannot be had (see
+// timeName).
 func addField(pass *analysis.Pass, lit *ast.CompositeLit, field, value, message string) []analysis.SuggestedFix {
 	file := fileOf(pass, lit.Pos())
 	if file == nil {
 		return nil
 	}
-	var imports []analysis.TextEdit
-	if !importsTime(pass, file) {
-		edit, ok := importTime(file)
-		if !ok {
-			return nil // a time imported under another name: leave it to the user
-		}
-		imports = append(imports, edit)
-	}
-	text := field + ": " + value
-	pos := lit.Rbrace
+	prefix, suffix, pos := "", "", lit.Rbrace
 	switch {
 	case len(lit.Elts) == 0:
 	case pass.Fset.Position(lit.Elts[len(lit.Elts)-1].End()).Line == pass.Fset.Position(lit.Rbrace).Line:
-		text = ", " + text
-		pos = lit.Elts[len(lit.Elts)-1].End()
+		prefix, pos = ", ", lit.Elts[len(lit.Elts)-1].End()
 	default: // one field a line, the closing brace on its own
-		text += ",\n"
-		pos = lit.Rbrace
+		suffix = ",\n"
 	}
-	return []analysis.SuggestedFix{{Message: message, TextEdits: append(imports, analysis.TextEdit{Pos: pos, End: pos, NewText: []byte(text)})}}
+	name, mustImport := timeName(pass, file, pos)
+	if name == "" {
+		return nil
+	}
+	text := prefix + field + ": " + sprintf(value, name) + suffix
+	var edits []analysis.TextEdit
+	if mustImport {
+		edits = append(edits, importTime(file))
+	}
+	return []analysis.SuggestedFix{{Message: message, TextEdits: append(edits, analysis.TextEdit{Pos: pos, End: pos, NewText: []byte(text)})}}
 }
 
 // importTime is the edit that imports "time" into file: into its first
-// import block, or after its package clause; false where the file imports
-// time under another name.
-func importTime(file *ast.File) (analysis.TextEdit, bool) {
-	for _, imp := range file.Imports {
-		if imp.Path.Value == `"time"` {
-			return analysis.TextEdit{}, false
-		}
-	}
+// import block, or after its package clause.
+func importTime(file *ast.File) analysis.TextEdit {
 	for _, d := range file.Decls {
 		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.IMPORT && g.Lparen.IsValid() {
-			return analysis.TextEdit{Pos: g.Lparen + 1, End: g.Lparen + 1, NewText: []byte("\n\t\"time\"")}, true
+			return analysis.TextEdit{Pos: g.Lparen + 1, End: g.Lparen + 1, NewText: []byte("\n\t\"time\"")}
 		}
 	}
 	end := file.Name.End()
-	return analysis.TextEdit{Pos: end, End: end, NewText: []byte("\n\nimport \"time\"")}, true
+	return analysis.TextEdit{Pos: end, End: end, NewText: []byte("\n\nimport \"time\"")}
 }
 
 // typeutilCallee is the function or method a call calls, if static.

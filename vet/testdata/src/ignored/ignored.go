@@ -12,3 +12,13 @@ var noReason = &http.Transport{} // want `http.Transport without IdleConnTimeout
 
 //connleak:ignore client-per-call the wrong check silences nothing
 var wrongCheck = &http.Transport{} // want `http.Transport without IdleConnTimeout`
+
+//connleak:ignore transport-idle-timeout two lines above silences nothing
+
+var tooFar = &http.Transport{} // want `http.Transport without IdleConnTimeout`
+
+var (
+	//connleak:ignore client-per-call another check, then this one
+	//connleak:ignore transport-idle-timeout each on its line
+	second = &http.Transport{}
+)

@@ -1,0 +1,3 @@
+package timevar
+
+var time = 1
