@@ -145,19 +145,24 @@ func newTally() *tally {
 }
 
 func (t *tally) add(g *dump.Goroutine) {
-	t.total += g.Count
+	// dump.Read refuses counts and waits past its bounds; a caller that
+	// makes its own goroutines gets them held within the same bounds, so
+	// no sum can overflow.
+	n := min(max(g.Count, 0), dump.MaxGoroutines)
+	wait := min(max(g.Wait, 0), dump.MaxWait)
+	t.total += n
 	conn, call := classify(g)
 	for _, k := range []kind{conn, call} {
 		if k == other {
 			continue
 		}
-		t.count[k] += g.Count
-		t.oldest[k] = max(t.oldest[k], g.Wait)
+		t.count[k] += n
+		t.oldest[k] = max(t.oldest[k], wait)
 		if s, ok := site(g); ok {
 			if t.sites[k] == nil {
 				t.sites[k] = map[Site]int{}
 			}
-			t.sites[k][s] += g.Count
+			t.sites[k][s] += n
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 
 	"golang.org/x/net/http2"
 
+	"connleak/dump"
 	"connleak/internal/poll"
 	"connleak/scenario"
 )
@@ -318,5 +320,25 @@ func TestPackagePath(t *testing.T) {
 		if isLibrary(fn) != lib {
 			t.Errorf("isLibrary(%q) = %v, want %v", fn, !lib, lib)
 		}
+	}
+}
+
+// TestAddBounded checks that goroutines a caller makes itself, with counts
+// and waits past what dump.Read accepts, are held within its bounds: no
+// count overflows, and the oldest wait is still said.
+func TestAddBounded(t *testing.T) {
+	var d Diagnosis
+	readLoop := []dump.Frame{{Func: "internal/poll.runtime_pollWait"}, {Func: "net/http.(*persistConn).readLoop"}}
+	for range 2 {
+		d.Add(&dump.Goroutine{Count: math.MaxInt, Wait: math.MaxInt64, Frames: readLoop})
+	}
+	d.Add(&dump.Goroutine{Count: -5, Wait: -time.Hour, Frames: readLoop})
+	r := d.Report(dump.Stacks)
+	if r.Goroutines != 2*dump.MaxGoroutines || r.Client.Idle != 2*dump.MaxGoroutines {
+		t.Errorf("goroutines %d, idle %d; want %d each", r.Goroutines, r.Client.Idle, 2*dump.MaxGoroutines)
+	}
+	idle, ok := r.Finding(scenario.IdleClientConnections)
+	if !ok || idle.OldestWaitMinutes != int(dump.MaxWait/time.Minute) || !strings.Contains(idle.Message, "The oldest has been idle for") {
+		t.Errorf("idle-client-connections %+v, want the oldest wait, at its bound", idle)
 	}
 }

@@ -54,7 +54,8 @@ type Finding struct {
 // it ends with os.Exit, and the code with which x/tools' drivers apply
 // fixes (internal/driverutil.ApplyFixes) is internal to x/tools, so not
 // for connleak to import. `go vet -vettool=connleak -fix` goes through
-// unitchecker (see IsVetTool), and so applies fixes x/tools' own way.
+// unitchecker (the command enters that mode for go vet's own
+// invocations only), and so applies fixes x/tools' own way.
 func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("connleak vet", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -184,14 +185,4 @@ func relative(dir, name string) string {
 		return rel
 	}
 	return name
-}
-
-// IsVetTool reports whether the arguments are go vet's, calling connleak as
-// its -vettool: -V=full, -flags, or a .cfg file of a package to check.
-func IsVetTool(args []string) bool {
-	if len(args) == 0 {
-		return false
-	}
-	last := args[len(args)-1]
-	return args[0] == "-V=full" || args[0] == "-flags" || strings.HasSuffix(last, ".cfg") && !slices.Contains(args, "vet")
 }
