@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"connleak/dump"
 )
 
 // idleDump is a debug=2 dump of n idle client connections, each made, as
@@ -256,10 +258,21 @@ func TestTextEscaped(t *testing.T) {
 	t.Parallel()
 	hostile := []string{"\x1b]0;pwned\x07", "\x1b[2J", "\r", "\b", "\u202e"}
 	for _, h := range hostile {
-		dump := idleDump(60, "main.ev"+h+"il", "/src/ev"+h+"il.go", "{not json"+h+"}")
-		r, err := Read(strings.NewReader(dump))
-		if err != nil {
-			t.Fatal(err)
+		// A text dump, where a lone CR ends a line; any dump (a binary
+		// one's strings can hold a CR), as its goroutines are added.
+		var d Diagnosis
+		for range 60 {
+			d.Add(&dump.Goroutine{Count: 1, Labels: "{not json" + h + "}",
+				Frames:    []dump.Frame{{Func: "internal/poll.runtime_pollWait"}, {Func: "net/http.(*persistConn).readLoop"}},
+				Ancestors: [][]dump.Frame{{{Func: "main.ev" + h + "il", File: "/src/ev" + h + "il.go", Line: 12}}}})
+		}
+		r := d.Report(dump.Binary)
+		if h != "\r" {
+			var err error
+			r, err = Read(strings.NewReader(idleDump(60, "main.ev"+h+"il", "/src/ev"+h+"il.go", "{not json"+h+"}")))
+			if err != nil {
+				t.Fatal(err)
+			}
 		}
 		var b strings.Builder
 		r.WriteText(&b, "dump"+h+".txt")
