@@ -40,7 +40,7 @@ func (s source) isURL() bool {
 // taking it for a file name.
 func (s source) check() error {
 	if !s.isURL() && scheme.MatchString(string(s)) {
-		return fmt.Errorf("%s: a URL diagnose cannot read: it accepts http:// and https:// URLs, a file (write ./%s for a file of that name), or - for standard input", s.name(), strings.TrimPrefix(s.name(), "./"))
+		return fmt.Errorf("%s: a URL diagnose cannot read: it accepts http:// and https:// URLs, a file, or - for standard input", s.name())
 	}
 	return nil
 }
