@@ -139,15 +139,7 @@ func TestDemoInterrupt(t *testing.T) {
 	cmd := exec.Command(exe, "demo", "-n", "10000", "-scenarios", "leak")
 	var stderr syncBuffer
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-done
-	})
+	proc := startProcess(t, cmd)
 
 	var kids []int
 	eventually(t, 15*time.Second, func() error {
@@ -160,20 +152,53 @@ func TestDemoInterrupt(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case err := <-done:
-		done <- err
-		if code := exitCode(err); code != 1 || !strings.Contains(stderr.String(), "interrupted") {
-			t.Errorf("after SIGINT: exit %d, stderr %q; want exit 1 saying interrupted", code, stderr.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("the demo did not exit within 15s of SIGINT")
+	err := proc.wait(t, 15*time.Second, "the demo to exit after SIGINT")
+	if code := exitCode(err); code != 1 || !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("after SIGINT: exit %d, stderr %q; want exit 1 saying interrupted", code, stderr.String())
 	}
 	for _, pid := range kids {
 		if err := syscall.Kill(pid, 0); err == nil {
 			t.Errorf("server pid %d still runs after the demo exited", pid)
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
+	}
+}
+
+// process is a child process a test started: its cleanup kills it, if it
+// still runs, and waits for it.
+type process struct {
+	done chan struct{} // closed once the process has exited
+	err  error         // Wait's, once done is closed
+}
+
+// startProcess starts cmd, to be stopped by the test's cleanup.
+func startProcess(t *testing.T, cmd *exec.Cmd) *process {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &process{done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-p.done
+	})
+	return p
+}
+
+// wait waits for the process to exit, and fails the test if it has not
+// within timeout.
+func (p *process) wait(t *testing.T, timeout time.Duration, what string) error {
+	t.Helper()
+	select {
+	case <-p.done:
+		return p.err
+	case <-time.After(timeout):
+		t.Fatalf("gave up after %v waiting for %s", timeout, what)
+		return nil
 	}
 }
 

@@ -186,15 +186,7 @@ func TestDiagnoseInterrupt(t *testing.T) {
 	var out bytes.Buffer
 	cmd := exec.Command(exe, "diagnose", fifo)
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-done
-	})
+	proc := startProcess(t, cmd)
 	// Once it has the FIFO open, its signal handler is in place: it is
 	// set before the command runs.
 	eventually(t, 10*time.Second, func() error {
@@ -207,13 +199,8 @@ func TestDiagnoseInterrupt(t *testing.T) {
 		return errors.New("diagnose has not opened the FIFO")
 	})
 	cmd.Process.Signal(os.Interrupt)
-	select {
-	case err := <-done:
-		done <- err // for the cleanup
-		if exitCode(err) != 1 || out.String() != "connleak: "+fifo+": interrupted before the dump was read\n" {
-			t.Errorf("diagnose after SIGINT: exit %d, %q; want exit 1 and one line saying it was interrupted", exitCode(err), out.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("diagnose did not end 10s after the first SIGINT")
+	err = proc.wait(t, 10*time.Second, "diagnose to end after the first SIGINT")
+	if exitCode(err) != 1 || out.String() != "connleak: "+fifo+": interrupted before the dump was read\n" {
+		t.Errorf("diagnose after SIGINT: exit %d, %q; want exit 1 and one line saying it was interrupted", exitCode(err), out.String())
 	}
 }
