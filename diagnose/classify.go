@@ -104,7 +104,7 @@ func callKind(g *dump.Goroutine) kind {
 // bundled HTTP/2 (net/http.(*http2ClientConn).readLoop) or in
 // golang.org/x/net/http2 (golang.org/x/net/http2.(*ClientConn).readLoop).
 func isH2(f, suffix string) bool {
-	return f == "net/http.(*http2"+suffix || f == "golang.org/x/net/http2.(*"+suffix ||
+	return f == "net/http.(*http2"+suffix || f == "golang.org/x/net/http2.(*"+suffix || f == "net/http/internal/http2.(*"+suffix ||
 		strings.HasSuffix(f, "/golang.org/x/net/http2.(*"+suffix) // vendored
 }
 
