@@ -1,7 +1,6 @@
 package diagnose
 
 import (
-	"strings"
 	"time"
 
 	"connleak/dump"
@@ -16,119 +15,48 @@ type Client struct {
 	InFlight       int `json:"inFlight"`       // calls waiting for their response
 	Dialing        int `json:"dialing"`        // connections being dialled
 	WaitingForConn int `json:"waitingForConn"` // calls queued for a connection (MaxConnsPerHost)
+	Handshaking    int `json:"handshaking"`    // of the dials, those in their TLS handshake
 }
 
 // Server counts the HTTP connections of the dump's servers.
 type Server struct {
 	HTTP1  int `json:"http1"`  // HTTP/1 connections: one conn.serve each
 	HTTP2  int `json:"http2"`  // HTTP/2 connections: one serve loop each
-	Idle   int `json:"idle"`   // kept-alive connections waiting for a next request
+	Idle   int `json:"idle"`   // connections waiting for a request: kept-alive ones between requests, and AwaitingRequest
 	Active int `json:"active"` // connections reading a request or running a handler
+	// AwaitingRequest counts the idle connections that wait for a request
+	// line: new ones that sent nothing yet (or have not finished their TLS
+	// handshake), and, before Go 1.20, kept-alive ones between requests.
+	AwaitingRequest int `json:"awaitingRequest"`
 }
 
-// kind is what one goroutine is, for an HTTP connection.
+// kind is what one goroutine is, for an HTTP connection; markers.go says
+// what marks each.
 type kind int
 
 const (
-	other        kind = iota
-	readLoopIdle      // an HTTP/1 client readLoop waiting on the network
-	readLoopBody      // an HTTP/1 client readLoop waiting for its body to be read or closed
-	writeLoop         // an HTTP/1 client writeLoop
-	h2ClientConn      // an HTTP/2 client connection's readLoop
-	roundTrip         // a call waiting for its response, HTTP/1
-	h2RoundTrip       // a call waiting for its response, HTTP/2
-	dialing           // a connection being dialled
-	getConn           // a call waiting for a connection, dialled or queued
-	serverIdle        // an HTTP/1 server connection between requests
-	serverActive      // an HTTP/1 server connection reading a request or running a handler
-	h2ServerConn      // an HTTP/2 server connection
-	h2Handler         // an HTTP/2 server handler running
+	other          kind = iota
+	readLoopIdle        // an HTTP/1 client readLoop waiting on the network
+	readLoopBody        // an HTTP/1 client readLoop waiting for its body to be read or closed
+	writeLoop           // an HTTP/1 client writeLoop
+	h2ClientConn        // an HTTP/2 client connection's readLoop
+	roundTrip           // a call waiting for its response, HTTP/1
+	h2RoundTrip         // a call waiting for its response, HTTP/2
+	dialing             // a connection being dialled
+	handshake           // the TLS handshake of a connection being dialled
+	getConn             // a call waiting for a connection, dialled or queued
+	serverIdle          // an HTTP/1 server connection between requests
+	serverAwaiting      // an HTTP/1 server connection waiting for a request line
+	serverActive        // an HTTP/1 server connection reading a request or running a handler
+	h2ServerConn        // an HTTP/2 server connection
+	h2Handler           // an HTTP/2 server handler running
 )
 
 // classify says what g is for a connection (the goroutines a connection
 // runs, or one dialling it) and for a call (waiting for a response, or for
 // a connection). One goroutine can be both: a server's handler making a call.
 func classify(g *dump.Goroutine) (conn, call kind) {
-	return connKind(g), callKind(g)
-}
-
-// connKind is what g is for a connection, or other.
-func connKind(g *dump.Goroutine) kind {
-	if hasFunc(g, func(f string) bool { return isH2(f, "serverConn).serve") }) {
-		// Over TLS, net/http's conn.serve hands the connection to the
-		// HTTP/2 server on its own goroutine.
-		return h2ServerConn
-	}
-	switch entry := g.Entry(); {
-	case entry == "net/http.(*persistConn).readLoop":
-		// Waiting on the network, the innermost frames are bufio, net and
-		// internal/poll; waiting for its body, readLoop itself (in a select).
-		if innermost(g) == entry {
-			return readLoopBody
-		}
-		return readLoopIdle
-	case entry == "net/http.(*persistConn).writeLoop":
-		return writeLoop
-	case isH2(entry, "ClientConn).readLoop"):
-		return h2ClientConn
-	case entry == "net/http.(*conn).serve":
-		if has(g, "net/http.serverHandler.ServeHTTP") || has(g, "net/http.(*conn).readRequest") {
-			return serverActive
-		}
-		return serverIdle
-	case isH2(entry, "serverConn).runHandler"):
-		return h2Handler
-	case has(g, "net/http.(*Transport).dialConnFor"):
-		return dialing
-	}
-	return other
-}
-
-// callKind is what g is for a call, on the goroutine of whoever made it:
-// waiting for its response, or for a connection; else other.
-func callKind(g *dump.Goroutine) kind {
-	for _, f := range g.Frames {
-		switch {
-		case f.Func == "net/http.(*persistConn).roundTrip":
-			return roundTrip
-		case isH2(f.Func, "ClientConn).RoundTrip") || isH2(f.Func, "ClientConn).roundTrip") || isH2(f.Func, "clientStream).waitOnHeaders"):
-			return h2RoundTrip
-		case f.Func == "net/http.(*Transport).getConn":
-			return getConn
-		}
-	}
-	return other
-}
-
-// isH2 reports whether f is the function named by suffix in net/http's
-// bundled HTTP/2 (net/http.(*http2ClientConn).readLoop) or in
-// golang.org/x/net/http2 (golang.org/x/net/http2.(*ClientConn).readLoop).
-func isH2(f, suffix string) bool {
-	return f == "net/http.(*http2"+suffix || f == "golang.org/x/net/http2.(*"+suffix || f == "net/http/internal/http2.(*"+suffix ||
-		strings.HasSuffix(f, "/golang.org/x/net/http2.(*"+suffix) // vendored
-}
-
-// innermost is the innermost frame outside the runtime.
-func innermost(g *dump.Goroutine) string {
-	for _, f := range g.Frames {
-		if !strings.HasPrefix(f.Func, "runtime.") {
-			return f.Func
-		}
-	}
-	return ""
-}
-
-func has(g *dump.Goroutine, fn string) bool {
-	return hasFunc(g, func(f string) bool { return f == fn })
-}
-
-func hasFunc(g *dump.Goroutine, match func(string) bool) bool {
-	for _, f := range g.Frames {
-		if match(f.Func) {
-			return true
-		}
-	}
-	return false
+	return kindOf(g, connMarkers), kindOf(g, callMarkers)
 }
 
 // tally is what a pass over the dump counted, kind by kind, with the
@@ -176,6 +104,7 @@ func (t *tally) counts() (Client, Server) {
 	cl.BodyUnread = c[readLoopBody]
 	cl.InFlight = c[roundTrip] + c[h2RoundTrip]
 	cl.Dialing = c[dialing]
+	cl.Handshaking = min(c[handshake], c[dialing])
 	cl.WaitingForConn = max(0, c[getConn]-c[dialing])
 	// A readLoop waiting on the network is idle unless a call waits for
 	// its response; an HTTP/2 connection is idle with no call on it.
@@ -187,9 +116,10 @@ func (t *tally) counts() (Client, Server) {
 	}
 
 	var sv Server
-	sv.HTTP1 = c[serverIdle] + c[serverActive]
+	sv.HTTP1 = c[serverIdle] + c[serverAwaiting] + c[serverActive]
+	sv.AwaitingRequest = c[serverAwaiting]
 	sv.HTTP2 = c[h2ServerConn]
 	sv.Active = c[serverActive] + min(c[h2Handler], c[h2ServerConn])
-	sv.Idle = c[serverIdle] + max(0, c[h2ServerConn]-c[h2Handler])
+	sv.Idle = c[serverIdle] + c[serverAwaiting] + max(0, c[h2ServerConn]-c[h2Handler])
 	return cl, sv
 }

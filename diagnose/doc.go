@@ -4,18 +4,22 @@
 //
 // Every goroutine that belongs to an HTTP connection is classified by its
 // functions and the shape of its stack, never by line numbers, so dumps of
-// old and new Go versions read alike:
+// old and new Go versions read alike. markers.go holds the one table of
+// what marks each kind in each Go version, go1.5 to go1.27, with the
+// net/http source each entry comes from:
 //
 //	client, HTTP/1   net/http.(*persistConn).readLoop and writeLoop, a pair per connection;
 //	                 the readLoop waits on the network (idle, or a call in flight) or in a
 //	                 select for its response body to be read or closed (bodyUnread)
-//	client, HTTP/2   the ClientConn's readLoop of net/http's bundled HTTP/2 or golang.org/x/net/http2
-//	calls            net/http.(*persistConn).roundTrip: waiting for a response (inFlight);
-//	                 net/http.(*Transport).dialConnFor: dialing;
+//	client, HTTP/2   the ClientConn's readLoop of net/http's bundled HTTP/2 (go1.6-go1.26),
+//	                 net/http/internal/http2 (go1.27) or golang.org/x/net/http2
+//	calls            net/http.(*persistConn).roundTrip or HTTP/2's RoundTrip: waiting for a
+//	                 response (inFlight); a goroutine in net/http.(*Transport).dialConn:
+//	                 dialing, its TLS handshake on a goroutine of its own (handshaking);
 //	                 net/http.(*Transport).getConn with no dial for it: queued behind MaxConnsPerHost
-//	server, HTTP/1   net/http.(*conn).serve: active while a handler runs or a request is
-//	                 read, else idle, waiting for the next request on a kept-alive connection
-//	server, HTTP/2   the serverConn's serve loop of either HTTP/2 package
+//	server, HTTP/1   net/http.(*conn).serve: active while a handler runs or headers are
+//	                 read; idle between requests, or waiting for a request line (awaitingRequest)
+//	server, HTTP/2   the serverConn's serve loop of any HTTP/2 package
 //
 // The findings and their thresholds are in findings.go.
 package diagnose

@@ -9,13 +9,14 @@ import (
 	"connleak/scenario"
 )
 
-// TestDumpsOfOtherVersions reads the dumps testdata/mkdump made with older
-// Go toolchains and this one (its doc comment says how): the same leaks,
-// named the same way, whatever the version's line numbers and frames.
+// TestDumpsOfOtherVersions reads the dumps testdata/mkdump made with
+// go1.21.13, go1.23.12, go1.26.8 and go1.27.3 (its doc comment says how):
+// every kind of goroutine diagnose tells apart, counted and named the same
+// way, whatever each version's frames, HTTP/2 package and header labels.
 func TestDumpsOfOtherVersions(t *testing.T) {
 	files, err := filepath.Glob("testdata/dumps/go*.txt")
-	if err != nil || len(files) < 6 {
-		t.Fatalf("%d dumps in testdata/dumps (%v), want debug=1, debug=2 and a traceback of two Go versions at least", len(files), err)
+	if err != nil {
+		t.Fatal(err)
 	}
 	versions := map[string]bool{}
 	for _, file := range files {
@@ -40,39 +41,57 @@ func TestDumpsOfOtherVersions(t *testing.T) {
 			if r.Format != kind {
 				t.Errorf("format %s, want %s", r.Format, kind)
 			}
-			wantClient := Client{HTTP1: 72, Idle: 60, BodyUnread: 12}
-			wantServer := Server{HTTP1: 72, Idle: 72}
+			// mkdump's groups: 60 idle HTTP/1 connections, 12 held by
+			// bodies, 15 HTTP/1 calls hanging, a queue of 10 behind one
+			// more; 20 idle HTTP/2 connections and one carrying 5 calls
+			// (a dump cannot say which connection a stream is on, so 5 of
+			// the 21 count as busy); 10 dials in a TLS handshake; on the
+			// server, the other side of each, and 8 connections that sent
+			// nothing.
+			wantClient := Client{HTTP1: 88, HTTP2: 21, Idle: 76, BodyUnread: 12, InFlight: 21, Dialing: 10, WaitingForConn: 10, Handshaking: 10}
+			wantServer := Server{HTTP1: 96, HTTP2: 21, Idle: 96, Active: 21, AwaitingRequest: 8}
 			if r.Client != wantClient || r.Server != wantServer {
-				t.Errorf("client %+v, server %+v; want %+v and %+v", r.Client, r.Server, wantClient, wantServer)
+				t.Errorf("client %+v, server %+v;\nwant %+v and %+v", r.Client, r.Server, wantClient, wantServer)
 			}
-			want := scenario.IdleClientConnections + "," + scenario.BodiesNotClosed + "," + scenario.IdleServerConnections
+			want := strings.Join([]string{scenario.IdleClientConnections, scenario.BodiesNotClosed, scenario.IdleServerConnections, scenario.WaitingForConnection}, ",")
 			if r.IDs() != want {
 				t.Fatalf("findings %s, want %s", r.IDs(), want)
 			}
 			idle, _ := r.Finding(scenario.IdleClientConnections)
 			body, _ := r.Finding(scenario.BodiesNotClosed)
-			switch kind {
-			case "debug=1": // labels
-				if len(idle.Sites) != 1 || idle.Sites[0] != (Site{Labels: `{"caller":"leaky"}`, Count: 60}) {
-					t.Errorf("idle sites %+v, want the 60 labelled caller=leaky", idle.Sites)
+			server, _ := r.Finding(scenario.IdleServerConnections)
+			if !strings.Contains(server.Message, "8 of them wait for a request line") || !strings.Contains(server.Fix, "ReadHeaderTimeout") {
+				t.Errorf("idle-server-connections: %q, fix %q; want the 8 that sent nothing, and what bounds them", server.Message, server.Fix)
+			}
+			labelled := kind == "debug=1" || kind == "traceback" && (version == "go1.26.8" || version == "go1.27.3")
+			switch {
+			case labelled: // debug=1's labels, or the goroutine headers' of GODEBUG=tracebacklabels=1
+				if len(idle.Sites) < 2 || idle.Sites[0] != (Site{Labels: `{"caller":"leaky"}`, Count: 60}) || idle.Sites[1] != (Site{Labels: `{"caller":"leakyH2"}`, Count: 20}) {
+					t.Errorf("idle sites %+v, want the 60 labelled caller=leaky, then the 20 caller=leakyH2", idle.Sites)
 				}
-			case "debug=2": // GODEBUG=tracebackancestors=5
-				if len(idle.Sites) != 1 || idle.Sites[0].Function != "main.leaky" || idle.Sites[0].Count != 60 ||
-					idle.Sites[0].File != "connleak/diagnose/testdata/mkdump/main.go" || idle.Sites[0].Line == 0 {
-					t.Errorf("idle sites %+v, want main.leaky's line, 60 times", idle.Sites)
+				if len(body.Sites) != 1 || body.Sites[0] != (Site{Labels: `{"caller":"unreadBodies"}`, Count: 12}) {
+					t.Errorf("body sites %+v, want the 12 labelled caller=unreadBodies", body.Sites)
+				}
+			case kind == "debug=2": // GODEBUG=tracebackancestors=5
+				if len(idle.Sites) < 2 || idle.Sites[0].Function != "main.leaky" || idle.Sites[0].Count != 60 ||
+					idle.Sites[0].File != "connleak/diagnose/testdata/mkdump/main.go" || idle.Sites[0].Line == 0 ||
+					idle.Sites[1].Function != "main.leakyH2" || idle.Sites[1].Count != 20 {
+					t.Errorf("idle sites %+v, want main.leaky's line, 60 times, then main.leakyH2's, 20", idle.Sites)
 				}
 				if len(body.Sites) != 1 || body.Sites[0].Function != "main.unreadBodies" || body.Sites[0].Count != 12 {
 					t.Errorf("body sites %+v, want main.unreadBodies, 12 times", body.Sites)
 				}
-			case "traceback":
+			default:
 				if r.Sited || len(idle.Sites) != 0 {
-					t.Errorf("a traceback without ancestors has sites: %+v", idle.Sites)
+					t.Errorf("a traceback without ancestors or labels has sites: %+v", idle.Sites)
 				}
 			}
 		})
 	}
-	if !versions["go1.21.13"] || len(versions) < 2 {
-		t.Errorf("dumps of %v, want go1.21.13 and a newer version", versions)
+	for _, v := range []string{"go1.21.13", "go1.23.12", "go1.26.8", "go1.27.3"} {
+		if !versions[v] {
+			t.Errorf("no dumps of %s in testdata/dumps: want debug=1, debug=2 and a traceback of each", v)
+		}
 	}
 }
 

@@ -114,8 +114,14 @@ func (t *tally) findings(cl Client, sv Server) []Finding {
 		if m := t.oldest[serverIdle]; m >= 2*time.Minute {
 			msg += fmt.Sprintf(" The oldest has waited %d minutes: no IdleTimeout (nor ReadTimeout) shorter than that is set on the http.Server.", int(m/time.Minute))
 		}
-		add(scenario.IdleServerConnections, sv.Idle, []kind{serverIdle, h2ServerConn}, msg,
-			"Set http.Server.IdleTimeout (for example 2 * time.Minute), so the server closes what its clients leave open; http.ListenAndServe sets none. Then find the clients that leave them (idle-client-connections in their dumps).",
+		if sv.AwaitingRequest > 0 {
+			msg += fmt.Sprintf(" %d of them wait for a request line: connections that have sent nothing yet, whose wait ReadHeaderTimeout (or ReadTimeout) bounds, and, on Go before 1.20, kept-alive ones between requests, whose wait IdleTimeout bounds.", sv.AwaitingRequest)
+			if m := t.oldest[serverAwaiting]; m >= 2*time.Minute {
+				msg += fmt.Sprintf(" The oldest has waited %d minutes: no ReadHeaderTimeout shorter than that is set.", int(m/time.Minute))
+			}
+		}
+		add(scenario.IdleServerConnections, sv.Idle, []kind{serverIdle, serverAwaiting, h2ServerConn}, msg,
+			"Set http.Server.IdleTimeout (for example 2 * time.Minute), so the server closes what its clients leave open, and ReadHeaderTimeout (for example 10 * time.Second) for connections that send no request; http.ListenAndServe sets neither. Then find the clients that leave them (idle-client-connections in their dumps).",
 			"connleak demo -scenarios leak")
 	}
 	slow := t.oldest[roundTrip] >= time.Minute || t.oldest[h2RoundTrip] >= time.Minute

@@ -34,10 +34,12 @@ var counted = []struct {
 	{"client.inFlight", func(r Report) int { return r.Client.InFlight }},
 	{"client.dialing", func(r Report) int { return r.Client.Dialing }},
 	{"client.waitingForConn", func(r Report) int { return r.Client.WaitingForConn }},
+	{"client.handshaking", func(r Report) int { return r.Client.Handshaking }},
 	{"server.http1", func(r Report) int { return r.Server.HTTP1 }},
 	{"server.http2", func(r Report) int { return r.Server.HTTP2 }},
 	{"server.idle", func(r Report) int { return r.Server.Idle }},
 	{"server.active", func(r Report) int { return r.Server.Active }},
+	{"server.awaitingRequest", func(r Report) int { return r.Server.AwaitingRequest }},
 }
 
 // growth takes samples dumps of the URL src, every apart, and writes how

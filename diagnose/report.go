@@ -108,9 +108,17 @@ func (r Report) WriteText(w io.Writer, source string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %d goroutines (%s)\n", printable(source), r.Goroutines, r.Format)
 	c, s := r.Client, r.Server
-	fmt.Fprintf(&b, "client: %d HTTP/1 and %d HTTP/2 connections: %d idle, %d held by an unread body; %d calls waiting for a response, %d dialing, %d queued for a connection\n",
-		c.HTTP1, c.HTTP2, c.Idle, c.BodyUnread, c.InFlight, c.Dialing, c.WaitingForConn)
-	fmt.Fprintf(&b, "server: %d HTTP/1 and %d HTTP/2 connections: %d idle, %d active\n", s.HTTP1, s.HTTP2, s.Idle, s.Active)
+	fmt.Fprintf(&b, "client: %d HTTP/1 and %d HTTP/2 connections: %d idle, %d held by an unread body; %d calls waiting for a response, %d dialing",
+		c.HTTP1, c.HTTP2, c.Idle, c.BodyUnread, c.InFlight, c.Dialing)
+	if c.Handshaking > 0 {
+		fmt.Fprintf(&b, " (%d in a TLS handshake)", c.Handshaking)
+	}
+	fmt.Fprintf(&b, ", %d queued for a connection\n", c.WaitingForConn)
+	fmt.Fprintf(&b, "server: %d HTTP/1 and %d HTTP/2 connections: %d idle", s.HTTP1, s.HTTP2, s.Idle)
+	if s.AwaitingRequest > 0 {
+		fmt.Fprintf(&b, " (%d waiting for a request line)", s.AwaitingRequest)
+	}
+	fmt.Fprintf(&b, ", %d active\n", s.Active)
 	if len(r.Findings) == 0 {
 		b.WriteString("\nNo leaked HTTP connections: every count is within what a healthy service holds.\n")
 	}

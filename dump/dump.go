@@ -256,7 +256,7 @@ func (p *parser) line(raw []byte) error {
 	case p.format == Grouped:
 		p.groupLine(line)
 	default:
-		p.stackLine(raw, line)
+		return p.stackLine(raw, line)
 	}
 	return nil
 }
@@ -320,8 +320,10 @@ func (p *parser) groupLine(line []byte) {
 }
 
 // stackLine reads a line of a debug=2 goroutine: a frame, where it is, the
-// goroutine's created by, or the start of an ancestor's stack.
-func (p *parser) stackLine(raw, line []byte) {
+// goroutine's created by, or the start of an ancestor's stack. Any other
+// line ends the goroutine: what a shell or a test runner printed after a
+// traceback ("exit status 2", "FAIL ..."), with no blank line before it.
+func (p *parser) stackLine(raw, line []byte) error {
 	switch {
 	case p.format != Stacks:
 	case bytes.HasPrefix(line, []byte("[originating from goroutine ")):
@@ -334,11 +336,14 @@ func (p *parser) stackLine(raw, line []byte) {
 		}
 	case bytes.HasPrefix(line, []byte("...")) || line[0] == ']' || line[0] == '[':
 		// "...additional frames elided...", the end of goleak's list
+	case !bytes.HasSuffix(line, []byte(")")):
+		return p.flush()
 	default:
 		if s := p.stack(); s != nil {
 			s.push(Frame{Func: funcName(string(line))})
 		}
 	}
+	return nil
 }
 
 // stack is the stack being read: g's own, an ancestor's, or nil past
@@ -473,6 +478,14 @@ func parseHeader(line string) (*Goroutine, error) {
 		return nil, nil
 	}
 	g := &Goroutine{ID: id, Count: 1}
+	// Go 1.27 (tracebacklabels, on by default in a go 1.27 module) writes
+	// the labels after the state, unquoted where it can:
+	// [IO wait, 5 minutes] {caller: checkout}:. The state holds no "]", the
+	// labels may.
+	if i := strings.Index(rest[open:], "] {"); i >= 0 && strings.HasSuffix(line, "}:") {
+		end = open + i
+		g.Labels = headerLabels(rest[end+2 : len(rest)-1])
+	}
 	state := rest[open+1 : end]
 	// GODEBUG=tracebacklabels=1 (Go 1.26) adds the labels last, with no
 	// comma: [IO wait, 106 minutes labels:{"k": "v"}].

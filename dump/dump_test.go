@@ -249,3 +249,50 @@ func TestReadOddForms(t *testing.T) {
 		t.Errorf("a gzipped text dump: %s, %d goroutines; want traceback and 3", format, len(gs))
 	}
 }
+
+// TestHeaderLabels reads the labels Go 1.26 (GODEBUG=tracebacklabels=1)
+// and Go 1.27 (by default in a go 1.27 module) write in goroutine headers,
+// as those toolchains print them.
+func TestHeaderLabels(t *testing.T) {
+	for _, tt := range []struct {
+		header, state, labels string
+		wait                  time.Duration
+	}{
+		{`goroutine 7 [chan receive] {caller: checkout}:`, "chan receive", `{"caller":"checkout"}`, 0},
+		{`goroutine 130 [IO wait, 5 minutes] {caller: checkout}:`, "IO wait", `{"caller":"checkout"}`, 5 * time.Minute},
+		{`goroutine 8 [chan receive] {aa: "x=y}", k: "a value, with \"quotes\" and spaces", zz: }:`, "chan receive",
+			`{"aa":"x=y}", "k":"a value, with \"quotes\" and spaces", "zz":""}`, 0},
+		{`goroutine 9 [chan receive] {b: 2, "weird key": "v\nnewline"}:`, "chan receive", `{"b":"2", "weird key":"v\nnewline"}`, 0},
+		{`goroutine 1 [running] {"req-id": 42, user: "bob smith"}:`, "running", `{"req-id":"42", "user":"bob smith"}`, 0},
+		{`goroutine 3 [select] {a: , b: x/y.z_1}:`, "select", `{"a":"", "b":"x/y.z_1"}`, 0},
+		{`goroutine 5 [chan receive labels:{"caller": "checkout"}]:`, "chan receive", `{"caller":"checkout"}`, 0},
+		{`goroutine 6 [IO wait, 3 minutes labels:{"aa": "x]y", "k": "v"}]:`, "IO wait", `{"aa":"x]y", "k":"v"}`, 3 * time.Minute},
+		{`goroutine 4 [select] {not labels at all:`, "select", ``, 0},
+		{`goroutine 2 [select] {broken: "unterminated}:`, "select", `{broken: "unterminated}`, 0},
+	} {
+		var got []*Goroutine
+		if _, err := Read(strings.NewReader(tt.header+"\nmain.f()\n\t/src/main.go:1 +0x1\n"), func(g *Goroutine) { got = append(got, g) }); err != nil {
+			t.Errorf("%s: %v", tt.header, err)
+			continue
+		}
+		if len(got) != 1 || got[0].State != tt.state || got[0].Labels != tt.labels || got[0].Wait != tt.wait {
+			t.Errorf("%s: got %+v, want state %q, labels %s, wait %v", tt.header, got[0], tt.state, tt.labels, tt.wait)
+		}
+	}
+}
+
+// TestTrailingLines checks that a line which is no frame ends the goroutine
+// before it, as what a shell or a test runner prints after a traceback
+// does ("exit status 2"), with no blank line between them.
+func TestTrailingLines(t *testing.T) {
+	const tb = "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/src/main.go:5 +0x1\n\ngoroutine 7 [IO wait]:\nnet/http.(*persistConn).readLoop(0xc0)\n\tnet/http/transport.go:2330 +0x172\n"
+	for _, tail := range []string{"exit status 2\n", "FAIL\texample.com/app\t0.1s\n", "goroutine running on other thread; stack unavailable\n"} {
+		var got []*Goroutine
+		if _, err := Read(strings.NewReader(tb+tail), func(g *Goroutine) { got = append(got, g) }); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[1].Entry() != "net/http.(*persistConn).readLoop" || len(got[1].Frames) != 1 {
+			t.Errorf("%q after a traceback: got %d goroutines, the last %+v; want its readLoop alone", tail, len(got), got[len(got)-1])
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -31,4 +32,59 @@ func normalLabels(s string) string {
 		return s
 	}
 	return formatLabels(l)
+}
+
+// headerLabels reads the label set of a Go 1.27 goroutine header,
+// {caller: checkout, "weird key": "v\n", empty: }, into formatLabels' form:
+// keys and values are Go-quoted where they hold anything but letters,
+// digits, '.', '/' and '_'. What does not read as one is kept as written.
+func headerLabels(s string) string {
+	body, ok := strings.CutPrefix(s, "{")
+	body, ok2 := strings.CutSuffix(body, "}")
+	if !ok || !ok2 {
+		return s
+	}
+	l := map[string]string{}
+	for body != "" {
+		k, rest, ok := headerToken(body)
+		if !ok {
+			return s
+		}
+		rest, ok = strings.CutPrefix(rest, ": ")
+		if !ok {
+			if rest, ok = strings.CutPrefix(rest, ":"); !ok { // an empty value last: "k: }" loses its space to the "}"
+				return s
+			}
+		}
+		v, rest, ok := headerToken(rest)
+		if !ok {
+			return s
+		}
+		l[k] = v
+		if body, ok = strings.CutPrefix(rest, ", "); !ok && rest != "" {
+			return s
+		}
+	}
+	return formatLabels(l)
+}
+
+// headerToken reads one key or value of a Go 1.27 header's labels: a
+// Go-quoted string, or a run of the characters Go leaves unquoted (none,
+// for an empty value).
+func headerToken(s string) (tok, rest string, ok bool) {
+	if strings.HasPrefix(s, `"`) {
+		q, err := strconv.QuotedPrefix(s)
+		if err != nil {
+			return "", s, false
+		}
+		tok, _ = strconv.Unquote(q)
+		return tok, s[len(q):], true
+	}
+	i := strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '/' || r == '_')
+	})
+	if i < 0 {
+		i = len(s)
+	}
+	return s[:i], s[i:], true
 }

@@ -69,11 +69,11 @@ func TestReadEncodings(t *testing.T) {
 // it ends, and refuses one longer, naming it.
 func TestReadLongLines(t *testing.T) {
 	const header = "goroutine 1 [running]:\n"
-	frame := func(n int) string { return "main." + strings.Repeat("f", n-len("main.")) }
+	frame := func(n int) string { return "main." + strings.Repeat("f", n-len("main.()")) + "()" }
 	for _, end := range []string{"\n", "\r\n", "\r", ""} {
 		t.Run(fmt.Sprintf("%q", end), func(t *testing.T) {
 			gs, _ := readAll(t, header+frame(MaxLine)+end)
-			if len(gs) != 1 || len(gs[0].Frames) != 1 || len(gs[0].Frames[0].Func) != MaxLine {
+			if len(gs) != 1 || len(gs[0].Frames) != 1 || len(gs[0].Frames[0].Func) != MaxLine-len("()") {
 				t.Errorf("a line of MaxLine bytes: got %d goroutines, want 1 with its frame", len(gs))
 			}
 			_, err := Read(strings.NewReader(header+frame(MaxLine+1)+end), func(*Goroutine) {})

@@ -12,6 +12,11 @@
 //	GOTOOLCHAIN=goV GODEBUG=tracebackancestors=5 go run -trimpath . -out ../dumps/goV
 //	GOTOOLCHAIN=goV GOTRACEBACK=all go run -trimpath . -crash 2> ../dumps/goV.traceback.txt
 //
+// For go1.26.8 and go1.27.3, the traceback is made with
+// GODEBUG=tracebacklabels=1 too, so that its goroutine headers carry the
+// labels (in each version's form). go run's last line, "exit status 2",
+// ends each traceback, as it does when a user saves one so.
+//
 // The first writes goV.debug1.txt and goV.debug2.txt (the second with the
 // stacks that created each goroutine); the second a crash traceback. Each
 // group below is made by a function of its own, in a pprof.Do labelled
@@ -84,7 +89,14 @@ func main() {
 	})
 	// DELIBERATE LEAK: servers with no IdleTimeout keep every connection
 	// their clients leave open.
-	plain := httptest.NewServer(mux)
+	plain := httptest.NewUnstartedServer(mux)
+	var accepted atomic.Int32 // the connections plain has accepted
+	plain.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			accepted.Add(1)
+		}
+	}
+	plain.Start()
 	secure := httptest.NewUnstartedServer(mux)
 	secure.EnableHTTP2 = true
 	secure.StartTLS()
@@ -131,6 +143,7 @@ func main() {
 	var conns []net.Conn
 	labelled("silentConns", func() { conns = silentConns(plain.Listener.Addr().String()) })
 	waitFor("the calls that hang to reach their handlers", func() bool { return hangs.Load() == hung+hungH2+1 })
+	waitFor("the server to accept every connection", func() bool { return accepted.Load() == idle+unread+hung+1+silent })
 	waitFor("the stuck dials to be accepted", func() bool {
 		heldMu.Lock()
 		defer heldMu.Unlock()
@@ -174,14 +187,14 @@ func main() {
 // DELIBERATE LEAK: its idle connection stays for ever.
 func leaky(url string) {
 	c := &http.Client{Transport: &http.Transport{}}
-	get(c, url)
+	drain(c.Get(url))
 }
 
 // leakyH2 is the same over HTTP/2.
 // DELIBERATE LEAK: its idle connection stays for ever.
 func leakyH2(url string, roots *x509.CertPool) {
 	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, ForceAttemptHTTP2: true}}
-	resp := get(c, url)
+	resp := drain(c.Get(url))
 	if resp.ProtoMajor != 2 {
 		fmt.Fprintf(os.Stderr, "mkdump: %s over %s, want HTTP/2\n", url, resp.Proto)
 		os.Exit(1)
@@ -215,7 +228,7 @@ func hangingCalls(url string, calls *sync.WaitGroup) {
 // DELIBERATE LEAK: each call holds a stream while it waits.
 func hangingH2Calls(url string, roots *x509.CertPool, calls *sync.WaitGroup) {
 	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, ForceAttemptHTTP2: true, IdleConnTimeout: time.Minute}}
-	get(c, url)
+	drain(c.Get(url))
 	for i := 0; i < hungH2; i++ {
 		callAsync(c, url+"/hang", calls)
 	}
@@ -256,9 +269,8 @@ func silentConns(addr string) []net.Conn {
 	return conns
 }
 
-// get makes one call and reads its body to the end.
-func get(c *http.Client, url string) *http.Response {
-	resp, err := c.Get(url)
+// drain reads a call's body to the end and closes it.
+func drain(resp *http.Response, err error) *http.Response {
 	check(err)
 	_, err = io.Copy(io.Discard, resp.Body)
 	check(err)
