@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"go/version"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -238,17 +240,20 @@ func stopOrFail(t *testing.T, in *demo.Instance) {
 	}
 }
 
-// TestGoroutineLeakProfile checks what the README says of Go 1.26's
-// goroutineleak profile: it reports none of the leaked connection
-// goroutines, which wait on the network, not on an unreachable channel.
+// TestGoroutineLeakProfile checks what the README says of the goroutineleak
+// profile (Go 1.26's GOEXPERIMENT=goroutineleakprofile, on by default from
+// Go 1.27): it reports none of the leaked connection goroutines, which wait
+// on the network, not on an unreachable channel.
 func TestGoroutineLeakProfile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	leakExe := filepath.Join(dir, "connleak-leakprofile")
 	build := exec.Command("go", "build", "-o", leakExe, ".")
-	build.Env = append(os.Environ(), "GOEXPERIMENT=goroutineleakprofile")
+	if version.Compare(runtime.Version(), "go1.27") < 0 {
+		build.Env = append(os.Environ(), "GOEXPERIMENT=goroutineleakprofile")
+	}
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build with GOEXPERIMENT=goroutineleakprofile: %v\n%s", err, out)
+		t.Fatalf("build with the goroutineleak profile: %v\n%s", err, out)
 	}
 	const n = 20
 	p := startPairOf(t, leakExe, nil, nil)

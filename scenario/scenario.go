@@ -7,7 +7,9 @@ package scenario
 
 import (
 	"fmt"
+	"go/version"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
 )
@@ -87,6 +89,29 @@ type Scenario struct {
 	// pattern in code.
 	Checks  []string
 	Explain string
+	// Changes are how the row's physics changed in later Go versions; All
+	// and Select give the row as the running Go version has it.
+	Changes []Change
+}
+
+// Change is how a row behaves from a Go version on: its fields replace the
+// row's verdict, pooled connections and explanation.
+type Change struct {
+	Since   string // the first Go version that behaves so, such as "go1.27"
+	Want    Verdict
+	Pooled  int
+	Explain string
+}
+
+// OnGo is the row as Go version v (such as runtime.Version()) has it: with
+// every change since a version up to v applied.
+func (s Scenario) OnGo(v string) Scenario {
+	for _, c := range s.Changes {
+		if version.Compare(v, c.Since) >= 0 {
+			s.Want, s.Pooled, s.Explain = c.Want, c.Pooled, c.Explain
+		}
+	}
+	return s
 }
 
 // all is the catalogue: the physics table, then the rows of production's
@@ -121,7 +146,12 @@ var all = []Scenario{
 		Explain: "A shared client, but the body is neither read nor closed: the connection is never handed back, so every request dials a new one, and none is ever closed."},
 	{Name: "body-close-undrained", Seed: "002", Query: "client=shared&body=close", Want: Flat, PerConn: http1Conn,
 		Status:  http.StatusOK,
-		Explain: "The body is closed unread: the transport cannot reuse the connection, so it closes it. Nothing leaks, but every request dials."},
+		Explain: "The body is closed unread: the transport cannot reuse the connection, so it closes it. Nothing leaks, but every request dials.",
+		Changes: []Change{{Since: "go1.27", Want: Flat, Pooled: 2,
+			Explain: "The body is closed unread, and Go 1.27 drains what is left of it (up to 256 KiB, within 50 ms) before giving the connection back: this small body's connection is reused, but for a call that starts before the drain ends. Up to Go 1.26 it was closed, and every request dialled."}}},
+	{Name: "body-close-large", Seed: "002", Query: "client=shared&body=close&bodySize=300000", Want: Flat, PerConn: http1Conn,
+		Status:  http.StatusOK,
+		Explain: "A body of 300 KB closed unread: above Go 1.27's drain limit (256 KiB), the transport throws the connection away on every Go version, and every request dials. Read to the end what you want to reuse the connection of."},
 	{Name: "body-drain-close", Seed: "002", Query: "client=shared&body=drain-close", Want: Flat, PerConn: http1Conn, Pooled: 1,
 		Status:  http.StatusOK,
 		Explain: "The body is read to the end, then closed (seed 002's fix): the connection goes back to the pool and is reused."},
@@ -169,12 +199,15 @@ var all = []Scenario{
 		Explain: "The fix, and its price: MaxConnsPerHost as high as the concurrency gives every call a connection, so latency is back to server 1's delay, and server 1 holds 40 connections and 40 goroutines instead of 2, pooled until IdleConnTimeout (1s here) closes them."},
 }
 
-// All returns the catalogue, in the order of the physics table. The slice
-// is the caller's: changing it leaves the catalogue as it is.
+// All returns the catalogue, in the order of the physics table, each row as
+// the running Go version has it (the servers are built with the same Go as
+// the demo and the tests that read it). The slice is the caller's: changing
+// it leaves the catalogue as it is.
 func All() []Scenario {
 	out := slices.Clone(all)
 	for i := range out {
-		out[i].Env1, out[i].Env2, out[i].Checks = slices.Clone(out[i].Env1), slices.Clone(out[i].Env2), slices.Clone(out[i].Checks)
+		out[i] = out[i].OnGo(runtime.Version())
+		out[i].Env1, out[i].Env2, out[i].Checks, out[i].Changes = slices.Clone(out[i].Env1), slices.Clone(out[i].Env2), slices.Clone(out[i].Checks), slices.Clone(out[i].Changes)
 	}
 	return out
 }

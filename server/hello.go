@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"runtime"
+	"strings"
 	"time"
 )
 
@@ -11,12 +12,14 @@ import (
 type helloReply struct {
 	Msg        string `json:"msg"`
 	GoRoutines int    `json:"goRoutines"`
+	Pad        string `json:"pad,omitempty"` // bodySize=N: N bytes, to make the body that large
 }
 
 // hello answers GET and POST /hello with a greeting and this process's
 // goroutine count. connClose=true (or CONNECTION_CLOSE) adds
 // "Connection: close", which makes both sides close the connection after the
-// reply; delay=D waits D first, or until the caller gives up.
+// reply; delay=D waits D first, or until the caller gives up; bodySize=N
+// pads the reply with N bytes.
 func (s *Server) hello(w http.ResponseWriter, r *http.Request) {
 	if !allow(w, r, http.MethodGet, http.MethodPost) {
 		return
@@ -56,5 +59,5 @@ func (s *Server) hello(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.ConnectionClose || o.ConnClose {
 		w.Header().Set("Connection", "close")
 	}
-	writeJSON(w, http.StatusOK, helloReply{Msg: "Hello World", GoRoutines: runtime.NumGoroutine()})
+	writeJSON(w, http.StatusOK, helloReply{Msg: "Hello World", GoRoutines: runtime.NumGoroutine(), Pad: strings.Repeat("x", o.BodySize)})
 }

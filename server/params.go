@@ -26,6 +26,7 @@ type Options struct {
 	ConnClose           bool          // ask server 1 to answer with Connection: close
 	Delay               time.Duration // ask server 1 to wait before answering
 	Stall               bool          // ask server 1 never to answer: the call waits until it gives up
+	BodySize            int           // ask server 1 to pad its reply with this many bytes
 	Proto               string        // "auto": what the Transport negotiates; "h1", "h2" (over TLS), "h2c": http.Transport.Protocols
 	ForceAttemptHTTP2   bool          // http.Transport.ForceAttemptHTTP2
 }
@@ -59,6 +60,9 @@ const (
 	maxTimeout   = time.Minute
 	maxIdleConn  = time.Hour
 	maxConnCount = 10000
+	// MaxBodySize bounds bodySize: past Go 1.27's drain limit for a body
+	// closed unread (256 KiB), within what /forward reads (MaxBody).
+	MaxBodySize = 512 << 10
 )
 
 // A param is one query parameter: its name, what it accepts (said in every
@@ -83,6 +87,7 @@ var forwardParams = []param{
 	boolParam("connClose", func(o *Options) *bool { return &o.ConnClose }),
 	durationParam("delay", func(o *Options) *time.Duration { return &o.Delay }, MaxDelay),
 	boolParam("stall", func(o *Options) *bool { return &o.Stall }),
+	intParam("bodySize", func(o *Options) *int { return &o.BodySize }, MaxBodySize),
 	enumParam("proto", func(o *Options) *string { return &o.Proto }, ProtoAuto, ProtoH1, ProtoH2, ProtoH2C),
 	boolParam("forceAttemptHTTP2", func(o *Options) *bool { return &o.ForceAttemptHTTP2 }),
 }
@@ -90,7 +95,7 @@ var forwardParams = []param{
 // helloParams are the query parameters of /hello: the subset of
 // forwardParams that /forward passes on to server 1.
 var helloParams = slices.DeleteFunc(slices.Clone(forwardParams), func(p param) bool {
-	return p.name != "connClose" && p.name != "delay" && p.name != "stall"
+	return p.name != "connClose" && p.name != "delay" && p.name != "stall" && p.name != "bodySize"
 })
 
 func enumParam(name string, field func(*Options) *string, values ...string) param {

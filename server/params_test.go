@@ -72,10 +72,10 @@ func TestParseQueryErrors(t *testing.T) {
 }
 
 func TestHelloParams(t *testing.T) {
-	if got, want := paramNames(helloParams), "connClose, delay, stall"; got != want {
+	if got, want := paramNames(helloParams), "connClose, delay, stall, bodySize"; got != want {
 		t.Errorf("/hello accepts %q, want %q", got, want)
 	}
-	if _, err := parseQuery("timeout=1s", Options{}, helloParams); err == nil || !strings.Contains(err.Error(), "connClose, delay, stall") {
+	if _, err := parseQuery("timeout=1s", Options{}, helloParams); err == nil || !strings.Contains(err.Error(), "connClose, delay, stall, bodySize") {
 		t.Errorf("/hello?timeout=1s: error %v, want one listing connClose, delay", err)
 	}
 }
