@@ -30,6 +30,7 @@ const (
 	IdleServerConnections = "idle-server-connections"    // keep-alive connections a server keeps waiting: no IdleTimeout
 	CallsWithoutTimeout   = "calls-without-timeout"      // goroutines waiting on outbound calls' responses
 	WaitingForConnection  = "waiting-for-connection"     // calls queued behind MaxConnsPerHost
+	DialsWithoutTimeout   = "dials-without-timeout"      // dials stuck in a TLS handshake or a connect: no TLSHandshakeTimeout, no Dialer Timeout
 )
 
 // The checks of `connleak vet`: the patterns it flags in code. The vet
