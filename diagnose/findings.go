@@ -127,7 +127,7 @@ func (t *tally) findings(cl Client, sv Server) []Finding {
 			msg += fmt.Sprintf(" The oldest has waited %d minutes: no IdleTimeout (nor ReadTimeout) shorter than that is set on the http.Server.", int(m/time.Minute))
 		}
 		if sv.AwaitingRequest > 0 {
-			msg += fmt.Sprintf(" %d of them wait for a request line: connections that have sent nothing yet, whose wait ReadHeaderTimeout (or ReadTimeout) bounds, and, on Go before 1.20, kept-alive ones between requests, whose wait IdleTimeout bounds.", sv.AwaitingRequest)
+			msg += fmt.Sprintf(" %d of them wait for a request line: connections that have sent nothing yet or not finished their TLS handshake, whose wait ReadHeaderTimeout (or ReadTimeout) bounds, and, on Go before 1.20, kept-alive ones between requests, whose wait IdleTimeout bounds.", sv.AwaitingRequest)
 			if m := t.oldest[serverAwaiting]; m >= 2*time.Minute {
 				msg += fmt.Sprintf(" The oldest has waited %d minutes: no ReadHeaderTimeout shorter than that is set.", int(m/time.Minute))
 			}
