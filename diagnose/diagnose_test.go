@@ -342,3 +342,104 @@ func TestAddBounded(t *testing.T) {
 		t.Errorf("idle-client-connections %+v, want the oldest wait, at its bound", idle)
 	}
 }
+
+// stuckDial is one dial of a debug=2 dump of go1.26.8 stuck in its TLS
+// handshake (testdata/dumps/go1.26.8.debug2.txt, with the ancestors of
+// GODEBUG=tracebackancestors): the dial goroutine, waiting for the
+// handshake's result, and the handshake's own goroutine, reading. %[1]d
+// numbers the pair; %[2]s and %[3]s are their waits, such as ", 3 minutes".
+const stuckDial = `goroutine %[1]d1 [chan receive%[2]s]:
+net/http.(*persistConn).addTLS(0x299723df540, {0x7eb850, 0x299725c3b80}, {0x299727540b0, 0x9}, 0x0)
+	net/http/transport.go:1742 +0x327
+net/http.(*Transport).dialConn(0x29972566ea0, {0x7eb850, 0x299725c3b80}, {{}, 0x0, {0x299722b0000, 0x5}, {0x299727540b0, 0xf}, 0x0}, ...)
+	net/http/transport.go:1825 +0x9fc
+net/http.(*Transport).dialConnFor(0x29972566ea0, 0x299725cd340)
+	net/http/transport.go:1648 +0xd2
+net/http.(*Transport).startDialConnForLocked.func1()
+	net/http/transport.go:1629 +0x35
+created by net/http.(*Transport).startDialConnForLocked in goroutine 1
+	net/http/transport.go:1628 +0x112
+[originating from goroutine 1]:
+main.call(...)
+	example.com/svc/main.go:12 +0x70
+
+goroutine %[1]d2 [IO wait%[3]s]:
+internal/poll.runtime_pollWait(0x7f4751f58800, 0x72)
+	runtime/netpoll.go:351 +0x85
+net.(*conn).Read(0x29972288568, {0x299727a4000?, 0x7f479b4a74c0?, 0x7f479b49ea00?})
+	net/net.go:196 +0x45
+crypto/tls.(*Conn).readHandshake(0x2997226f888, {0x0, 0x0})
+	crypto/tls/conn.go:1095 +0x39
+crypto/tls.(*Conn).clientHandshake(0x2997226f888, {0x7eb850, 0x29972537810})
+	crypto/tls/handshake_client.go:300 +0x505
+crypto/tls.(*Conn).handshakeContext(0x2997226f888, {0x7eb850, 0x299725c3b80})
+	crypto/tls/conn.go:1562 +0x329
+crypto/tls.(*Conn).HandshakeContext(...)
+	crypto/tls/conn.go:1516
+net/http.(*persistConn).addTLS.func2()
+	net/http/transport.go:1736 +0x6e
+created by net/http.(*persistConn).addTLS in goroutine %[1]d1
+	net/http/transport.go:1732 +0x309
+[originating from goroutine %[1]d1]:
+net/http.(*Transport).dialConnFor(...)
+	net/http/transport.go:1648 +0xd2
+[originating from goroutine 1]:
+main.call(...)
+	example.com/svc/main.go:12 +0x70
+
+`
+
+// TestDialsWithoutTimeout reads dumps of dials stuck in their TLS
+// handshake: named at DialPileUp however fresh, or at DialThreshold once
+// one dial or one handshake has waited a minute; not named below.
+func TestDialsWithoutTimeout(t *testing.T) {
+	tests := []struct {
+		name               string
+		dials              int
+		dialWait, tlsWait  string // the goroutine header's wait, such as ", 3 minutes"
+		named              bool
+		oldestWaitMinutes  int
+		messageHas, lacked string
+	}{
+		{name: "a pile-up, fresh", dials: DialPileUp, named: true, messageHas: "100 connections being dialled, 100 of them in their TLS handshake", lacked: "The oldest"},
+		{name: "fewer, fresh", dials: DialPileUp - 1},
+		{name: "ten, a dial waiting 3 minutes", dials: DialThreshold, dialWait: ", 3 minutes", named: true, oldestWaitMinutes: 3, messageHas: "The oldest has waited 3 minutes"},
+		{name: "ten, a handshake waiting 2 minutes", dials: DialThreshold, tlsWait: ", 2 minutes", named: true, oldestWaitMinutes: 2, messageHas: "The oldest has waited 2 minutes"},
+		{name: "ten, fresh", dials: DialThreshold},
+		{name: "nine, waiting 3 minutes", dials: DialThreshold - 1, dialWait: ", 3 minutes", tlsWait: ", 3 minutes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			for i := range tt.dials {
+				fmt.Fprintf(&b, stuckDial, 100+i, tt.dialWait, tt.tlsWait)
+			}
+			r, err := Read(strings.NewReader(b.String()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Client.Dialing != tt.dials || r.Client.Handshaking != tt.dials {
+				t.Fatalf("client %+v, want %d dials, all in a TLS handshake", r.Client, tt.dials)
+			}
+			f, named := r.Finding(scenario.DialsWithoutTimeout)
+			if named != tt.named || r.IDs() != map[bool]string{true: scenario.DialsWithoutTimeout, false: "none"}[tt.named] {
+				t.Fatalf("findings %s, want %s named: %v", r.IDs(), scenario.DialsWithoutTimeout, tt.named)
+			}
+			if !named {
+				return
+			}
+			if f.Count != tt.dials || f.OldestWaitMinutes != tt.oldestWaitMinutes || f.Reproduce != "connleak demo -scenarios handshake-stall" ||
+				!strings.Contains(f.Fix, "TLSHandshakeTimeout") || !strings.Contains(f.Fix, "net.Dialer") {
+				t.Errorf("%+v: want %d dials, oldest %d minutes, the fix and the scenario", f, tt.dials, tt.oldestWaitMinutes)
+			}
+			if !strings.Contains(f.Message, tt.messageHas) || tt.lacked != "" && strings.Contains(f.Message, tt.lacked) ||
+				!strings.Contains(f.Message, "no TLSHandshakeTimeout") {
+				t.Errorf("message %q: want %q, and what is missing on the Transport", f.Message, tt.messageHas)
+			}
+			// A handshake is on a dial: the call site counts each dial once.
+			if want := (Site{Function: "main.call", File: "example.com/svc/main.go", Line: 12, Count: tt.dials}); len(f.Sites) != 1 || f.Sites[0] != want {
+				t.Errorf("sites %+v, want %+v", f.Sites, want)
+			}
+		})
+	}
+}

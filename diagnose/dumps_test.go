@@ -97,7 +97,7 @@ func TestDumpsOfOtherVersions(t *testing.T) {
 
 // TestWaitTimes gives the go1.26.8 debug=2 dump the wait times a dump of a
 // long-running service shows: the oldest wait is said, with what it rules
-// out.
+// out, and the dials stuck that long are named.
 func TestWaitTimes(t *testing.T) {
 	b, err := os.ReadFile("testdata/dumps/go1.26.8.debug2.txt")
 	if err != nil {
@@ -119,5 +119,10 @@ func TestWaitTimes(t *testing.T) {
 	server, _ := r.Finding(scenario.IdleServerConnections)
 	if !strings.Contains(server.Message, "106 minutes: no IdleTimeout") {
 		t.Errorf("idle-server-connections: %q, want the 106 minutes and what they rule out", server.Message)
+	}
+	// mkdump's 10 dials in a TLS handshake, their reads 106 minutes old.
+	dials, _ := r.Finding(scenario.DialsWithoutTimeout)
+	if dials.Count != 10 || dials.OldestWaitMinutes != 106 || !strings.Contains(dials.Message, "10 of them in their TLS handshake") {
+		t.Errorf("dials-without-timeout: %d dials, %d minutes, %q; want 10, 106, in their handshake", dials.Count, dials.OldestWaitMinutes, dials.Message)
 	}
 }

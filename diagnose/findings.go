@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"connleak/scenario"
@@ -32,6 +33,12 @@ const (
 	// WaitingForConnThreshold: calls queued for a connection behind
 	// MaxConnsPerHost.
 	WaitingForConnThreshold = 10
+	// DialThreshold: connections being dialled, where the dump shows that
+	// one dial (or its TLS handshake) has waited a minute or more, when a
+	// healthy dial takes milliseconds; DialPileUp of them however long
+	// they waited, more than a service dials at once by itself.
+	DialThreshold = 10
+	DialPileUp    = 100
 )
 
 // Threshold is the count at which the finding id is named: a lab scenario
@@ -48,6 +55,8 @@ func Threshold(id string) int {
 		return InFlightThreshold
 	case scenario.WaitingForConnection:
 		return WaitingForConnThreshold
+	case scenario.DialsWithoutTimeout:
+		return DialThreshold
 	}
 	return 0
 }
@@ -78,6 +87,9 @@ func (t *tally) findings(cl Client, sv Server) []Finding {
 		sites := map[Site]int{}
 		for _, k := range kinds {
 			oldest = max(oldest, t.oldest[k])
+			if k == handshake && slices.Contains(kinds, dialing) {
+				continue // each handshake is on a dial counted already
+			}
 			for s, n := range t.sites[k] {
 				sites[s] += n
 			}
@@ -115,7 +127,7 @@ func (t *tally) findings(cl Client, sv Server) []Finding {
 			msg += fmt.Sprintf(" The oldest has waited %d minutes: no IdleTimeout (nor ReadTimeout) shorter than that is set on the http.Server.", int(m/time.Minute))
 		}
 		if sv.AwaitingRequest > 0 {
-			msg += fmt.Sprintf(" %d of them wait for a request line: connections that have sent nothing yet, whose wait ReadHeaderTimeout (or ReadTimeout) bounds, and, on Go before 1.20, kept-alive ones between requests, whose wait IdleTimeout bounds.", sv.AwaitingRequest)
+			msg += fmt.Sprintf(" %d of them wait for a request line: connections that have sent nothing yet or not finished their TLS handshake, whose wait ReadHeaderTimeout (or ReadTimeout) bounds, and, on Go before 1.20, kept-alive ones between requests, whose wait IdleTimeout bounds.", sv.AwaitingRequest)
 			if m := t.oldest[serverAwaiting]; m >= 2*time.Minute {
 				msg += fmt.Sprintf(" The oldest has waited %d minutes: no ReadHeaderTimeout shorter than that is set.", int(m/time.Minute))
 			}
@@ -139,6 +151,17 @@ func (t *tally) findings(cl Client, sv Server) []Finding {
 			fmt.Sprintf("%d calls queued for a connection: the Transport's MaxConnsPerHost is reached, and every call behind it waits, with no deadline of its own unless the call has one.", cl.WaitingForConn),
 			"Raise MaxConnsPerHost to the concurrency the upstream can take, and give calls a timeout so a queue cannot grow without end.",
 			"connleak demo -scenarios conn-queue")
+	}
+	dialWait := max(t.oldest[dialing], t.oldest[handshake])
+	if cl.Dialing >= DialThreshold && dialWait >= time.Minute || cl.Dialing >= DialPileUp {
+		msg := fmt.Sprintf("%d connections being dialled, %d of them in their TLS handshake: each holds a dial goroutine and a socket, and a handshake its own goroutine, for as long as the upstream takes.", cl.Dialing, cl.Handshaking)
+		if dialWait >= time.Minute {
+			msg += fmt.Sprintf(" The oldest has waited %d minutes.", int(dialWait/time.Minute))
+		}
+		msg += " The Transport has no TLSHandshakeTimeout, or its Dialer no Timeout: a bare &http.Transport{} has neither. A call's timeout does not end its dial: since Go 1.23 a dial goes on after the call that started it gives up, and before Go 1.17 a handshake did not watch the call at all."
+		add(scenario.DialsWithoutTimeout, cl.Dialing, []kind{dialing, handshake}, msg,
+			"Clone http.DefaultTransport (TLSHandshakeTimeout 10s, a net.Dialer with Timeout 30s), or set TLSHandshakeTimeout (10 * time.Second) and DialContext: (&net.Dialer{Timeout: 30 * time.Second}).DialContext on the Transport; and give calls a timeout.",
+			"connleak demo -scenarios handshake-stall")
 	}
 	return fs
 }

@@ -188,7 +188,7 @@ func TestPhysics(t *testing.T) {
 	// DESIGN.md's table, row by row, then the rows of issue 12.
 	if got, want := strings.Join(names, " "), "leak resty-default idle-timeout no-keepalive conn-close server-idle-timeout "+
 		"shared-client body-leave-open body-close-undrained body-close-large body-drain-close timeout "+
-		"h2-leak h2-shared h2-idle-timeout h2-server-idle-timeout h2c-leak tls-leak tls-h1-fallback hung-upstream hung-upstream-timeout conn-queue conn-queue-fix"; got != want {
+		"h2-leak h2-shared h2-idle-timeout h2-server-idle-timeout h2c-leak tls-leak tls-h1-fallback hung-upstream hung-upstream-timeout conn-queue conn-queue-fix handshake-stall handshake-timeout"; got != want {
 		t.Fatalf("the catalogue lists %s, want %s", got, want)
 	}
 	// conn-close asked for by server 1's environment instead of the query.
@@ -379,6 +379,14 @@ func TestPhysicsConcurrent(t *testing.T) {
 		},
 		"conn-queue-fix": func(r demo.Result) error { // a connection per call, no queue
 			return poll.True(r.Opened > 2 && r.Opened <= 40 && r.P99 < 500*time.Millisecond, fmt.Sprintf("up to 40 connections and no queue, not %d and a p99 of %v", r.Opened, r.P99))
+		},
+		"handshake-stall": func(r demo.Result) error { // calls cut by the ceiling, no handshake ever done, the dials left
+			left2, left1 := r.Left()
+			return poll.True(r.Opened == 0 && r.P99 >= 2*time.Second && r.P99 < 5*time.Second && left2 >= 2*r.N*9/10 && left1 >= r.N*9/10,
+				fmt.Sprintf("no connection, calls cut at FORWARD_CALL_CEILING=2s and the dials left (+%d, +%d), not %d connections, a p99 of %v and +%d, +%d left", 2*r.N, r.N, r.Opened, r.P99, left2, left1))
+		},
+		"handshake-timeout": func(r demo.Result) error { // every handshake given up after tlsHandshakeTimeout
+			return poll.True(r.Opened == 0 && r.P99 >= 100*time.Millisecond && r.P99 < time.Second, fmt.Sprintf("no connection, calls cut by tlsHandshakeTimeout=100ms, not %d connections and a p99 of %v", r.Opened, r.P99))
 		},
 	}
 	for _, sc := range scenario.All() {

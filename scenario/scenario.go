@@ -32,6 +32,7 @@ const (
 	IdleServerConnections = "idle-server-connections"    // keep-alive connections a server keeps waiting: no IdleTimeout
 	CallsWithoutTimeout   = "calls-without-timeout"      // goroutines waiting on outbound calls' responses
 	WaitingForConnection  = "waiting-for-connection"     // calls queued behind MaxConnsPerHost
+	DialsWithoutTimeout   = "dials-without-timeout"      // dials stuck in a TLS handshake or a connect: no TLSHandshakeTimeout, no Dialer Timeout
 )
 
 // The checks of `connleak vet`: the patterns it flags in code. The vet
@@ -54,6 +55,10 @@ var (
 	http1Conn = Goroutines{2, 1}
 	http2Conn = Goroutines{1, 2}
 	none      = Goroutines{}
+	// handshakeConn is a dial stuck in its TLS handshake: the dial's
+	// goroutine and the handshake's on the client, a conn.serve in its
+	// handshake on the server.
+	handshakeConn = Goroutines{2, 1}
 )
 
 // Scenario is one row of the physics table: a /forward configuration, what
@@ -197,6 +202,12 @@ var all = []Scenario{
 	{Name: "conn-queue-fix", Seed: "issue 12", Query: "client=shared&maxConnsPerHost=40&maxIdleConnsPerHost=40&idleConnTimeout=1s&delay=100ms", Concurrency: 40, Requests: 80, Want: Recovers, PerConn: http1Conn,
 		Status:  http.StatusOK,
 		Explain: "The fix, and its price: MaxConnsPerHost as high as the concurrency gives every call a connection, so latency is back to server 1's delay, and server 1 holds 40 connections and 40 goroutines instead of 2, pooled until IdleConnTimeout (1s here) closes them."},
+	{Name: "handshake-stall", Seed: "issue 17", Query: "client=shared&stallHandshake=true", Env1: []string{"SERVER_PROTO=h2"}, Env2: []string{"FORWARD_CALL_CEILING=2s"}, Concurrency: 100, Requests: 100, Want: Leaks, PerConn: handshakeConn,
+		Status: http.StatusGatewayTimeout, Finding2: DialsWithoutTimeout, Finding1: IdleServerConnections, DiagnoseDuring: true,
+		Explain: "Server 1 accepts and never finishes the TLS handshake, 100 calls at once through a Transport with no TLSHandshakeTimeout: FORWARD_CALL_CEILING (2s here) cuts every call with a 504, but since Go 1.23 a dial outlives its call, so the 100 dials stay, each a dial goroutine, a handshake goroutine and a socket, across from a conn.serve on server 1, until POST /reset. Production met it on Go 1.11 and 1.12, whose handshakes did not watch the call at all."},
+	{Name: "handshake-timeout", Seed: "issue 17", Query: "client=shared&stallHandshake=true&tlsHandshakeTimeout=100ms", Env1: []string{"SERVER_PROTO=h2"}, Concurrency: 100, Requests: 100, Want: Recovers, PerConn: handshakeConn,
+		Status:  http.StatusGatewayTimeout,
+		Explain: "The fix: TLSHandshakeTimeout 100ms on the Transport (http.DefaultTransport has 10s). Each dial gives up its handshake after 100ms and closes its socket, the call answers 504, and server 1's connection ends with it: nothing is left."},
 }
 
 // All returns the catalogue, in the order of the physics table, each row as

@@ -13,7 +13,9 @@ import (
 )
 
 // clientConfig is the part of Options that decides how a client is built:
-// everything but the settings of a single call (body, connClose, delay).
+// everything but the settings of a single call (body, connClose, delay,
+// stall). stallHandshake is in it: it is in the TLS configuration of the
+// client's Transport.
 type clientConfig struct {
 	plain               bool // client=nethttp: net/http without Resty
 	transport           string
@@ -21,9 +23,11 @@ type clientConfig struct {
 	disableKeepAlives   bool
 	maxIdleConnsPerHost int
 	maxConnsPerHost     int
+	tlsHandshakeTimeout time.Duration
 	timeout             time.Duration
 	proto               string
 	forceAttemptHTTP2   bool
+	stallHandshake      bool
 }
 
 func configOf(o Options) clientConfig {
@@ -34,9 +38,11 @@ func configOf(o Options) clientConfig {
 		disableKeepAlives:   o.DisableKeepAlives,
 		maxIdleConnsPerHost: o.MaxIdleConnsPerHost,
 		maxConnsPerHost:     o.MaxConnsPerHost,
+		tlsHandshakeTimeout: o.TLSHandshakeTimeout,
 		timeout:             o.Timeout,
 		proto:               o.Proto,
 		forceAttemptHTTP2:   o.ForceAttemptHTTP2,
+		stallHandshake:      o.StallHandshake,
 	}
 }
 
@@ -138,19 +144,22 @@ func (c *clients) newClient(cc clientConfig) caller {
 		// IdleConnTimeout means no limit. Only the fields asked for are set.
 		// Over TLS, it has a TLSClientConfig of its own (to trust server
 		// 1), which is what makes a bare Transport fall back to HTTP/1.1
-		// unless ForceAttemptHTTP2 is set.
+		// unless ForceAttemptHTTP2 is set; and, with tlsHandshakeTimeout 0,
+		// no limit on its TLS handshakes.
 		t = &http.Transport{
 			IdleConnTimeout:     cc.idleConnTimeout,
 			DisableKeepAlives:   cc.disableKeepAlives,
 			MaxIdleConnsPerHost: cc.maxIdleConnsPerHost,
 			MaxConnsPerHost:     cc.maxConnsPerHost,
+			TLSHandshakeTimeout: cc.tlsHandshakeTimeout,
 			ForceAttemptHTTP2:   cc.forceAttemptHTTP2,
 			TLSClientConfig:     c.tls.Clone(),
 		}
 		rc.SetTransport(t)
 	case "resty":
 		// Resty's own transport: IdleConnTimeout 90s, MaxIdleConnsPerHost
-		// GOMAXPROCS+1. A field asked for (non-zero) overrides Resty's value.
+		// GOMAXPROCS+1, TLSHandshakeTimeout 10s. A field asked for
+		// (non-zero) overrides Resty's value.
 		if cc.idleConnTimeout > 0 {
 			t.IdleConnTimeout = cc.idleConnTimeout
 		}
@@ -162,6 +171,9 @@ func (c *clients) newClient(cc clientConfig) caller {
 		}
 		if cc.maxConnsPerHost > 0 {
 			t.MaxConnsPerHost = cc.maxConnsPerHost
+		}
+		if cc.tlsHandshakeTimeout > 0 {
+			t.TLSHandshakeTimeout = cc.tlsHandshakeTimeout
 		}
 		if cc.forceAttemptHTTP2 {
 			t.ForceAttemptHTTP2 = true // Resty's is already
@@ -181,6 +193,12 @@ func (c *clients) newClient(cc clientConfig) caller {
 			p.SetUnencryptedHTTP2(true)
 		}
 		t.Protocols = &p
+	}
+	if cc.stallHandshake && t.TLSClientConfig != nil {
+		// The marker server 1 stalls the handshake for (tls.go). /forward
+		// refuses stallHandshake for an http upstream, so there is a
+		// TLSClientConfig, the clone of this client's own.
+		t.TLSClientConfig.NextProtos = append([]string{stallHandshakeProto}, t.TLSClientConfig.NextProtos...)
 	}
 	c.conns.instrument(t)
 	if cc.plain {

@@ -40,13 +40,16 @@ func TestConfigFromEnv(t *testing.T) {
 		"FORWARD_DELAY":                   "6ms",
 		"FORWARD_PROTO":                   "h2",
 		"FORWARD_FORCE_ATTEMPT_HTTP2":     "true",
+		"FORWARD_TLS_HANDSHAKE_TIMEOUT":   "7s",
+		"FORWARD_STALL_HANDSHAKE":         "true",
 		"SERVER_PROTO":                    "h2c",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := Options{Client: "shared", Transport: "resty", IdleConnTimeout: 2 * time.Second, DisableKeepAlives: true,
-		MaxIdleConnsPerHost: 3, MaxConnsPerHost: 4, Timeout: 5 * time.Second, Body: BodyDrainClose, ConnClose: true, Delay: 6 * time.Millisecond, Proto: ProtoH2, ForceAttemptHTTP2: true}
+		MaxIdleConnsPerHost: 3, MaxConnsPerHost: 4, Timeout: 5 * time.Second, Body: BodyDrainClose, ConnClose: true, Delay: 6 * time.Millisecond, Proto: ProtoH2, ForceAttemptHTTP2: true,
+		TLSHandshakeTimeout: 7 * time.Second, StallHandshake: true}
 	if cfg.Forward != want {
 		t.Errorf("Forward = %+v, want %+v", cfg.Forward, want)
 	}
@@ -76,6 +79,8 @@ func TestConfigFromEnvErrors(t *testing.T) {
 		{"FORWARD_IDLE_CONN_TIMEOUT", "soon", "Go duration"},
 		{"FORWARD_MAX_CONNS_PER_HOST", "-1", "whole number"},
 		{"FORWARD_DELAY", "11s", "to 10s"},
+		{"FORWARD_TLS_HANDSHAKE_TIMEOUT", "soon", "a Go duration from 0 to 1m"},
+		{"FORWARD_STALL_HANDSHAKE", "yes", "true or false"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {

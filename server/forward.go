@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -47,6 +48,9 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		return
 	case o.Proto == ProtoH2C && scheme != "http":
 		writeError(w, http.StatusBadRequest, "proto=h2c is HTTP/2 without TLS, and UPSTREAM_URL is %s: use proto=h2 (HTTP/2 over TLS), h1 or auto", scheme)
+		return
+	case o.StallHandshake && scheme != "https":
+		writeError(w, http.StatusBadRequest, "stallHandshake=true stalls server 1's TLS handshake, and UPSTREAM_URL is %s: it needs an https upstream, a server 1 started with SERVER_PROTO=h1-tls or h2", scheme)
 		return
 	}
 	client, err := s.clients.get(o)
@@ -184,6 +188,8 @@ func (s *Server) writeCallError(w http.ResponseWriter, ctx context.Context, o Op
 		writeError(w, http.StatusTooManyRequests, "%v", s.clientConns.budgetError())
 	case context.Cause(ctx) == errCeiling:
 		writeError(w, http.StatusGatewayTimeout, "server 1 did not answer within FORWARD_CALL_CEILING=%v, the limit of calls without a timeout: give the call a timeout", s.cfg.CallCeiling)
+	case o.TLSHandshakeTimeout > 0 && isHandshakeTimeout(err):
+		writeError(w, http.StatusGatewayTimeout, "server 1 did not finish its TLS handshake within tlsHandshakeTimeout=%v: %v", o.TLSHandshakeTimeout, err)
 	case isTimeout(err):
 		writeError(w, http.StatusGatewayTimeout, "server 1 did not answer within timeout=%v: %v", o.Timeout, err)
 	case errors.Is(err, errBodyTooLarge):
@@ -222,6 +228,12 @@ func decodeHello(b []byte) (*helloReply, error) {
 		return nil, fmt.Errorf("server 1 answered something that is not /hello's JSON: %.100q", b)
 	}
 	return &helloReply{Msg: *v.Msg, GoRoutines: *v.GoRoutines}, nil
+}
+
+// isHandshakeTimeout reports whether err is net/http's TLS handshake
+// timeout, a net.Error whose message is the one way to tell it apart.
+func isHandshakeTimeout(err error) bool {
+	return isTimeout(err) && strings.Contains(err.Error(), "TLS handshake timeout")
 }
 
 func isTimeout(err error) bool {

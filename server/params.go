@@ -21,12 +21,14 @@ type Options struct {
 	DisableKeepAlives   bool          // http.Transport.DisableKeepAlives
 	MaxIdleConnsPerHost int           // http.Transport.MaxIdleConnsPerHost
 	MaxConnsPerHost     int           // http.Transport.MaxConnsPerHost
+	TLSHandshakeTimeout time.Duration // http.Transport.TLSHandshakeTimeout
 	Timeout             time.Duration // the client's timeout (http.Client.Timeout)
 	Body                string        // what /forward does with server 1's response body
 	ConnClose           bool          // ask server 1 to answer with Connection: close
 	Delay               time.Duration // ask server 1 to wait before answering
 	Stall               bool          // ask server 1 never to answer: the call waits until it gives up
 	BodySize            int           // ask server 1 to pad its reply with this many bytes
+	StallHandshake      bool          // ask server 1 never to finish the TLS handshake: the dial waits until it gives up
 	Proto               string        // "auto": what the Transport negotiates; "h1", "h2" (over TLS), "h2c": http.Transport.Protocols
 	ForceAttemptHTTP2   bool          // http.Transport.ForceAttemptHTTP2
 }
@@ -82,12 +84,14 @@ var forwardParams = []param{
 	boolParam("disableKeepAlives", func(o *Options) *bool { return &o.DisableKeepAlives }),
 	intParam("maxIdleConnsPerHost", func(o *Options) *int { return &o.MaxIdleConnsPerHost }, maxConnCount),
 	intParam("maxConnsPerHost", func(o *Options) *int { return &o.MaxConnsPerHost }, maxConnCount),
+	durationParam("tlsHandshakeTimeout", func(o *Options) *time.Duration { return &o.TLSHandshakeTimeout }, maxTimeout),
 	durationParam("timeout", func(o *Options) *time.Duration { return &o.Timeout }, maxTimeout),
 	enumParam("body", func(o *Options) *string { return &o.Body }, BodyRead, BodyLeaveOpen, BodyClose, BodyDrainClose),
 	boolParam("connClose", func(o *Options) *bool { return &o.ConnClose }),
 	durationParam("delay", func(o *Options) *time.Duration { return &o.Delay }, MaxDelay),
 	boolParam("stall", func(o *Options) *bool { return &o.Stall }),
 	intParam("bodySize", func(o *Options) *int { return &o.BodySize }, MaxBodySize),
+	boolParam("stallHandshake", func(o *Options) *bool { return &o.StallHandshake }),
 	enumParam("proto", func(o *Options) *string { return &o.Proto }, ProtoAuto, ProtoH1, ProtoH2, ProtoH2C),
 	boolParam("forceAttemptHTTP2", func(o *Options) *bool { return &o.ForceAttemptHTTP2 }),
 }

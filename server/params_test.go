@@ -18,6 +18,7 @@ func TestParseQuery(t *testing.T) {
 		{"disableKeepAlives=true&connClose=1&delay=10s", Options{Client: "new", Transport: "custom", Body: BodyRead, DisableKeepAlives: true, ConnClose: true, Delay: 10 * time.Second, Proto: ProtoAuto}},
 		{"maxIdleConnsPerHost=64&maxConnsPerHost=10000", Options{Client: "new", Transport: "custom", Body: BodyRead, MaxIdleConnsPerHost: 64, MaxConnsPerHost: 10000, Proto: ProtoAuto}},
 		{"proto=h2&forceAttemptHTTP2=true&stall=true", Options{Client: "new", Transport: "custom", Body: BodyRead, Proto: ProtoH2, ForceAttemptHTTP2: true, Stall: true}},
+		{"stallHandshake=true&tlsHandshakeTimeout=100ms", Options{Client: "new", Transport: "custom", Body: BodyRead, Proto: ProtoAuto, StallHandshake: true, TLSHandshakeTimeout: 100 * time.Millisecond}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -49,6 +50,9 @@ func TestParseQueryErrors(t *testing.T) {
 		{"maxConnsPerHost=1e3", []string{"maxConnsPerHost", "whole number"}},
 		{"maxConnsPerHost=99999999999999999999", []string{"maxConnsPerHost", "whole number"}},
 		{"timeout=2m", []string{"timeout", "to 1m"}},
+		{"tlsHandshakeTimeout=2m", []string{"tlsHandshakeTimeout", "a Go duration from 0 to 1m"}},
+		{"tlsHandshakeTimeout=-1ms", []string{"tlsHandshakeTimeout", "from 0"}},
+		{"stallHandshake=maybe", []string{"stallHandshake", "true or false"}},
 		{"body=open", []string{"body", "one of read, leave-open, close, drain-close"}},
 		{"connClose=2", []string{"connClose", "true or false"}},
 		{"delay=11s", []string{"delay", "from 0 to 10s"}},
@@ -87,6 +91,8 @@ func TestEnvName(t *testing.T) {
 		"disableKeepAlives":   "FORWARD_DISABLE_KEEP_ALIVES",
 		"maxIdleConnsPerHost": "FORWARD_MAX_IDLE_CONNS_PER_HOST",
 		"connClose":           "FORWARD_CONN_CLOSE",
+		"tlsHandshakeTimeout": "FORWARD_TLS_HANDSHAKE_TIMEOUT",
+		"stallHandshake":      "FORWARD_STALL_HANDSHAKE",
 	}
 	for param, want := range tests {
 		if got := envName(param); got != want {

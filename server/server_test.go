@@ -114,6 +114,9 @@ func TestBadInput(t *testing.T) {
 		{"GET", "/forward?maxIdleConnsPerHost=x", 400, []string{"maxIdleConnsPerHost", "whole number"}},
 		{"GET", "/forward?maxConnsPerHost=-5", 400, []string{"maxConnsPerHost", "whole number"}},
 		{"GET", "/forward?timeout=1h", 400, []string{"timeout", "to 1m"}},
+		{"GET", "/forward?tlsHandshakeTimeout=soon", 400, []string{"tlsHandshakeTimeout", "Go duration from 0 to 1m"}},
+		{"GET", "/forward?stallHandshake=yes", 400, []string{"stallHandshake", "true or false"}},
+		{"GET", "/forward?stallHandshake=true", 400, []string{"stallHandshake=true", "UPSTREAM_URL is http", "needs an https upstream", "SERVER_PROTO=h1-tls or h2"}},
 		{"GET", "/forward?body=open", 400, []string{"body", "read, leave-open, close, drain-close"}},
 		{"GET", "/forward?connClose=sure", 400, []string{"connClose", "true or false"}},
 		{"GET", "/forward?delay=11s", 400, []string{"delay", "from 0 to 10s"}},
@@ -289,6 +292,16 @@ func TestSharedClients(t *testing.T) {
 	if b, _ := c.get(o); a == b {
 		t.Errorf("another idleConnTimeout gave the same shared client, want a new one")
 	}
+	for _, set := range []func(*Options){
+		func(o *Options) { o.StallHandshake = true },
+		func(o *Options) { o.TLSHandshakeTimeout = time.Second },
+	} {
+		before, _ := c.get(o)
+		set(&o)
+		if b, _ := c.get(o); b == before {
+			t.Errorf("%+v gave the same shared client as before, want a new one: its Transport differs", o)
+		}
+	}
 	o.Client = "new"
 	if b, _ := c.get(o); a == b {
 		t.Errorf("client=new gave a shared client")
@@ -344,6 +357,14 @@ func TestTransports(t *testing.T) {
 	}
 	if r := transport(clientConfig{transport: "resty", idleConnTimeout: time.Second}); r.IdleConnTimeout != time.Second || r.MaxIdleConns != 100 {
 		t.Errorf("transport=resty&idleConnTimeout=1s: IdleConnTimeout %v, MaxIdleConns %d, want 1s over Resty's other defaults", r.IdleConnTimeout, r.MaxIdleConns)
+	}
+	if resty.TLSHandshakeTimeout != 10*time.Second {
+		t.Errorf("transport=resty: TLSHandshakeTimeout %v, want Resty's 10s", resty.TLSHandshakeTimeout)
+	}
+	for _, tr := range []string{"custom", "resty"} {
+		if got := transport(clientConfig{transport: tr, tlsHandshakeTimeout: 100 * time.Millisecond}).TLSHandshakeTimeout; got != 100*time.Millisecond {
+			t.Errorf("transport=%s&tlsHandshakeTimeout=100ms: TLSHandshakeTimeout %v", tr, got)
+		}
 	}
 	for _, plain := range []bool{false, true} {
 		if c := httpClient(clientConfig{plain: plain, transport: "custom", timeout: 3 * time.Second}); c.Timeout != 3*time.Second {

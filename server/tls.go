@@ -2,17 +2,21 @@ package server
 
 import (
 	"connleak/internal/labca"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"time"
 )
 
@@ -52,6 +56,39 @@ func serverCertificate() (tls.Certificate, error) {
 		return tls.Certificate{}, err
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
+
+// stallHandshakeProto is the ALPN protocol that a call with
+// stallHandshake=true offers first: server 1 never finishes the TLS
+// handshake of a ClientHello that offers it (stallHandshakes).
+const stallHandshakeProto = "connleak-stall-handshake"
+
+// errHandshakeStalled fails a stalled handshake once it ends.
+var errHandshakeStalled = errors.New("connleak: TLS handshake stalled on purpose (stallHandshake=true) until the client closed the connection")
+
+// stallHandshakes is server 1's tls.Config.GetConfigForClient. A ClientHello
+// that offers stallHandshakeProto gets no ServerHello: the handshake waits
+// until the client closes the connection, or stop is done, and then fails.
+// Every other ClientHello goes on with the server's own configuration, so
+// the lab's own requests (/stats, /debug/pprof) are served on the same
+// listener.
+func stallHandshakes(stop context.Context) func(*tls.ClientHelloInfo) (*tls.Config, error) {
+	return func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+		if !slices.Contains(hello.SupportedProtos, stallHandshakeProto) {
+			return nil, nil
+		}
+		// DELIBERATE LEAK (issue 17): an upstream that accepts and never
+		// finishes its handshake. The connection holds a goroutine and a
+		// socket here, and a dial on the client, for as long as the client
+		// waits: only its Transport's TLSHandshakeTimeout bounds that. The
+		// handshake deadline net/http takes from ReadHeaderTimeout would
+		// end the stall after 5s, so it is lifted; a stop sets it again.
+		c := hello.Conn
+		c.SetReadDeadline(time.Time{})
+		defer context.AfterFunc(stop, func() { c.SetReadDeadline(time.Now()) })()
+		io.Copy(io.Discard, c) // until the client closes, or the deadline of a stop
+		return nil, errHandshakeStalled
+	}
 }
 
 // upstreamTLS is the TLS configuration of every call to an https
