@@ -8,23 +8,23 @@ FUZZTIME ?= 50000x
 
 ## demo: every scenario on fresh pairs of servers; prints the table, writes report.html
 demo:
-	go run ./main demo -out report.html
+	go run ./cmd/connleak demo -out report.html
 
 ## run: server 1 on :8080
 run:
-	go run ./main
+	go run ./main/main.go
 
 ## run2: server 2 on :9090, forwarding to server 1 on localhost:8080
 run2:
-	BIND_ADDRESS=:9090 go run ./main
+	BIND_ADDRESS=:9090 go run ./main/main.go
 
 ## load: the seed's curl loop against server 2, built in: make load N=400 Q='idleConnTimeout=1s'
 load:
-	go run ./main load -n $(N) 'http://localhost:9090/forward?$(Q)'
+	go run ./cmd/connleak load -n $(N) 'http://localhost:9090/forward?$(Q)'
 
 ## build: the binary, as bin/connleak
 build:
-	go build -o bin/connleak ./main
+	go build -o bin/connleak ./cmd/connleak
 
 ## test: vet, then every test with the race detector
 test:
@@ -39,7 +39,7 @@ lint:
 
 ## bench: every configuration against plain net/http on real processes, then the Go benchmarks
 bench:
-	go run ./main bench
+	go run ./cmd/connleak bench
 	go test -run '^$$' -bench . -benchmem ./server
 
 ## fuzz: each fuzz target for FUZZTIME (50000x: a count, not a duration, which go1.26's fuzzer can fail at the deadline; golang/go#75804), from its seed corpus

@@ -1,4 +1,4 @@
-module connleak
+module github.com/connleak/connleak
 
 go 1.26.0
 

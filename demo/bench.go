@@ -12,7 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"connleak/server"
+	"github.com/connleak/connleak/server"
 )
 
 // BenchCase is one configuration the benchmark measures.

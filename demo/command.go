@@ -11,8 +11,8 @@ import (
 	"os"
 	"time"
 
-	"connleak/scenario"
-	"connleak/server"
+	"github.com/connleak/connleak/scenario"
+	"github.com/connleak/connleak/server"
 )
 
 // Command is `connleak demo`: it runs the scenarios, prints the table, and

@@ -2,9 +2,9 @@ package demo
 
 import (
 	"bytes"
-	"connleak/scenario"
 	"encoding/json"
 	"flag"
+	"github.com/connleak/connleak/scenario"
 	"os"
 	"path/filepath"
 	"strings"

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"connleak/server"
+	"github.com/connleak/connleak/server"
 )
 
 // Instance is one connleak server running as a child process on a free

@@ -1,8 +1,8 @@
 package demo
 
 import (
-	"connleak/scenario"
 	"fmt"
+	"github.com/connleak/connleak/scenario"
 	"io"
 	"os"
 	"time"

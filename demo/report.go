@@ -2,9 +2,9 @@ package demo
 
 import (
 	"cmp"
-	"connleak/scenario"
 	_ "embed"
 	"fmt"
+	"github.com/connleak/connleak/scenario"
 	"html/template"
 	"io"
 	"time"

@@ -11,11 +11,11 @@ import (
 	"net/http"
 	"time"
 
-	"connleak/diagnose"
-	"connleak/internal/labca"
-	"connleak/internal/poll"
-	"connleak/scenario"
-	"connleak/server"
+	"github.com/connleak/connleak/diagnose"
+	"github.com/connleak/connleak/internal/labca"
+	"github.com/connleak/connleak/internal/poll"
+	"github.com/connleak/connleak/scenario"
+	"github.com/connleak/connleak/server"
 )
 
 // Config says how Run runs the scenarios.

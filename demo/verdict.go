@@ -2,9 +2,9 @@ package demo
 
 import (
 	"cmp"
-	"connleak/diagnose"
-	"connleak/scenario"
 	"fmt"
+	"github.com/connleak/connleak/diagnose"
+	"github.com/connleak/connleak/scenario"
 	"strings"
 	"time"
 )

@@ -3,7 +3,7 @@ package diagnose
 import (
 	"time"
 
-	"connleak/dump"
+	"github.com/connleak/connleak/dump"
 )
 
 // Client counts the HTTP connections and calls of the dump's clients.

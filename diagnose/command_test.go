@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"connleak/dump"
+	"github.com/connleak/connleak/dump"
 )
 
 // idleDump is a debug=2 dump of n idle client connections, each made, as

@@ -19,9 +19,9 @@ import (
 
 	"golang.org/x/net/http2"
 
-	"connleak/dump"
-	"connleak/internal/poll"
-	"connleak/scenario"
+	"github.com/connleak/connleak/dump"
+	"github.com/connleak/connleak/internal/poll"
+	"github.com/connleak/connleak/scenario"
 )
 
 // profile diagnoses this process's own goroutine profile at debug.
@@ -306,7 +306,7 @@ func TestPackagePath(t *testing.T) {
 		"github.com/go-resty/resty/v2.(*Client).execute": "github.com/go-resty/resty/v2",
 		"main.main": "main",
 		"example.com/a/b.F[go.shape.struct { X net/http.Header }]": "example.com/a/b",
-		"connleak/server.(*Server).forward":                        "connleak/server",
+		"github.com/connleak/connleak/server.(*Server).forward":    "github.com/connleak/connleak/server",
 	} {
 		if got := packagePath(fn); got != want {
 			t.Errorf("packagePath(%q) = %q, want %q", fn, got, want)
@@ -314,7 +314,7 @@ func TestPackagePath(t *testing.T) {
 	}
 	for fn, lib := range map[string]bool{
 		"net/http.(*Client).Do": true, "golang.org/x/net/http2.(*ClientConn).RoundTrip": true,
-		"github.com/go-resty/resty/v2.(*Request).Post": true, "main.leaky": false, "connleak/server.(*Server).forward": false,
+		"github.com/go-resty/resty/v2.(*Request).Post": true, "main.leaky": false, "github.com/connleak/connleak/server.(*Server).forward": false,
 		"github.com/acme/api.(*Client).Get": false, "internal/poll.runtime_pollWait": true,
 	} {
 		if isLibrary(fn) != lib {

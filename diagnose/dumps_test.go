@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"connleak/scenario"
+	"github.com/connleak/connleak/scenario"
 )
 
 // TestDumpsOfOtherVersions reads the dumps testdata/mkdump made with

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"connleak/scenario"
+	"github.com/connleak/connleak/scenario"
 )
 
 // The thresholds: a finding is named when its count reaches its threshold.

@@ -3,7 +3,7 @@ package diagnose
 import (
 	"strings"
 
-	"connleak/dump"
+	"github.com/connleak/connleak/dump"
 )
 
 // marker is what marks one kind of goroutine in a dump, in the Go versions

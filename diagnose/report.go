@@ -10,7 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"connleak/dump"
+	"github.com/connleak/connleak/dump"
 )
 
 // Report is what a dump says of its program's HTTP connections.

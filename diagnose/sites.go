@@ -3,7 +3,7 @@ package diagnose
 import (
 	"strings"
 
-	"connleak/dump"
+	"github.com/connleak/connleak/dump"
 )
 
 // Site is where the goroutines of a finding were made: the first frame of

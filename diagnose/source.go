@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"connleak/internal/labca"
+	"github.com/connleak/connleak/internal/labca"
 )
 
 // MaxFetch bounds what a URL may send for one dump, as it arrives: a text

@@ -164,7 +164,7 @@ func TestReadProfiles(t *testing.T) {
 				t.Errorf("debug=%d: labels %s, want debug=1's form whatever the dump", tt.debug, g.Labels)
 			}
 			parked += g.Count
-			if !strings.HasPrefix(g.Entry(), "connleak/dump.parkLabelled") {
+			if !strings.HasPrefix(g.Entry(), "github.com/connleak/connleak/dump.parkLabelled") {
 				t.Errorf("debug=%d: a parked group's Entry is %s, want parkLabelled's closure", tt.debug, g.Entry())
 			}
 			if f := g.Frames[len(g.Frames)-1]; !strings.HasSuffix(f.File, "dump_test.go") || f.Line == 0 {
@@ -188,7 +188,7 @@ func TestReadGoleak(t *testing.T) {
 	gs, format := readAll(t, err.Error())
 	parked := 0
 	for _, g := range gs {
-		if strings.HasPrefix(g.Entry(), "connleak/dump.parkLabelled") {
+		if strings.HasPrefix(g.Entry(), "github.com/connleak/connleak/dump.parkLabelled") {
 			parked++
 		}
 		if g.ID == 0 || g.State == "" {

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"connleak/demo"
-	"connleak/server"
+	"github.com/connleak/connleak/demo"
+	"github.com/connleak/connleak/server"
 )
 
 func stats(t *testing.T, in *demo.Instance) server.Stats {

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"connleak/diagnose"
+	"github.com/connleak/connleak/diagnose"
 )
 
 // TestDiagnoseCommand runs connleak diagnose as a user would, on a lab

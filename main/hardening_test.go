@@ -18,9 +18,9 @@ import (
 	"testing"
 	"time"
 
-	"connleak/demo"
-	"connleak/internal/poll"
-	"connleak/server"
+	"github.com/connleak/connleak/demo"
+	"github.com/connleak/connleak/internal/poll"
+	"github.com/connleak/connleak/server"
 )
 
 // startServer2 starts one instance forwarding to upstream, stopped when the

@@ -15,11 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"connleak/demo"
-	"connleak/diagnose"
-	"connleak/internal/labca"
-	"connleak/internal/poll"
-	"connleak/scenario"
+	"github.com/connleak/connleak/demo"
+	"github.com/connleak/connleak/diagnose"
+	"github.com/connleak/connleak/internal/labca"
+	"github.com/connleak/connleak/internal/poll"
+	"github.com/connleak/connleak/scenario"
 )
 
 // exe is the connleak binary, built once by TestMain. Goroutine counts are

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"connleak/internal/poll"
+	"github.com/connleak/connleak/internal/poll"
 )
 
 // stalled is a server 1 that accepts connections and never answers; it

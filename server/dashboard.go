@@ -14,7 +14,7 @@ import (
 	"runtime"
 	"time"
 
-	"connleak/scenario"
+	"github.com/connleak/connleak/scenario"
 )
 
 //go:embed dashboard.html

@@ -5,7 +5,7 @@ import (
 	"runtime"
 	"time"
 
-	"connleak/internal/poll"
+	"github.com/connleak/connleak/internal/poll"
 )
 
 // resetReply is /reset's answer.

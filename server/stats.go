@@ -13,8 +13,8 @@ import (
 	"strconv"
 	"strings"
 
-	"connleak/diagnose"
-	"connleak/dump"
+	"github.com/connleak/connleak/diagnose"
+	"github.com/connleak/connleak/dump"
 )
 
 // Stats is /stats's answer: where this process's goroutines are, and the

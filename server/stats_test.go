@@ -17,9 +17,9 @@ import (
 
 	"go.uber.org/goleak"
 
-	"connleak/dump"
-	"connleak/internal/poll"
-	"connleak/scenario"
+	"github.com/connleak/connleak/dump"
+	"github.com/connleak/connleak/internal/poll"
+	"github.com/connleak/connleak/scenario"
 )
 
 // parked waits until stop is closed: a goroutine with a known entry.
@@ -41,8 +41,8 @@ func TestTopFunctions(t *testing.T) {
 		<-ready
 	}
 	fc, _ := topFunctions(goroutineProfile())
-	if got := count(fc, "connleak/server.parked"); got != n {
-		t.Errorf("topFunctions counts %d of connleak/server.parked, want %d: %v", got, n, fc)
+	if got := count(fc, "github.com/connleak/connleak/server.parked"); got != n {
+		t.Errorf("topFunctions counts %d of github.com/connleak/connleak/server.parked, want %d: %v", got, n, fc)
 	}
 	if got := count(fc, "testing.tRunner"); got != 1 {
 		t.Errorf("topFunctions counts %d goroutines started as testing.tRunner, want this test's 1: %v", got, fc)
@@ -53,7 +53,7 @@ func TestTopFunctions(t *testing.T) {
 		}
 	}
 	b, err := json.Marshal(fc)
-	if err != nil || !strings.HasPrefix(string(b), `{"connleak/server.parked":3,`) {
+	if err != nil || !strings.HasPrefix(string(b), `{"github.com/connleak/connleak/server.parked":3,`) {
 		t.Errorf("JSON %s, %v: want an object, most common first", b, err)
 	}
 }

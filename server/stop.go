@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"connleak/internal/poll"
+	"github.com/connleak/connleak/internal/poll"
 )
 
 // Stopping. A stop (SIGINT, SIGTERM: Serve's context done) is not an

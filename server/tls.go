@@ -1,7 +1,6 @@
 package server
 
 import (
-	"connleak/internal/labca"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -11,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"fmt"
+	"github.com/connleak/connleak/internal/labca"
 	"io"
 	"math/big"
 	"net"

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"connleak/internal/labca"
-	"connleak/internal/poll"
+	"github.com/connleak/connleak/internal/labca"
+	"github.com/connleak/connleak/internal/poll"
 )
 
 // tlsServer1 serves a server 1 of SERVER_PROTO=h2 on a free loopback port,

@@ -1,7 +1,7 @@
 package vet
 
 import (
-	"connleak/scenario"
+	"github.com/connleak/connleak/scenario"
 	"go/ast"
 	"go/token"
 	"go/types"

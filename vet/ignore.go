@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
-	"connleak/scenario"
+	"github.com/connleak/connleak/scenario"
 )
 
 // directive silences one finding: on its line, or the line above.

@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/connleak/connleak/internal/poll"
+)
+
+// syncBuffer is a bytes.Buffer that run may write to while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex // guards b
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func getenv(kv ...string) func(string) string {
+	return func(k string) string {
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i] == k {
+				return kv[i+1]
+			}
+		}
+		return ""
+	}
+}
+
+// TestRunServe checks that run serves until its context is done, then
+// returns nil.
+func TestRunServe(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, nil, getenv("BIND_ADDRESS", "127.0.0.1:0"), nil, &stderr, &stderr)
+	}()
+
+	addr := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	if err := poll.Until(10*time.Second, func() error {
+		return poll.True(addr.MatchString(stderr.String()), "a start-up line naming the address")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + addr.FindStringSubmatch(stderr.String())[1]
+	resp, err := http.Get(url + "/hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(string(b), `{"msg":"Hello World","goRoutines":`) {
+		t.Errorf("GET /hello: %d %s", resp.StatusCode, b)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run after cancel: %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return 10s after its context was cancelled")
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	tests := []struct {
+		args []string
+		env  func(string) string
+		want string
+	}{
+		{[]string{"frobnicate"}, getenv(), `unknown command "frobnicate"`},
+		{[]string{"serve", "extra"}, getenv(), "serve takes no arguments"},
+		{[]string{"-bogus"}, getenv(), "flag provided but not defined"},
+		{nil, getenv("FORWARD_BODY", "keep"), "FORWARD_BODY"},
+		{nil, getenv("BIND_ADDRESS", "127.0.0.1:99999"), "BIND_ADDRESS"},
+		{nil, getenv("BIND_ADDRESS", busy.Addr().String()), "address already in use"},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		err := Run(context.Background(), tt.args, tt.env, nil, &out, &out)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Run(%q): %v, want an error saying %q", tt.args, err, tt.want)
+		}
+	}
+	if err := Run(context.Background(), []string{"-h"}, getenv(), nil, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Errorf("Run -h: %v, want nil", err)
+	}
+}
+
+// TestIsVetTool checks that the vet-tool mode is entered for exactly the
+// invocations go vet makes, and for no command whose last argument ends in
+// .cfg.
+func TestIsVetTool(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"-V=full"}, true},
+		{[]string{"-flags"}, true},
+		{[]string{"/tmp/go-build1/b001/vet.cfg"}, true},
+		{[]string{"-unsafeptr=false", "-client-per-call", "/tmp/go-build1/b001/vet.cfg"}, true},
+		{nil, false},
+		{[]string{"diagnose", "dump.cfg"}, false},
+		{[]string{"diagnose", "vet.cfg"}, false},
+		{[]string{"diagnose", "a.txt", "b.cfg"}, false},
+		{[]string{"diagnose", "http://127.0.0.1:6060/debug/pprof/goroutine?x=.cfg"}, false},
+		{[]string{"demo", "-out", "report.cfg"}, false},
+		{[]string{"load", "http://127.0.0.1:9090/a.cfg"}, false},
+		{[]string{"vet", "vet.cfg"}, false},
+		{[]string{"-V=full", "diagnose"}, false},
+		{[]string{"x.cfg"}, false},
+	} {
+		if got := isVetTool(tt.args); got != tt.want {
+			t.Errorf("isVetTool(%q) = %v, want %v", tt.args, got, tt.want)
+		}
+	}
+}
+
+// TestOneLine checks that an error message reaches the terminal as one
+// line of text, whatever bytes it carries.
+func TestOneLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain: message":        "plain: message",
+		"two\nlines":            `two\nlines`,
+		"title \x1b]0;x\x07":    `title \x1b]0;x\a`,
+		"bidi \u202eevil":       `bidi \u202eevil`,
+		"not utf-8 \xff":        `not utf-8 \xff`,
+		"unicode is fine: é, ü": "unicode is fine: é, ü",
+	} {
+		if got := oneLine(in); got != want {
+			t.Errorf("oneLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,22 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+)
+
+// runVersion prints the module path and version of this build, and the Go it
+// was built with, from the build information Go embeds in every binary.
+func runVersion(_ context.Context, args []string, e env) error {
+	if len(args) > 0 {
+		return fmt.Errorf("version takes no arguments, got %q", args)
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return errors.New("version: this binary carries no build information")
+	}
+	fmt.Fprintf(e.stdout, "%s %s (%s)\n", bi.Main.Path, bi.Main.Version, bi.GoVersion)
+	return nil
+}
