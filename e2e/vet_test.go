@@ -24,7 +24,7 @@ func TestVetTool(t *testing.T) {
 	govet := exec.Command("go", "vet", "-vettool="+exe, "./...")
 	govet.Dir = dir
 	out, err := govet.CombinedOutput()
-	if exitCode(err) != 1 || !strings.Contains(string(out), "main.go:5:17: http.Transport without IdleConnTimeout") {
+	if exitCode(err) != 1 || !strings.Contains(string(out), "main.go:5:18: http.Transport without IdleConnTimeout") {
 		t.Errorf("go vet -vettool=connleak: exit %d\n%s\nwant exit 1 and the finding", exitCode(err), out)
 	}
 }

@@ -25,6 +25,7 @@ func TestServeBadSettings(t *testing.T) {
 	}{
 		{[]string{"FORWARD_IDLE_CONN_TIMEOUT", "soon"}, "FORWARD_IDLE_CONN_TIMEOUT"},
 		{[]string{"FORWARD_DELAY", "11s"}, "FORWARD_DELAY"},
+		{[]string{"FORWARD_BODY", "keep"}, "FORWARD_BODY"},
 		{[]string{"CONNECTION_CLOSE", "maybe"}, "CONNECTION_CLOSE"},
 		{[]string{"BIND_ADDRESS", "127.0.0.1:99999"}, "BIND_ADDRESS"},
 		{[]string{"BIND_ADDRESS", busy.Addr().String()}, "address already in use"},
