@@ -64,7 +64,6 @@ var (
 	get        = testutil.Get
 	fetch      = testutil.Fetch
 	text       = testutil.Text
-	dial       = testutil.Dial
 	eventually = testutil.Eventually
 	exitCode   = testutil.ExitCode
 )
@@ -94,18 +93,6 @@ func funcCount(st server.Stats, f string) int {
 		}
 	}
 	return 0
-}
-
-// startServer2 starts one instance forwarding to upstream, stopped when the
-// test ends.
-func startServer2(t *testing.T, upstream string, env ...string) *demo.Instance {
-	t.Helper()
-	in, err := demo.Start(context.Background(), exe, t.TempDir(), "server2", append([]string{"UPSTREAM_URL=" + upstream}, env...)...)
-	t.Cleanup(func() { stopOrFail(t, in) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return in
 }
 
 // startPair starts server 1 with env1 and server 2 forwarding to it, and
