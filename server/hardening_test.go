@@ -29,8 +29,8 @@ func withHeaderTimeout(d time.Duration) func(*Server) {
 func TestSlowHeaders(t *testing.T) {
 	t.Parallel()
 	s := start(t, Config{}, withHeaderTimeout(shortHeaderTimeout))
+	begun := time.Now() // before the dial: the server's timeout may start before Dial returns
 	conn := testutil.Dial(t, s.URL)
-	begun := time.Now()
 	fmt.Fprint(conn, "GET /hello HTTP/1.1\r\nHost: x\r\n")
 	closed := make(chan error, 1)
 	go func() {
