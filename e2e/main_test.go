@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	// The binary TestMain builds is cli.Main: importing it makes go test's
+	// cache of these results depend on all of the binary's code.
+	_ "github.com/connleak/connleak/cmd/connleak/cli"
 	"github.com/connleak/connleak/demo"
 	"github.com/connleak/connleak/internal/poll"
 	"github.com/connleak/connleak/internal/testutil"
