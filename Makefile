@@ -51,4 +51,4 @@ fuzz:
 
 ## screenshot: docs/live.png, the live page after a leaky burst, taken by its browser test
 screenshot:
-	go test -count=1 -run TestLivePage ./main -args -screenshot $(CURDIR)/docs/live.png
+	go test -count=1 -run TestLivePage ./e2e -args -screenshot $(CURDIR)/docs/live.png

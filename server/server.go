@@ -36,6 +36,8 @@ type Server struct {
 	profiles    singleflight.Group // /stats callers share one goroutine profile
 	// goroutineProfile is goroutineProfile; tests count its calls.
 	goroutineProfile func() *bytes.Buffer
+	// readHeaderTimeout is ReadHeaderTimeout; tests shorten it.
+	readHeaderTimeout time.Duration
 	// base is the parent of every request's context under Serve; cut
 	// cancels it, with errStopping, once the grace period of a stop is over.
 	base context.Context
@@ -76,17 +78,18 @@ func New(cfg Config) *Server {
 		cfg.MaxHeld = DefaultMaxHeld()
 	}
 	s := &Server{
-		cfg:              cfg,
-		helloURL:         cfg.UpstreamURL.JoinPath("hello").String(),
-		serverConns:      newServerConns(),
-		clientConns:      newClientConns(cfg.MaxHeld),
-		probe:            newProbe(cfg.UpstreamTLS),
-		mux:              http.NewServeMux(),
-		inflight:         newInflight(),
-		fullDumps:        make(chan struct{}, MaxFullDumps),
-		cpuProfiles:      make(chan struct{}, 1),
-		traces:           make(chan struct{}, 1),
-		goroutineProfile: goroutineProfile,
+		cfg:               cfg,
+		helloURL:          cfg.UpstreamURL.JoinPath("hello").String(),
+		serverConns:       newServerConns(),
+		clientConns:       newClientConns(cfg.MaxHeld),
+		probe:             newProbe(cfg.UpstreamTLS),
+		mux:               http.NewServeMux(),
+		inflight:          newInflight(),
+		fullDumps:         make(chan struct{}, MaxFullDumps),
+		cpuProfiles:       make(chan struct{}, 1),
+		traces:            make(chan struct{}, 1),
+		goroutineProfile:  goroutineProfile,
+		readHeaderTimeout: ReadHeaderTimeout,
 	}
 	s.base, s.cut = context.WithCancelCause(context.Background())
 	s.clients = newClients(s.clientConns, cfg.UpstreamTLS)
@@ -142,7 +145,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, log *slog.Logger) e
 	hs := &http.Server{
 		Handler:           s,
 		IdleTimeout:       s.cfg.IdleTimeout,
-		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadHeaderTimeout: s.readHeaderTimeout,
 		MaxHeaderBytes:    MaxHeaderBytes,
 		ConnState:         s.serverConns.track,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),

@@ -1,13 +1,11 @@
-package main
+package e2e
 
 import (
 	"context"
 	"fmt"
 	"go/version"
-	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -19,38 +17,6 @@ import (
 	"github.com/connleak/connleak/demo"
 	"github.com/connleak/connleak/server"
 )
-
-func stats(t *testing.T, in *demo.Instance) server.Stats {
-	t.Helper()
-	var st server.Stats
-	if status := fetch(t, http.MethodGet, in.URL+"/stats", &st); status != http.StatusOK {
-		t.Fatalf("GET %s/stats: status %d", in.URL, status)
-	}
-	return st
-}
-
-func funcCount(st server.Stats, f string) int {
-	for _, c := range st.TopFunctions {
-		if c.Func == f {
-			return c.Count
-		}
-	}
-	return 0
-}
-
-func text(t *testing.T, url string) string {
-	t.Helper()
-	resp, err := client.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d, %v", url, resp.StatusCode, err)
-	}
-	return string(b)
-}
 
 // TestDiagnoseLeak runs the leak on two processes and checks that /stats,
 // pprof and /metrics show what piles up, and that /reset releases it.
@@ -131,61 +97,6 @@ func TestDiagnoseLeak(t *testing.T) {
 	}
 }
 
-// TestDiagnoseShared checks connReused and the client accounting of a
-// shared client: one connection, reused.
-func TestDiagnoseShared(t *testing.T) {
-	t.Parallel()
-	const n = 10
-	p := startPair(t)
-	for i := range n {
-		r := get(t, p.Server2.URL+"/forward?client=shared")
-		if r.Status != http.StatusOK || r.ConnReused != (i > 0) {
-			t.Fatalf("request %d: %+v, want connReused %v", i+1, r, i > 0)
-		}
-	}
-	if want := (server.ClientStats{Opened: 1, Reused: n - 1, Held: 1, HTTP1: server.ProtoStats{Opened: 1, Reused: n - 1}}); stats(t, p.Server2).Client != want {
-		t.Errorf("client = %+v, want %+v", stats(t, p.Server2).Client, want)
-	}
-}
-
-// TestBudget checks the leak budget on a real process: past
-// FORWARD_MAX_HELD, /forward answers 429 and the rest keeps answering.
-func TestBudget(t *testing.T) {
-	t.Parallel()
-	const budget = 10
-	p := startPairOf(t, exe, nil, []string{fmt.Sprintf("FORWARD_MAX_HELD=%d", budget)})
-	if log, _ := os.ReadFile(p.Server2.Log); !strings.Contains(string(log), fmt.Sprintf("maxHeld=%d", budget)) {
-		t.Errorf("start-up line %q does not say maxHeld=%d", log, budget)
-	}
-	for i := range 2 * budget {
-		r := get(t, p.Server2.URL+"/forward")
-		want := http.StatusOK
-		if i >= budget {
-			want = http.StatusTooManyRequests
-		}
-		if r.Status != want || (want == http.StatusTooManyRequests && !strings.Contains(r.Error, "POST /reset")) {
-			t.Fatalf("request %d: %d %q, want %d", i+1, r.Status, r.Error, want)
-		}
-	}
-	if got := stats(t, p.Server2).Client.Held; got != budget {
-		t.Errorf("held %d, want %d", got, budget)
-	}
-	// With the budget spent, the rest of the API still answers.
-	if m := text(t, p.Server2.URL+"/metrics"); !strings.Contains(m, fmt.Sprintf("\nconnleak_client_connections_held %d\n", budget)) {
-		t.Errorf("/metrics with the budget spent has no connleak_client_connections_held %d", budget)
-	}
-	if g := goroutines(t, p.Server2); g < 2*budget {
-		t.Errorf("/hello with the budget spent: %d goroutines, want >= %d", g, 2*budget)
-	}
-	var reset struct{ ConnectionsClosed int }
-	if status := fetch(t, http.MethodPost, p.Server2.URL+"/reset", &reset); status != http.StatusOK || reset.ConnectionsClosed != budget {
-		t.Errorf("POST /reset: %d, %d connections closed; want 200 and %d", status, reset.ConnectionsClosed, budget)
-	}
-	if r := get(t, p.Server2.URL+"/forward"); r.Status != http.StatusOK {
-		t.Errorf("after /reset: %d %s, want 200", r.Status, r.Error)
-	}
-}
-
 // TestOpenFileLimit runs the seed's 400-request loop against a server 2
 // started under ulimit -n 256: the budget derived from the limit keeps it
 // answering.
@@ -231,15 +142,6 @@ func TestOpenFileLimit(t *testing.T) {
 	}
 }
 
-func stopOrFail(t *testing.T, in *demo.Instance) {
-	if in == nil {
-		return
-	}
-	if err := in.Stop(); err != nil {
-		t.Errorf("stop: %v", err)
-	}
-}
-
 // TestGoroutineLeakProfile checks what the README says of the goroutineleak
 // profile (Go 1.26's GOEXPERIMENT=goroutineleakprofile, on by default from
 // Go 1.27): it reports none of the leaked connection goroutines, which wait
@@ -248,7 +150,7 @@ func TestGoroutineLeakProfile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	leakExe := filepath.Join(dir, "connleak-leakprofile")
-	build := exec.Command("go", "build", "-o", leakExe, ".")
+	build := build(leakExe)
 	if version.Compare(runtime.Version(), "go1.27") < 0 {
 		build.Env = append(os.Environ(), "GOEXPERIMENT=goroutineleakprofile")
 	}
@@ -271,26 +173,4 @@ func TestGoroutineLeakProfile(t *testing.T) {
 			t.Errorf("%s goroutineleak profile starts %q, want total 0", in.URL, first)
 		}
 	}
-}
-
-// TestResetLeftOpen checks that /reset also ends the calls whose body was
-// left open, whose goroutines wait for the body, not the connection.
-func TestResetLeftOpen(t *testing.T) {
-	t.Parallel()
-	const n = 30
-	p := startPair(t)
-	base2, base1 := settled(t, p.Server2), settled(t, p.Server1)
-	for range n {
-		if r := get(t, p.Server2.URL+"/forward?client=shared&body=leave-open"); r.Status != http.StatusOK || r.Server1Response != nil {
-			t.Fatalf("leave-open: %+v, want 200 with Server1Response null", r)
-		}
-	}
-	var r struct{ GoRoutinesBefore, GoRoutinesAfter, ConnectionsClosed int }
-	if status := fetch(t, http.MethodPost, p.Server2.URL+"/reset", &r); status != http.StatusOK || r.ConnectionsClosed != n {
-		t.Fatalf("POST /reset: %d %+v, want %d connections closed", status, r, n)
-	}
-	if r.GoRoutinesBefore < base2+2*n || r.GoRoutinesAfter > base2+1 {
-		t.Errorf("POST /reset: %d goroutines before, %d after; want >= %d before and back to baseline %d", r.GoRoutinesBefore, r.GoRoutinesAfter, base2+2*n, base2)
-	}
-	waitBaseline(t, p, base2, base1)
 }

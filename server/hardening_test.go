@@ -1,101 +1,114 @@
-package main
+package server
 
 import (
 	"bufio"
-	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/connleak/connleak/demo"
 	"github.com/connleak/connleak/internal/poll"
-	"github.com/connleak/connleak/server"
+	"github.com/connleak/connleak/internal/testutil"
 )
 
-// startServer2 starts one instance forwarding to upstream, stopped when the
-// test ends.
-func startServer2(t *testing.T, upstream string, env ...string) *demo.Instance {
-	t.Helper()
-	in, err := demo.Start(context.Background(), exe, t.TempDir(), "server2", append([]string{"UPSTREAM_URL=" + upstream}, env...)...)
-	t.Cleanup(func() { stopOrFail(t, in) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return in
+// shortHeaderTimeout is the header timeout of the tests that watch it at
+// work: ReadHeaderTimeout's 5s, shortened.
+const shortHeaderTimeout = 300 * time.Millisecond
+
+func withHeaderTimeout(d time.Duration) func(*Server) {
+	return func(s *Server) { s.readHeaderTimeout = d }
 }
 
 // TestSlowHeaders checks that a client trickling its headers is cut off
-// after ReadHeaderTimeout, and that oversized headers are refused.
+// after the header timeout, and that oversized headers are refused.
 func TestSlowHeaders(t *testing.T) {
 	t.Parallel()
-	in := startServer2(t, "http://127.0.0.1:1")
-	conn, err := net.Dial("tcp", strings.TrimPrefix(in.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	s := start(t, Config{}, withHeaderTimeout(shortHeaderTimeout))
+	begun := time.Now() // before the dial: the server's timeout may start before Dial returns
+	conn := testutil.Dial(t, s.URL)
 	fmt.Fprint(conn, "GET /hello HTTP/1.1\r\nHost: x\r\n")
 	closed := make(chan error, 1)
 	go func() {
 		_, err := io.Copy(io.Discard, conn)
 		closed <- err
 	}()
-	tick := time.NewTicker(500 * time.Millisecond)
+	tick := time.NewTicker(shortHeaderTimeout / 5)
 	defer tick.Stop()
-	limit := time.After(3 * server.ReadHeaderTimeout)
+	limit := time.After(3 * shortHeaderTimeout)
 	for i := 0; ; i++ {
 		select {
 		case <-closed:
+			if took := time.Since(begun); took < shortHeaderTimeout {
+				t.Errorf("a client trickling headers was cut off after %v, before the header timeout of %v", took, shortHeaderTimeout)
+			}
 			goto cut
 		case <-tick.C:
 			fmt.Fprintf(conn, "X-Slow-%d: 1\r\n", i) // never the blank line that ends the headers
 		case <-limit:
-			t.Fatalf("a client trickling headers was still connected after %v", 3*server.ReadHeaderTimeout)
+			t.Fatalf("a client trickling headers was still connected after %v, 3 times the header timeout", 3*shortHeaderTimeout)
 		}
 	}
 cut:
-	req, _ := http.NewRequest("GET", in.URL+"/hello", nil)
-	req.Header.Set("X-Big", strings.Repeat("x", 2*server.MaxHeaderBytes))
-	resp, err := client.Do(req)
+	req, _ := http.NewRequest("GET", s.URL+"/hello", nil)
+	req.Header.Set("X-Big", strings.Repeat("x", 2*MaxHeaderBytes))
+	resp, err := testutil.Client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
-		t.Errorf("%d bytes of headers: status %d, want 431", 2*server.MaxHeaderBytes, resp.StatusCode)
+		t.Errorf("%d bytes of headers: status %d, want 431", 2*MaxHeaderBytes, resp.StatusCode)
 	}
-	goroutines(t, in) // still serving
+	testutil.Goroutines(t, s.URL) // still serving
 }
 
-// TestGracefulStop checks that SIGTERM stops a server holding thousands of
-// connections cleanly: exit status 0, before Stop would have to kill it.
-func TestGracefulStop(t *testing.T) {
+// TestPartialRequestOnKeptAliveConnection checks what the README says of a
+// kept-alive connection that starts a request and sends no more: held for
+// ever with SERVER_IDLE_TIMEOUT=0, well past the header timeout, and
+// closed by SERVER_IDLE_TIMEOUT. Both timeouts are shortened, so the test
+// watches several header timeouts go by.
+func TestPartialRequestOnKeptAliveConnection(t *testing.T) {
 	t.Parallel()
-	const n = 2000
-	p := startPair(t)
-	out, err := exec.Command(exe, "load", "-q", "-n", fmt.Sprint(n), "-c", "8", p.Server2.URL+"/forward").CombinedOutput()
-	if err != nil || !strings.HasPrefix(string(out), fmt.Sprintf("%d requests: %d 200;", n, n)) {
-		t.Fatalf("load: %v %s", err, out)
+	const idleTimeout = 400 * time.Millisecond
+	partial := func(url string) (closed chan struct{}) {
+		c := testutil.Dial(t, url)
+		br := bufio.NewReader(c)
+		fmt.Fprint(c, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		fmt.Fprint(c, "GET") // three bytes: net/http waits for four before its header timeout starts
+		closed = make(chan struct{})
+		go func() {
+			io.Copy(io.Discard, br)
+			close(closed)
+		}()
+		return closed
 	}
-	if held := stats(t, p.Server2).Client.Held; held != n {
-		t.Fatalf("server 2 holds %d connections, want %d", held, n)
+	begun := time.Now()
+	forever := partial(start(t, Config{}, withHeaderTimeout(shortHeaderTimeout)).URL)
+	ended := partial(start(t, Config{IdleTimeout: idleTimeout}, withHeaderTimeout(shortHeaderTimeout)).URL)
+	select {
+	case <-ended:
+		if took := time.Since(begun); took < idleTimeout {
+			t.Errorf("with SERVER_IDLE_TIMEOUT=%v, the connection was closed after %v", idleTimeout, took)
+		}
+	case <-time.After(10 * idleTimeout):
+		t.Errorf("with SERVER_IDLE_TIMEOUT=%v, the connection was still open after %v", idleTimeout, 10*idleTimeout)
 	}
-	if err := p.Server2.Stop(); err != nil {
-		t.Errorf("SIGTERM with %d connections held: %v, want exit status 0", n, err)
-	}
-	if err := p.Server1.Stop(); err != nil {
-		t.Errorf("SIGTERM on server 1: %v, want exit status 0", err)
+	watch := 5 * shortHeaderTimeout
+	select {
+	case <-forever:
+		t.Errorf("with SERVER_IDLE_TIMEOUT=0, the connection was closed within %v, and a header timeout of %v; the README says it is held for ever", time.Since(begun), shortHeaderTimeout)
+	case <-time.After(time.Until(begun.Add(watch))): // by now the header timeout would have fired 5 times over, had it applied
 	}
 }
 
@@ -112,7 +125,7 @@ func TestNoRequestForgery(t *testing.T) {
 		fmt.Fprint(w, `{"msg":"Hello World","goRoutines":1}`)
 	}))
 	defer fake.Close()
-	in := startServer2(t, fake.URL+"/base")
+	s := start(t, Config{UpstreamURL: mustURL(t, fake.URL+"/base")})
 	want := "POST " + strings.TrimPrefix(fake.URL, "http://") + " /base/hello"
 
 	raw := []string{
@@ -124,10 +137,7 @@ func TestNoRequestForgery(t *testing.T) {
 		"GET /forward/../forward HTTP/1.1\r\nHost: x\r\n\r\n",
 	}
 	for _, req := range raw {
-		conn, err := net.Dial("tcp", strings.TrimPrefix(in.URL, "http://"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		conn := testutil.Dial(t, s.URL)
 		fmt.Fprint(conn, req)
 		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		if err == nil {
@@ -147,8 +157,9 @@ func TestNoRequestForgery(t *testing.T) {
 	}
 }
 
-// TestFailureModes checks /forward against a server 1 that is down, slow,
-// broken or failing, and that server 2 keeps serving after each.
+// TestFailureModes checks /forward, over a real connection, against a
+// server 1 that is down, slow, broken or failing, and that server 2 keeps
+// serving after each.
 func TestFailureModes(t *testing.T) {
 	t.Parallel()
 	down := httptest.NewServer(http.NotFoundHandler())
@@ -188,17 +199,17 @@ func TestFailureModes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			in := startServer2(t, tt.upstream)
-			start := time.Now()
-			r := get(t, in.URL+"/forward?"+tt.query)
-			took := time.Since(start)
+			s := start(t, Config{UpstreamURL: mustURL(t, tt.upstream)})
+			begun := time.Now()
+			r := testutil.Get(t, s.URL+"/forward?"+tt.query)
+			took := time.Since(begun)
 			if r.Status != tt.status || !strings.Contains(r.Error, tt.want) || r.GoRoutines < 1 {
 				t.Errorf("got %d %q, want %d saying %q", r.Status, r.Error, tt.status, tt.want)
 			}
 			if tt.name == "slow" && (took < 200*time.Millisecond || took > 5*time.Second) {
 				t.Errorf("answered in %v: want after timeout=200ms, long before server 1's 10s", took)
 			}
-			if r := get(t, in.URL+"/hello"); r.Status != http.StatusOK {
+			if r := testutil.Get(t, s.URL+"/hello"); r.Status != http.StatusOK {
 				t.Errorf("after the failure, /hello answers %d", r.Status)
 			}
 		})
@@ -209,28 +220,30 @@ func TestFailureModes(t *testing.T) {
 // with 64 idle connections allowed: every one answers.
 func TestConcurrentShared(t *testing.T) {
 	t.Parallel()
-	p := startPair(t)
-	out, err := exec.Command(exe, "load", "-q", "-n", "640", "-c", "64", p.Server2.URL+"/forward?client=shared&maxIdleConnsPerHost=64").CombinedOutput()
-	if err != nil || !regexp.MustCompile(`^640 requests: 640 200; `).Match(out) {
-		t.Fatalf("load -c 64: %v %s, want 640 answers, all 200", err, out)
+	const n, c = 640, 64
+	_, s2 := startPair(t, Config{}, Config{})
+	var wg sync.WaitGroup
+	var ok atomic.Int64
+	next := make(chan struct{})
+	for range c {
+		wg.Go(func() {
+			for range next {
+				if r := testutil.FetchNoFail(s2.URL + "/forward?client=shared&maxIdleConnsPerHost=64"); r.Status == http.StatusOK {
+					ok.Add(1)
+				}
+			}
+		})
 	}
-	if st := stats(t, p.Server2); st.Client.Held > 64 || st.Client.Opened > 64 {
-		t.Errorf("client %+v: want at most 64 connections, opened and held", st.Client)
+	for range n {
+		next <- struct{}{}
 	}
-}
-
-// TestPortInUse checks the start-up error when the port is taken.
-func TestPortInUse(t *testing.T) {
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	close(next)
+	wg.Wait()
+	if got := ok.Load(); got != n {
+		t.Fatalf("%d requests, %d at once: %d answered 200, want all", n, c, got)
 	}
-	defer busy.Close()
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), "BIND_ADDRESS="+busy.Addr().String())
-	out, err := cmd.CombinedOutput()
-	if exitCode(err) != 1 || strings.Count(string(out), "\n") != 1 || !strings.Contains(string(out), "address already in use") || !strings.Contains(string(out), "BIND_ADDRESS") {
-		t.Errorf("port in use: exit %d, %q; want exit 1 and one line naming BIND_ADDRESS and the cause", exitCode(err), out)
+	if st := s2.stats(t); st.Client.Held > c || st.Client.Opened > c {
+		t.Errorf("client %+v: want at most %d connections, opened and held", st.Client, c)
 	}
 }
 
@@ -239,22 +252,22 @@ func TestPortInUse(t *testing.T) {
 // a 502 on every path, and one just under it is read.
 func TestBodyLimit(t *testing.T) {
 	t.Parallel()
-	padded := func(size int) string {
+	padded := func(size int) Config {
 		const hello = `{"msg":"Hello World","goRoutines":1}`
 		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body)
 			fmt.Fprint(w, hello+strings.Repeat(" ", size-len(hello)))
 		}))
 		t.Cleanup(ts.Close)
-		return ts.URL
+		return Config{UpstreamURL: mustURL(t, ts.URL)}
 	}
-	big := startServer2(t, padded(server.MaxBody+1))
-	small := startServer2(t, padded(server.MaxBody))
+	big := start(t, padded(MaxBody+1))
+	small := start(t, padded(MaxBody))
 	for _, q := range []string{"client=new", "client=shared", "client=nethttp", "client=new&body=drain-close", "client=nethttp&body=drain-close", "transport=resty"} {
-		if r := get(t, big.URL+"/forward?"+q); r.Status != http.StatusBadGateway || !strings.Contains(r.Error, "larger than 1048576 bytes") {
+		if r := testutil.Get(t, big.URL+"/forward?"+q); r.Status != http.StatusBadGateway || !strings.Contains(r.Error, "larger than 1048576 bytes") {
 			t.Errorf("%s, a reply of MaxBody+1 bytes: %d %q, want 502 saying it is larger than the bound", q, r.Status, r.Error)
 		}
-		if r := get(t, small.URL+"/forward?"+q); r.Status != http.StatusOK {
+		if r := testutil.Get(t, small.URL+"/forward?"+q); r.Status != http.StatusOK {
 			t.Errorf("%s, a reply of MaxBody bytes: %d %q, want 200", q, r.Status, r.Error)
 		}
 	}
@@ -276,9 +289,9 @@ func TestNoRedirects(t *testing.T) {
 		http.Redirect(w, r, target.URL+"/hello", http.StatusTemporaryRedirect)
 	}))
 	defer redirecting.Close()
-	in := startServer2(t, redirecting.URL)
+	s := start(t, Config{UpstreamURL: mustURL(t, redirecting.URL)})
 	for _, q := range []string{"client=new", "client=shared", "client=nethttp", "transport=resty", "body=drain-close", "body=close", "client=nethttp&body=leave-open"} {
-		r := get(t, in.URL+"/forward?"+q)
+		r := testutil.Get(t, s.URL+"/forward?"+q)
 		if r.Status != http.StatusBadGateway || !strings.Contains(r.Error, "307 Temporary Redirect") || !strings.Contains(r.Error, target.URL+"/hello") {
 			t.Errorf("%s: %d %q, want 502 naming the 307 and its Location", q, r.Status, r.Error)
 		}
@@ -294,60 +307,47 @@ func TestNoRedirects(t *testing.T) {
 // so that leak still shows.
 func TestCallCeiling(t *testing.T) {
 	t.Parallel()
-	upstream, accepted := stalled(t)
-	in := startServer2(t, upstream, "FORWARD_CALL_CEILING=3s")
-	done := make(chan reply, 1)
-	go func() {
-		var r reply
-		r.Status = fetchNoFail(in.URL+"/forward", &r)
-		done <- r
-	}()
+	const ceiling = time.Second
+	upstream, accepted := testutil.Stalled(t)
+	s := start(t, Config{UpstreamURL: mustURL(t, upstream), CallCeiling: ceiling})
+	done := make(chan testutil.Reply, 1)
+	begun := time.Now()
+	go func() { done <- testutil.FetchNoFail(s.URL + "/forward") }()
 	if err := poll.Until(5*time.Second, func() error {
-		return poll.True(accepted() == 1 && stats(t, in).Client.InFlight == 1, "one call in flight")
+		return poll.True(accepted() == 1 && s.stats(t).Client.InFlight == 1, "one call in flight")
 	}); err != nil {
 		t.Fatal(err)
 	}
 	r := <-done
-	if r.Status != http.StatusGatewayTimeout || !strings.Contains(r.Error, "FORWARD_CALL_CEILING=3s") {
-		t.Errorf("a call to a server 1 that never answers: %d %q, want 504 naming FORWARD_CALL_CEILING=3s", r.Status, r.Error)
+	if r.Status != http.StatusGatewayTimeout || !strings.Contains(r.Error, "FORWARD_CALL_CEILING=1s") {
+		t.Errorf("a call to a server 1 that never answers: %d %q, want 504 naming FORWARD_CALL_CEILING=1s", r.Status, r.Error)
 	}
-	eventually(t, 5*time.Second, func() error {
-		return poll.True(stats(t, in).Client.InFlight == 0, "no call in flight after the 504")
+	if took := time.Since(begun); took < ceiling {
+		t.Errorf("the 504 came after %v, before the ceiling of %v", took, ceiling)
+	}
+	testutil.Eventually(t, 5*time.Second, func() error {
+		return poll.True(s.stats(t).Client.InFlight == 0, "no call in flight after the 504")
 	})
 
 	// A body left open outlives the ceiling: the leak stays.
 	const n = 10
-	p := startPairOf(t, exe, nil, []string{"FORWARD_CALL_CEILING=1s"})
+	_, s2 := startPair(t, Config{}, Config{CallCeiling: ceiling / 2})
 	for range n {
-		if r := get(t, p.Server2.URL+"/forward?client=shared&body=leave-open"); r.Status != http.StatusOK {
+		if r := testutil.Get(t, s2.URL+"/forward?client=shared&body=leave-open"); r.Status != http.StatusOK {
 			t.Fatalf("leave-open: %d %s", r.Status, r.Error)
 		}
 	}
-	time.Sleep(2 * time.Second) // nothing to poll for: the point is that nothing changes
-	if held := stats(t, p.Server2).Client.Held; held != n {
-		t.Errorf("2s after %d calls that left their body open, with a ceiling of 1s: %d connections held, want %d", n, held, n)
+	time.Sleep(2 * ceiling / 2) // nothing to poll for: the point is that nothing changes
+	if held := s2.stats(t).Client.Held; held != n {
+		t.Errorf("twice the ceiling after %d calls that left their body open, with a ceiling of %v: %d connections held, want %d", n, ceiling/2, held, n)
 	}
-}
-
-// fetchNoFail is fetch for a goroutine other than the test's: it reports
-// a failure as status 0.
-func fetchNoFail(url string, v any) int {
-	resp, err := client.Get(url)
-	if err != nil {
-		return 0
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		return 0
-	}
-	return resp.StatusCode
 }
 
 // TestDebugEndpoints checks that /metrics and /debug/pprof/ take GET and
 // HEAD only and check their parameters, in JSON.
 func TestDebugEndpoints(t *testing.T) {
 	t.Parallel()
-	in := startServer2(t, "http://127.0.0.1:1")
+	s := start(t, Config{})
 	tests := []struct {
 		method, path string
 		status       int
@@ -366,15 +366,15 @@ func TestDebugEndpoints(t *testing.T) {
 		{"GET", "/debug/pprof/goroutine?seconds=1&debug=1", 400, "go not together"},
 	}
 	for _, tt := range tests {
-		var r reply
-		if status := fetch(t, tt.method, in.URL+tt.path, &r); status != tt.status || !strings.Contains(r.Error, tt.want) {
+		var r testutil.Reply
+		if status := testutil.Fetch(t, tt.method, s.URL+tt.path, &r); status != tt.status || !strings.Contains(r.Error, tt.want) {
 			t.Errorf("%s %s: %d %q, want %d saying %q", tt.method, tt.path, status, r.Error, tt.status, tt.want)
 		}
 	}
 	for _, method := range []string{"GET", "HEAD"} {
 		for _, path := range []string{"/metrics", "/debug/pprof/", "/debug/pprof", "/debug/pprof/goroutine?debug=2", "/debug/pprof/goroutine?debug=02", "/debug/pprof/heap?gc=1", "/debug/pprof/symbol?0x1"} {
-			req, _ := http.NewRequest(method, in.URL+path, nil)
-			resp, err := client.Do(req)
+			req, _ := http.NewRequest(method, s.URL+path, nil)
+			resp, err := testutil.Client.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -391,8 +391,7 @@ func TestDebugEndpoints(t *testing.T) {
 // must say what the server does.
 func TestNetHTTPRefusals(t *testing.T) {
 	t.Parallel()
-	in := startServer2(t, "http://127.0.0.1:1")
-	addr := strings.TrimPrefix(in.URL, "http://")
+	s := start(t, Config{})
 	tests := []struct {
 		name, raw string
 		status    int
@@ -408,10 +407,10 @@ func TestNetHTTPRefusals(t *testing.T) {
 		{"HTTP/9.9", "GET /hello HTTP/9.9\r\nHost: x\r\n\r\n", 505, false},
 		{"bogus Expect", "GET /hello HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\n\r\n", 417, false},
 		{"h2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400, true},
-		{"headers over MaxHeaderBytes and net/http's 4 KiB", "GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("x", server.MaxHeaderBytes+4096) + "\r\n\r\n", 431, false},
+		{"headers over MaxHeaderBytes and net/http's 4 KiB", "GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("x", MaxHeaderBytes+4096) + "\r\n\r\n", 431, false},
 	}
 	for _, tt := range tests {
-		c := dial(t, addr)
+		c := testutil.Dial(t, s.URL)
 		fmt.Fprint(c, tt.raw)
 		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 		if err != nil {
@@ -427,71 +426,19 @@ func TestNetHTTPRefusals(t *testing.T) {
 	}
 }
 
-// TestPartialRequestOnKeptAliveConnection checks what the README says of a
-// kept-alive connection that starts a request and sends no more: held for
-// ever with SERVER_IDLE_TIMEOUT=0, well past ReadHeaderTimeout, and closed
-// by SERVER_IDLE_TIMEOUT.
-func TestPartialRequestOnKeptAliveConnection(t *testing.T) {
+// TestConnReused checks connReused and the client accounting of a shared
+// client over real connections: one connection, reused.
+func TestConnReused(t *testing.T) {
 	t.Parallel()
-	partial := func(in string) (closed chan struct{}) {
-		c := dial(t, strings.TrimPrefix(in, "http://"))
-		br := bufio.NewReader(c)
-		fmt.Fprint(c, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		fmt.Fprint(c, "GET") // three bytes: net/http waits for four before its header timeout starts
-		closed = make(chan struct{})
-		go func() {
-			io.Copy(io.Discard, br)
-			close(closed)
-		}()
-		return closed
-	}
-	forever := partial(startServer2(t, "http://127.0.0.1:1").URL)
-	ended := partial(startServer2(t, "http://127.0.0.1:1", "SERVER_IDLE_TIMEOUT=1s").URL)
-	select {
-	case <-ended:
-	case <-time.After(server.ReadHeaderTimeout):
-		t.Errorf("with SERVER_IDLE_TIMEOUT=1s, the connection was still open after %v", server.ReadHeaderTimeout)
-	}
-	select {
-	case <-forever:
-		t.Errorf("with SERVER_IDLE_TIMEOUT=0, the connection was closed within %v; the README says it is held for ever", server.ReadHeaderTimeout+time.Second)
-	case <-time.After(time.Second): // by now ReadHeaderTimeout would have fired, had it applied
-	}
-}
-
-// TestSettingsRedacted checks that a bad setting's line gives away no
-// password and forges no other line.
-func TestSettingsRedacted(t *testing.T) {
-	for _, env := range []string{
-		"UPSTREAM_URL=http://user:s3cret@127.0.0.1:1",
-		"UPSTREAM_URL=http://user:s3cret@127.0.0.1:1/?q=1",
-		"UPSTREAM_URL=http://user:s3cret@[::1",
-		"BIND_ADDRESS=127.0.0.1:0\nlevel=ERROR msg=forged",
-		"SERVER_IDLE_TIMEOUT=1s\nforged",
-	} {
-		cmd := exec.Command(exe)
-		cmd.Env = []string{env}
-		out, err := cmd.CombinedOutput()
-		if exitCode(err) != 1 || strings.Count(string(out), "\n") != 1 || strings.Contains(string(out), "s3cret") || !strings.HasPrefix(string(out), "connleak: ") {
-			t.Errorf("%q: exit %d, %q; want exit 1 and one line, no password", env, exitCode(err), out)
+	const n = 10
+	_, s2 := startPair(t, Config{}, Config{})
+	for i := range n {
+		r := testutil.Get(t, s2.URL+"/forward?client=shared")
+		if r.Status != http.StatusOK || r.ConnReused != (i > 0) {
+			t.Fatalf("request %d: %+v, want connReused %v", i+1, r, i > 0)
 		}
 	}
-}
-
-// TestDemoOwnEnvironment checks that the demo's servers do not inherit the
-// caller's environment: a FORWARD_ default there changes no verdict.
-func TestDemoOwnEnvironment(t *testing.T) {
-	t.Parallel()
-	cmd := exec.Command(exe, "demo", "-check", "-n", "50", "-scenarios", "leak")
-	cmd.Env = append(os.Environ(), "FORWARD_DISABLE_KEEP_ALIVES=true", "FORWARD_CLIENT=shared")
-	out, err := cmd.CombinedOutput()
-	if err != nil || !regexp.MustCompile(`(?m)^leak .* LEAKS +idle-client-connections +idle-server-connections$`).Match(out) {
-		t.Errorf("demo -check with FORWARD_ defaults in its environment: %v\n%s\nwant the leak to be LEAKS", err, out)
+	if want := (ClientStats{Opened: 1, Reused: n - 1, Held: 1, HTTP1: ProtoStats{Opened: 1, Reused: n - 1}}); s2.stats(t).Client != want {
+		t.Errorf("client = %+v, want %+v", s2.stats(t).Client, want)
 	}
 }

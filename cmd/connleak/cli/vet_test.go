@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/connleak/connleak/internal/testutil"
 )
 
 // seedModule writes a module holding the seed's handler, and returns its
@@ -51,14 +53,12 @@ func main() {
 `
 
 // TestVetSeed runs connleak vet as a user would, in a module with the
-// seed's handler: it points at the lines, exits 1, works as go vet's
-// -vettool, and -fix sets IdleConnTimeout.
+// seed's handler: it points at the lines, exits 1, and -fix sets
+// IdleConnTimeout. (That it works as go vet's -vettool is e2e's
+// TestVetTool: go vet runs the binary.)
 func TestVetSeed(t *testing.T) {
-	t.Parallel()
 	dir := seedModule(t, seedHandler)
-	cmd := exec.Command(exe, "vet", "./...")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
+	r := run(t, dir, testutil.Getenv(), nil, "vet", "./...")
 	for _, want := range []string{
 		"main.go:10:13: an http.Client with a Transport of its own made per call (inside an HTTP handler)",
 		"[client-per-call]\n",
@@ -67,25 +67,16 @@ func TestVetSeed(t *testing.T) {
 		"main.go:22:2: http.ListenAndServe runs an http.Server with no timeouts",
 		"connleak: vet: 3 findings\n",
 	} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("connleak vet: no %q in\n%s", want, out)
+		if !strings.Contains(r.out(), want) {
+			t.Errorf("connleak vet: no %q in\n%s", want, r.out())
 		}
 	}
-	if exitCode(err) != 1 {
-		t.Errorf("connleak vet with findings: exit %d, want 1", exitCode(err))
+	if r.code != 1 {
+		t.Errorf("connleak vet with findings: exit %d, want 1", r.code)
 	}
 
-	govet := exec.Command("go", "vet", "-vettool="+exe, "./...")
-	govet.Dir = dir
-	out, err = govet.CombinedOutput()
-	if exitCode(err) != 1 || !strings.Contains(string(out), "main.go:10:37: http.Transport without IdleConnTimeout") {
-		t.Errorf("go vet -vettool=connleak: exit %d\n%s\nwant exit 1 and the findings", exitCode(err), out)
-	}
-
-	fix := exec.Command(exe, "vet", "-fix", "./...")
-	fix.Dir = dir
-	if out, err := fix.CombinedOutput(); exitCode(err) != 1 || !strings.Contains(string(out), "fixes applied: 1 (main.go:10:37 [transport-idle-timeout]); files written: main.go") {
-		t.Errorf("connleak vet -fix: exit %d\n%s", exitCode(err), out)
+	if r := run(t, dir, testutil.Getenv(), nil, "vet", "-fix", "./..."); r.code != 1 || !strings.Contains(r.out(), "fixes applied: 1 (main.go:10:37 [transport-idle-timeout]); files written: main.go") {
+		t.Errorf("connleak vet -fix: exit %d\n%s", r.code, r.out())
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "main.go"))
 	if !strings.Contains(string(b), "&http.Transport{IdleConnTimeout: 90 * time.Second}") {
@@ -96,30 +87,38 @@ func TestVetSeed(t *testing.T) {
 // TestVetSelf checks connleak vet on connleak: its deliberate leaks are
 // each silenced by a directive, and nothing else is found.
 func TestVetSelf(t *testing.T) {
-	t.Parallel()
-	cmd := exec.Command(exe, "vet", "./...")
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil || len(out) != 0 {
-		t.Errorf("connleak vet ./... on connleak: %v\n%s\nwant nothing found", err, out)
+	if r := run(t, moduleRoot(t), testutil.Getenv(), nil, "vet", "./..."); r.code != 0 || r.out() != "" {
+		t.Errorf("connleak vet ./... on connleak: exit %d\n%s\nwant nothing found", r.code, r.out())
 	}
+}
+
+// moduleRoot is the directory of connleak's go.mod.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatal(err)
+	}
+	return root
 }
 
 // TestVetBadPackages checks exit status 2 for packages that do not load.
 func TestVetBadPackages(t *testing.T) {
-	t.Parallel()
 	dir := seedModule(t, "package main\n\nfunc main() { undefined() }\n")
-	cmd := exec.Command(exe, "vet", "./...")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if exitCode(err) != 2 || !strings.Contains(string(out), "do not load") || !strings.Contains(string(out), "undefined") {
-		t.Errorf("connleak vet on a package that does not compile: exit %d\n%s\nwant exit 2 saying why", exitCode(err), out)
+	if r := run(t, dir, testutil.Getenv(), nil, "vet", "./..."); r.code != 2 || !strings.Contains(r.out(), "do not load") || !strings.Contains(r.out(), "undefined") {
+		t.Errorf("connleak vet on a package that does not compile: exit %d\n%s\nwant exit 2 saying why", r.code, r.out())
 	}
 }
 
 // TestVetSeedResty runs connleak vet on the seed's own code: a Resty client
 // per request, given a bare Transport.
 func TestVetSeedResty(t *testing.T) {
-	t.Parallel()
+	if testing.Short() {
+		t.Skip("go mod tidy may reach the module proxy; -short runs no network test")
+	}
 	dir := seedModule(t, `package main
 
 import (
@@ -148,7 +147,7 @@ func main() {
 `)
 	// Resty from the module cache this module's build filled; its go.sum
 	// holds the checksums.
-	sum, err := os.ReadFile("../go.sum")
+	sum, err := os.ReadFile(filepath.Join(moduleRoot(t), "go.sum"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,21 +158,19 @@ func main() {
 	if out, err := tidy.CombinedOutput(); err != nil {
 		t.Fatalf("go mod tidy: %v\n%s", err, out)
 	}
-	cmd := exec.Command(exe, "vet", "./...")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
+	r := run(t, dir, testutil.Getenv(), nil, "vet", "./...")
 	for _, want := range []string{
 		"main.go:10:12: a Resty client made per call (inside an HTTP handler)",
 		"main.go:11:16: http.Transport without IdleConnTimeout keeps every idle connection for ever",
 		"main.go:11:16: an http.Transport made per call (inside an HTTP handler)",
 		"connleak: vet: 3 findings",
 	} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("connleak vet on the seed's handler: no %q in\n%s", want, out)
+		if !strings.Contains(r.out(), want) {
+			t.Errorf("connleak vet on the seed's handler: no %q in\n%s", want, r.out())
 		}
 	}
-	if exitCode(err) != 1 {
-		t.Errorf("exit %d, want 1", exitCode(err))
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1", r.code)
 	}
 }
 
@@ -183,14 +180,14 @@ var directive = regexp.MustCompile(`//connleak:ignore ((transport-idle-timeout|c
 // TestVetSelfDirectives strips connleak's //connleak:ignore directives from
 // a copy of it: connleak vet then finds one thing for each, at its line.
 func TestVetSelfDirectives(t *testing.T) {
-	t.Parallel()
+	root := moduleRoot(t)
 	dir := t.TempDir()
 	directives := 0
-	err := filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel("..", path)
+		rel, _ := filepath.Rel(root, path)
 		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata" || d.Name() == "bin") {
 			return filepath.SkipDir
 		}
@@ -214,10 +211,8 @@ func TestVetSelfDirectives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(exe, "vet", "./...")
-	cmd.Dir = dir
-	out, _ := cmd.CombinedOutput()
-	findings := len(regexp.MustCompile(`(?m)^\S+\.go:\d+:\d+: .*\]$`).FindAllString(string(out), -1))
+	out := run(t, dir, testutil.Getenv(), nil, "vet", "./...").out()
+	findings := len(regexp.MustCompile(`(?m)^\S+\.go:\d+:\d+: .*\]$`).FindAllString(out, -1))
 	if directives == 0 || findings != directives {
 		t.Errorf("%d directives in connleak, and without them connleak vet finds %d:\n%s\nwant one finding for each", directives, findings, out)
 	}
@@ -226,7 +221,6 @@ func TestVetSelfDirectives(t *testing.T) {
 // TestVetExitCodes checks connleak vet's exit status: 0 for nothing found,
 // 1 for findings and only for them, 2 for anything that stops it.
 func TestVetExitCodes(t *testing.T) {
-	t.Parallel()
 	clean := "package main\n\nfunc main() {}\n"
 	for _, tt := range []struct {
 		name string
@@ -250,12 +244,9 @@ func TestVetExitCodes(t *testing.T) {
 		{"no such directory", func(t *testing.T) string { return seedModule(t, clean) }, []string{"vet", "./doesnotexist"}, 2, "do not load"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			cmd := exec.Command(exe, tt.args...)
-			cmd.Dir = tt.dir(t)
-			out, err := cmd.CombinedOutput()
-			if code := exitCode(err); code != tt.code || !strings.Contains(string(out), tt.want) {
-				t.Errorf("connleak %s: got exit %d and\n%s\nwant exit %d and %q", strings.Join(tt.args, " "), code, out, tt.code, tt.want)
+			r := run(t, tt.dir(t), testutil.Getenv(), nil, tt.args...)
+			if r.code != tt.code || !strings.Contains(r.out(), tt.want) {
+				t.Errorf("connleak %s: got exit %d and\n%s\nwant exit %d and %q", strings.Join(tt.args, " "), r.code, r.out(), tt.code, tt.want)
 			}
 		})
 	}

@@ -1,12 +1,12 @@
-package main
+package server
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptrace"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -14,56 +14,17 @@ import (
 	"time"
 
 	"github.com/connleak/connleak/internal/poll"
+	"github.com/connleak/connleak/internal/testutil"
 )
-
-// stalled is a server 1 that accepts connections and never answers; it
-// closes them when the test ends. It returns its URL and a count of the
-// connections it accepted.
-func stalled(t *testing.T) (string, func() int) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var (
-		mu    sync.Mutex // guards conns
-		conns []net.Conn
-		wg    sync.WaitGroup
-	)
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	})
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String(), func() int {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(conns)
-	}
-}
 
 // TestStopCutsWhatIsLeft stops a server with every kind of request in
 // flight: after the grace period each handler still waiting answers 503 in
-// JSON, the rest is closed, one log line says what was cut, and the process
-// exits 0.
+// JSON, the rest is closed, one log line says what was cut, and Serve
+// returns nil (the process exits 0).
 func TestStopCutsWhatIsLeft(t *testing.T) {
 	t.Parallel()
-	upstream, accepted := stalled(t)
-	in := startServer2(t, upstream)
-	addr := strings.TrimPrefix(in.URL, "http://")
+	upstream, accepted := testutil.Stalled(t)
+	s := start(t, Config{UpstreamURL: mustURL(t, upstream)})
 
 	type answer struct {
 		path   string
@@ -76,12 +37,12 @@ func TestStopCutsWhatIsLeft(t *testing.T) {
 	for _, path := range []string{"/hello?delay=10s", "/forward", "/debug/pprof/profile?seconds=30"} {
 		sent.Add(1)
 		go func() {
-			req, _ := http.NewRequest(http.MethodGet, in.URL+path, nil)
+			req, _ := http.NewRequest(http.MethodGet, s.URL+path, nil)
 			req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
 				WroteRequest: func(httptrace.WroteRequestInfo) { sent.Done() },
 			}))
 			a := answer{path: path}
-			resp, err := client.Do(req)
+			resp, err := testutil.Client.Do(req)
 			if err == nil {
 				var b []byte
 				b, err = io.ReadAll(resp.Body)
@@ -93,17 +54,17 @@ func TestStopCutsWhatIsLeft(t *testing.T) {
 		}()
 	}
 	sent.Wait()
-	half := dial(t, addr)
+	half := testutil.Dial(t, s.URL)
 	fmt.Fprint(half, "GET /hello HTTP/1.1\r\nHost: x\r\n") // never the blank line
-	idle := dial(t, addr)
+	idle := testutil.Dial(t, s.URL)
 	if err := poll.Until(5*time.Second, func() error {
-		return poll.True(accepted() == 1 && stats(t, in).Client.InFlight == 1, "/forward's call to reach the stalled server 1")
+		return poll.True(accepted() == 1 && s.stats(t).Client.InFlight == 1, "/forward's call to reach the stalled server 1")
 	}); err != nil {
 		t.Fatal(err)
 	}
 
-	if err := in.Stop(); err != nil {
-		t.Errorf("stop with requests in flight: %v, want exit status 0", err)
+	if err := s.stop(); err != nil {
+		t.Errorf("stop with requests in flight: Serve returned %v, want nil", err)
 	}
 	for range 3 {
 		a := <-answers
@@ -124,9 +85,8 @@ func TestStopCutsWhatIsLeft(t *testing.T) {
 		}
 	}
 
-	log, _ := os.ReadFile(in.Log)
 	var cut []string
-	for l := range strings.Lines(string(log)) {
+	for l := range strings.Lines(s.Log.String()) {
 		if strings.Contains(l, "cut what was left") {
 			cut = append(cut, l)
 		}
@@ -137,26 +97,34 @@ func TestStopCutsWhatIsLeft(t *testing.T) {
 	}
 }
 
-// TestStopQuiet checks that a stop with nothing in flight is quick, says
-// nothing of a cut, and exits 0.
+// TestStopQuiet checks that a stop with nothing in flight, an idle
+// kept-alive connection aside, is quick: Serve returns well before the
+// grace period would have ended, says nothing of a cut, and returns nil.
 func TestStopQuiet(t *testing.T) {
 	t.Parallel()
-	in := startServer2(t, "http://127.0.0.1:1")
-	goroutines(t, in)
-	if err := in.Stop(); err != nil {
-		t.Errorf("stop: %v, want exit status 0", err)
-	}
-	if log, _ := os.ReadFile(in.Log); strings.Contains(string(log), "cut") {
-		t.Errorf("log %q says something was cut", log)
-	}
-}
-
-func dial(t *testing.T, addr string) net.Conn {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
+	s := start(t, Config{})
+	idle := testutil.Dial(t, s.URL)
+	fmt.Fprint(idle, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(idle), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	testutil.Eventually(t, 5*time.Second, func() error {
+		st := s.serverConns.stats()
+		return poll.True(st.Idle == 1 && st.Active == 0, "the kept-alive connection to be idle")
+	})
+
+	begun := time.Now()
+	if err := s.stop(); err != nil {
+		t.Errorf("stop: Serve returned %v, want nil", err)
+	}
+	// A stop that waited for the grace period would take all of it.
+	if took, bound := time.Since(begun), ShutdownTimeout/2; took >= bound {
+		t.Errorf("a stop with nothing in flight took %v, want well within the %v grace period (under %v)", took, ShutdownTimeout, bound)
+	}
+	if log := s.Log.String(); strings.Contains(log, "cut") {
+		t.Errorf("log %q says something was cut", log)
+	}
 }

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/connleak/connleak/internal/testutil"
 )
 
 // TestDemoCheck runs the demo as a user would, on three scenarios, and
@@ -69,30 +71,16 @@ func TestDemoCheck(t *testing.T) {
 	}
 }
 
-// TestDemoBadFlags checks that bad flags get one clear line and exit 1.
-func TestDemoBadFlags(t *testing.T) {
-	for _, args := range [][]string{
-		{"demo", "-scenarios", "leak,nope"},
-		{"demo", "-n", "0"},
-		{"demo", "-wait", "-1s"},
-		{"load", "localhost:9090/forward"},
-		{"load", "-c", "0", "http://127.0.0.1:1/forward"},
-	} {
-		out, err := exec.Command(exe, args...).CombinedOutput()
-		if code := exitCode(err); code != 1 || !strings.HasPrefix(string(out), "connleak: ") {
-			t.Errorf("%q: exit %d, output %q; want exit 1 and one line", args, code, out)
-		}
+// TestDemoOwnEnvironment checks that the demo's servers do not inherit the
+// caller's environment: a FORWARD_ default there changes no verdict.
+func TestDemoOwnEnvironment(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(exe, "demo", "-check", "-n", "50", "-scenarios", "leak")
+	cmd.Env = append(os.Environ(), "FORWARD_DISABLE_KEEP_ALIVES=true", "FORWARD_CLIENT=shared")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !regexp.MustCompile(`(?m)^leak .* LEAKS +idle-client-connections +idle-server-connections$`).Match(out) {
+		t.Errorf("demo -check with FORWARD_ defaults in its environment: %v\n%s\nwant the leak to be LEAKS", err, out)
 	}
-}
-
-func exitCode(err error) int {
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode()
-	}
-	if err != nil {
-		return -1
-	}
-	return 0
 }
 
 // TestLoad checks load's output: each reply on its own line, then the
@@ -137,7 +125,7 @@ func TestLoad(t *testing.T) {
 func TestDemoInterrupt(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command(exe, "demo", "-n", "10000", "-scenarios", "leak")
-	var stderr syncBuffer
+	var stderr testutil.SyncBuffer
 	cmd.Stderr = &stderr
 	proc := startProcess(t, cmd)
 
@@ -162,67 +150,6 @@ func TestDemoInterrupt(t *testing.T) {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
-}
-
-// process is a child process a test started: its cleanup kills it, if it
-// still runs, and waits for it.
-type process struct {
-	done chan struct{} // closed once the process has exited
-	err  error         // Wait's, once done is closed
-}
-
-// startProcess starts cmd, to be stopped by the test's cleanup.
-func startProcess(t *testing.T, cmd *exec.Cmd) *process {
-	t.Helper()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &process{done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-p.done
-	})
-	return p
-}
-
-// wait waits for the process to exit, and fails the test if it has not
-// within timeout.
-func (p *process) wait(t *testing.T, timeout time.Duration, what string) error {
-	t.Helper()
-	select {
-	case <-p.done:
-		return p.err
-	case <-time.After(timeout):
-		t.Fatalf("gave up after %v waiting for %s", timeout, what)
-		return nil
-	}
-}
-
-// children lists the processes whose parent is pid, from /proc.
-func children(t *testing.T, pid int) []int {
-	t.Helper()
-	stats, err := filepath.Glob("/proc/[0-9]*/stat")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kids []int
-	for _, f := range stats {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue // gone meanwhile
-		}
-		// pid (comm) state ppid ...: comm may hold spaces, so read after ")".
-		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
-			child, _ := strconv.Atoi(filepath.Base(filepath.Dir(f)))
-			kids = append(kids, child)
-		}
-	}
-	return kids
 }
 
 // row is one row of the demo's table, by column.

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -72,20 +72,6 @@ func TestDiagnoseCommand(t *testing.T) {
 	}
 }
 
-// TestDiagnoseTLS reads the dump of a server 1 that serves TLS: diagnose
-// trusts the lab CA for a loopback host.
-func TestDiagnoseTLS(t *testing.T) {
-	t.Parallel()
-	in := startServer2(t, "http://127.0.0.1:1", "SERVER_PROTO=h2")
-	if !strings.HasPrefix(in.URL, "https://") {
-		t.Fatalf("SERVER_PROTO=h2 serves %s, want https", in.URL)
-	}
-	out, err := exec.Command(exe, "diagnose", in.URL+"/debug/pprof/goroutine").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "goroutines (debug=2)") {
-		t.Errorf("diagnose over https: %v\n%s", err, out)
-	}
-}
-
 // TestDiagnoseGrowth takes three dumps of a server 2 while a load leaks
 // connections: the idle count only grows, and is named.
 func TestDiagnoseGrowth(t *testing.T) {
@@ -119,53 +105,6 @@ func contains(s []string, v string) bool {
 		}
 	}
 	return false
-}
-
-// TestDiagnoseBadInput checks that every wrong use says what was wrong in
-// one line and exits 1.
-func TestDiagnoseBadInput(t *testing.T) {
-	t.Parallel()
-	notADump := filepath.Join(t.TempDir(), "notes.txt")
-	os.WriteFile(notADump, []byte("hello\nworld\n"), 0o644)
-	down := "http://127.0.0.1:1/debug/pprof/goroutine"
-	in := startServer2(t, "http://127.0.0.1:1")
-	for _, tt := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"diagnose"}, "diagnose takes one or more goroutine dumps"},
-		{[]string{"diagnose", "/no/such/file"}, "no such file"},
-		{[]string{"diagnose", notADump}, "no goroutine found"},
-		{[]string{"diagnose", down}, "connection refused"},
-		{[]string{"diagnose", in.URL + "/debug/pprof/nosuch"}, "404 Not Found"},
-		{[]string{"diagnose", "-debug", "3", notADump}, "-debug 3: accepts 1 or 2"},
-		{[]string{"diagnose", "-samples", "3", notADump}, "-every"},
-		{[]string{"diagnose", "-samples", "2", "-every", "1s", notADump}, "-samples takes dumps of a running program"},
-		{[]string{"diagnose", "-every", "1s", notADump}, "-every goes with -samples"},
-		{[]string{"diagnose", "-", "-"}, "standard input (-) can be read once"},
-		{[]string{"diagnose", "dump-", "/no/such/file"}, "no such file"},
-	} {
-		out, err := exec.Command(exe, tt.args...).CombinedOutput()
-		if exitCode(err) != 1 || strings.Count(string(out), "\n") != 1 || !strings.Contains(string(out), tt.want) {
-			t.Errorf("%q: exit %d, %q; want exit 1 and one line saying %q", tt.args, exitCode(err), out, tt.want)
-		}
-	}
-}
-
-// TestDiagnoseCfgArguments checks that arguments ending in .cfg reach the
-// command they were given to, not the vet-tool mode.
-func TestDiagnoseCfgArguments(t *testing.T) {
-	t.Parallel()
-	for _, args := range [][]string{
-		{"diagnose", "dump.cfg"},
-		{"diagnose", "vet.cfg"},
-		{"diagnose", "a.txt", "b.cfg"},
-	} {
-		out, err := exec.Command(exe, args...).CombinedOutput()
-		if exitCode(err) != 1 || !strings.Contains(string(out), "connleak: ") || !strings.Contains(string(out), "no such file or directory") {
-			t.Errorf("connleak %q: exit %d, %q; want diagnose's one line on a missing file", args, exitCode(err), out)
-		}
-	}
 }
 
 // TestDiagnoseInterrupt checks that the first SIGINT ends a diagnose that

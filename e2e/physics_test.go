@@ -1,135 +1,23 @@
-package main
+package e2e
 
 import (
 	"cmp"
 	"context"
-	"crypto/tls"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/connleak/connleak/demo"
 	"github.com/connleak/connleak/diagnose"
-	"github.com/connleak/connleak/internal/labca"
 	"github.com/connleak/connleak/internal/poll"
 	"github.com/connleak/connleak/scenario"
 )
 
-// exe is the connleak binary, built once by TestMain. Goroutine counts are
-// per process, so the physics tests run it twice per scenario.
-var exe string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "connleak-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	exe = filepath.Join(dir, "connleak")
-	out, err := exec.Command("go", "build", "-o", exe, ".").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "build connleak: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
 // idleWait is how long the physics tests let connections sit idle: longer
 // than the 1s timeouts of the scenarios that recover.
 const idleWait = 1500 * time.Millisecond
-
-// recoverDeadline bounds how long a scenario that recovers may take.
-const recoverDeadline = 10 * time.Second
-
-// reply is what /forward and /hello answer, errors included.
-type reply struct {
-	Status          int
-	Error           string `json:"error"`
-	GoRoutines      int    `json:"goRoutines"`
-	Server1Response *struct {
-		GoRoutines int `json:"goRoutines"`
-	} `json:"Server1Response"`
-	ConnReused bool `json:"connReused"`
-}
-
-// client calls the servers the way the seed's curl loop does: a new
-// connection per request, so the test itself holds none.
-// It trusts the lab CA, for a server 1 that serves TLS.
-var client = &http.Client{
-	Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{RootCAs: labca.Roots()}},
-	Timeout:   30 * time.Second,
-}
-
-func get(t *testing.T, url string) reply {
-	t.Helper()
-	var r reply
-	r.Status = fetch(t, http.MethodGet, url, &r)
-	return r
-}
-
-// fetch sends a request without a body and decodes the JSON reply into v.
-func fetch(t *testing.T, method, url string, v any) (status int) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: read body: %v", method, url, err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("%s %s: %d %q is not the JSON expected: %v", method, url, resp.StatusCode, b, err)
-	}
-	return resp.StatusCode
-}
-
-// goroutines asks an instance for its goroutine count through /hello.
-func goroutines(t *testing.T, in *demo.Instance) int {
-	t.Helper()
-	r := get(t, in.URL+"/hello")
-	if r.Status != http.StatusOK {
-		t.Fatalf("GET %s/hello: status %d: %s", in.URL, r.Status, r.Error)
-	}
-	return r.GoRoutines
-}
-
-// startPair starts server 1 with env1 and server 2 forwarding to it, and
-// stops both when the test ends.
-func startPair(t *testing.T, env1 ...string) *demo.Pair {
-	t.Helper()
-	return startPairOf(t, exe, env1, nil)
-}
-
-// startPairOf is startPair with another binary and server 2's environment.
-func startPairOf(t *testing.T, exe string, env1, env2 []string) *demo.Pair {
-	t.Helper()
-	p, err := demo.StartPair(context.Background(), exe, t.TempDir(), env1, env2)
-	t.Cleanup(func() {
-		if err := p.Stop(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 // after says what the physics table expects once the requests stop.
 type after int
@@ -285,74 +173,6 @@ func checkDiagnosis(t *testing.T, in *demo.Instance, finding string) {
 		if r.IDs() != want || r.Format != "debug="+debug {
 			t.Errorf("diagnose %s: %s (%s), client %+v, server %+v; want %s", url, r.IDs(), r.Format, r.Client, r.Server, want)
 		}
-	}
-}
-
-// waitBaseline polls both servers until each is within 1 goroutine of its
-// baseline, and fails the test if that takes longer than recoverDeadline.
-func waitBaseline(t *testing.T, p *demo.Pair, base2, base1 int) time.Duration {
-	t.Helper()
-	start := time.Now()
-	eventually(t, recoverDeadline, func() error {
-		got2, got1 := goroutines(t, p.Server2), goroutines(t, p.Server1)
-		if got2 <= base2+1 && got1 <= base1+1 {
-			return nil
-		}
-		return fmt.Errorf("server 2 has %d goroutines (baseline %d), server 1 has %d (baseline %d): want both back at baseline", got2, base2, got1, base1)
-	})
-	return time.Since(start)
-}
-
-// settled is an instance's goroutine count once it has settled: two
-// readings in a row agree. The connection of the probe that found the
-// instance ready may still be closing when a test begins.
-func settled(t *testing.T, in *demo.Instance) int {
-	t.Helper()
-	last := -1
-	var n int
-	eventually(t, 5*time.Second, func() error {
-		prev := last
-		n = goroutines(t, in)
-		last = n
-		return poll.True(n == prev, "two readings of the goroutine count to agree")
-	})
-	return n
-}
-
-// eventually fails the test unless check returns nil within timeout.
-func eventually(t *testing.T, timeout time.Duration, check func() error) {
-	t.Helper()
-	if err := poll.Until(timeout, check); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// TestBadEnvironment checks that a bad setting stops the process at start
-// with one line naming the variable, and exit status 1.
-func TestBadEnvironment(t *testing.T) {
-	tests := []struct{ env, want string }{
-		{"FORWARD_IDLE_CONN_TIMEOUT=soon", "FORWARD_IDLE_CONN_TIMEOUT"},
-		{"FORWARD_CLIENT=pooled", "FORWARD_CLIENT"},
-		{"FORWARD_DELAY=11s", "FORWARD_DELAY"},
-		{"FORWARD_MAX_CONNS_PER_HOST=-1", "FORWARD_MAX_CONNS_PER_HOST"},
-		{"CONNECTION_CLOSE=maybe", "CONNECTION_CLOSE"},
-		{"SERVER_IDLE_TIMEOUT=-1s", "SERVER_IDLE_TIMEOUT"},
-		{"UPSTREAM_URL=ftp://localhost:8080", "UPSTREAM_URL"},
-		{"BIND_ADDRESS=127.0.0.1:99999", "BIND_ADDRESS"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.env, func(t *testing.T) {
-			cmd := exec.Command(exe)
-			cmd.Env = append(os.Environ(), "BIND_ADDRESS=127.0.0.1:0", tt.env)
-			out, err := cmd.CombinedOutput()
-			if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 1 {
-				t.Fatalf("exit: %v, want exit status 1; output %q", err, out)
-			}
-			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-			if len(lines) != 1 || !strings.Contains(lines[0], tt.want) {
-				t.Errorf("output %q, want one line naming %s", out, tt.want)
-			}
-		})
 	}
 }
 

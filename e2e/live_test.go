@@ -1,10 +1,12 @@
-package main
+package e2e
 
 import (
+	"bytes"
 	"context"
 	"flag"
+	"image/color"
+	"image/png"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -38,7 +40,7 @@ func TestLivePage(t *testing.T) {
 		chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1000, 1300),
+		chromedp.WindowSize(windowWidth, 1300),
 	)
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(alloc)
@@ -117,18 +119,25 @@ func TestLivePage(t *testing.T) {
 		t.Errorf("diagnosis after the burst: %q and %q, want idle-client-connections and idle-server-connections: %v", d2, d1, err)
 	}
 
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	// The chart is drawn: on the page, with a line of many points.
+	box, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const r = document.getElementById("chart").getBoundingClientRect(); return [r.width, r.height, r.top + window.scrollY, r.left + window.scrollX]; })()`))
+	if err != nil || len(box) != 4 || box[0] < 300 || box[1] < 100 {
+		t.Errorf("the chart's box on the page: %v, %v; want it drawn, at least 300x100", box, err)
+	}
+	if pts, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.getElementById("line-self").points.numberOfItems`)); err != nil || pts <= points {
+		t.Errorf("the chart's line of server 2 is drawn with %d points (%v), want more than the %d before the burst", pts, err, points)
+	}
+
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	if err := os.WriteFile(filepath.Join(t.TempDir(), "live.png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	if *screenshot != "" {
-		if err := os.WriteFile(*screenshot, png, 0o644); err != nil {
+		if err := os.WriteFile(*screenshot, shot, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+	checkScreenshot(t, shot, box)
 
 	// Reset releases what the burst leaked.
 	err = chromedp.Do(ctx,
@@ -139,4 +148,52 @@ func TestLivePage(t *testing.T) {
 	if err != nil {
 		t.Errorf("Reset did not bring goroutines-self back near %d: %v", before, err)
 	}
+}
+
+// checkScreenshot decodes the page's screenshot and checks that it is the
+// page as drawn: as wide as the window, as tall as the page at least, not
+// blank, and with server 2's line drawn in its colour inside the chart's
+// box (width, height, top, left, as the page measured it).
+func checkScreenshot(t *testing.T, shot []byte, box []float64) {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatalf("the screenshot is not a PNG: %v", err)
+	}
+	b := img.Bounds()
+	if b.Dx() != windowWidth || b.Dy() < 600 {
+		t.Errorf("screenshot of %dx%d, want %d wide and at least 600 tall", b.Dx(), b.Dy(), windowWidth)
+	}
+	bg := img.At(b.Min.X, b.Min.Y)
+	var other, line int
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			c := img.At(x, y)
+			if c != bg {
+				other++
+			}
+			if len(box) == 4 && near(c, selfColour) && float64(x) >= box[3] && float64(x) <= box[3]+box[0] && float64(y) >= box[2] && float64(y) <= box[2]+box[1] {
+				line++
+			}
+		}
+	}
+	if total := b.Dx() * b.Dy(); other < total/50 {
+		t.Errorf("the screenshot is blank: %d of %d pixels differ from the background", other, total)
+	}
+	if line < 50 {
+		t.Errorf("%d pixels of server 2's line colour inside the chart, want a line drawn (50 at least)", line)
+	}
+}
+
+// windowWidth is the browser window's width.
+const windowWidth = 1000
+
+// selfColour is the stroke of server 2's line on the chart, #1f77b4.
+var selfColour = color.RGBA{0x1f, 0x77, 0xb4, 0xff}
+
+// near reports whether c is within a few levels of want in each channel.
+func near(c color.Color, want color.RGBA) bool {
+	r, g, b, _ := c.RGBA()
+	d := func(a uint32, w uint8) bool { return max(int(a>>8), int(w))-min(int(a>>8), int(w)) <= 8 }
+	return d(r, want.R) && d(g, want.G) && d(b, want.B)
 }
