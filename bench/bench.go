@@ -1,4 +1,4 @@
-package demo
+package bench
 
 import (
 	"bufio"
@@ -12,56 +12,51 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/connleak/connleak/server"
+	"github.com/connleak/connleak/demo"
+	"github.com/connleak/connleak/load"
+	"github.com/connleak/connleak/scenario"
 )
 
-// BenchCase is one configuration the benchmark measures.
-type BenchCase struct {
-	Name string
-	Path string // on server 2, or on server 1 where it starts with /hello
-	What string
-	Env1 []string // server 1's environment
+// Case is one configuration the bench measures: a path on server 2, or on
+// server 1 where it starts with /hello, and the servers' environments.
+type Case struct {
+	Name       string
+	Path       string
+	Env1, Env2 []string // server 1's and server 2's environment
 }
 
-// Reference is the case every other is compared with.
+// Reference is the case every other is compared with: one net/http client,
+// the tuned Transport, no Resty.
 const Reference = "net/http"
 
-// tlsServer is server 1's environment for the HTTP/2 and TLS cases.
-var tlsServer = []string{"SERVER_PROTO=h2"}
-
-// BenchCases are the configurations, for c requests at once: the tuned ones
-// keep c idle connections.
-func BenchCases(c int) []BenchCase {
-	tuned := fmt.Sprintf("maxIdleConnsPerHost=%d&idleConnTimeout=90s", c)
-	return []BenchCase{
-		{"leak", "/forward?client=new&transport=custom", "a Resty client per request, bare Transport", nil},
-		{"resty-default", "/forward?client=new&transport=resty", "a Resty client per request, Resty's Transport", nil},
-		{"shared-resty", "/forward?client=shared&transport=resty", "one Resty client, Resty's Transport", nil},
-		{"shared-tuned", "/forward?client=shared&" + tuned, "one Resty client, tuned Transport: the recommended configuration", nil},
-		{"no-keepalive", "/forward?client=new&disableKeepAlives=true", "a Resty client per request, keep-alives off", nil},
-		{"conn-close", "/forward?client=new&connClose=true", "a Resty client per request, server 1 says Connection: close", nil},
-		{Reference, "/forward?client=nethttp&" + tuned, "one net/http client, the same tuned Transport, no Resty", nil},
-		{"hello", "/hello", "server 1's /hello directly: the upper bound", nil},
-		{"h2-leak", "/forward?client=new&proto=h2", "a Resty client per request, HTTP/2 over TLS", tlsServer},
-		{"h2-shared", "/forward?client=shared&forceAttemptHTTP2=true&" + tuned, "one Resty client, HTTP/2 over TLS: one connection, many streams", tlsServer},
-		{"tls-leak", "/forward?client=new&proto=h1", "a Resty client per request, HTTP/1.1 over TLS", tlsServer},
-		{"tls-h1-shared", "/forward?client=shared&" + tuned, "one Resty client, HTTP/1.1 over TLS (a bare Transport's fallback), tuned", tlsServer},
+// Cases are the configurations, for c requests at once: the two reference
+// rows, then every scenario of the catalogue, its query on server 2's
+// /forward, with its servers' environments. The reference keeps c idle
+// connections; hello, server 1's /hello directly, is the upper bound.
+func Cases(c int) []Case {
+	cases := []Case{
+		{Name: Reference, Path: fmt.Sprintf("/forward?client=nethttp&maxIdleConnsPerHost=%d&idleConnTimeout=90s", c)},
+		{Name: "hello", Path: "/hello"},
 	}
+	for _, s := range scenario.All() {
+		cases = append(cases, Case{Name: s.Name, Path: "/forward?" + s.Query, Env1: s.Env1, Env2: s.Env2})
+	}
+	return cases
 }
 
-// BenchConfig says how Bench runs.
-type BenchConfig struct {
+// Config says how Run runs.
+type Config struct {
 	Exe      string
 	Dir      string
 	C        int           // requests at once
 	Duration time.Duration // of each run
 	Rounds   int           // runs of each case, interleaved
-	Cases    []BenchCase
+	Cases    []Case
 	Log      io.Writer // a line per run; nil for none
 }
 
-// BenchRun is what one run of one case measured.
-type BenchRun struct {
+// Sample is what one run of one case measured.
+type Sample struct {
 	ReqPerSec  float64
 	P50, P99   time.Duration
 	Errors     int   // replies other than 200, and failed requests
@@ -70,18 +65,22 @@ type BenchRun struct {
 	Opened     int64 // connections server 2 opened to server 1
 }
 
-// BenchResult is a case and the median of its runs.
-type BenchResult struct {
-	BenchCase
-	Runs   []BenchRun
-	Median BenchRun
+// Result is a case and the median of its runs.
+type Result struct {
+	Case
+	Runs   []Sample
+	Median Sample
 }
 
-// Bench runs every case cfg.Rounds times, interleaved (each round runs every
+// Run runs every case cfg.Rounds times, interleaved (each round runs every
 // case once), each run on a fresh pair of servers under a keep-alive load of
 // cfg.C requests at once for cfg.Duration.
-func Bench(ctx context.Context, cfg BenchConfig) ([]BenchResult, error) {
-	results := make([]BenchResult, len(cfg.Cases))
+func Run(ctx context.Context, cfg Config) ([]Result, error) {
+	results := make([]Result, len(cfg.Cases))
+	width := 0 // of the longest name, to align the log
+	for _, bc := range cfg.Cases {
+		width = max(width, len(bc.Name))
+	}
 	for round := range cfg.Rounds {
 		for i, bc := range cfg.Cases {
 			run, err := benchOnce(ctx, cfg, bc)
@@ -89,9 +88,9 @@ func Bench(ctx context.Context, cfg BenchConfig) ([]BenchResult, error) {
 				return nil, fmt.Errorf("%s, round %d: %w", bc.Name, round+1, err)
 			}
 			if cfg.Log != nil {
-				fmt.Fprintf(cfg.Log, "round %d/%d %-14s %8.0f req/s\n", round+1, cfg.Rounds, bc.Name, run.ReqPerSec)
+				fmt.Fprintf(cfg.Log, "round %d/%d %-*s %8.0f req/s\n", round+1, cfg.Rounds, width, bc.Name, run.ReqPerSec)
 			}
-			results[i].BenchCase = bc
+			results[i].Case = bc
 			results[i].Runs = append(results[i].Runs, run)
 		}
 	}
@@ -101,8 +100,8 @@ func Bench(ctx context.Context, cfg BenchConfig) ([]BenchResult, error) {
 	return results, nil
 }
 
-func benchOnce(ctx context.Context, cfg BenchConfig, bc BenchCase) (run BenchRun, err error) {
-	p, err := StartPair(ctx, cfg.Exe, cfg.Dir, bc.Env1, nil)
+func benchOnce(ctx context.Context, cfg Config, bc Case) (run Sample, err error) {
+	p, err := demo.StartPair(ctx, cfg.Exe, cfg.Dir, bc.Env1, bc.Env2)
 	defer func() {
 		if stopErr := p.Stop(); stopErr != nil && err == nil {
 			err = stopErr
@@ -115,11 +114,11 @@ func benchOnce(ctx context.Context, cfg BenchConfig, bc BenchCase) (run BenchRun
 	if strings.HasPrefix(bc.Path, "/hello") {
 		target = p.Server1.URL + bc.Path
 	}
-	sum, err := Load(ctx, LoadConfig{URL: target, Duration: cfg.Duration, C: cfg.C, KeepAlive: true})
+	sum, err := load.Run(ctx, load.Config{URL: target, Duration: cfg.Duration, C: cfg.C, KeepAlive: true})
 	if err != nil {
 		return run, err
 	}
-	run = BenchRun{
+	run = Sample{
 		ReqPerSec: float64(sum.Requests) / sum.Wall.Seconds(),
 		P50:       sum.Percentile(0.50),
 		P99:       sum.Percentile(0.99),
@@ -127,11 +126,12 @@ func benchOnce(ctx context.Context, cfg BenchConfig, bc BenchCase) (run BenchRun
 		RSS2:      rss(p.Server2.PID()),
 		RSS1:      rss(p.Server1.PID()),
 	}
-	var s2, s1 server.Stats
-	if err := getJSON(ctx, p.Server2.URL+"/stats", &s2); err != nil {
+	s2, err := p.Server2.Stats(ctx)
+	if err != nil {
 		return run, err
 	}
-	if err := getJSON(ctx, p.Server1.URL+"/stats", &s1); err != nil {
+	s1, err := p.Server1.Stats(ctx)
+	if err != nil {
 		return run, err
 	}
 	run.G2, run.G1, run.Opened = s2.GoRoutines, s1.GoRoutines, s2.Client.Opened
@@ -157,7 +157,7 @@ func rss(pid int) int64 {
 }
 
 // median takes the median of each measure on its own.
-func median(runs []BenchRun) BenchRun {
+func median(runs []Sample) Sample {
 	mid := func(vs []float64) float64 {
 		slices.Sort(vs)
 		if n := len(vs); n%2 == 1 {
@@ -166,29 +166,29 @@ func median(runs []BenchRun) BenchRun {
 			return (vs[n/2-1] + vs[n/2]) / 2
 		}
 	}
-	pick := func(f func(BenchRun) float64) float64 {
+	pick := func(f func(Sample) float64) float64 {
 		vs := make([]float64, len(runs))
 		for i, r := range runs {
 			vs[i] = f(r)
 		}
 		return mid(vs)
 	}
-	return BenchRun{
-		ReqPerSec: pick(func(r BenchRun) float64 { return r.ReqPerSec }),
-		P50:       time.Duration(pick(func(r BenchRun) float64 { return float64(r.P50) })),
-		P99:       time.Duration(pick(func(r BenchRun) float64 { return float64(r.P99) })),
-		Errors:    int(pick(func(r BenchRun) float64 { return float64(r.Errors) })),
-		G2:        int(pick(func(r BenchRun) float64 { return float64(r.G2) })),
-		G1:        int(pick(func(r BenchRun) float64 { return float64(r.G1) })),
-		RSS2:      int64(pick(func(r BenchRun) float64 { return float64(r.RSS2) })),
-		RSS1:      int64(pick(func(r BenchRun) float64 { return float64(r.RSS1) })),
-		Opened:    int64(pick(func(r BenchRun) float64 { return float64(r.Opened) })),
+	return Sample{
+		ReqPerSec: pick(func(r Sample) float64 { return r.ReqPerSec }),
+		P50:       time.Duration(pick(func(r Sample) float64 { return float64(r.P50) })),
+		P99:       time.Duration(pick(func(r Sample) float64 { return float64(r.P99) })),
+		Errors:    int(pick(func(r Sample) float64 { return float64(r.Errors) })),
+		G2:        int(pick(func(r Sample) float64 { return float64(r.G2) })),
+		G1:        int(pick(func(r Sample) float64 { return float64(r.G1) })),
+		RSS2:      int64(pick(func(r Sample) float64 { return float64(r.RSS2) })),
+		RSS1:      int64(pick(func(r Sample) float64 { return float64(r.RSS1) })),
+		Opened:    int64(pick(func(r Sample) float64 { return float64(r.Opened) })),
 	}
 }
 
-// WriteBenchTable writes the medians, one row per case, with each case's
+// WriteTable writes the medians, one row per case, with each case's
 // throughput as a ratio to the net/http reference.
-func WriteBenchTable(w io.Writer, results []BenchResult, cfg BenchConfig) error {
+func WriteTable(w io.Writer, results []Result, cfg Config) error {
 	var ref float64
 	for _, r := range results {
 		if r.Name == Reference {

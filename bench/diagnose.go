@@ -1,7 +1,8 @@
-package demo
+package bench
 
 import (
 	"context"
+	"debug/buildinfo"
 	"errors"
 	"fmt"
 	"io"
@@ -13,36 +14,35 @@ import (
 	"time"
 )
 
-// Panicparse is the peer diagnose is measured against: the tool people use
-// to read large goroutine dumps, at a pinned version.
-const Panicparse = "github.com/maruel/panicparse/v2/cmd/pp@v2.5.0"
-
-// DiagnoseBenchResult is what DiagnoseBench measured: connleak diagnose and
-// panicparse on the same dump.
-type DiagnoseBenchResult struct {
-	Dump                 string
-	Size                 int64
-	Rounds               int
-	Diagnose, Peer       time.Duration // medians of the wall time
-	DiagnoseRSS, PeerRSS int64         // medians of the peak resident memory, in bytes
+// DiagnoseResult is what Diagnose measured: connleak diagnose and, where it
+// was given one, a peer (panicparse) on the same dump.
+type DiagnoseResult struct {
+	Dump        string
+	Size        int64
+	Rounds      int
+	Diagnose    time.Duration // median of the wall time
+	DiagnoseRSS int64         // median of the peak resident memory, in bytes
+	// Peer names the peer as its binary names itself, such as
+	// panicparse/v2/cmd/pp@v2.5.0; "" where none was measured.
+	Peer     string
+	PeerTime time.Duration
+	PeerRSS  int64
 }
 
-// DiagnoseBench installs panicparse into dir with `go install`, then runs
-// `exe diagnose dump` and `pp dump` rounds times each, interleaved, and
-// takes the medians of their wall time and peak memory.
-func DiagnoseBench(ctx context.Context, exe, dir, dump string, rounds int) (DiagnoseBenchResult, error) {
-	r := DiagnoseBenchResult{Dump: dump, Rounds: rounds}
+// Diagnose runs `exe diagnose dump` and, if peer is not "", `peer dump`,
+// rounds times each, interleaved, and takes the medians of their wall time
+// and peak memory. peer is a binary already built, such as the panicparse
+// that make bench installs: Diagnose fetches and builds nothing.
+func Diagnose(ctx context.Context, exe, dump, peer string, rounds int) (DiagnoseResult, error) {
+	r := DiagnoseResult{Dump: dump, Rounds: rounds}
 	st, err := os.Stat(dump)
 	if err != nil {
 		return r, err
 	}
 	r.Size = st.Size()
-	install := exec.CommandContext(ctx, "go", "install", Panicparse)
-	install.Env = append(os.Environ(), "GOBIN="+dir)
-	if out, err := install.CombinedOutput(); err != nil {
-		return r, fmt.Errorf("go install %s: %v: %s", Panicparse, err, out)
+	if peer != "" {
+		r.Peer = peerName(peer)
 	}
-	pp := filepath.Join(dir, "pp")
 	var ours, theirs []time.Duration
 	var oursRSS, theirsRSS []int64
 	for range rounds {
@@ -51,14 +51,38 @@ func DiagnoseBench(ctx context.Context, exe, dir, dump string, rounds int) (Diag
 			return r, err
 		}
 		ours, oursRSS = append(ours, took), append(oursRSS, rss)
-		if took, rss, err = measure(ctx, pp, dump); err != nil {
+		if peer == "" {
+			continue
+		}
+		if took, rss, err = measure(ctx, peer, dump); err != nil {
 			return r, err
 		}
 		theirs, theirsRSS = append(theirs, took), append(theirsRSS, rss)
 	}
-	r.Diagnose, r.Peer = medianOf(ours), medianOf(theirs)
-	r.DiagnoseRSS, r.PeerRSS = medianOf(oursRSS), medianOf(theirsRSS)
+	r.Diagnose, r.DiagnoseRSS = medianOf(ours), medianOf(oursRSS)
+	if peer != "" {
+		r.PeerTime, r.PeerRSS = medianOf(theirs), medianOf(theirsRSS)
+	}
 	return r, nil
+}
+
+// peerName is the package path and version a Go binary was built from, as
+// go install pkg@version records them, without the host and owner: for
+// panicparse, panicparse/v2/cmd/pp@v2.5.0. It is the file's name where the
+// binary records none.
+func peerName(file string) string {
+	bi, err := buildinfo.ReadFile(file)
+	if err != nil || bi.Path == "" {
+		return filepath.Base(file)
+	}
+	name := bi.Path
+	if parts := strings.SplitN(name, "/", 3); len(parts) == 3 && strings.Contains(parts[0], ".") {
+		name = parts[2]
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		name += "@" + v
+	}
+	return name
 }
 
 // timed runs a command, its output discarded, and returns its wall time,
@@ -92,14 +116,22 @@ func measure(ctx context.Context, name string, args ...string) (time.Duration, i
 	return took, rss, err
 }
 
-// WriteDiagnoseBench writes r as a few lines, with the ratios.
-func WriteDiagnoseBench(w io.Writer, r DiagnoseBenchResult) error {
+// WriteDiagnose writes r as a few lines, with the ratios where a peer was
+// measured.
+func WriteDiagnose(w io.Writer, r DiagnoseResult) error {
 	_, err := fmt.Fprintf(w, "\nthat debug=2 dump (%.1f MB), medians of %d interleaved runs:\n"+
-		"  connleak diagnose                         %s, %s peak RSS\n"+
-		"  panicparse (%s)  %s, %s peak RSS\n"+
+		"  connleak diagnose                         %s, %s peak RSS\n",
+		float64(r.Size)/1e6, r.Rounds, millis(r.Diagnose, 0), mib(r.DiagnoseRSS))
+	if err != nil {
+		return err
+	}
+	if r.Peer == "" {
+		_, err = fmt.Fprintln(w, "  panicparse: not measured (make bench installs it; connleak bench -panicparse FILE runs it)")
+		return err
+	}
+	_, err = fmt.Fprintf(w, "  panicparse (%s)  %s, %s peak RSS\n"+
 		"  panicparse vs connleak diagnose           %.0fx the time, %.1fx the memory\n",
-		float64(r.Size)/1e6, r.Rounds, millis(r.Diagnose, 0), mib(r.DiagnoseRSS),
-		Panicparse[len("github.com/maruel/"):], millis(r.Peer, 0), mib(r.PeerRSS),
-		float64(r.Peer)/float64(r.Diagnose), float64(r.PeerRSS)/float64(r.DiagnoseRSS))
+		r.Peer, millis(r.PeerTime, 0), mib(r.PeerRSS),
+		float64(r.PeerTime)/float64(r.Diagnose), float64(r.PeerRSS)/float64(r.DiagnoseRSS))
 	return err
 }
