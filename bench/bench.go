@@ -46,8 +46,8 @@ func Cases(c int) []Case {
 
 // Config says how Run runs.
 type Config struct {
-	Exe      string
-	Dir      string
+	Exe      string        // the connleak binary to start twice per run
+	Dir      string        // where the servers' logs go
 	C        int           // requests at once
 	Duration time.Duration // of each run
 	Rounds   int           // runs of each case, interleaved

@@ -16,9 +16,9 @@ import (
 	"github.com/connleak/connleak/load"
 )
 
-// StatsResult is what Stats measured: the cost of /stats on a
-// process with many goroutines, next to pprof's own grouped goroutine
-// profile (debug=1) on the same process.
+// StatsResult is what Stats measured: the cost of /stats on a process with
+// many goroutines, next to pprof's own grouped goroutine profile (debug=1)
+// on the same process.
 type StatsResult struct {
 	Goroutines int           // server 2's goroutines while measured
 	Rounds     int           // each measure's runs, interleaved
