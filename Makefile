@@ -3,6 +3,7 @@
 N ?= 400
 Q ?=
 FUZZTIME ?= 50000x
+PANICPARSE ?= github.com/maruel/panicparse/v2/cmd/pp@v2.5.0
 
 .PHONY: demo run run2 load build test lint fuzz bench screenshot
 
@@ -37,9 +38,10 @@ lint:
 	go tool staticcheck ./...
 	go mod tidy -diff
 
-## bench: every configuration against plain net/http on real processes, then the Go benchmarks
+## bench: every configuration against plain net/http on real processes, connleak diagnose against panicparse (PANICPARSE, installed into bin/: the one step that needs the network), then the Go benchmarks
 bench:
-	go run ./cmd/connleak bench
+	GOBIN=$(CURDIR)/bin go install $(PANICPARSE)
+	go run ./cmd/connleak bench -panicparse $(CURDIR)/bin/pp
 	go test -run '^$$' -bench . -benchmem ./server
 
 ## fuzz: each fuzz target for FUZZTIME (50000x: a count, not a duration, which go1.26's fuzzer can fail at the deadline; golang/go#75804), from its seed corpus

@@ -2,8 +2,11 @@ package demo
 
 import (
 	"context"
+	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -12,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/connleak/connleak/internal/labca"
 	"github.com/connleak/connleak/server"
 )
 
@@ -160,3 +164,43 @@ func (p *Pair) Stop() error {
 
 // PID is the instance's process ID.
 func (in *Instance) PID() int { return in.cmd.Process.Pid }
+
+// statsClient asks on a new connection each time, so that watching an
+// instance holds no connection of its own to count. It trusts the lab CA,
+// for an instance that serves TLS.
+var statsClient = &http.Client{
+	Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{RootCAs: labca.Roots()}},
+	Timeout:   10 * time.Second,
+}
+
+// maxStats bounds what Stats reads of a /stats reply.
+const maxStats = 1 << 20
+
+// Get GETs path (such as "/stats") on the instance, on a connection of its
+// own, and hands the body, closed after, to read; anything but 200 is an
+// error that quotes the start of the body.
+func (in *Instance) Get(ctx context.Context, path string, read func(io.Reader) error) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, in.URL+path, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := statsClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+		return fmt.Errorf("GET %s: %s: %q", req.URL, resp.Status, b)
+	}
+	return read(resp.Body)
+}
+
+// Stats is the instance's /stats: its goroutines, connections and memory.
+func (in *Instance) Stats(ctx context.Context) (server.Stats, error) {
+	var st server.Stats
+	err := in.Get(ctx, "/stats", func(r io.Reader) error {
+		return json.NewDecoder(io.LimitReader(r, maxStats)).Decode(&st)
+	})
+	return st, err
+}

@@ -2,10 +2,11 @@ package demo
 
 import (
 	"fmt"
-	"github.com/connleak/connleak/scenario"
 	"io"
 	"os"
 	"time"
+
+	"github.com/connleak/connleak/scenario"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"

@@ -3,19 +3,15 @@ package demo
 import (
 	"cmp"
 	"context"
-	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"time"
 
 	"github.com/connleak/connleak/diagnose"
-	"github.com/connleak/connleak/internal/labca"
 	"github.com/connleak/connleak/internal/poll"
+	"github.com/connleak/connleak/load"
 	"github.com/connleak/connleak/scenario"
-	"github.com/connleak/connleak/server"
 )
 
 // Config says how Run runs the scenarios.
@@ -105,11 +101,11 @@ func runOne(ctx context.Context, cfg Config, s scenario.Scenario) (r Result, err
 	}
 	every := max(1, n/40)
 	var sampleErr error
-	sum, err := Load(ctx, LoadConfig{
+	sum, err := load.Run(ctx, load.Config{
 		URL: p.Server2.URL + "/forward?" + s.Query,
 		N:   n,
 		C:   max(1, s.Concurrency),
-		Each: func(i int, _ Reply) {
+		Each: func(i int, _ load.Reply) {
 			if cfg.Progress != nil {
 				cfg.Progress.Request(i + 1)
 			}
@@ -148,8 +144,8 @@ func runOne(ctx context.Context, cfg Config, s scenario.Scenario) (r Result, err
 		}
 	}
 
-	var st server.Stats
-	if err := getJSON(ctx, p.Server2.URL+"/stats", &st); err != nil {
+	st, err := p.Server2.Stats(ctx)
+	if err != nil {
 		return r, err
 	}
 	r.Opened, r.Reused = st.Client.Opened, st.Client.Reused
@@ -169,8 +165,8 @@ func runOne(ctx context.Context, cfg Config, s scenario.Scenario) (r Result, err
 // sent at once, then diagnoses both servers.
 func (r *Result) diagnoseDuring(ctx context.Context, p *Pair) error {
 	err := poll.Until(duringTimeout, func() error {
-		var st server.Stats
-		if err := getJSON(ctx, p.Server2.URL+"/stats", &st); err != nil {
+		st, err := p.Server2.Stats(ctx)
+		if err != nil {
 			return err
 		}
 		return poll.True(st.Client.InFlight >= int64(r.Concurrency), fmt.Sprintf("%d calls under way", r.Concurrency))
@@ -192,11 +188,11 @@ const duringTimeout = 10 * time.Second
 // diagnoseInstance is what connleak diagnose names on an instance's debug=2
 // goroutine dump, as a user would take it.
 func diagnoseInstance(ctx context.Context, in *Instance) (ids string, err error) {
-	url := in.URL + "/debug/pprof/goroutine?debug=2"
-	err = fetch(ctx, url, func(r io.Reader) error {
+	const dump = "/debug/pprof/goroutine?debug=2"
+	err = in.Get(ctx, dump, func(r io.Reader) error {
 		rep, err := diagnose.Read(r)
 		if err != nil {
-			return fmt.Errorf("diagnose %s: %w", url, err)
+			return fmt.Errorf("diagnose %s%s: %w", in.URL, dump, err)
 		}
 		ids = rep.IDs()
 		return nil
@@ -206,11 +202,12 @@ func diagnoseInstance(ctx context.Context, in *Instance) (ids string, err error)
 
 // samplePair reads both servers' /stats.
 func samplePair(ctx context.Context, p *Pair, start time.Time, requests int) (Point, error) {
-	var s2, s1 server.Stats
-	if err := getJSON(ctx, p.Server2.URL+"/stats", &s2); err != nil {
+	s2, err := p.Server2.Stats(ctx)
+	if err != nil {
 		return Point{}, err
 	}
-	if err := getJSON(ctx, p.Server1.URL+"/stats", &s1); err != nil {
+	s1, err := p.Server1.Stats(ctx)
+	if err != nil {
 		return Point{}, err
 	}
 	return Point{
@@ -223,37 +220,4 @@ func samplePair(ctx context.Context, p *Pair, start time.Time, requests int) (Po
 		Mem2:     s2.Memory.HeapInuseBytes + s2.Memory.StackInuseBytes,
 		Mem1:     s1.Memory.HeapInuseBytes + s1.Memory.StackInuseBytes,
 	}, nil
-}
-
-// statsClient asks for /stats on a new connection each time, so sampling
-// holds no connection of its own.
-// It trusts the lab CA, for an instance that serves TLS.
-var statsClient = &http.Client{
-	Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{RootCAs: labca.Roots()}},
-	Timeout:   10 * time.Second,
-}
-
-// fetch GETs rawURL with statsClient and hands its body, closed after, to
-// read; anything but 200 is an error that quotes the start of the body.
-func fetch(ctx context.Context, rawURL string, read func(io.Reader) error) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := statsClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
-		return fmt.Errorf("GET %s: %s: %q", rawURL, resp.Status, b)
-	}
-	return read(resp.Body)
-}
-
-func getJSON(ctx context.Context, rawURL string, v any) error {
-	return fetch(ctx, rawURL, func(r io.Reader) error {
-		return json.NewDecoder(io.LimitReader(r, maxReply)).Decode(v)
-	})
 }

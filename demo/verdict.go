@@ -3,10 +3,11 @@ package demo
 import (
 	"cmp"
 	"fmt"
-	"github.com/connleak/connleak/diagnose"
-	"github.com/connleak/connleak/scenario"
 	"strings"
 	"time"
+
+	"github.com/connleak/connleak/diagnose"
+	"github.com/connleak/connleak/scenario"
 )
 
 // Result is what one scenario did.

@@ -2,11 +2,102 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"time"
 
-	"github.com/connleak/connleak/demo"
+	"github.com/connleak/connleak/bench"
+	"github.com/connleak/connleak/server"
 )
 
-// runBench measures what each client configuration costs.
+// errBenchInterrupted is what bench says when a signal stops it.
+var errBenchInterrupted = errors.New("interrupted; every server the benchmark started is stopped")
+
+// runBench measures what each client configuration costs, side by side,
+// against plain net/http; then /stats, connleak diagnose and connleak vet.
 func runBench(ctx context.Context, args []string, e env) error {
-	return demo.BenchCommand(ctx, args, e.stdout, e.stderr)
+	fs := flag.NewFlagSet("connleak bench", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	c := fs.Int("c", 8, "requests at once")
+	d := fs.Duration("d", 1500*time.Millisecond, "`duration` of each run")
+	rounds := fs.Int("r", 5, "`rounds`: runs of each configuration, interleaved")
+	vet := fs.Bool("vet", true, "then time connleak vet ./... against go vet ./... in this directory")
+	goroutines := fs.Int("g", 18000, "then time /stats on a server 2 with this many leaked `goroutines`, and connleak diagnose on its dump (0: skip)")
+	panicparse := fs.String("panicparse", "", "time this panicparse `binary` (pp) on that dump too, next to connleak diagnose; make bench installs it, pinned")
+	if err := fs.Parse(args); err != nil {
+		return helpIsSuccess(err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("bench takes no arguments, got %q", fs.Args())
+	}
+	if *c < 1 || *c > 256 || *d <= 0 || *d > time.Minute || *rounds < 1 || *rounds > 20 || *goroutines < 0 || *goroutines > 2*server.DefaultMaxHeld() {
+		return fmt.Errorf("-c %d -d %v -r %d -g %d: accepts -c from 1 to 256, -d up to 1m, -r from 1 to 20, -g from 0 to %d", *c, *d, *rounds, *goroutines, 2*server.DefaultMaxHeld())
+	}
+	pp := ""
+	if *panicparse != "" {
+		var err error
+		if pp, err = exec.LookPath(*panicparse); err != nil {
+			return fmt.Errorf("-panicparse: %w", err)
+		}
+	}
+	exe, dir, err := labBinary("connleak-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg := bench.Config{Exe: exe, Dir: dir, C: *c, Duration: *d, Rounds: *rounds, Cases: bench.Cases(*c), Log: e.stderr}
+	results, err := bench.Run(ctx, cfg)
+	if ctx.Err() != nil {
+		return errBenchInterrupted
+	}
+	if err != nil {
+		return err
+	}
+	if err := bench.WriteTable(e.stdout, results, cfg); err != nil {
+		return err
+	}
+	if *goroutines > 0 {
+		if err := benchDumps(ctx, exe, dir, pp, *goroutines, 2*cfg.Rounds, e.stdout); err != nil {
+			return err
+		}
+	}
+	if !*vet {
+		return nil
+	}
+	vr, err := bench.Vet(ctx, exe, 3)
+	if ctx.Err() != nil {
+		return errBenchInterrupted
+	}
+	if err != nil {
+		return fmt.Errorf("vet benchmark: %w", err)
+	}
+	return bench.WriteVet(e.stdout, vr)
+}
+
+// benchDumps is the /stats benchmark at goroutines leaked goroutines, then
+// connleak diagnose, and the panicparse binary pp if not "", on that
+// server's dump.
+func benchDumps(ctx context.Context, exe, dir, pp string, goroutines, rounds int, stdout io.Writer) error {
+	sr, err := bench.Stats(ctx, exe, dir, goroutines, rounds)
+	if ctx.Err() != nil {
+		return errBenchInterrupted
+	}
+	if err != nil {
+		return fmt.Errorf("/stats benchmark: %w", err)
+	}
+	if err := bench.WriteStats(stdout, sr); err != nil {
+		return err
+	}
+	dr, err := bench.Diagnose(ctx, exe, sr.Dump, pp, 3)
+	if ctx.Err() != nil {
+		return errBenchInterrupted
+	}
+	if err != nil {
+		return fmt.Errorf("diagnose benchmark: %w", err)
+	}
+	return bench.WriteDiagnose(stdout, dr)
 }

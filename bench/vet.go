@@ -1,4 +1,4 @@
-package demo
+package bench
 
 import (
 	"context"
@@ -7,21 +7,21 @@ import (
 	"time"
 )
 
-// VetBenchResult is what VetBench measured: connleak vet and go vet on the
+// VetResult is what Vet measured: connleak vet and go vet on the
 // same packages.
-type VetBenchResult struct {
+type VetResult struct {
 	Rounds      int
 	Vet, GoVet  time.Duration // medians of the wall time
 	VetFindings bool          // whether connleak vet found something (exit 1)
 }
 
-// VetBench runs `exe vet ./...` and `go vet ./...` in the working
+// Vet runs `exe vet ./...` and `go vet ./...` in the working
 // directory, once each to warm the build cache, then rounds times each,
 // interleaved. go vet caches its results: each of its runs is given a
 // -printf.funcs no run has used, which changes nothing it reports but makes
 // it analyse every package again, as connleak vet does.
-func VetBench(ctx context.Context, exe string, rounds int) (VetBenchResult, error) {
-	r := VetBenchResult{Rounds: rounds}
+func Vet(ctx context.Context, exe string, rounds int) (VetResult, error) {
+	r := VetResult{Rounds: rounds}
 	var ours, theirs []time.Duration
 	for i := -1; i < rounds; i++ {
 		took, code, _, err := timed(ctx, exe, "vet", "./...")
@@ -42,8 +42,8 @@ func VetBench(ctx context.Context, exe string, rounds int) (VetBenchResult, erro
 	return r, nil
 }
 
-// WriteVetBench writes r as a few lines, with the ratio.
-func WriteVetBench(w io.Writer, r VetBenchResult) error {
+// WriteVet writes r as a few lines, with the ratio.
+func WriteVet(w io.Writer, r VetResult) error {
 	_, err := fmt.Fprintf(w, "\nconnleak vet against go vet on ./..., medians of %d interleaved runs:\n"+
 		"  connleak vet ./...                        %s\n"+
 		"  go vet ./...                              %s\n"+

@@ -1,4 +1,4 @@
-package demo
+package bench
 
 import (
 	"cmp"
@@ -6,16 +6,20 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/connleak/connleak/demo"
+	"github.com/connleak/connleak/load"
 )
 
-// StatsBenchResult is what StatsBench measured: the cost of /stats on a
-// process with many goroutines, next to pprof's own grouped goroutine
-// profile (debug=1) on the same process.
-type StatsBenchResult struct {
+// StatsResult is what Stats measured: the cost of /stats on a process with
+// many goroutines, next to pprof's own grouped goroutine profile (debug=1)
+// on the same process.
+type StatsResult struct {
 	Goroutines int           // server 2's goroutines while measured
 	Rounds     int           // each measure's runs, interleaved
 	Stats      time.Duration // median of GET /stats
@@ -23,19 +27,19 @@ type StatsBenchResult struct {
 	Debug2     time.Duration // median of GET /debug/pprof/goroutine?debug=2, for scale
 	Debug2Size int           // bytes of that dump
 	Burst      time.Duration // median time for 64 concurrent /stats to all answer
-	Dump       string        // a file with server 2's debug=2 dump, for DiagnoseBench
+	Dump       string        // a file with server 2's debug=2 dump, for Diagnose
 }
 
-// statsBurst is how many /stats StatsBench sends at once.
+// statsBurst is how many /stats Stats sends at once.
 const statsBurst = 64
 
-// StatsBench leaks goroutines/2 connections on a fresh pair (two goroutines
+// Stats leaks goroutines/2 connections on a fresh pair (two goroutines
 // each on server 2), then times server 2's /stats, its debug=1 and debug=2
 // goroutine profiles, and a burst of 64 concurrent /stats, rounds times
 // each, interleaved. It saves server 2's debug=2 dump in dir.
-func StatsBench(ctx context.Context, exe, dir string, goroutines, rounds int) (r StatsBenchResult, err error) {
+func Stats(ctx context.Context, exe, dir string, goroutines, rounds int) (r StatsResult, err error) {
 	conns := goroutines / 2
-	p, err := StartPair(ctx, exe, dir, nil, []string{fmt.Sprintf("FORWARD_MAX_HELD=%d", conns+10)})
+	p, err := demo.StartPair(ctx, exe, dir, nil, []string{fmt.Sprintf("FORWARD_MAX_HELD=%d", conns+10)})
 	defer func() {
 		if stopErr := p.Stop(); stopErr != nil && err == nil {
 			err = stopErr
@@ -44,7 +48,7 @@ func StatsBench(ctx context.Context, exe, dir string, goroutines, rounds int) (r
 	if err != nil {
 		return r, err
 	}
-	sum, err := Load(ctx, LoadConfig{URL: p.Server2.URL + "/forward", N: conns, C: 8, KeepAlive: true})
+	sum, err := load.Run(ctx, load.Config{URL: p.Server2.URL + "/forward", N: conns, C: 8, KeepAlive: true})
 	if err != nil {
 		return r, err
 	}
@@ -54,16 +58,16 @@ func StatsBench(ctx context.Context, exe, dir string, goroutines, rounds int) (r
 
 	var stats, d1, d2, burst []time.Duration
 	for range rounds {
-		took, _, err := timeGet(ctx, p.Server2.URL+"/stats")
+		took, _, err := timeGet(ctx, p.Server2, "/stats")
 		if err != nil {
 			return r, err
 		}
 		stats = append(stats, took)
-		if took, _, err = timeGet(ctx, p.Server2.URL+"/debug/pprof/goroutine?debug=1"); err != nil {
+		if took, _, err = timeGet(ctx, p.Server2, "/debug/pprof/goroutine?debug=1"); err != nil {
 			return r, err
 		}
 		d1 = append(d1, took)
-		if took, r.Debug2Size, err = timeGet(ctx, p.Server2.URL+"/debug/pprof/goroutine?debug=2"); err != nil {
+		if took, r.Debug2Size, err = timeGet(ctx, p.Server2, "/debug/pprof/goroutine?debug=2"); err != nil {
 			return r, err
 		}
 		d2 = append(d2, took)
@@ -71,7 +75,7 @@ func StatsBench(ctx context.Context, exe, dir string, goroutines, rounds int) (r
 		var wg sync.WaitGroup
 		errs := make([]error, statsBurst)
 		for i := range statsBurst {
-			wg.Go(func() { _, _, errs[i] = timeGet(ctx, p.Server2.URL+"/stats") })
+			wg.Go(func() { _, _, errs[i] = timeGet(ctx, p.Server2, "/stats") })
 		}
 		wg.Wait()
 		for _, err := range errs {
@@ -81,33 +85,39 @@ func StatsBench(ctx context.Context, exe, dir string, goroutines, rounds int) (r
 		}
 		burst = append(burst, time.Since(start))
 	}
-	var st struct{ GoRoutines int }
-	if err := getJSON(ctx, p.Server2.URL+"/stats", &st); err != nil {
+	st, err := p.Server2.Stats(ctx)
+	if err != nil {
 		return r, err
 	}
 	dump := filepath.Join(dir, fmt.Sprintf("goroutines-%d.txt", goroutines))
-	if err := saveURL(ctx, p.Server2.URL+"/debug/pprof/goroutine?debug=2", dump); err != nil {
+	if err := save(ctx, p.Server2, "/debug/pprof/goroutine?debug=2", dump); err != nil {
 		return r, err
 	}
-	return StatsBenchResult{
+	return StatsResult{
 		Goroutines: st.GoRoutines, Rounds: rounds,
 		Stats: medianOf(stats), Debug1: medianOf(d1), Debug2: medianOf(d2), Debug2Size: r.Debug2Size, Burst: medianOf(burst),
 		Dump: dump,
 	}, nil
 }
 
-// saveURL writes what a GET of url answers to the file name.
-func saveURL(ctx context.Context, url, name string) error {
-	return fetch(ctx, url, func(r io.Reader) error {
-		return writeFile(name, func(w io.Writer) error { _, err := io.Copy(w, r); return err })
-	})
+// save writes what a GET of path on in answers to the file name.
+func save(ctx context.Context, in *demo.Instance, path, name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := in.Get(ctx, path, func(r io.Reader) error { _, err := io.Copy(f, r); return err }); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return f.Close()
 }
 
-// timeGet is how long a GET of url takes, body read to the end, and the
-// body's size; anything but 200 is an error.
-func timeGet(ctx context.Context, url string) (took time.Duration, size int, err error) {
+// timeGet is how long a GET of path on in takes, body read to the end, and
+// the body's size; anything but 200 is an error.
+func timeGet(ctx context.Context, in *demo.Instance, path string) (took time.Duration, size int, err error) {
 	start := time.Now()
-	err = fetch(ctx, url, func(r io.Reader) error {
+	err = in.Get(ctx, path, func(r io.Reader) error {
 		n, err := io.Copy(io.Discard, r)
 		size = int(n)
 		return err
@@ -127,9 +137,9 @@ func medianOf[T cmp.Ordered](vs []T) T {
 	return s[len(s)/2]
 }
 
-// WriteStatsBench writes r as a few lines, with /stats as a ratio to
+// WriteStats writes r as a few lines, with /stats as a ratio to
 // debug=1.
-func WriteStatsBench(w io.Writer, r StatsBenchResult) error {
+func WriteStats(w io.Writer, r StatsResult) error {
 	_, err := fmt.Fprintf(w, "\n/stats on server 2 at %d goroutines, medians of %d interleaved rounds:\n"+
 		"  GET /stats                                %s\n"+
 		"  GET /debug/pprof/goroutine?debug=1        %s\n"+

@@ -1,4 +1,4 @@
-package demo
+package load
 
 import (
 	"context"
@@ -19,8 +19,8 @@ type Reply struct {
 	Body   []byte // or the error, where it failed
 }
 
-// LoadConfig says what Load sends.
-type LoadConfig struct {
+// Config says what Run sends.
+type Config struct {
 	URL       string
 	N         int                  // requests in all; with Duration, at most (0: no limit)
 	Duration  time.Duration        // if > 0, send until it is over
@@ -51,14 +51,14 @@ func (s Summary) Percentile(p float64) time.Duration {
 	return l[min(max(i, 0), len(l)-1)]
 }
 
-// maxReply bounds what Load reads of one reply.
+// maxReply bounds what Run reads of one reply.
 const maxReply = 1 << 20
 
-// Load sends cfg.N GET requests to cfg.URL (or as many as cfg.Duration
+// Run sends cfg.N GET requests to cfg.URL (or as many as cfg.Duration
 // allows), cfg.C at a time, each on a new connection as curl does, so that
 // the load itself holds none, unless cfg.KeepAlive. It stops early when ctx
 // is done, and returns what it did then with ctx's error.
-func Load(ctx context.Context, cfg LoadConfig) (Summary, error) {
+func Run(ctx context.Context, cfg Config) (Summary, error) {
 	c := max(cfg.C, 1)
 	tr := &http.Transport{DisableKeepAlives: !cfg.KeepAlive, MaxIdleConnsPerHost: c}
 	defer tr.CloseIdleConnections()

@@ -1,9 +1,11 @@
-package demo
+package report
 
 import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/connleak/connleak/demo"
 )
 
 // The chart's size and margins, in SVG units.
@@ -14,11 +16,11 @@ const (
 
 // Chart draws a scenario's goroutine counts against time as an SVG line
 // chart: server 2 and server 1, the requests shaded, the idle wait marked.
-func Chart(r *Result) string {
+func Chart(r *demo.Result) string {
 	if len(r.Points) == 0 {
 		return ""
 	}
-	xMax := niceCeil(r.end().At.Seconds())
+	xMax := niceCeil(r.Points[len(r.Points)-1].At.Seconds())
 	yMax := 0
 	for _, p := range r.Points {
 		yMax = max(yMax, p.G2, p.G1)
@@ -30,7 +32,7 @@ func Chart(r *Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="goroutines of %s">`,
 		chartW, chartH, chartW, chartH, r.Name)
-	loadEnd := x(r.loadEnd().At.Seconds())
+	loadEnd := x(r.Points[r.LoadEnd].At.Seconds())
 	fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="#eef"/>`, x(0), marginT, loadEnd-x(0), chartH-marginT-marginB)
 	fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11">%d requests</text>`, x(0)+4, marginT-6, r.N)
 	fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#888" stroke-dasharray="4 3"/>`, loadEnd, marginT, loadEnd, chartH-marginB)
@@ -44,10 +46,10 @@ func Chart(r *Result) string {
 	fmt.Fprintf(&b, `<text x="12" y="%d" font-size="11" transform="rotate(-90 12 %d)" text-anchor="middle">goroutines</text>`, chartH/2, chartH/2)
 	for _, line := range []struct {
 		name, color string
-		g           func(Point) int
+		g           func(demo.Point) int
 	}{
-		{"server 2", "#1f77b4", func(p Point) int { return p.G2 }},
-		{"server 1", "#ff7f0e", func(p Point) int { return p.G1 }},
+		{"server 2", "#1f77b4", func(p demo.Point) int { return p.G2 }},
+		{"server 1", "#ff7f0e", func(p demo.Point) int { return p.G1 }},
 	} {
 		pts := make([]string, len(r.Points))
 		for i, p := range r.Points {

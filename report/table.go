@@ -1,4 +1,4 @@
-package demo
+package report
 
 import (
 	"cmp"
@@ -6,11 +6,13 @@ import (
 	"io"
 	"text/tabwriter"
 	"time"
+
+	"github.com/connleak/connleak/demo"
 )
 
 // WriteTable writes one row per result, the scenario first, then one line
 // that says which configuration to use and why.
-func WriteTable(w io.Writer, results []Result) error {
+func WriteTable(w io.Writer, results []demo.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCENARIO\tSEED\tPER-REQ-2\tPER-REQ-1\tLEFT-2\tLEFT-1\tOPENED\tREUSED\tP99\tMEM/CONN-2\tMEM/CONN-1\tVERDICT\tDIAGNOSE-2\tDIAGNOSE-1")
 	for _, r := range results {
@@ -56,9 +58,9 @@ func kib(b uint64) string {
 
 // Advice is the one line under the table: which configuration to use, with
 // this run's numbers where it has them.
-func Advice(results []Result) string {
+func Advice(results []demo.Result) string {
 	const use = "Use one shared client with a bounded IdleConnTimeout, read every body to the end, and set IdleTimeout on servers"
-	var shared, leak *Result
+	var shared, leak *demo.Result
 	for i := range results {
 		switch results[i].Name {
 		case "shared-client":

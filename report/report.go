@@ -1,13 +1,15 @@
-package demo
+package report
 
 import (
 	"cmp"
 	_ "embed"
 	"fmt"
-	"github.com/connleak/connleak/scenario"
 	"html/template"
 	"io"
 	"time"
+
+	"github.com/connleak/connleak/demo"
+	"github.com/connleak/connleak/scenario"
 )
 
 //go:embed report.html
@@ -15,9 +17,9 @@ var reportHTML string
 
 var reportTemplate = template.Must(template.New("report").Parse(reportHTML))
 
-// WriteReport writes a self-contained HTML report: the table, and for each
+// WriteHTML writes a self-contained HTML report: the table, and for each
 // scenario its chart, its explanation and the curl loop that reproduces it.
-func WriteReport(w io.Writer, results []Result, n int, wait time.Duration) error {
+func WriteHTML(w io.Writer, results []demo.Result, n int, wait time.Duration) error {
 	type row struct {
 		scenario.Scenario
 		Per2, Per1, Left2, Left1, Mem2, Mem1, VerdictText, Curl string

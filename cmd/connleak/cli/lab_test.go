@@ -1,0 +1,45 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestLabFlags checks the lab commands' answers to bad command lines, each
+// refused before anything starts, and that -h shows the flags and succeeds.
+func TestLabFlags(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string // the error; "" for none
+		out  string // in what the command wrote
+	}{
+		{[]string{"demo", "extra"}, `demo takes no arguments, got ["extra"]`, ""},
+		{[]string{"demo", "-n", "0"}, "-n 0: accepts 1 to 10000 requests", ""},
+		{[]string{"demo", "-wait", "-1s"}, "-wait -1s: accepts 0 to 5m", ""},
+		{[]string{"demo", "-scenarios", "leak,nope"}, `-scenarios: unknown scenario "nope"`, ""},
+		{[]string{"demo", "-h"}, "", "-check"},
+		{[]string{"load"}, "load takes one URL, such as http://localhost:9090/forward", ""},
+		{[]string{"load", "localhost:9090/forward"}, `load "localhost:9090/forward": want an http or https URL`, ""},
+		{[]string{"load", "-c", "0", "http://127.0.0.1:1/forward"}, "-n 400 -c 0 -d 0s: accepts -n >= 1, -c from 1 to 1000, -d from 0 to 1h", ""},
+		{[]string{"load", "-h"}, "", "usage: connleak load [-n 400] [-d 0] [-c 1] [-k] [-q] URL"},
+		{[]string{"bench", "extra"}, `bench takes no arguments, got ["extra"]`, ""},
+		{[]string{"bench", "-r", "0"}, "-c 8 -d 1.5s -r 0 -g 18000: accepts -c from 1 to 256, -d up to 1m, -r from 1 to 20, -g from 0 to", ""},
+		{[]string{"bench", "-panicparse", "/nonexistent/pp"}, "-panicparse: ", ""},
+		{[]string{"bench", "-h"}, "", "-panicparse binary"},
+		{[]string{"bench", "-bogus"}, "flag provided but not defined: -bogus", ""},
+	} {
+		var out bytes.Buffer
+		err := Run(context.Background(), tt.args, getenv(), nil, &out, &out)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%q: %v, want no error", tt.args, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%q: %v, want an error saying %q", tt.args, err, tt.want)
+		}
+		if !strings.Contains(out.String(), tt.out) {
+			t.Errorf("%q wrote %q, want %q in it", tt.args, &out, tt.out)
+		}
+	}
+}
