@@ -49,20 +49,3 @@ func TestServeBadSettings(t *testing.T) {
 		t.Errorf("port in use: %q, want the line to name BIND_ADDRESS", r.out())
 	}
 }
-
-// TestBadFlags checks that demo's and load's bad flags get one clear line
-// and exit 1, before anything starts.
-func TestBadFlags(t *testing.T) {
-	t.Parallel()
-	for _, args := range [][]string{
-		{"demo", "-scenarios", "leak,nope"},
-		{"demo", "-n", "0"},
-		{"demo", "-wait", "-1s"},
-		{"load", "localhost:9090/forward"},
-		{"load", "-c", "0", "http://127.0.0.1:1/forward"},
-	} {
-		if r := run(t, "", testutil.Getenv(), nil, args...); r.code != 1 || !strings.HasPrefix(r.out(), "connleak: ") || strings.Count(r.out(), "\n") != 1 {
-			t.Errorf("%q: exit %d, output %q; want exit 1 and one line", args, r.code, r.out())
-		}
-	}
-}

@@ -1,14 +1,15 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"strings"
 	"testing"
+
+	"github.com/connleak/connleak/internal/testutil"
 )
 
 // TestLabFlags checks the lab commands' answers to bad command lines, each
-// refused before anything starts, and that -h shows the flags and succeeds.
+// refused before anything starts with exit 1 and one line that says why,
+// and that -h shows the flags and succeeds.
 func TestLabFlags(t *testing.T) {
 	for _, tt := range []struct {
 		args []string
@@ -30,16 +31,21 @@ func TestLabFlags(t *testing.T) {
 		{[]string{"bench", "-h"}, "", "-panicparse binary"},
 		{[]string{"bench", "-bogus"}, "flag provided but not defined: -bogus", ""},
 	} {
-		var out bytes.Buffer
-		err := Run(context.Background(), tt.args, getenv(), nil, &out, &out)
+		r := run(t, "", testutil.Getenv(), nil, tt.args...)
 		switch {
-		case tt.want == "" && err != nil:
-			t.Errorf("%q: %v, want no error", tt.args, err)
-		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
-			t.Errorf("%q: %v, want an error saying %q", tt.args, err, tt.want)
+		case tt.want == "" && r.code != 0:
+			t.Errorf("%q: exit %d, %q; want no error", tt.args, r.code, r.out())
+		case tt.want != "" && (r.code != 1 || !strings.HasPrefix(lastLine(r.stderr), "connleak: ") || !strings.Contains(lastLine(r.stderr), tt.want)):
+			t.Errorf("%q: exit %d, %q; want exit 1 and a last line saying %q", tt.args, r.code, r.stderr, tt.want)
 		}
-		if !strings.Contains(out.String(), tt.out) {
-			t.Errorf("%q wrote %q, want %q in it", tt.args, &out, tt.out)
+		if !strings.Contains(r.out(), tt.out) {
+			t.Errorf("%q wrote %q, want %q in it", tt.args, r.out(), tt.out)
 		}
 	}
+}
+
+// lastLine is the last line of s, without its newline.
+func lastLine(s string) string {
+	s = strings.TrimSuffix(s, "\n")
+	return s[strings.LastIndexByte(s, '\n')+1:]
 }
