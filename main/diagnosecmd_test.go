@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/connleak/connleak/diagnose"
+	"github.com/connleak/connleak/internal/labca"
 )
 
 // TestDiagnoseCommand runs connleak diagnose as a user would, on a lab
@@ -73,16 +75,28 @@ func TestDiagnoseCommand(t *testing.T) {
 }
 
 // TestDiagnoseTLS reads the dump of a server 1 that serves TLS: diagnose
-// trusts the lab CA for a loopback host.
+// trusts the lab CA given with -ca, and not without it.
 func TestDiagnoseTLS(t *testing.T) {
 	t.Parallel()
 	in := startServer2(t, "http://127.0.0.1:1", "SERVER_PROTO=h2")
 	if !strings.HasPrefix(in.URL, "https://") {
 		t.Fatalf("SERVER_PROTO=h2 serves %s, want https", in.URL)
 	}
-	out, err := exec.Command(exe, "diagnose", in.URL+"/debug/pprof/goroutine").CombinedOutput()
+	ca, _, err := labca.CA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(t.TempDir(), "labca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(exe, "diagnose", "-ca", caFile, in.URL+"/debug/pprof/goroutine").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "goroutines (debug=2)") {
-		t.Errorf("diagnose over https: %v\n%s", err, out)
+		t.Errorf("diagnose -ca over https: %v\n%s", err, out)
+	}
+	out, err = exec.Command(exe, "diagnose", in.URL+"/debug/pprof/goroutine").CombinedOutput()
+	if exitCode(err) != 1 || !strings.Contains(string(out), "certificate signed by unknown authority") {
+		t.Errorf("diagnose over https without -ca: exit %d\n%s\nwant exit 1: the lab CA is not trusted by itself", exitCode(err), out)
 	}
 }
 
@@ -144,6 +158,11 @@ func TestDiagnoseBadInput(t *testing.T) {
 		{[]string{"diagnose", "-every", "1s", notADump}, "-every goes with -samples"},
 		{[]string{"diagnose", "-", "-"}, "standard input (-) can be read once"},
 		{[]string{"diagnose", "dump-", "/no/such/file"}, "no such file"},
+		{[]string{"diagnose", "-timeout", "0s", notADump}, "-timeout 0s: accepts a duration above 0 and up to 1h"},
+		{[]string{"diagnose", "-timeout", "-1s", notADump}, "-timeout -1s: accepts a duration above 0 and up to 1h"},
+		{[]string{"diagnose", "-timeout", "2h", notADump}, "-timeout 2h0m0s: accepts a duration above 0 and up to 1h"},
+		{[]string{"diagnose", "-ca", notADump, down}, "-ca " + notADump + ": no PEM certificate in it"},
+		{[]string{"diagnose", "-ca", "/no/such/file", down}, "-ca: open /no/such/file: no such file"},
 	} {
 		out, err := exec.Command(exe, tt.args...).CombinedOutput()
 		if exitCode(err) != 1 || strings.Count(string(out), "\n") != 1 || !strings.Contains(string(out), tt.want) {

@@ -184,7 +184,7 @@ func plan(ctx context.Context, fixes []*fix, wd string) ([]change, error) {
 			changes = append(changes, c)
 		}
 		if len(broken) == 0 && len(changes) > 0 {
-			bad, err := badPackages(ctx, changes)
+			bad, err := badPackages(ctx, changes, wd)
 			if err != nil {
 				return nil, err
 			}
@@ -261,8 +261,8 @@ func gofmt(src []byte, crlf bool) ([]byte, error) {
 // new content laid over the files on disk, and returns those that do not
 // load: that do not type-check, most likely. The go command resolves their
 // imports anew, a fix's import of time among them, which net/http's export
-// data alone does not describe.
-func badPackages(ctx context.Context, changes []change) ([]*packages.Package, error) {
+// data alone does not describe. It loads from wd, as Run does.
+func badPackages(ctx context.Context, changes []change, wd string) ([]*packages.Package, error) {
 	overlay := map[string][]byte{}
 	var dirs []string
 	for _, c := range changes {
@@ -272,7 +272,7 @@ func badPackages(ctx context.Context, changes []change) ([]*packages.Package, er
 		}
 	}
 	mode := packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedTypes | packages.NeedSyntax
-	pkgs, err := packages.Load(&packages.Config{Context: ctx, Mode: mode, Tests: true, Overlay: overlay}, dirs...)
+	pkgs, err := packages.Load(&packages.Config{Context: ctx, Mode: mode, Tests: true, Overlay: overlay, Dir: wd}, dirs...)
 	if err != nil {
 		return nil, err
 	}
