@@ -21,7 +21,6 @@ import (
 
 	"github.com/connleak/connleak/dump"
 	"github.com/connleak/connleak/internal/poll"
-	"github.com/connleak/connleak/scenario"
 )
 
 // profile diagnoses this process's own goroutine profile at debug.
@@ -86,10 +85,10 @@ func TestIdleConnections(t *testing.T) {
 			return want(cl.HTTP1 == base.Client.HTTP1+n && cl.Idle == base.Client.Idle+n && sv.HTTP1 == base.Server.HTTP1+n && sv.Idle == base.Server.Idle+n,
 				"%d more idle HTTP/1 connections on each side", n)
 		})
-		if r.IDs() != scenario.IdleClientConnections+","+scenario.IdleServerConnections {
+		if r.IDs() != IdleClientConnections+","+IdleServerConnections {
 			t.Errorf("debug=%d: findings %s, want idle client and server connections", debug, r.IDs())
 		}
-		if f, _ := r.Finding(scenario.IdleClientConnections); f.Count != r.Client.Idle || f.Fix == "" || f.Reproduce != "connleak demo -scenarios leak" {
+		if f, _ := r.Finding(IdleClientConnections); f.Count != r.Client.Idle || f.Fix == "" || f.Doc != DocBase+IdleClientConnections {
 			t.Errorf("debug=%d: %+v", debug, f)
 		}
 	}
@@ -118,7 +117,7 @@ func TestBodiesNotClosed(t *testing.T) {
 	r := settle(t, 2, func(r Report) error {
 		return want(r.Client.BodyUnread == n && r.Client.Idle == 0, "%d bodies unread, nothing idle", n)
 	})
-	if r.IDs() != scenario.BodiesNotClosed {
+	if r.IDs() != BodiesNotClosed {
 		t.Errorf("findings %s, want response-bodies-not-closed alone", r.IDs())
 	}
 }
@@ -154,7 +153,7 @@ func TestCallsAndQueue(t *testing.T) {
 	r := settle(t, 2, func(r Report) error {
 		return want(r.Client.InFlight == 1 && r.Client.WaitingForConn == n-1 && r.Server.Active == 1, "1 call in flight, %d queued, 1 active server connection", n-1)
 	})
-	if _, ok := r.Finding(scenario.WaitingForConnection); !ok {
+	if _, ok := r.Finding(WaitingForConnection); !ok {
 		t.Errorf("findings %s, want waiting-for-connection", r.IDs())
 	}
 	entered.Add(n - 1)
@@ -174,10 +173,10 @@ func TestCallsAndQueue(t *testing.T) {
 	r = settle(t, 1, func(r Report) error {
 		return want(r.Client.InFlight == InFlightPileUp && r.Server.Active == InFlightPileUp, "%d calls in flight", InFlightPileUp)
 	})
-	if _, ok := r.Finding(scenario.CallsWithoutTimeout); !ok {
+	if _, ok := r.Finding(CallsWithoutTimeout); !ok {
 		t.Errorf("debug=1 with %d calls in flight: findings %s, want calls-without-timeout", InFlightPileUp, r.IDs())
 	}
-	if r := profile(t, 2); r.IDs() != scenario.CallsWithoutTimeout {
+	if r := profile(t, 2); r.IDs() != CallsWithoutTimeout {
 		t.Errorf("debug=2: findings %s, want calls-without-timeout", r.IDs())
 	}
 	close(release)
@@ -270,7 +269,7 @@ func TestSites(t *testing.T) {
 		}
 	})
 	r := settle(t, 1, func(r Report) error {
-		f, _ := r.Finding(scenario.IdleClientConnections)
+		f, _ := r.Finding(IdleClientConnections)
 		for _, s := range f.Sites {
 			if s.Labels == `{"caller":"TestSites"}` && s.Count == n {
 				return nil
@@ -294,7 +293,7 @@ func TestNoFindings(t *testing.T) {
 		t.Errorf("%s: want no findings, and [] in JSON", b)
 	}
 	var text strings.Builder
-	r.WriteText(&text, "main.txt")
+	r.WriteText(&text, "main.txt", nil)
 	if !strings.Contains(text.String(), "No leaked HTTP connections") {
 		t.Errorf("in words: %q, want it to say nothing leaks", text.String())
 	}
@@ -337,7 +336,7 @@ func TestAddBounded(t *testing.T) {
 	if r.Goroutines != 2*dump.MaxGoroutines || r.Client.Idle != 2*dump.MaxGoroutines {
 		t.Errorf("goroutines %d, idle %d; want %d each", r.Goroutines, r.Client.Idle, 2*dump.MaxGoroutines)
 	}
-	idle, ok := r.Finding(scenario.IdleClientConnections)
+	idle, ok := r.Finding(IdleClientConnections)
 	if !ok || idle.OldestWaitMinutes != int(dump.MaxWait/time.Minute) || !strings.Contains(idle.Message, "The oldest has been idle for") {
 		t.Errorf("idle-client-connections %+v, want the oldest wait, at its bound", idle)
 	}
@@ -421,16 +420,16 @@ func TestDialsWithoutTimeout(t *testing.T) {
 			if r.Client.Dialing != tt.dials || r.Client.Handshaking != tt.dials {
 				t.Fatalf("client %+v, want %d dials, all in a TLS handshake", r.Client, tt.dials)
 			}
-			f, named := r.Finding(scenario.DialsWithoutTimeout)
-			if named != tt.named || r.IDs() != map[bool]string{true: scenario.DialsWithoutTimeout, false: "none"}[tt.named] {
-				t.Fatalf("findings %s, want %s named: %v", r.IDs(), scenario.DialsWithoutTimeout, tt.named)
+			f, named := r.Finding(DialsWithoutTimeout)
+			if named != tt.named || r.IDs() != map[bool]string{true: DialsWithoutTimeout, false: "none"}[tt.named] {
+				t.Fatalf("findings %s, want %s named: %v", r.IDs(), DialsWithoutTimeout, tt.named)
 			}
 			if !named {
 				return
 			}
-			if f.Count != tt.dials || f.OldestWaitMinutes != tt.oldestWaitMinutes || f.Reproduce != "connleak demo -scenarios handshake-stall" ||
+			if f.Count != tt.dials || f.OldestWaitMinutes != tt.oldestWaitMinutes || f.Doc != DocBase+DialsWithoutTimeout ||
 				!strings.Contains(f.Fix, "TLSHandshakeTimeout") || !strings.Contains(f.Fix, "net.Dialer") {
-				t.Errorf("%+v: want %d dials, oldest %d minutes, the fix and the scenario", f, tt.dials, tt.oldestWaitMinutes)
+				t.Errorf("%+v: want %d dials, oldest %d minutes, the fix and the doc", f, tt.dials, tt.oldestWaitMinutes)
 			}
 			if !strings.Contains(f.Message, tt.messageHas) || tt.lacked != "" && strings.Contains(f.Message, tt.lacked) ||
 				!strings.Contains(f.Message, "no TLSHandshakeTimeout") {

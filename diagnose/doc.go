@@ -1,6 +1,26 @@
 // Package diagnose reads a goroutine dump and says which HTTP connections it
 // holds, on which side, why, which line of the program made them, and the
-// fix: the knowledge of connleak's lab, applied to anyone's dump.
+// fix: the knowledge of connleak's lab, applied to anyone's dump. It is the
+// library under `connleak diagnose`, for any program to call.
+//
+// Read diagnoses a dump from an io.Reader, in any format package dump
+// reads, and returns a Report: the counts of the client's and the server's
+// connections (Client, Server), and the Findings, the patterns that count
+// too many, each with its fix, its link to docs/findings.md and the Sites
+// that made its connections:
+//
+//	r, err := diagnose.Read(f)
+//	for _, f := range r.Findings {
+//		fmt.Println(f.ID, f.Count, f.Fix)
+//	}
+//
+// Source reads a file, standard input or a running program's pprof
+// goroutine endpoint, with Options (the form asked of a URL, a timeout,
+// the CAs an https server may chain to); Watch takes several dumps of an
+// endpoint and says which counts only grow (Growth). A program that reads
+// the goroutines itself adds them to a Diagnosis. A Report and a Growth
+// marshal to stable JSON, and WriteText writes them in words. Findings and
+// Info are the registry of findings: ids, thresholds, fixes, links.
 //
 // Every goroutine that belongs to an HTTP connection is classified by its
 // functions and the shape of its stack, never by line numbers, so dumps of

@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/connleak/connleak/scenario"
 )
 
 // TestDumpsOfOtherVersions reads the dumps testdata/mkdump made with
@@ -53,13 +51,13 @@ func TestDumpsOfOtherVersions(t *testing.T) {
 			if r.Client != wantClient || r.Server != wantServer {
 				t.Errorf("client %+v, server %+v;\nwant %+v and %+v", r.Client, r.Server, wantClient, wantServer)
 			}
-			want := strings.Join([]string{scenario.IdleClientConnections, scenario.BodiesNotClosed, scenario.IdleServerConnections, scenario.WaitingForConnection}, ",")
+			want := strings.Join([]string{IdleClientConnections, BodiesNotClosed, IdleServerConnections, WaitingForConnection}, ",")
 			if r.IDs() != want {
 				t.Fatalf("findings %s, want %s", r.IDs(), want)
 			}
-			idle, _ := r.Finding(scenario.IdleClientConnections)
-			body, _ := r.Finding(scenario.BodiesNotClosed)
-			server, _ := r.Finding(scenario.IdleServerConnections)
+			idle, _ := r.Finding(IdleClientConnections)
+			body, _ := r.Finding(BodiesNotClosed)
+			server, _ := r.Finding(IdleServerConnections)
 			if !strings.Contains(server.Message, "8 of them wait for a request line") || !strings.Contains(server.Fix, "ReadHeaderTimeout") {
 				t.Errorf("idle-server-connections: %q, fix %q; want the 8 that sent nothing, and what bounds them", server.Message, server.Fix)
 			}
@@ -108,20 +106,20 @@ func TestWaitTimes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idle, _ := r.Finding(scenario.IdleClientConnections)
+	idle, _ := r.Finding(IdleClientConnections)
 	if idle.OldestWaitMinutes != 106 || !strings.Contains(idle.Message, "idle for 106 minutes: no IdleConnTimeout shorter than that is in force") {
 		t.Errorf("idle-client-connections: %d minutes, %q; want 106 and what it rules out", idle.OldestWaitMinutes, idle.Message)
 	}
-	body, _ := r.Finding(scenario.BodiesNotClosed)
+	body, _ := r.Finding(BodiesNotClosed)
 	if body.OldestWaitMinutes != 3 || !strings.Contains(body.Message, "waited 3 minutes") {
 		t.Errorf("response-bodies-not-closed: %d minutes, %q; want 3", body.OldestWaitMinutes, body.Message)
 	}
-	server, _ := r.Finding(scenario.IdleServerConnections)
+	server, _ := r.Finding(IdleServerConnections)
 	if !strings.Contains(server.Message, "106 minutes: no IdleTimeout") {
 		t.Errorf("idle-server-connections: %q, want the 106 minutes and what they rule out", server.Message)
 	}
 	// mkdump's 10 dials in a TLS handshake, their reads 106 minutes old.
-	dials, _ := r.Finding(scenario.DialsWithoutTimeout)
+	dials, _ := r.Finding(DialsWithoutTimeout)
 	if dials.Count != 10 || dials.OldestWaitMinutes != 106 || !strings.Contains(dials.Message, "10 of them in their TLS handshake") {
 		t.Errorf("dials-without-timeout: %d dials, %d minutes, %q; want 10, 106, in their handshake", dials.Count, dials.OldestWaitMinutes, dials.Message)
 	}

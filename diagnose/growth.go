@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -42,9 +41,33 @@ var counted = []struct {
 	{"server.awaitingRequest", func(r Report) int { return r.Server.AwaitingRequest }},
 }
 
-// growth takes samples dumps of the URL src, every apart, and writes how
+// Watch takes samples dumps (2 or more) of the URL src, every apart, and
+// says how each count changed: a count that grew in every interval is a
+// leak under way. Each dump is read as Source reads it, within
+// opts.Timeout.
+func Watch(ctx context.Context, src string, every time.Duration, samples int, opts Options) (Growth, error) {
+	rd, err := opts.reading()
+	if err != nil {
+		return Growth{}, err
+	}
+	switch {
+	case samples < 2:
+		return Growth{}, fmt.Errorf("%d samples: Watch takes 2 or more", samples)
+	case every <= 0:
+		return Growth{}, fmt.Errorf("every %v: Watch takes an interval above 0", every)
+	}
+	if err := CheckSource(src); err != nil {
+		return Growth{}, err
+	}
+	if !IsURL(src) {
+		return Growth{}, fmt.Errorf("%s: Watch takes dumps of a running program: give its pprof URL", SourceName(src))
+	}
+	return rd.growth(ctx, source(src), every, samples)
+}
+
+// growth takes samples dumps of the URL src, every apart, and says how
 // each count changed.
-func (rd reading) growth(ctx context.Context, src source, every time.Duration, samples int, asJSON bool, w io.Writer) error {
+func (rd reading) growth(ctx context.Context, src source, every time.Duration, samples int) (Growth, error) {
 	g := Growth{Source: src.name(), Every: every.String(), PerMinute: map[string]float64{}, OnlyGrowing: []string{}}
 	var start, last time.Time
 	tick := time.NewTicker(every)
@@ -53,7 +76,7 @@ func (rd reading) growth(ctx context.Context, src source, every time.Duration, s
 		if i > 0 {
 			select {
 			case <-ctx.Done():
-				return ctx.Err()
+				return Growth{}, ctx.Err()
 			case <-tick.C:
 			}
 		}
@@ -63,7 +86,7 @@ func (rd reading) growth(ctx context.Context, src source, every time.Duration, s
 		}
 		r, err := rd.diagnoseSource(ctx, src)
 		if err != nil {
-			return fmt.Errorf("dump %d of %d: %w", i+1, samples, err)
+			return Growth{}, fmt.Errorf("dump %d of %d: %w", i+1, samples, err)
 		}
 		g.Samples = append(g.Samples, r)
 	}
@@ -79,18 +102,13 @@ func (rd reading) growth(ctx context.Context, src source, every time.Duration, s
 			g.OnlyGrowing = append(g.OnlyGrowing, c.name)
 		}
 	}
-	if asJSON {
-		b, err := json.Marshal(g)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(w, "%s\n", b)
-		return err
-	}
-	return g.writeText(w)
+	return g, nil
 }
 
-func (g Growth) writeText(w io.Writer) error {
+// WriteText writes the growth in words: a table of each count at each
+// dump, then the last dump's report, with hint as Report.WriteText takes
+// it.
+func (g Growth) WriteText(w io.Writer, hint func(Finding) string) error {
 	fmt.Fprintf(w, "%s: %d dumps, %s apart\n", printable(g.Source), len(g.Samples), g.Every)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := []string{"COUNT"}
@@ -117,7 +135,10 @@ func (g Growth) writeText(w io.Writer) error {
 	if len(g.OnlyGrowing) == 0 {
 		fmt.Fprintln(w, "No count grew in every interval.")
 	}
+	if len(g.Samples) == 0 {
+		return nil
+	}
 	fmt.Fprintln(w)
 	last := g.Samples[len(g.Samples)-1]
-	return last.WriteText(w, fmt.Sprintf("%s, dump %d", g.Source, len(g.Samples)))
+	return last.WriteText(w, fmt.Sprintf("%s, dump %d", g.Source, len(g.Samples)), hint)
 }

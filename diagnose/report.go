@@ -103,8 +103,11 @@ func sortSites(s []Site) {
 	})
 }
 
-// WriteText writes the report in words, for the dump named source.
-func (r Report) WriteText(w io.Writer, source string) error {
+// WriteText writes the report in words, for the dump named source. hint,
+// if not nil, gives each finding a line of the caller's to write after it
+// ("" for none): the connleak command's says which lab scenario reproduces
+// the finding.
+func (r Report) WriteText(w io.Writer, source string, hint func(Finding) string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %d goroutines (%s)\n", printable(source), r.Goroutines, r.Format)
 	c, s := r.Client, r.Server
@@ -130,7 +133,11 @@ func (r Report) WriteText(w io.Writer, source string) error {
 				fmt.Fprintf(&b, "    %6d  %s\n", s.Count, s.where())
 			}
 		}
-		fmt.Fprintf(&b, "  reproduce: %s\n", f.Reproduce)
+		if hint != nil {
+			if h := hint(f); h != "" {
+				fmt.Fprintf(&b, "  %s\n", printable(h))
+			}
+		}
 	}
 	if len(r.Findings) > 0 && !r.Sited {
 		b.WriteString("\nTo see which line made them: run the program with GODEBUG=tracebackancestors=5 and take a debug=2 dump, or set pprof labels (pprof.Do) around the calls.\n")

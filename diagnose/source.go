@@ -13,8 +13,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/connleak/connleak/internal/labca"
 )
 
 // MaxFetch bounds what a URL may send for one dump, as it arrives: a text
@@ -23,6 +21,76 @@ import (
 // request asks for none), so it reaches the dump reader as gzip, within
 // that reader's own bounds.
 const MaxFetch = 1 << 30
+
+// Options are how Source and Watch read a dump. The zero value reads as
+// the connleak command does by default.
+type Options struct {
+	// Debug is the form asked of a URL that does not say which it wants
+	// (with ?debug=): 2, the default, full stacks with wait times and
+	// tracebackancestors sections, and, where that cannot say where the
+	// connections were made, debug=1 too, for its pprof labels; or 1,
+	// grouped stacks with labels and no wait times.
+	Debug int
+	// Timeout bounds one dump of a URL, both forms included: a minute if
+	// 0. A file or standard input is read as it comes.
+	Timeout time.Duration
+	// RootCAs are the certificate authorities an https URL's server may
+	// chain to: the system's roots if nil.
+	RootCAs *x509.CertPool
+	// Stdin is what the source "-" reads: os.Stdin if nil.
+	Stdin io.Reader
+}
+
+// reading is the options checked, with their defaults in place.
+func (o Options) reading() (reading, error) {
+	rd := reading{debug: o.Debug, timeout: o.Timeout, roots: o.RootCAs, stdin: o.Stdin}
+	switch {
+	case rd.debug == 0:
+		rd.debug = 2
+	case rd.debug != 1 && rd.debug != 2:
+		return reading{}, fmt.Errorf("debug %d: accepts 1 or 2", o.Debug)
+	}
+	switch {
+	case rd.timeout == 0:
+		rd.timeout = time.Minute
+	case rd.timeout < 0:
+		return reading{}, fmt.Errorf("timeout %v: accepts a duration above 0", o.Timeout)
+	}
+	if rd.stdin == nil {
+		rd.stdin = os.Stdin
+	}
+	return rd, nil
+}
+
+// Source reads and diagnoses one goroutine dump: src is a file, - for
+// standard input, or the URL of a running program's pprof goroutine
+// endpoint, such as http://localhost:6060/debug/pprof/goroutine. The
+// report's Source names it, a URL's password redacted. A URL gets
+// opts.Timeout for its dump, and at most MaxFetch bytes, over one
+// connection closed after; the end of ctx ends a read at once, whatever it
+// is reading.
+func Source(ctx context.Context, src string, opts Options) (Report, error) {
+	rd, err := opts.reading()
+	if err != nil {
+		return Report{}, err
+	}
+	if err := CheckSource(src); err != nil {
+		return Report{}, err
+	}
+	return rd.diagnoseSource(ctx, source(src))
+}
+
+// IsURL reports whether src is an http or https URL, in any case: a
+// source Watch can take dumps of.
+func IsURL(src string) bool { return source(src).isURL() }
+
+// CheckSource refuses a source Source cannot read, a URL of another
+// scheme than http and https, rather than taking it for a file name.
+func CheckSource(src string) error { return source(src).check() }
+
+// SourceName is how a report names src: "standard input" for -, a URL
+// with its password redacted, or the file name.
+func SourceName(src string) string { return source(src).name() }
 
 // source is one SOURCE argument: a file, - for standard input, or a URL.
 type source string
@@ -90,9 +158,10 @@ func (r ctxReader) Read(p []byte) (int, error) {
 var errInterrupted = errors.New("interrupted before the dump was read")
 
 // fetch GETs a goroutine dump from a pprof URL, asking for debug unless the
-// URL says which form it wants, within ctx and at most MaxFetch bytes.
-// timeout is ctx's, to say so when it runs out.
-func fetch(ctx context.Context, raw string, debug int, timeout time.Duration, limit int64) (io.ReadCloser, error) {
+// URL says which form it wants, within ctx and at most limit bytes, trusting
+// roots (the system's if nil) over https. timeout is ctx's, to say so when
+// it runs out.
+func fetch(ctx context.Context, raw string, debug int, timeout time.Duration, roots *x509.CertPool, limit int64) (io.ReadCloser, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("%q: not a URL such as http://localhost:6060/debug/pprof/goroutine", source(raw).name())
@@ -108,19 +177,8 @@ func fetch(ctx context.Context, raw string, debug int, timeout time.Duration, li
 		return nil, fmt.Errorf("GET %s: %w", u.Redacted(), err)
 	}
 	// One connection for one dump, closed after: the diagnosis leaves
-	// nothing open in the program it reads, nor in this one. Over https it
-	// trusts the system's roots, and the lab CA for a loopback host, so
-	// that it reads the lab's own TLS servers.
+	// nothing open in the program it reads, nor in this one.
 	req.Close = true
-	roots, err := x509.SystemCertPool()
-	if err != nil {
-		roots = x509.NewCertPool()
-	}
-	if labca.Trusts(u.Hostname()) {
-		if ca, _, err := labca.CA(); err == nil {
-			roots.AddCert(ca)
-		}
-	}
 	client := &http.Client{
 		Transport: &http.Transport{DisableKeepAlives: true, DisableCompression: true, Proxy: http.ProxyFromEnvironment, TLSClientConfig: &tls.Config{RootCAs: roots}},
 		// A pprof endpoint answers where it is asked; a redirect is not followed.

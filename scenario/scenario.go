@@ -1,8 +1,9 @@
 // Package scenario is the one catalogue of connleak's scenarios: each is a
 // pattern of HTTP connection handling, how the lab reproduces it, what it
 // does to the goroutines of both servers, and what `connleak diagnose` must
-// name on each server's dump. The demo, the bench, the tests and diagnose
-// all read it; it imports nothing of the project.
+// name on each server's dump. The demo, the bench, the tests and the
+// connleak command read it; it points at the ids of packages diagnose and
+// vet, which know nothing of it.
 package scenario
 
 import (
@@ -12,6 +13,9 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/connleak/connleak/diagnose"
+	"github.com/connleak/connleak/vet"
 )
 
 // Verdict is what a scenario does to the goroutine counts.
@@ -24,24 +28,26 @@ const (
 	Flat     Verdict = "FLAT"     // does not grow with the requests
 )
 
-// The findings of `connleak diagnose`: the patterns it names in a dump. The
-// diagnose package says when each is named, and what to do.
+// The findings of `connleak diagnose` the rows expect, by the catalogue's
+// short names: the ids, when each is named and its fix are package
+// diagnose's.
 const (
-	IdleClientConnections = "idle-client-connections"    // a client per request, or a Transport that never closes idle ones
-	BodiesNotClosed       = "response-bodies-not-closed" // connections held by bodies nobody read to the end or closed
-	IdleServerConnections = "idle-server-connections"    // keep-alive connections a server keeps waiting: no IdleTimeout
-	CallsWithoutTimeout   = "calls-without-timeout"      // goroutines waiting on outbound calls' responses
-	WaitingForConnection  = "waiting-for-connection"     // calls queued behind MaxConnsPerHost
-	DialsWithoutTimeout   = "dials-without-timeout"      // dials stuck in a TLS handshake or a connect: no TLSHandshakeTimeout, no Dialer Timeout
+	IdleClientConnections = diagnose.IdleClientConnections
+	BodiesNotClosed       = diagnose.BodiesNotClosed
+	IdleServerConnections = diagnose.IdleServerConnections
+	CallsWithoutTimeout   = diagnose.CallsWithoutTimeout
+	WaitingForConnection  = diagnose.WaitingForConnection
+	DialsWithoutTimeout   = diagnose.DialsWithoutTimeout
 )
 
-// The checks of `connleak vet`: the patterns it flags in code. The vet
-// package says how each is found.
+// The checks of `connleak vet` that flag the rows' patterns in code, by
+// the catalogue's short names: the ids, and how each is found, are package
+// vet's.
 const (
-	CheckTransportIdleTimeout = "transport-idle-timeout" // an http.Transport that keeps idle connections for ever
-	CheckClientPerCall        = "client-per-call"        // a client or Transport made per call
-	CheckServerIdleTimeout    = "server-idle-timeout"    // an http.Server that keeps idle connections for ever
-	CheckRawBodyNotClosed     = "raw-body-not-closed"    // a Resty raw body never closed
+	CheckTransportIdleTimeout = vet.CheckTransportIdleTimeout
+	CheckClientPerCall        = vet.CheckClientPerCall
+	CheckServerIdleTimeout    = vet.CheckServerIdleTimeout
+	CheckRawBodyNotClosed     = vet.CheckRawBodyNotClosed
 )
 
 // Goroutines is a number of goroutines on each server.
@@ -259,6 +265,17 @@ func Select(list string) ([]Scenario, error) {
 func ForCheck(check string) (Scenario, bool) {
 	for _, s := range all {
 		if slices.Contains(s.Checks, check) {
+			return s, true
+		}
+	}
+	return Scenario{}, false
+}
+
+// ForFinding is the first scenario on whose dumps diagnose names the
+// finding id: the lab's reproduction of what it finds in a dump.
+func ForFinding(id string) (Scenario, bool) {
+	for _, s := range all {
+		if s.Finding2 == id || s.Finding1 == id {
 			return s, true
 		}
 	}

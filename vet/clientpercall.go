@@ -1,7 +1,6 @@
 package vet
 
 import (
-	"github.com/connleak/connleak/scenario"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -55,7 +54,7 @@ func runClientPerCall(pass *analysis.Pass) (any, error) {
 		default:
 			where = "and dropped when the function returns"
 		}
-		report(pass, scenario.CheckClientPerCall, n.Pos(), nil,
+		report(pass, CheckClientPerCall, n.Pos(), nil,
 			"%s made per call (%s): each call makes a connection pool that nothing shares, and its idle connections stay, a readLoop and a writeLoop each here and a conn.serve in the server; make one, keep it, and share it", what, where)
 		return true
 	})

@@ -1,6 +1,6 @@
-// Package vet is `connleak vet`: analyzers, built on
-// golang.org/x/tools/go/analysis, that find the patterns of connleak's
-// catalogue in a program's source before they leak in production. One
+// Package vet finds the patterns of connleak's catalogue in a program's
+// source before they leak in production: analyzers built on
+// golang.org/x/tools/go/analysis, the library under `connleak vet`. One
 // analyzer per check:
 //
 //	transport-idle-timeout  an http.Transport literal with neither IdleConnTimeout nor DisableKeepAlives (transport.go)
@@ -10,4 +10,16 @@
 //
 // A comment `//connleak:ignore <check> <reason>` on the line of a finding,
 // or the line above, silences it (ignore.go).
+//
+// Run loads the packages of a module and returns their findings, and with
+// Options.Fix applies the suggested fixes that are safe (fix.go):
+//
+//	res, err := vet.Run(ctx, []string{"./..."}, vet.Options{})
+//	for _, f := range res.Findings {
+//		fmt.Printf("%s: %s\n", f.Pos, f.Message)
+//	}
+//
+// Analyzers are the same checks for a driver of one's own, such as
+// unitchecker (go vet -vettool) or multichecker; Checks and Info are the
+// registry of checks: ids, what each finds, links to docs/checks.md.
 package vet

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/format"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -20,7 +19,8 @@ import (
 
 // A fix is a finding's first suggested fix, as edits of files on disk.
 type fix struct {
-	at    string // the finding's file:line:col [check], as the output names it
+	of    finding
+	at    string // the finding's file:line:col [check], as a message names it
 	pkg   *packages.Package
 	edits []edit
 	why   string // why it is not applied, or "" while it may be
@@ -47,7 +47,7 @@ type change struct {
 // the wrong place, and only the main module's own, hand-written files are
 // connleak's to rewrite.
 func newFix(f finding, wd string) *fix {
-	x := &fix{at: f.pos.String() + " [" + f.Category + "]", pkg: f.pkg}
+	x := &fix{of: f, at: f.pos.String() + " [" + f.Category + "]", pkg: f.pkg}
 	fset := f.pkg.Fset
 	for _, te := range f.SuggestedFixes[0].TextEdits {
 		end := te.End
@@ -91,12 +91,13 @@ func isGenerated(pkg *packages.Package, name string) bool {
 }
 
 // applyFixes applies the suggested fixes of the findings that may be
-// applied, and says on w which it applied, which files it wrote, and why
-// it left each of the others. Fixes whose edits overlap another's are left
-// for a later run; identical edits, such as two fixes' import of time, are
-// made once. A package whose files do not type-check with the fixes gets
-// none of them. It writes every file or none, and its error says why none.
-func applyFixes(ctx context.Context, findings []finding, wd string, w io.Writer) error {
+// applied, and records in res which it applied, which files it wrote, and
+// why it left each of the others. Fixes whose edits overlap another's are
+// left for a later run; identical edits, such as two fixes' import of time,
+// are made once. A package whose files do not type-check with the fixes
+// gets none of them. It writes every file or none, and its error says why
+// none: res then says why each fix it ruled out was, and applies none.
+func applyFixes(ctx context.Context, findings []finding, wd string, res *Result) error {
 	var fixes []*fix
 	for _, f := range findings {
 		if len(f.SuggestedFixes) > 0 {
@@ -111,29 +112,16 @@ func applyFixes(ctx context.Context, findings []finding, wd string, w io.Writer)
 	if err != nil {
 		return err
 	}
+	err = writeAll(changes, rewrite)
 	for _, x := range fixes {
-		if x.why != "" {
-			fmt.Fprintf(w, "connleak vet: fix not applied: %s: %s\n", x.at, x.why)
-		}
+		res.Fixes = append(res.Fixes, Fix{Finding: x.of.finding(), Applied: x.why == "" && err == nil, Why: x.why})
 	}
-	if err := writeAll(changes, rewrite); err != nil {
+	if err != nil {
 		return err
 	}
-	var applied, written []string
-	for _, x := range fixes {
-		if x.why == "" {
-			applied = append(applied, x.at)
-		}
-	}
 	for _, c := range changes {
-		written = append(written, relative(wd, c.file))
+		res.Written = append(res.Written, relative(wd, c.file))
 	}
-	if len(applied) == 0 {
-		fmt.Fprintf(w, "connleak vet: fixes applied: 0\n")
-		return nil
-	}
-	fmt.Fprintf(w, "connleak vet: fixes applied: %d (%s); files written: %s; run it again to see what is left\n",
-		len(applied), strings.Join(applied, ", "), strings.Join(written, ", "))
 	return nil
 }
 
@@ -196,7 +184,7 @@ func plan(ctx context.Context, fixes []*fix, wd string) ([]change, error) {
 			changes = append(changes, c)
 		}
 		if len(broken) == 0 && len(changes) > 0 {
-			bad, err := badPackages(ctx, changes)
+			bad, err := badPackages(ctx, changes, wd)
 			if err != nil {
 				return nil, err
 			}
@@ -273,8 +261,8 @@ func gofmt(src []byte, crlf bool) ([]byte, error) {
 // new content laid over the files on disk, and returns those that do not
 // load: that do not type-check, most likely. The go command resolves their
 // imports anew, a fix's import of time among them, which net/http's export
-// data alone does not describe.
-func badPackages(ctx context.Context, changes []change) ([]*packages.Package, error) {
+// data alone does not describe. It loads from wd, as Run does.
+func badPackages(ctx context.Context, changes []change, wd string) ([]*packages.Package, error) {
 	overlay := map[string][]byte{}
 	var dirs []string
 	for _, c := range changes {
@@ -284,7 +272,7 @@ func badPackages(ctx context.Context, changes []change) ([]*packages.Package, er
 		}
 	}
 	mode := packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedTypes | packages.NeedSyntax
-	pkgs, err := packages.Load(&packages.Config{Context: ctx, Mode: mode, Tests: true, Overlay: overlay}, dirs...)
+	pkgs, err := packages.Load(&packages.Config{Context: ctx, Mode: mode, Tests: true, Overlay: overlay, Dir: wd}, dirs...)
 	if err != nil {
 		return nil, err
 	}

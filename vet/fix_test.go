@@ -1,34 +1,35 @@
 package vet
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// runVet runs connleak vet in dir, in this process, and returns its
-// standard output and error and its exit status.
-func runVet(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
+// runVet runs vet in dir, as connleak vet does, with -fix where fix, and
+// returns its result and error.
+func runVet(t *testing.T, dir string, fix bool, patterns ...string) (Result, error) {
 	t.Helper()
-	t.Chdir(dir)
-	var out, errOut bytes.Buffer
-	err := Command(context.Background(), args, &out, &errOut)
-	var ec interface{ ExitCode() int }
-	switch {
-	case errors.As(err, &ec):
-		code = ec.ExitCode()
-	case err != nil:
-		t.Fatalf("connleak vet %s: %v, an error without an exit status", strings.Join(args, " "), err)
+	return Run(context.Background(), patterns, Options{Dir: dir, Fix: fix})
+}
+
+// fixes are what became of res's fixes: those applied, each as
+// file:line:col [check], and those not, each with why after a colon.
+func fixes(res Result) (applied, notApplied []string) {
+	for _, x := range res.Fixes {
+		at := x.Finding.Pos + " [" + x.Finding.Check + "]"
+		if x.Applied {
+			applied = append(applied, at)
+		} else {
+			notApplied = append(notApplied, at+": "+x.Why)
+		}
 	}
-	if err != nil {
-		errOut.WriteString(err.Error() + "\n")
-	}
-	return out.String(), errOut.String(), code
+	return applied, notApplied
 }
 
 // readFile is the content of the file dir/name.
@@ -90,12 +91,13 @@ func TestFixPlaces(t *testing.T) {
 				}
 			}
 			dir := writeModule(t, tt.files)
-			stdout, stderr, code := runVet(t, dir, append([]string{"-fix"}, tt.args...)...)
-			if code != 1 || !strings.Contains(stdout, "[transport-idle-timeout]") {
-				t.Errorf("got exit %d and\n%s\nwant exit 1 and the finding", code, stdout)
+			res, err := runVet(t, dir, true, tt.args...)
+			if err != nil || len(res.Findings) == 0 || res.Findings[0].Check != CheckTransportIdleTimeout || !strings.HasSuffix(res.Findings[0].Message, " [transport-idle-timeout]") {
+				t.Errorf("got %v and %+v, want the finding", err, res.Findings)
 			}
-			if !strings.Contains(stderr, "fix not applied: ") || !strings.Contains(stderr, tt.why) || !strings.Contains(stderr, "fixes applied: 0") {
-				t.Errorf("got\n%s\nwant the fix not applied because %s", stderr, tt.why)
+			applied, notApplied := fixes(res)
+			if len(applied) > 0 || len(notApplied) == 0 || !strings.Contains(strings.Join(notApplied, "\n"), tt.why) {
+				t.Errorf("fixes applied %q, not applied %q; want the fix not applied because %s", applied, notApplied, tt.why)
 			}
 			for name, want := range tt.files {
 				if got := readFile(t, dir, name); got != want {
@@ -117,13 +119,15 @@ func TestFixPlaces(t *testing.T) {
 func TestFixBuilds(t *testing.T) {
 	two := "package m\n\nimport \"net/http\"\n\nvar T = &http.Transport{}\n\nvar S = &http.Server{}\n"
 	for _, tt := range []struct {
-		name   string
-		files  map[string]string
-		stderr string                       // in what -fix says
-		check  func(t *testing.T, m string) // given m.go after -fix
+		name       string
+		files      map[string]string
+		applied    []string                     // the fixes applied
+		written    []string                     // the files written, where it says
+		notApplied string                       // a fix not applied, and why, where it says
+		check      func(t *testing.T, m string) // given m.go after -fix
 	}{
 		{name: "two imports of time, made once", files: map[string]string{"m.go": two},
-			stderr: "fixes applied: 2 (m.go:5:10 [transport-idle-timeout], m.go:7:10 [server-idle-timeout]); files written: m.go",
+			applied: []string{"m.go:5:10 [transport-idle-timeout]", "m.go:7:10 [server-idle-timeout]"}, written: []string{"m.go"},
 			check: func(t *testing.T, m string) {
 				if n := strings.Count(m, `"time"`); n != 1 {
 					t.Errorf("got %d imports of time in\n%s\nwant 1", n, m)
@@ -131,21 +135,21 @@ func TestFixBuilds(t *testing.T) {
 			}},
 		{name: "time imported under another name", files: map[string]string{
 			"m.go": "package m\n\nimport (\n\t\"net/http\"\n\tclock \"time\"\n)\n\nvar D = clock.Second\n\nvar T = &http.Transport{}\n",
-		}, stderr: "fixes applied: 1 (m.go:10:10 [transport-idle-timeout])",
+		}, applied: []string{"m.go:10:10 [transport-idle-timeout]"},
 			check: func(t *testing.T, m string) {
 				if !strings.Contains(m, "&http.Transport{IdleConnTimeout: 90 * clock.Second}") {
 					t.Errorf("got\n%s\nwant IdleConnTimeout: 90 * clock.Second", m)
 				}
 			}},
 		{name: "time declared in a test file", files: map[string]string{"m.go": bare, "m_test.go": "package m\n\nvar time = 1\n"},
-			stderr: "fix not applied: m.go:5:10 [transport-idle-timeout]: with the fixes, package example.com/m [example.com/m.test] does not type-check: m_test.go:3:5: time already declared",
+			notApplied: "m.go:5:10 [transport-idle-timeout]: with the fixes, package example.com/m [example.com/m.test] does not type-check: m_test.go:3:5: time already declared",
 			check: func(t *testing.T, m string) {
 				if m != bare {
 					t.Errorf("got\n%s\nwant it untouched", m)
 				}
 			}},
 		{name: "CRLF and a byte order mark", files: map[string]string{"m.go": "\ufeff" + strings.ReplaceAll(two, "\n", "\r\n")},
-			stderr: "fixes applied: 2",
+			applied: []string{"m.go:5:10 [transport-idle-timeout]", "m.go:7:10 [server-idle-timeout]"},
 			check: func(t *testing.T, m string) {
 				if !strings.HasPrefix(m, "\ufeffpackage m\r\n") || strings.Count(m, "\n") != strings.Count(m, "\r\n") || !strings.Contains(m, "IdleConnTimeout: 90 * time.Second") {
 					t.Errorf("got %q\nwant the byte order mark, CRLF line endings, and the fix", m)
@@ -154,13 +158,19 @@ func TestFixBuilds(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeModule(t, tt.files)
-			_, stderr, _ := runVet(t, dir, "-fix")
-			if !strings.Contains(stderr, tt.stderr) {
-				t.Errorf("-fix said\n%s\nwant %q", stderr, tt.stderr)
+			res, err := runVet(t, dir, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			applied, notApplied := fixes(res)
+			if !slices.Equal(applied, tt.applied) || tt.written != nil && !slices.Equal(res.Written, tt.written) ||
+				tt.notApplied != "" && !slices.ContainsFunc(notApplied, func(s string) bool { return strings.HasPrefix(s, tt.notApplied) }) {
+				t.Errorf("fixes applied %q, files written %q, not applied %q;\nwant applied %q, written %q, not applied %q",
+					applied, res.Written, notApplied, tt.applied, tt.written, tt.notApplied)
 			}
 			tt.check(t, readFile(t, dir, "m.go"))
-			if _, stderr, code := runVet(t, dir); code == 2 {
-				t.Errorf("after -fix, the packages do not load:\n%s", stderr)
+			if _, err := runVet(t, dir, false); err != nil {
+				t.Errorf("after -fix, the packages do not load: %v", err)
 			}
 		})
 	}
@@ -218,9 +228,12 @@ func TestWriteAll(t *testing.T) {
 func TestFixReadOnly(t *testing.T) {
 	dir := writeModule(t, map[string]string{"a.go": bare, "b.go": strings.Replace(bare, "T", "U", 1)})
 	readOnly(t, filepath.Join(dir, "b.go"))
-	_, stderr, code := runVet(t, dir, "-fix")
-	if code != 2 || !strings.Contains(stderr, "wrote no file: open ") || !strings.Contains(stderr, "b.go: ") {
-		t.Errorf("got exit %d and\n%s\nwant exit 2, saying b.go cannot be written", code, stderr)
+	res, err := runVet(t, dir, true)
+	if err == nil || !strings.Contains(err.Error(), "wrote no file: open ") || !strings.Contains(err.Error(), "b.go: ") {
+		t.Errorf("got %v, want an error saying b.go cannot be written", err)
+	}
+	if applied, _ := fixes(res); len(res.Findings) != 2 || len(applied) > 0 || len(res.Written) > 0 {
+		t.Errorf("got findings %+v, fixes applied %q, files written %q; want the 2 findings and nothing applied", res.Findings, applied, res.Written)
 	}
 	if got := readFile(t, dir, "a.go"); got != bare {
 		t.Errorf("a.go: got\n%s\nwant it untouched", got)

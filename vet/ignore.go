@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
-
-	"github.com/connleak/connleak/scenario"
 )
 
 // directive silences one finding: on its line, or the line above.
@@ -62,11 +60,8 @@ func report(pass *analysis.Pass, check string, pos token.Pos, fixes []analysis.S
 	if ignored(pass, check, pos) {
 		return
 	}
-	msg := sprintf(format, args...)
-	if s, ok := scenario.ForCheck(check); ok {
-		msg += " (the lab shows it: connleak demo -scenarios " + s.Name + ")"
-	}
-	pass.Report(analysis.Diagnostic{Pos: pos, Category: check, Message: msg + " [" + check + "]", SuggestedFixes: fixes})
+	msg := sprintf(format, args...) + " [" + check + "]"
+	pass.Report(analysis.Diagnostic{Pos: pos, Category: check, Message: msg, URL: DocBase + check, SuggestedFixes: fixes})
 }
 
 // ignored reports whether a //connleak:ignore directive for check stands on

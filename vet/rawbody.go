@@ -1,7 +1,6 @@
 package vet
 
 import (
-	"github.com/connleak/connleak/scenario"
 	"go/ast"
 	"go/constant"
 	"go/types"
@@ -38,7 +37,7 @@ func runRawBodyNotClosed(pass *analysis.Pass) (any, error) {
 		if body != nil && resp != nil && rawBodyHandled(pass, body, resp) {
 			return true
 		}
-		report(pass, scenario.CheckRawBodyNotClosed, call.Pos(), nil,
+		report(pass, CheckRawBodyNotClosed, call.Pos(), nil,
 			"SetDoNotParseResponse(true) makes the response body the caller's, and this function never closes RawBody(): the connection stays held, a readLoop and a writeLoop here and a conn.serve in the server; defer resp.RawBody().Close(), and read it to the end first")
 		return true
 	})

@@ -1,7 +1,6 @@
 package vet
 
 import (
-	"github.com/connleak/connleak/scenario"
 	"go/ast"
 	"go/types"
 
@@ -33,7 +32,7 @@ func runServerIdleTimeout(pass *analysis.Pass) (any, error) {
 			if !isNamed(pass.TypesInfo.TypeOf(n), "net/http", "Server") || hasKey(n, "IdleTimeout", "ReadTimeout") {
 				return
 			}
-			report(pass, scenario.CheckServerIdleTimeout, n.Pos(),
+			report(pass, CheckServerIdleTimeout, n.Pos(),
 				addField(pass, n, "IdleTimeout", "2 * %s.Minute", "Set IdleTimeout to 2 minutes"),
 				"http.Server without IdleTimeout keeps every kept-alive connection its clients leave open, a conn.serve goroutine each, for ever; set IdleTimeout (2 * time.Minute)")
 		case *ast.CallExpr:
@@ -41,7 +40,7 @@ func runServerIdleTimeout(pass *analysis.Pass) (any, error) {
 			if !ok || fn.Pkg() == nil || fn.Pkg().Path() != "net/http" || !serveFuncs[fn.Name()] || fn.Type().(*types.Signature).Recv() != nil {
 				return
 			}
-			report(pass, scenario.CheckServerIdleTimeout, n.Pos(), nil,
+			report(pass, CheckServerIdleTimeout, n.Pos(), nil,
 				"http.%s runs an http.Server with no timeouts: every kept-alive connection its clients leave open, a conn.serve goroutine each, is held for ever; use an http.Server with IdleTimeout (2 * time.Minute) and ReadHeaderTimeout", fn.Name())
 		}
 	})

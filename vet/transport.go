@@ -1,7 +1,6 @@
 package vet
 
 import (
-	"github.com/connleak/connleak/scenario"
 	"go/ast"
 
 	"golang.org/x/tools/go/analysis"
@@ -28,7 +27,7 @@ func runTransportIdleTimeout(pass *analysis.Pass) (any, error) {
 		if !isNamed(pass.TypesInfo.TypeOf(lit), "net/http", "Transport") || hasKey(lit, "IdleConnTimeout", "DisableKeepAlives") {
 			return
 		}
-		report(pass, scenario.CheckTransportIdleTimeout, lit.Pos(),
+		report(pass, CheckTransportIdleTimeout, lit.Pos(),
 			addField(pass, lit, "IdleConnTimeout", "90 * %s.Second", "Set IdleConnTimeout to 90s, as http.DefaultTransport does"),
 			"http.Transport without IdleConnTimeout keeps every idle connection for ever: a readLoop and a writeLoop each in this program, a conn.serve in the server; set IdleConnTimeout (90 * time.Second), or clone http.DefaultTransport")
 	})

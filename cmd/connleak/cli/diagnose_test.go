@@ -73,6 +73,10 @@ func TestDiagnoseTLS(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "goroutines (debug=2)") {
 		t.Errorf("diagnose -ca over https: exit %d\n%s", r.code, r.out())
 	}
+	r = run(t, "", testutil.Getenv(), nil, "diagnose", url+"/debug/pprof/goroutine")
+	if r.code != 1 || !strings.Contains(r.out(), "certificate signed by unknown authority") {
+		t.Errorf("diagnose over https without -ca: exit %d\n%s\nwant exit 1: the lab CA is not trusted by itself", r.code, r.out())
+	}
 }
 
 // TestDiagnoseBadInput checks that every wrong use says what was wrong in
@@ -98,6 +102,11 @@ func TestDiagnoseBadInput(t *testing.T) {
 		{[]string{"diagnose", "-every", "1s", notADump}, "-every goes with -samples"},
 		{[]string{"diagnose", "-", "-"}, "standard input (-) can be read once"},
 		{[]string{"diagnose", "dump-", "/no/such/file"}, "no such file"},
+		{[]string{"diagnose", "-timeout", "0s", notADump}, "-timeout 0s: accepts a duration above 0 and up to 1h"},
+		{[]string{"diagnose", "-timeout", "-1s", notADump}, "-timeout -1s: accepts a duration above 0 and up to 1h"},
+		{[]string{"diagnose", "-timeout", "2h", notADump}, "-timeout 2h0m0s: accepts a duration above 0 and up to 1h"},
+		{[]string{"diagnose", "-ca", notADump, down}, "-ca " + notADump + ": no PEM certificate in it"},
+		{[]string{"diagnose", "-ca", "/no/such/file", down}, "-ca: open /no/such/file: no such file"},
 	} {
 		r := run(t, "", testutil.Getenv(), strings.NewReader(""), tt.args...)
 		if r.code != 1 || strings.Count(r.out(), "\n") != 1 || !strings.Contains(r.out(), tt.want) {

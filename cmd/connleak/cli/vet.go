@@ -2,11 +2,102 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
 
+	"github.com/connleak/connleak/scenario"
 	"github.com/connleak/connleak/vet"
 )
 
-// runVet finds the leaky patterns in a module's code.
+// exitError is an error whose exit status says more than its message:
+// vet's 1 for findings, and 2 for everything else that goes wrong.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// ExitCode is the status the process exits with.
+func (e *exitError) ExitCode() int { return e.code }
+
+// runVet is `connleak vet [-json] [-fix] [packages]`, from inside a Go
+// module: it loads the packages (./... by default, tests included), runs
+// the analyzers, and writes each finding in go vet's form,
+// file:line:col: message [check], with the lab scenario that shows it. It
+// exits 0 when it finds nothing, 1 when it finds something, and 2, as go
+// vet, when it cannot do its work: a bad flag, packages that do not load,
+// patterns that match no packages, a -fix that cannot write its files.
+// With -fix it also applies the suggested fixes that are safe, and says
+// which, and why not the others.
 func runVet(ctx context.Context, args []string, e env) error {
-	return vet.Command(ctx, args, e.stdout, e.stderr)
+	fs := flag.NewFlagSet("connleak vet", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(e.stderr, `usage: connleak vet [-json] [-fix] [packages]
+
+Finds the leaky patterns of connleak's catalogue in a module's code:
+transport-idle-timeout, client-per-call, server-idle-timeout and
+raw-body-not-closed. A comment //connleak:ignore <check> <reason> on the
+line of a finding, or the line above, silences it. Also runs as
+go vet -vettool=$(command -v connleak) ./...
+
+`)
+		fs.PrintDefaults()
+	}
+	asJSON := fs.Bool("json", false, "write the findings as JSON, one object per line")
+	fix := fs.Bool("fix", false, "apply the suggested fixes that are safe, and say which, and why not the others")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return &exitError{2, err}
+	}
+	res, err := vet.Run(ctx, fs.Args(), vet.Options{Fix: *fix})
+	for _, f := range res.Findings {
+		if *asJSON {
+			b, _ := json.Marshal(f)
+			fmt.Fprintf(e.stdout, "%s\n", b)
+		} else {
+			fmt.Fprintf(e.stdout, "%s: %s\n", f.Pos, labShows(f))
+		}
+	}
+	var applied []string
+	for _, x := range res.Fixes {
+		at := x.Finding.Pos + " [" + x.Finding.Check + "]"
+		if x.Applied {
+			applied = append(applied, at)
+		} else if x.Why != "" {
+			fmt.Fprintf(e.stderr, "connleak vet: fix not applied: %s: %s\n", at, x.Why)
+		}
+	}
+	switch {
+	case err != nil:
+		return &exitError{2, err}
+	case len(res.Fixes) == 0:
+	case len(applied) == 0:
+		fmt.Fprintf(e.stderr, "connleak vet: fixes applied: 0\n")
+	default:
+		fmt.Fprintf(e.stderr, "connleak vet: fixes applied: %d (%s); files written: %s; run it again to see what is left\n",
+			len(applied), strings.Join(applied, ", "), strings.Join(res.Written, ", "))
+	}
+	if len(res.Findings) > 0 {
+		return &exitError{1, fmt.Errorf("vet: %d findings", len(res.Findings))}
+	}
+	return nil
+}
+
+// labShows is f's message with the lab scenario that shows its pattern,
+// before the check's id.
+func labShows(f vet.Finding) string {
+	s, ok := scenario.ForCheck(f.Check)
+	if !ok {
+		return f.Message
+	}
+	id := " [" + f.Check + "]"
+	return strings.TrimSuffix(f.Message, id) + " (the lab shows it: connleak demo -scenarios " + s.Name + ")" + id
 }

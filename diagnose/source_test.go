@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -66,12 +67,15 @@ func dumpServer(t *testing.T, h http.HandlerFunc) *httptest.Server {
 	return srv
 }
 
-// command runs Command as `connleak diagnose args...` and returns what it
-// wrote and its error.
-func command(ctx context.Context, stdin io.Reader, args ...string) (string, error) {
-	var out bytes.Buffer
-	err := Command(ctx, args, stdin, &out, &out)
-	return out.String(), err
+// diagnoseText reads src as Source does and returns its report in words.
+func diagnoseText(ctx context.Context, src string, opts Options) (string, error) {
+	r, err := Source(ctx, src, opts)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	err = r.WriteText(&b, r.Source, nil)
+	return b.String(), err
 }
 
 // TestSchemes checks that a URL of a scheme diagnose does not read is
@@ -82,13 +86,13 @@ func TestSchemes(t *testing.T) {
 		io.WriteString(w, idleDump(60, "main.call", "/src/main.go", ""))
 	})
 	for _, src := range []string{"file:///tmp/dump.txt", "ftp://127.0.0.1/dump.txt", "unix:///run/app.sock", "gopher://x"} {
-		_, err := command(context.Background(), nil, src)
+		_, err := Source(context.Background(), src, Options{})
 		if err == nil || !strings.Contains(err.Error(), "accepts http:// and https:// URLs, a file") || strings.Contains(err.Error(), "no such file") {
 			t.Errorf("diagnose %s: %v, want a refusal of its scheme that says what is accepted", src, err)
 		}
 	}
 	upper := "HTTP://" + strings.TrimPrefix(srv.URL, "http://") + "/debug/pprof/goroutine"
-	out, err := command(context.Background(), nil, upper)
+	out, err := diagnoseText(context.Background(), upper, Options{})
 	if err != nil || !strings.Contains(out, "idle-client-connections (60)") {
 		t.Errorf("diagnose %s: %v\n%s\nwant it read as a URL", upper, err, out)
 	}
@@ -107,20 +111,33 @@ func TestPasswordRedacted(t *testing.T) {
 	})
 	u, _ := url.Parse(srv.URL)
 	u.User = url.UserPassword("ops", "s3cret")
-	for _, args := range [][]string{
-		{u.String() + "/debug/pprof/goroutine"},
-		{"-json", u.String() + "/debug/pprof/goroutine"},
-		{u.String() + "/notes"},
-		{"-samples", "2", "-every", "1ms", u.String() + "/debug/pprof/goroutine"},
-		{"-samples", "2", "-every", "1ms", "-json", u.String() + "/debug/pprof/goroutine"},
-		{"ftp://ops:s3cret@127.0.0.1/x"},
+	ctx, goroutines, notes := context.Background(), u.String()+"/debug/pprof/goroutine", u.String()+"/notes"
+	asJSON := func(v any, err error) (string, error) {
+		b, _ := json.Marshal(v)
+		return string(b), err
+	}
+	growthText := func(g Growth, err error) (string, error) {
+		var b strings.Builder
+		g.WriteText(&b, nil)
+		return b.String(), err
+	}
+	for _, tt := range []struct {
+		name string
+		run  func() (string, error)
+	}{
+		{"in words", func() (string, error) { return diagnoseText(ctx, goroutines, Options{}) }},
+		{"in JSON", func() (string, error) { return asJSON(Source(ctx, goroutines, Options{})) }},
+		{"not a dump", func() (string, error) { return diagnoseText(ctx, notes, Options{}) }},
+		{"growth in words", func() (string, error) { return growthText(Watch(ctx, goroutines, time.Millisecond, 2, Options{})) }},
+		{"growth in JSON", func() (string, error) { return asJSON(Watch(ctx, goroutines, time.Millisecond, 2, Options{})) }},
+		{"a scheme refused", func() (string, error) { return diagnoseText(ctx, "ftp://ops:s3cret@127.0.0.1/x", Options{}) }},
 	} {
-		out, err := command(context.Background(), nil, args...)
+		out, err := tt.run()
 		if strings.Contains(out, "s3cret") || err != nil && strings.Contains(err.Error(), "s3cret") {
-			t.Errorf("diagnose %q shows the password: %v\n%s", args, err, out)
+			t.Errorf("%s: the password shows: %v\n%s", tt.name, err, out)
 		}
 		if !strings.Contains(out+fmt.Sprint(err), "ops:xxxxx@") {
-			t.Errorf("diagnose %q: %v\n%s\nwant the URL, redacted", args, err, out)
+			t.Errorf("%s: %v\n%s\nwant the URL, redacted", tt.name, err, out)
 		}
 	}
 }
@@ -142,7 +159,7 @@ func TestOneTimeout(t *testing.T) {
 		}
 	})
 	start := time.Now()
-	out, err := command(context.Background(), nil, "-timeout", "1s", srv.URL+"/debug/pprof/goroutine")
+	out, err := diagnoseText(context.Background(), srv.URL+"/debug/pprof/goroutine", Options{Timeout: time.Second})
 	if err != nil || !strings.Contains(out, "idle-client-connections (60)") {
 		t.Fatalf("diagnose: %v\n%s\nwant the debug=2 diagnosis, standing on its own", err, out)
 	}
@@ -150,13 +167,13 @@ func TestOneTimeout(t *testing.T) {
 		t.Errorf("diagnose -timeout 1s took %v: the debug=1 fetch had a timeout of its own", took)
 	}
 
-	_, err = command(context.Background(), nil, "-timeout", "200ms", srv.URL+"/debug/pprof/goroutine?debug=1")
+	_, err = Source(context.Background(), srv.URL+"/debug/pprof/goroutine?debug=1", Options{Timeout: 200 * time.Millisecond})
 	if err == nil || !strings.Contains(err.Error(), "timed out: no whole dump within 200ms (-timeout)") || strings.Contains(err.Error(), "closed network connection") {
 		t.Errorf("diagnose of a server that stalls after its headers: %v, want timed out", err)
 	}
-	for _, bad := range []string{"0s", "-1s", "2h"} {
-		if _, err := command(context.Background(), nil, "-timeout", bad, srv.URL); err == nil || !strings.Contains(err.Error(), "accepts a duration above 0 and up to 1h") {
-			t.Errorf("-timeout %s: %v, want it refused", bad, err)
+	for _, bad := range []Options{{Timeout: -time.Second}, {Debug: 3}} {
+		if _, err := Source(context.Background(), srv.URL, bad); err == nil || !strings.Contains(err.Error(), "accepts") {
+			t.Errorf("%+v: %v, want it refused", bad, err)
 		}
 	}
 }
@@ -195,10 +212,10 @@ func TestFetchBounded(t *testing.T) {
 			io.WriteString(w, text)
 		}
 	})
-	if _, err := command(context.Background(), nil, srv.URL+"/bomb?debug=2"); err == nil || !strings.Contains(err.Error(), "inflates past") {
+	if _, err := Source(context.Background(), srv.URL+"/bomb?debug=2", Options{}); err == nil || !strings.Contains(err.Error(), "inflates past") {
 		t.Errorf("a gzip bomb sent with Content-Encoding: %v, want it refused by the dump reader's bounds", err)
 	}
-	if out, err := command(context.Background(), nil, srv.URL+"/small?debug=2"); err != nil || !strings.Contains(out, "idle-client-connections (60)") {
+	if out, err := diagnoseText(context.Background(), srv.URL+"/small?debug=2", Options{}); err != nil || !strings.Contains(out, "idle-client-connections (60)") {
 		t.Errorf("a dump sent with Content-Encoding: gzip: %v\n%s", err, out)
 	}
 
@@ -206,7 +223,7 @@ func TestFetchBounded(t *testing.T) {
 		limit int64
 		ok    bool
 	}{{int64(len(text)), true}, {int64(len(text)) - 1, false}} {
-		rc, err := fetch(context.Background(), srv.URL+"/text", 2, time.Minute, tt.limit)
+		rc, err := fetch(context.Background(), srv.URL+"/text", 2, time.Minute, nil, tt.limit)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,8 +248,8 @@ func (b blocked) Read([]byte) (int, error) {
 	return 0, io.EOF
 }
 
-// TestInterruptedRead checks that the end of the command's context ends a
-// read of standard input that is blocked.
+// TestInterruptedRead checks that the end of Source's context ends a read
+// of standard input that is blocked.
 func TestInterruptedRead(t *testing.T) {
 	t.Parallel()
 	testDone := make(chan struct{})
@@ -241,7 +258,7 @@ func TestInterruptedRead(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
-		_, err := command(ctx, stdin, "-")
+		_, err := Source(ctx, "-", Options{Stdin: stdin})
 		errc <- err
 	}()
 	<-stdin.started
@@ -253,7 +270,8 @@ func TestInterruptedRead(t *testing.T) {
 
 // TestTextEscaped checks that what a dump says reaches the terminal as
 // text, with the bytes a terminal acts on escaped: in function and file
-// names of ancestors, in labels that are not JSON, in the source's name.
+// names of ancestors, in labels that are not JSON, in the source's name,
+// and in a caller's hint.
 func TestTextEscaped(t *testing.T) {
 	t.Parallel()
 	hostile := []string{"\x1b]0;pwned\x07", "\x1b[2J", "\r", "\b", "\u202e"}
@@ -275,7 +293,7 @@ func TestTextEscaped(t *testing.T) {
 			}
 		}
 		var b strings.Builder
-		r.WriteText(&b, "dump"+h+".txt")
+		r.WriteText(&b, "dump"+h+".txt", func(Finding) string { return "hint" + h })
 		out := b.String()
 		if !strings.Contains(out, "made at:") {
 			t.Fatalf("%q: no sites in\n%s", h, out)
@@ -287,12 +305,63 @@ func TestTextEscaped(t *testing.T) {
 			}
 		}
 		q := strings.Trim(fmt.Sprintf("%+q", h), `"`)
-		if !strings.Contains(out, "main.ev"+q+"il") || !strings.Contains(out, "dump"+q+".txt") {
+		if !strings.Contains(out, "main.ev"+q+"il") || !strings.Contains(out, "dump"+q+".txt") || !strings.Contains(out, "  hint"+q+"\n") {
 			t.Errorf("%q: want it escaped as %s in\n%s", h, q, out)
 		}
 		js, _ := json.Marshal(r)
 		if !bytes.Contains(js, []byte(`"function":"main.ev`)) {
 			t.Errorf("%q: the JSON lost the site: %s", h, js)
+		}
+	}
+}
+
+// TestRootCAs checks that an https URL is read when its server's CA is
+// among Options.RootCAs, and refused when it is not: the system's roots
+// alone do not trust a test server's.
+func TestRootCAs(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, idleDump(60, "main.call", "/src/main.go", ""))
+	}))
+	t.Cleanup(srv.Close)
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	for _, tt := range []struct {
+		name  string
+		roots *x509.CertPool
+		want  string // in the error, or "" for the report
+	}{
+		{"the system's roots", nil, "certificate signed by unknown authority"},
+		{"the server's CA", roots, ""},
+	} {
+		out, err := diagnoseText(context.Background(), srv.URL+"/debug/pprof/goroutine", Options{RootCAs: tt.roots})
+		switch {
+		case tt.want == "" && (err != nil || !strings.Contains(out, "idle-client-connections (60)")):
+			t.Errorf("%s: %v\n%s\nwant the dump read", tt.name, err, out)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestWatchRefuses checks that Watch takes dumps only of a URL, two at
+// least, at an interval.
+func TestWatchRefuses(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		src     string
+		every   time.Duration
+		samples int
+		want    string
+	}{
+		{"dump.txt", time.Second, 2, "dump.txt: Watch takes dumps of a running program"},
+		{"-", time.Second, 2, "standard input: Watch takes dumps of a running program"},
+		{"ftp://127.0.0.1/x", time.Second, 2, "accepts http:// and https:// URLs"},
+		{"http://127.0.0.1:1/debug/pprof/goroutine", time.Second, 1, "1 samples: Watch takes 2 or more"},
+		{"http://127.0.0.1:1/debug/pprof/goroutine", 0, 2, "every 0s: Watch takes an interval above 0"},
+	} {
+		if _, err := Watch(context.Background(), tt.src, tt.every, tt.samples, Options{}); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Watch(%q, %v, %d): %v, want %q", tt.src, tt.every, tt.samples, err, tt.want)
 		}
 	}
 }

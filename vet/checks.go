@@ -1,0 +1,55 @@
+package vet
+
+import (
+	"slices"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// The checks: the patterns vet flags in code, each the category of its
+// findings and the name a //connleak:ignore directive gives. The ids are
+// stable, for programs that read the JSON and for the links into
+// docs/checks.md.
+const (
+	CheckTransportIdleTimeout = "transport-idle-timeout" // an http.Transport that keeps idle connections for ever
+	CheckClientPerCall        = "client-per-call"        // a client or Transport made per call
+	CheckServerIdleTimeout    = "server-idle-timeout"    // an http.Server that keeps idle connections for ever
+	CheckRawBodyNotClosed     = "raw-body-not-closed"    // a Resty raw body never closed
+)
+
+// DocBase is where each check is documented: DocBase + id.
+const DocBase = "https://github.com/connleak/connleak/blob/main/docs/checks.md#"
+
+// CheckInfo is one check of the registry: its id, what it finds, where it
+// is documented, and the analyzer that runs it.
+type CheckInfo struct {
+	ID       string
+	Doc      string // what it finds, in one sentence
+	URL      string // the link to its section of docs/checks.md
+	Analyzer *analysis.Analyzer
+}
+
+// checks is the registry, in the order of Analyzers.
+var checks = []CheckInfo{
+	{CheckTransportIdleTimeout, "An http.Transport literal with neither IdleConnTimeout nor DisableKeepAlives: it keeps every idle connection for ever.", DocBase + CheckTransportIdleTimeout, TransportIdleTimeout},
+	{CheckClientPerCall, "A Transport, a Client with its own Transport, or a Resty client made per call: a connection pool nothing shares.", DocBase + CheckClientPerCall, ClientPerCall},
+	{CheckServerIdleTimeout, "An http.Server literal with neither IdleTimeout nor ReadTimeout, or http.ListenAndServe and the like: kept-alive connections held for ever.", DocBase + CheckServerIdleTimeout, ServerIdleTimeout},
+	{CheckRawBodyNotClosed, "A Resty response taken with SetDoNotParseResponse(true) whose RawBody() is never closed: its connection stays held.", DocBase + CheckRawBodyNotClosed, RawBodyNotClosed},
+}
+
+// Analyzers are connleak's checks, one analyzer each, for a driver such as
+// unitchecker or multichecker.
+var Analyzers = []*analysis.Analyzer{TransportIdleTimeout, ClientPerCall, ServerIdleTimeout, RawBodyNotClosed}
+
+// Checks returns the registry of checks, in the order of Analyzers. The
+// slice is the caller's.
+func Checks() []CheckInfo { return slices.Clone(checks) }
+
+// Info returns the registry's entry for the check id.
+func Info(id string) (CheckInfo, bool) {
+	i := slices.IndexFunc(checks, func(c CheckInfo) bool { return c.ID == id })
+	if i < 0 {
+		return CheckInfo{}, false
+	}
+	return checks[i], true
+}
