@@ -19,7 +19,7 @@ run:
 run2:
 	BIND_ADDRESS=:9090 go run ./main/main.go
 
-## load: the seed's curl loop against server 2, built in: make load N=400 Q='idleConnTimeout=1s'
+## load: the Resty demo's curl loop against server 2, built in: make load N=400 Q='idleConnTimeout=1s'
 load:
 	go run ./cmd/connleak load -n $(N) 'http://localhost:9090/forward?$(Q)'
 

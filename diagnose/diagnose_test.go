@@ -54,12 +54,12 @@ func want(cond bool, format string, args ...any) error {
 	return fmt.Errorf("want "+format, args...)
 }
 
-// leakyGet is the seed's bug: a client per call, a bare Transport, and the
+// leakyGet is the Resty demo's bug: a client per call, a bare Transport, and the
 // body read and closed. DELIBERATE LEAK: its idle connection stays.
 func leakyGet(t *testing.T, url string) {
 	t.Helper()
-	//connleak:ignore client-per-call the seed's bug, made on purpose for the dump
-	c := &http.Client{Transport: &http.Transport{}} //connleak:ignore transport-idle-timeout the seed's bug, on purpose
+	//connleak:ignore client-per-call the Resty demo's bug, made on purpose for the dump
+	c := &http.Client{Transport: &http.Transport{}} //connleak:ignore transport-idle-timeout the Resty demo's bug, on purpose
 	resp, err := c.Get(url)
 	if err != nil {
 		t.Fatal(err)

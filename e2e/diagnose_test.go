@@ -97,7 +97,7 @@ func TestDiagnoseLeak(t *testing.T) {
 	}
 }
 
-// TestOpenFileLimit runs the seed's 400-request loop against a server 2
+// TestOpenFileLimit runs the Resty demo's 400-request loop against a server 2
 // started under ulimit -n 256: the budget derived from the limit keeps it
 // answering.
 func TestOpenFileLimit(t *testing.T) {

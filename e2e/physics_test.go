@@ -73,7 +73,7 @@ func TestPhysics(t *testing.T) {
 		}
 		tests = append(tests, tt)
 	}
-	// DESIGN.md's table, row by row, then the rows of issue 12.
+	// DESIGN.md's table, row by row, then the rows of HTTP/2, TLS and upstreams that stall.
 	if got, want := strings.Join(names, " "), "leak resty-default idle-timeout no-keepalive conn-close server-idle-timeout "+
 		"shared-client body-leave-open body-close-undrained body-close-large body-drain-close timeout "+
 		"h2-leak h2-shared h2-idle-timeout h2-server-idle-timeout h2c-leak tls-leak tls-h1-fallback hung-upstream hung-upstream-timeout conn-queue conn-queue-fix handshake-stall handshake-timeout"; got != want {
@@ -89,7 +89,7 @@ func TestPhysics(t *testing.T) {
 			want := tt.want
 			p := startPair(t, tt.env1...)
 			base2, base1 := settled(t, p.Server2), settled(t, p.Server1)
-			// The idle footprint the seed's numbers rest on: 3 goroutines, and
+			// The idle footprint the Resty demo's numbers rest on: 3 goroutines, and
 			// the 2 of the request asking.
 			if base2 > 6 || base1 > 6 {
 				t.Errorf("/hello on idle instances: %d and %d goroutines, want <= 6", base2, base1)

@@ -24,7 +24,7 @@ type Config struct {
 	URL       string
 	N         int                  // requests in all; with Duration, at most (0: no limit)
 	Duration  time.Duration        // if > 0, send until it is over
-	C         int                  // at once; 1 sends them one after the other, like the seed's curl loop
+	C         int                  // at once; 1 sends them one after the other, like the Resty demo's curl loop
 	KeepAlive bool                 // reuse connections; by default each request has its own, as with curl
 	Out       io.Writer            // if not nil, each body is written to it on its own line
 	Each      func(i int, r Reply) // if not nil, called after each reply, one call at a time

@@ -109,7 +109,7 @@ func TestHTML(t *testing.T) {
 			t.Errorf("report has %q: it must be self-contained", remote)
 		}
 	}
-	if !strings.Contains(html, "go run ./main load -c 100 -n 100 &#39;http://localhost:9090/forward?client=shared&amp;stall=true&#39;") {
+	if !strings.Contains(html, "connleak load -c 100 -n 100 &#39;http://localhost:9090/forward?client=shared&amp;stall=true&#39;") {
 		t.Errorf("report has no load command for hung-upstream")
 	}
 }

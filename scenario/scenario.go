@@ -89,7 +89,7 @@ type Scenario struct {
 	Env1  []string // server 1's environment
 	Env2  []string // server 2's environment, beyond UPSTREAM_URL
 	// Concurrency is how many requests are sent at once; 0 or 1, one
-	// after the other, as the seed's curl loop does.
+	// after the other, as the Resty demo's curl loop does.
 	Concurrency int
 	// Requests, where not 0, is how many requests the scenario takes,
 	// whatever the demo's -n: the rows that need concurrency are about a
@@ -151,13 +151,13 @@ var all = []Scenario{
 		Explain: "A new client per request with Resty's own Transport: its IdleConnTimeout is 90s, so every connection stays 90 seconds. Not a fix: under steady traffic the last 90 seconds of connections are always held."},
 	{Name: "idle-timeout", Seed: "Resty blog, Resty demo", SourceURL: "https://github.com/KevFan/resty-go-routine-http-connection-leak", Query: "client=new&idleConnTimeout=1s", Want: Recovers, PerRequest: http1Conn, PerConn: http1Conn,
 		Status:  http.StatusOK,
-		Explain: "IdleConnTimeout: 1s on the Transport (seed fix 2). Connections still pile up while requests come, then close one second after their last use."},
+		Explain: "IdleConnTimeout: 1s on the Transport (the Resty demo's second fix). Connections still pile up while requests come, then close one second after their last use."},
 	{Name: "no-keepalive", Seed: "the Resty demo", SourceURL: "https://github.com/KevFan/resty-go-routine-http-connection-leak", Query: "client=new&disableKeepAlives=true", Want: Flat, PerConn: http1Conn,
 		Status:  http.StatusOK,
-		Explain: "DisableKeepAlives: true (seed fix 1): each connection is closed after its request. Nothing is held; every request dials."},
+		Explain: "DisableKeepAlives: true (the Resty demo's first fix): each connection is closed after its request. Nothing is held; every request dials."},
 	{Name: "conn-close", Seed: "Resty blog, Resty demo", SourceURL: "https://github.com/KevFan/resty-go-routine-http-connection-leak", Query: "client=new&connClose=true", Want: Flat, PerConn: http1Conn,
 		Status:  http.StatusOK,
-		Explain: "Server 1 answers Connection: close (seed fix 3), so both sides close after the reply. It protects server 1 from clients it cannot fix."},
+		Explain: "Server 1 answers Connection: close (the Resty demo's third fix), so both sides close after the reply. It protects server 1 from clients it cannot fix."},
 	{Name: "server-idle-timeout", Seed: "net/http: Server.IdleTimeout", SourceURL: "https://pkg.go.dev/net/http#Server.IdleTimeout", Query: "client=new", Env1: []string{"SERVER_IDLE_TIMEOUT=1s"}, Want: Recovers, PerRequest: http1Conn, PerConn: http1Conn,
 		Status:  http.StatusOK,
 		Explain: "http.Server.IdleTimeout: 1s on server 1: the server closes idle connections, and the client's readLoop sees the close and exits. Every Go server should set it."},
@@ -178,7 +178,7 @@ var all = []Scenario{
 		Explain: "A body of 300 KB closed unread: above Go 1.27's drain limit (256 KiB), the transport throws the connection away on every Go version, and every request dials. Read to the end what you want to reuse the connection of."},
 	{Name: "body-drain-close", Seed: "connection-reuse blog", Query: "client=shared&body=drain-close", Want: Flat, PerConn: http1Conn, Pooled: 1,
 		Status:  http.StatusOK,
-		Explain: "The body is read to the end, then closed (seed 002's fix): the connection goes back to the pool and is reused."},
+		Explain: "The body is read to the end, then closed (the connection-reuse blog's fix): the connection goes back to the pool and is reused."},
 	{Name: "timeout", Seed: "http.Client leak question", Query: "client=shared&timeout=10ms&delay=1s", Want: Flat, PerConn: http1Conn,
 		Status:  http.StatusGatewayTimeout,
 		Explain: "A client timeout shorter than server 1's delay: every request is a 504, the client closes the connection it gave up on, and server 1's handler sees its caller leave."},
@@ -305,7 +305,7 @@ func (s Scenario) Curl(n int) string {
 		n = s.Requests
 	}
 	if s.Concurrency > 1 {
-		return fmt.Sprintf("%sgo run ./main load -c %d -n %d 'http://localhost:9090/forward?%s'", env, s.Concurrency, n, s.Query)
+		return fmt.Sprintf("%sconnleak load -c %d -n %d 'http://localhost:9090/forward?%s'", env, s.Concurrency, n, s.Query)
 	}
 	return fmt.Sprintf("%sfor i in {1..%d}; do curl -s 'localhost:9090/forward?%s'; echo \"\"; done", env, n, s.Query)
 }

@@ -112,7 +112,7 @@ func newClients(conns *clientConns, upstreamTLS *tls.Config) *clients {
 func (c *clients) get(o Options) (caller, error) {
 	cc := configOf(o)
 	if o.Client == "new" {
-		// DELIBERATE LEAK (seed 000): a client, and so a Transport and a
+		// DELIBERATE LEAK (the Resty demo's bug): a client, and so a Transport and a
 		// connection pool, per request. Nobody closes the pool; with
 		// transport=custom its idle connection stays open for ever. Real code
 		// shares one client.
@@ -139,7 +139,7 @@ func (c *clients) newClient(cc clientConfig) caller {
 	t := rc.GetClient().Transport.(*http.Transport) // resty.New always installs one
 	switch cc.transport {
 	case "custom":
-		// DELIBERATE LEAK when idleConnTimeout is 0 (seeds 000 and 001): a bare
+		// DELIBERATE LEAK when idleConnTimeout is 0 (the Resty demo's and the Resty blog's bug): a bare
 		// Transport keeps idle connections open for ever, because a zero
 		// IdleConnTimeout means no limit. Only the fields asked for are set.
 		// Over TLS, it has a TLSClientConfig of its own (to trust server

@@ -18,7 +18,7 @@ func TestConfigFromEnvDefaults(t *testing.T) {
 	}
 	if cfg.BindAddress != ":8080" || cfg.UpstreamURL.String() != "http://localhost:8080" ||
 		cfg.ConnectionClose || cfg.IdleTimeout != 0 || cfg.Forward != DefaultOptions() {
-		t.Errorf("defaults = %+v, want the seed's: :8080, http://localhost:8080, no Connection: close, no idle timeout, %+v", cfg, DefaultOptions())
+		t.Errorf("defaults = %+v, want the Resty demo's: :8080, http://localhost:8080, no Connection: close, no idle timeout, %+v", cfg, DefaultOptions())
 	}
 }
 

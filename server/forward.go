@@ -19,7 +19,7 @@ import (
 	"time"
 )
 
-// forwardReply is /forward's answer, in the seed's shape and key order.
+// forwardReply is /forward's answer, in the Resty demo's shape and key order.
 // Server1Response is null where the body was not read. ConnReused says
 // whether the call got a pooled connection (httptrace.GotConnInfo.Reused).
 type forwardReply struct {
@@ -131,7 +131,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 	case BodyRead: // the client read the body to the end and closed it
 		hello, err = decodeHello(body)
 	case BodyLeaveOpen:
-		// DELIBERATE LEAK (seed 002): the body is neither read nor closed, so
+		// DELIBERATE LEAK (the connection-reuse blog's bug): the body is neither read nor closed, so
 		// the connection never goes back to the pool and is never closed; its
 		// readLoop and writeLoop wait for ever, and so does server 1's
 		// conn.serve. Real code closes every body.

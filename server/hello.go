@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// helloReply is /hello's answer, in the seed's shape and key order.
+// helloReply is /hello's answer, in the Resty demo's shape and key order.
 type helloReply struct {
 	Msg        string `json:"msg"`
 	GoRoutines int    `json:"goRoutines"`

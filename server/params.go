@@ -34,7 +34,7 @@ type Options struct {
 }
 
 // DefaultOptions are the defaults of /forward when the environment says
-// nothing: the seed's leaky configuration.
+// nothing: the Resty demo's leaky configuration.
 func DefaultOptions() Options {
 	return Options{Client: "new", Transport: "custom", Body: "read", Proto: ProtoAuto}
 }

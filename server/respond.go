@@ -17,7 +17,7 @@ type errorReply struct {
 }
 
 // writeJSON writes v as the whole reply, with no trailing newline, so a curl
-// loop prints one reply per line exactly as the seed's walkthrough shows.
+// loop prints one reply per line exactly as the Resty demo's walkthrough shows.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil { // our replies are plain structs; this would be a bug

@@ -66,7 +66,7 @@ var (
 	errorShape   = regexp.MustCompile(`^\{"error":"[^"]+.*","goRoutines":[1-9][0-9]*\}$`)
 )
 
-// TestReplyShapes checks the seed's JSON, key order and all, with no
+// TestReplyShapes checks the Resty demo's JSON, key order and all, with no
 // trailing newline, so that a curl loop prints one reply per line.
 func TestReplyShapes(t *testing.T) {
 	ts, _ := server1(t, New(Config{Forward: DefaultOptions()}))

@@ -77,7 +77,7 @@ func stallHandshakes(stop context.Context) func(*tls.ClientHelloInfo) (*tls.Conf
 		if !slices.Contains(hello.SupportedProtos, stallHandshakeProto) {
 			return nil, nil
 		}
-		// DELIBERATE LEAK (issue 17): an upstream that accepts and never
+		// DELIBERATE LEAK (dials stuck in a TLS handshake): an upstream that accepts and never
 		// finishes its handshake. The connection holds a goroutine and a
 		// socket here, and a dial on the client, for as long as the client
 		// waits: only its Transport's TLSHandshakeTimeout bounds that. The

@@ -58,7 +58,7 @@ func Eventually(tb testing.TB, timeout time.Duration, check func() error) {
 	}
 }
 
-// Client calls the servers the way the seed's curl loop does: a new
+// Client calls the servers the way the Resty demo's curl loop does: a new
 // connection per request, so the test itself holds none. It trusts the lab
 // CA, for a server that serves TLS.
 var Client = &http.Client{

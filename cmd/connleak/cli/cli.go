@@ -58,7 +58,7 @@ func commands() []command {
 	return []command{
 		{"serve", "one lab server, configured by its environment (the default)", runServe},
 		{"demo", "every lab scenario on fresh pairs of servers: a table and a report", runDemo},
-		{"load", "the seed's curl loop against a server, built in", runLoad},
+		{"load", "the Resty demo's curl loop against a server, built in", runLoad},
 		{"bench", "what each client configuration costs, against plain net/http", runBench},
 		{"diagnose", "what a goroutine dump's HTTP connections say: held, why, made where, the fix", runDiagnose},
 		{"vet", "the leaky patterns in a module's code (also as go vet -vettool)", runVet},

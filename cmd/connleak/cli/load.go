@@ -11,7 +11,7 @@ import (
 	"github.com/connleak/connleak/load"
 )
 
-// runLoad is the seed's curl loop against a server, built in.
+// runLoad is the Resty demo's curl loop against a server, built in.
 func runLoad(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("connleak load", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)

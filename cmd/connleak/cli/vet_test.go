@@ -11,7 +11,7 @@ import (
 	"github.com/connleak/connleak/internal/testutil"
 )
 
-// seedModule writes a module holding the seed's handler, and returns its
+// seedModule writes a module holding the Resty demo's handler, and returns its
 // directory.
 func seedModule(t *testing.T, main string) string {
 	t.Helper()
@@ -34,7 +34,7 @@ import (
 	"time"
 )
 
-// The seed's handler: a new client with a bare Transport, per request.
+// The Resty demo's handler: a new client with a bare Transport, per request.
 func forward(w http.ResponseWriter, r *http.Request) {
 	client := &http.Client{Transport: &http.Transport{}, Timeout: time.Second}
 	resp, err := client.Post("http://localhost:8080/hello", "application/json", nil)
@@ -53,7 +53,7 @@ func main() {
 `
 
 // TestVetSeed runs connleak vet as a user would, in a module with the
-// seed's handler: it points at the lines, exits 1, and -fix sets
+// Resty demo's handler: it points at the lines, exits 1, and -fix sets
 // IdleConnTimeout. (That it works as go vet's -vettool is e2e's
 // TestVetTool: go vet runs the binary.)
 func TestVetSeed(t *testing.T) {
@@ -113,7 +113,7 @@ func TestVetBadPackages(t *testing.T) {
 	}
 }
 
-// TestVetSeedResty runs connleak vet on the seed's own code: a Resty client
+// TestVetSeedResty runs connleak vet on the Resty demo's own code: a Resty client
 // per request, given a bare Transport.
 func TestVetSeedResty(t *testing.T) {
 	if testing.Short() {
@@ -166,7 +166,7 @@ func main() {
 		"connleak: vet: 3 findings",
 	} {
 		if !strings.Contains(r.out(), want) {
-			t.Errorf("connleak vet on the seed's handler: no %q in\n%s", want, r.out())
+			t.Errorf("connleak vet on the Resty demo's handler: no %q in\n%s", want, r.out())
 		}
 	}
 	if r.code != 1 {
