@@ -22,7 +22,7 @@ import (
 func TestDemoCheck(t *testing.T) {
 	t.Parallel()
 	report := filepath.Join(t.TempDir(), "report.html")
-	cmd := exec.Command(exe, "demo", "-check", "-n", "50", "-scenarios", "leak,no-keepalive,idle-timeout", "-out", report)
+	cmd := exec.Command(measured, "demo", "-check", "-n", "50", "-scenarios", "leak,no-keepalive,idle-timeout", "-out", report)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -192,7 +192,7 @@ func tableRows(t *testing.T, out string) map[string]row {
 // and what each one holds.
 func TestBench(t *testing.T) {
 	t.Parallel()
-	out, err := exec.Command(exe, "bench", "-r", "1", "-d", "300ms", "-c", "4", "-g", "2000").Output()
+	out, err := exec.Command(measured, "bench", "-r", "1", "-d", "300ms", "-c", "4", "-g", "2000").Output()
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out)
 	}

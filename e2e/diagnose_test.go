@@ -150,7 +150,7 @@ func TestGoroutineLeakProfile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	leakExe := filepath.Join(dir, "connleak-leakprofile")
-	build := build(leakExe)
+	build := build(leakExe, race)
 	if version.Compare(runtime.Version(), "go1.27") < 0 {
 		build.Env = append(os.Environ(), "GOEXPERIMENT=goroutineleakprofile")
 	}

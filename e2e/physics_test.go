@@ -87,7 +87,7 @@ func TestPhysics(t *testing.T) {
 			t.Parallel()
 			const n = 60
 			want := tt.want
-			p := startPair(t, tt.env1...)
+			p := startPairOf(t, measured, tt.env1, nil)
 			base2, base1 := settled(t, p.Server2), settled(t, p.Server1)
 			// The idle footprint the Resty demo's numbers rest on: 3 goroutines, and
 			// the 2 of the request asking.
@@ -215,7 +215,7 @@ func TestPhysicsConcurrent(t *testing.T) {
 		}
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
-			rs, err := demo.Run(context.Background(), demo.Config{Exe: exe, Dir: t.TempDir(), N: 200, Wait: 3 * time.Second, Scenarios: []scenario.Scenario{sc}})
+			rs, err := demo.Run(context.Background(), demo.Config{Exe: measured, Dir: t.TempDir(), N: 200, Wait: 3 * time.Second, Scenarios: []scenario.Scenario{sc}})
 			if err != nil {
 				t.Fatal(err)
 			}
