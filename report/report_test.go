@@ -104,10 +104,17 @@ func TestHTML(t *testing.T) {
 		}
 	}
 	// It loads nothing: no script, stylesheet, image or font from anywhere.
-	for _, remote := range []string{`src="http`, `href="http`, `url(http`, "<script", "<link", "@import"} {
+	// Its only links are to where each scenario comes from, for a reader.
+	for _, remote := range []string{`src="http`, `url(http`, "<script", "<link", "@import"} {
 		if strings.Contains(html, remote) {
 			t.Errorf("report has %q: it must be self-contained", remote)
 		}
+	}
+	if want := `(source: <a href="https://github.com/KevFan/resty-go-routine-http-connection-leak">Resty blog, Resty demo</a>)`; !strings.Contains(html, want) {
+		t.Errorf("report has no %s", want)
+	}
+	if n, links := strings.Count(html, `href="http`), strings.Count(html, `(source: <a href="https://`); n != links {
+		t.Errorf("report has %d links out, %d of them to a scenario's source: want no other", n, links)
 	}
 	if !strings.Contains(html, "connleak load -c 100 -n 100 &#39;http://localhost:9090/forward?client=shared&amp;stall=true&#39;") {
 		t.Errorf("report has no load command for hung-upstream")
