@@ -4,6 +4,12 @@ import (
 	"slices"
 
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/connleak/connleak/vet/clientpercall"
+	"github.com/connleak/connleak/vet/internal/analysisutil"
+	"github.com/connleak/connleak/vet/rawbodynotclosed"
+	"github.com/connleak/connleak/vet/serveridletimeout"
+	"github.com/connleak/connleak/vet/transportidletimeout"
 )
 
 // The checks: the patterns vet flags in code, each the category of its
@@ -11,14 +17,14 @@ import (
 // stable, for programs that read the JSON and for the links into
 // docs/checks.md.
 const (
-	CheckTransportIdleTimeout = "transport-idle-timeout" // an http.Transport that keeps idle connections for ever
-	CheckClientPerCall        = "client-per-call"        // a client or Transport made per call
-	CheckServerIdleTimeout    = "server-idle-timeout"    // an http.Server that keeps idle connections for ever
-	CheckRawBodyNotClosed     = "raw-body-not-closed"    // a Resty raw body never closed
+	CheckTransportIdleTimeout = analysisutil.CheckTransportIdleTimeout // an http.Transport that keeps idle connections for ever
+	CheckClientPerCall        = analysisutil.CheckClientPerCall        // a client or Transport made per call
+	CheckServerIdleTimeout    = analysisutil.CheckServerIdleTimeout    // an http.Server that keeps idle connections for ever
+	CheckRawBodyNotClosed     = analysisutil.CheckRawBodyNotClosed     // a Resty raw body never closed
 )
 
 // DocBase is where each check is documented: DocBase + id.
-const DocBase = "https://github.com/connleak/connleak/blob/main/docs/checks.md#"
+const DocBase = analysisutil.DocBase
 
 // CheckInfo is one check of the registry: its id, what it finds, where it
 // is documented, and the analyzer that runs it.
@@ -31,15 +37,15 @@ type CheckInfo struct {
 
 // checks is the registry, in the order of Analyzers.
 var checks = []CheckInfo{
-	{CheckTransportIdleTimeout, "An http.Transport literal with neither IdleConnTimeout nor DisableKeepAlives: it keeps every idle connection for ever.", DocBase + CheckTransportIdleTimeout, TransportIdleTimeout},
-	{CheckClientPerCall, "A Transport, a Client with its own Transport, or a Resty client made per call: a connection pool nothing shares.", DocBase + CheckClientPerCall, ClientPerCall},
-	{CheckServerIdleTimeout, "An http.Server literal with neither IdleTimeout nor ReadTimeout, or http.ListenAndServe and the like: kept-alive connections held for ever.", DocBase + CheckServerIdleTimeout, ServerIdleTimeout},
-	{CheckRawBodyNotClosed, "A Resty response taken with SetDoNotParseResponse(true) whose RawBody() is never closed: its connection stays held.", DocBase + CheckRawBodyNotClosed, RawBodyNotClosed},
+	{CheckTransportIdleTimeout, "An http.Transport literal with neither IdleConnTimeout nor DisableKeepAlives: it keeps every idle connection for ever.", DocBase + CheckTransportIdleTimeout, transportidletimeout.Analyzer},
+	{CheckClientPerCall, "A Transport, a Client with its own Transport, or a Resty client made per call: a connection pool nothing shares.", DocBase + CheckClientPerCall, clientpercall.Analyzer},
+	{CheckServerIdleTimeout, "An http.Server literal with neither IdleTimeout nor ReadTimeout, or http.ListenAndServe and the like: kept-alive connections held for ever.", DocBase + CheckServerIdleTimeout, serveridletimeout.Analyzer},
+	{CheckRawBodyNotClosed, "A Resty response taken with SetDoNotParseResponse(true) whose RawBody() is never closed: its connection stays held.", DocBase + CheckRawBodyNotClosed, rawbodynotclosed.Analyzer},
 }
 
 // Analyzers are connleak's checks, one analyzer each, for a driver such as
 // unitchecker or multichecker.
-var Analyzers = []*analysis.Analyzer{TransportIdleTimeout, ClientPerCall, ServerIdleTimeout, RawBodyNotClosed}
+var Analyzers = []*analysis.Analyzer{transportidletimeout.Analyzer, clientpercall.Analyzer, serveridletimeout.Analyzer, rawbodynotclosed.Analyzer}
 
 // Checks returns the registry of checks, in the order of Analyzers. The
 // slice is the caller's.

@@ -1,15 +1,15 @@
 // Package vet finds the patterns of connleak's catalogue in a program's
 // source before they leak in production: analyzers built on
 // golang.org/x/tools/go/analysis, the library under `connleak vet`. One
-// analyzer per check:
+// analyzer per check, each in a package of its own:
 //
-//	transport-idle-timeout  an http.Transport literal with neither IdleConnTimeout nor DisableKeepAlives (transport.go)
-//	client-per-call         a Transport, a Client with its own Transport, or a Resty client made per call (clientpercall.go)
-//	server-idle-timeout     an http.Server literal with neither IdleTimeout nor ReadTimeout, and http.ListenAndServe and the like (server.go)
-//	raw-body-not-closed     a Resty response taken with SetDoNotParseResponse(true) whose RawBody() is never closed (rawbody.go)
+//	transport-idle-timeout  vet/transportidletimeout  an http.Transport that keeps idle connections for ever
+//	client-per-call         vet/clientpercall         a Transport, a Client with its own Transport, or a Resty client made per call
+//	server-idle-timeout     vet/serveridletimeout     an http.Server that keeps idle connections for ever
+//	raw-body-not-closed     vet/rawbodynotclosed      a Resty raw body never closed
 //
 // A comment `//connleak:ignore <check> <reason>` on the line of a finding,
-// or the line above, silences it (ignore.go).
+// or the line above, silences it.
 //
 // Run loads the packages of a module and returns their findings, and with
 // Options.Fix applies the suggested fixes that are safe (fix.go):

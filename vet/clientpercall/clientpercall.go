@@ -1,6 +1,7 @@
-package vet
+package clientpercall
 
 import (
+	_ "embed"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -9,24 +10,21 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/connleak/connleak/vet/internal/analysisutil"
 )
 
-// ClientPerCall finds connection pools made per call: an http.Transport, an
-// http.Client with a Transport of its own, or a Resty client, made inside a
-// loop, inside an HTTP handler, or inside any function that does not keep
-// it (return it, store it outside the function, hand it to something).
-// Each is a pool of its own: its idle connections stay (for ever with a
-// bare Transport, 90s with Resty's), and nothing shares them. Made once, in
-// main or init or a package variable, it is the fix.
-var ClientPerCall = &analysis.Analyzer{
+//go:embed doc.go
+var doc string
+
+// Analyzer is the client-per-call check; see the package doc.
+var Analyzer = &analysis.Analyzer{
 	Name:     "clientpercall",
-	Doc:      "report HTTP clients and Transports made per call (client-per-call)",
-	Requires: []*analysis.Analyzer{inspect.Analyzer, ignoreDirectives},
+	Doc:      analysisutil.MustExtractDoc(doc, "clientpercall"),
+	URL:      analysisutil.DocBase + analysisutil.CheckClientPerCall,
+	Requires: []*analysis.Analyzer{inspect.Analyzer, analysisutil.Directives},
 	Run:      runClientPerCall,
 }
-
-// restyPaths are Resty's module paths, v2 and v3.
-var restyPaths = map[string]bool{"github.com/go-resty/resty/v2": true, "resty.dev/v3": true}
 
 func runClientPerCall(pass *analysis.Pass) (any, error) {
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
@@ -38,7 +36,7 @@ func runClientPerCall(pass *analysis.Pass) (any, error) {
 		if what == "" {
 			return true
 		}
-		fn, body, inLoop := enclosing(stack)
+		fn, body, inLoop := analysisutil.Enclosing(stack)
 		var where string
 		switch {
 		case fn == nil:
@@ -54,7 +52,7 @@ func runClientPerCall(pass *analysis.Pass) (any, error) {
 		default:
 			where = "and dropped when the function returns"
 		}
-		report(pass, CheckClientPerCall, n.Pos(), nil,
+		analysisutil.Report(pass, analysisutil.CheckClientPerCall, n.Pos(), nil,
 			"%s made per call (%s): each call makes a connection pool that nothing shares, and its idle connections stay, a readLoop and a writeLoop each here and a conn.serve in the server; make one, keep it, and share it", what, where)
 		return true
 	})
@@ -67,30 +65,30 @@ func pool(pass *analysis.Pass, n ast.Node, stack []ast.Node) string {
 	case *ast.CompositeLit:
 		t := pass.TypesInfo.TypeOf(n)
 		switch {
-		case isNamed(t, "net/http", "Transport") && keepsNone(n):
+		case analysisutil.IsNamed(t, "net/http", "Transport") && keepsNone(n):
 			return "" // DisableKeepAlives: no pool to leave behind
-		case isNamed(t, "net/http", "Transport"):
+		case analysisutil.IsNamed(t, "net/http", "Transport"):
 			if kv, ok := parent(stack, 1).(*ast.KeyValueExpr); ok {
-				if lit, ok := parent(stack, 2).(*ast.CompositeLit); ok && isNamed(pass.TypesInfo.TypeOf(lit), "net/http", "Client") && kv.Value == n {
+				if lit, ok := parent(stack, 2).(*ast.CompositeLit); ok && analysisutil.IsNamed(pass.TypesInfo.TypeOf(lit), "net/http", "Client") && kv.Value == n {
 					return "" // the Client literal it belongs to is the pool
 				}
 			}
 			if u, ok := parent(stack, 1).(*ast.UnaryExpr); ok && u.Op == token.AND {
 				if kv, ok := parent(stack, 2).(*ast.KeyValueExpr); ok {
-					if lit, ok := parent(stack, 3).(*ast.CompositeLit); ok && isNamed(pass.TypesInfo.TypeOf(lit), "net/http", "Client") && kv.Value == u {
+					if lit, ok := parent(stack, 3).(*ast.CompositeLit); ok && analysisutil.IsNamed(pass.TypesInfo.TypeOf(lit), "net/http", "Client") && kv.Value == u {
 						return ""
 					}
 				}
 			}
 			return "an http.Transport"
-		case isNamed(t, "net/http", "Client") && keyValue(n, "Transport") != nil:
-			if tr, ok := unparen(keyValue(n, "Transport")).(*ast.CompositeLit); ok && keepsNone(tr) {
+		case analysisutil.IsNamed(t, "net/http", "Client") && analysisutil.KeyValue(n, "Transport") != nil:
+			if tr, ok := unparen(analysisutil.KeyValue(n, "Transport")).(*ast.CompositeLit); ok && keepsNone(tr) {
 				return ""
 			}
 			return "an http.Client with a Transport of its own"
 		}
 	case *ast.CallExpr:
-		if fn, ok := typeutilCallee(pass, n).(*types.Func); ok && fn.Pkg() != nil && restyPaths[fn.Pkg().Path()] &&
+		if fn, ok := analysisutil.Callee(pass, n).(*types.Func); ok && fn.Pkg() != nil && analysisutil.RestyPaths[fn.Pkg().Path()] &&
 			(fn.Name() == "New" || fn.Name() == "NewWithClient") && fn.Type().(*types.Signature).Recv() == nil {
 			return "a Resty client"
 		}
@@ -101,7 +99,7 @@ func pool(pass *analysis.Pass, n ast.Node, stack []ast.Node) string {
 // keepsNone reports whether a Transport literal sets DisableKeepAlives to
 // true: it keeps no connection once its request is done.
 func keepsNone(lit *ast.CompositeLit) bool {
-	id, ok := keyValue(lit, "DisableKeepAlives").(*ast.Ident)
+	id, ok := analysisutil.KeyValue(lit, "DisableKeepAlives").(*ast.Ident)
 	return ok && id.Name == "true"
 }
 
@@ -130,22 +128,6 @@ func parent(stack []ast.Node, i int) ast.Node {
 	return stack[len(stack)-1-i]
 }
 
-// enclosing is the innermost function around the top of stack, its body,
-// and whether a loop of that function stands in between.
-func enclosing(stack []ast.Node) (fn ast.Node, body *ast.BlockStmt, inLoop bool) {
-	for i := len(stack) - 2; i >= 0; i-- {
-		switch s := stack[i].(type) {
-		case *ast.ForStmt, *ast.RangeStmt:
-			inLoop = true
-		case *ast.FuncLit:
-			return s, s.Body, inLoop
-		case *ast.FuncDecl:
-			return s, s.Body, inLoop
-		}
-	}
-	return nil, nil, false
-}
-
 // isHandler reports whether fn takes an http.ResponseWriter and an
 // *http.Request.
 func isHandler(pass *analysis.Pass, fn ast.Node) bool {
@@ -159,9 +141,9 @@ func isHandler(pass *analysis.Pass, fn ast.Node) bool {
 	var w, r bool
 	for _, f := range ft.Params.List {
 		t := pass.TypesInfo.TypeOf(f.Type)
-		w = w || isNamed(t, "net/http", "ResponseWriter")
+		w = w || analysisutil.IsNamed(t, "net/http", "ResponseWriter")
 		_, ptr := t.(*types.Pointer)
-		r = r || ptr && isNamed(t, "net/http", "Request")
+		r = r || ptr && analysisutil.IsNamed(t, "net/http", "Request")
 	}
 	return w && r
 }

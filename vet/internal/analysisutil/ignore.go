@@ -1,4 +1,4 @@
-package vet
+package analysisutil
 
 import (
 	"go/ast"
@@ -12,11 +12,11 @@ import (
 // directive silences one finding: on its line, or the line above.
 const directive = "//connleak:ignore "
 
-// ignoreDirectives indexes a package's //connleak:ignore directives, once
+// Directives indexes a package's //connleak:ignore directives, once
 // for all the checks that report in it: each report then looks up two lines
 // instead of reading every comment of its file again. Every analyzer that
-// calls report requires it.
-var ignoreDirectives = &analysis.Analyzer{
+// calls Report requires it.
+var Directives = &analysis.Analyzer{
 	Name:       "connleakignore",
 	Doc:        "index the //connleak:ignore directives of a package",
 	Run:        runIgnoreDirectives,
@@ -55,8 +55,8 @@ func runIgnoreDirectives(pass *analysis.Pass) (any, error) {
 	return index, nil
 }
 
-// report reports a finding of check at pos unless a directive silences it.
-func report(pass *analysis.Pass, check string, pos token.Pos, fixes []analysis.SuggestedFix, format string, args ...any) {
+// Report reports a finding of check at pos unless a directive silences it.
+func Report(pass *analysis.Pass, check string, pos token.Pos, fixes []analysis.SuggestedFix, format string, args ...any) {
 	if ignored(pass, check, pos) {
 		return
 	}
@@ -67,7 +67,7 @@ func report(pass *analysis.Pass, check string, pos token.Pos, fixes []analysis.S
 // ignored reports whether a //connleak:ignore directive for check stands on
 // pos's line or the line above, with a reason.
 func ignored(pass *analysis.Pass, check string, pos token.Pos) bool {
-	index := pass.ResultOf[ignoreDirectives].(directives)
+	index := pass.ResultOf[Directives].(directives)
 	p := pass.Fset.Position(pos)
 	for _, line := range []int{p.Line, p.Line - 1} {
 		for _, c := range index[fileLine{p.Filename, line}] {

@@ -1,4 +1,7 @@
-package vet
+// Package analysisutil holds what connleak's analyzers share: the check
+// ids, reporting through //connleak:ignore directives, type tests, and the
+// fixes that add a field.
+package analysisutil
 
 import (
 	"fmt"
@@ -13,9 +16,9 @@ import (
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 
-// isNamed reports whether t, or what it points to, is the named type
+// IsNamed reports whether t, or what it points to, is the named type
 // pkgPath.name.
-func isNamed(t types.Type, pkgPath, name string) bool {
+func IsNamed(t types.Type, pkgPath, name string) bool {
 	if p, ok := t.(*types.Pointer); ok {
 		t = p.Elem()
 	}
@@ -23,8 +26,8 @@ func isNamed(t types.Type, pkgPath, name string) bool {
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == pkgPath && n.Obj().Name() == name
 }
 
-// hasKey reports whether the composite literal sets one of the fields.
-func hasKey(lit *ast.CompositeLit, fields ...string) bool {
+// HasKey reports whether the composite literal sets one of the fields.
+func HasKey(lit *ast.CompositeLit, fields ...string) bool {
 	for _, e := range lit.Elts {
 		kv, ok := e.(*ast.KeyValueExpr)
 		if !ok {
@@ -41,8 +44,8 @@ func hasKey(lit *ast.CompositeLit, fields ...string) bool {
 	return false
 }
 
-// keyValue is the value the composite literal gives field, or nil.
-func keyValue(lit *ast.CompositeLit, field string) ast.Expr {
+// KeyValue is the value the composite literal gives field, or nil.
+func KeyValue(lit *ast.CompositeLit, field string) ast.Expr {
 	for _, e := range lit.Elts {
 		if kv, ok := e.(*ast.KeyValueExpr); ok {
 			if id, ok := kv.Key.(*ast.Ident); ok && id.Name == field {
@@ -88,11 +91,11 @@ func timeName(pass *analysis.Pass, file *ast.File, pos token.Pos) (name string, 
 	return "time", true
 }
 
-// addField is the suggested fix that adds `field: value` to lit, value
+// AddField is the suggested fix that adds `field: value` to lit, value
 // written with %s for the name of package time; it imports time where the
 // file does not. There is no fix where the name time cannot be had (see
 // timeName).
-func addField(pass *analysis.Pass, lit *ast.CompositeLit, field, value, message string) []analysis.SuggestedFix {
+func AddField(pass *analysis.Pass, lit *ast.CompositeLit, field, value, message string) []analysis.SuggestedFix {
 	file := fileOf(pass, lit.Pos())
 	if file == nil {
 		return nil
@@ -129,7 +132,23 @@ func importTime(file *ast.File) analysis.TextEdit {
 	return analysis.TextEdit{Pos: end, End: end, NewText: []byte("\n\nimport \"time\"")}
 }
 
-// typeutilCallee is the function or method a call calls, if static.
-func typeutilCallee(pass *analysis.Pass, call *ast.CallExpr) types.Object {
+// Callee is the function or method a call calls, if static.
+func Callee(pass *analysis.Pass, call *ast.CallExpr) types.Object {
 	return typeutil.Callee(pass.TypesInfo, call)
+}
+
+// Enclosing is the innermost function around the top of stack, its body,
+// and whether a loop of that function stands in between.
+func Enclosing(stack []ast.Node) (fn ast.Node, body *ast.BlockStmt, inLoop bool) {
+	for i := len(stack) - 2; i >= 0; i-- {
+		switch s := stack[i].(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			inLoop = true
+		case *ast.FuncLit:
+			return s, s.Body, inLoop
+		case *ast.FuncDecl:
+			return s, s.Body, inLoop
+		}
+	}
+	return nil, nil, false
 }

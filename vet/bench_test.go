@@ -8,6 +8,8 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/checker"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/connleak/connleak/vet/transportidletimeout"
 )
 
 // BenchmarkIgnore runs transportidletimeout on a file of 10,000 Transports,
@@ -28,7 +30,7 @@ func BenchmarkIgnore(b *testing.B) {
 		b.Fatalf("load: %v", err)
 	}
 	for b.Loop() {
-		g, err := checker.Analyze([]*analysis.Analyzer{TransportIdleTimeout}, pkgs, nil)
+		g, err := checker.Analyze([]*analysis.Analyzer{transportidletimeout.Analyzer}, pkgs, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,6 +1,7 @@
-package vet
+package rawbodynotclosed
 
 import (
+	_ "embed"
 	"go/ast"
 	"go/constant"
 	"go/types"
@@ -8,20 +9,19 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/connleak/connleak/vet/internal/analysisutil"
 )
 
-// RawBodyNotClosed finds Resty requests made with
-// SetDoNotParseResponse(true) whose response's RawBody() the function never
-// closes: the body, and the connection under it, are then held until the
-// server closes them, a readLoop and a writeLoop here.
-//
-// It reads one function at a time, and asks for a Close of RawBody() (or
-// RawBody() handed on, to a call or a return) anywhere in it: a Close on
-// one path only is not told from a Close on every path.
-var RawBodyNotClosed = &analysis.Analyzer{
+//go:embed doc.go
+var doc string
+
+// Analyzer is the raw-body-not-closed check; see the package doc.
+var Analyzer = &analysis.Analyzer{
 	Name:     "rawbodynotclosed",
-	Doc:      "report Resty raw response bodies never closed (raw-body-not-closed)",
-	Requires: []*analysis.Analyzer{inspect.Analyzer, ignoreDirectives},
+	Doc:      analysisutil.MustExtractDoc(doc, "rawbodynotclosed"),
+	URL:      analysisutil.DocBase + analysisutil.CheckRawBodyNotClosed,
+	Requires: []*analysis.Analyzer{inspect.Analyzer, analysisutil.Directives},
 	Run:      runRawBodyNotClosed,
 }
 
@@ -32,12 +32,12 @@ func runRawBodyNotClosed(pass *analysis.Pass) (any, error) {
 		if !push || !isDoNotParse(pass, call) {
 			return true
 		}
-		_, body, _ := enclosing(stack)
+		_, body, _ := analysisutil.Enclosing(stack)
 		resp := responseVar(pass, stack)
 		if body != nil && resp != nil && rawBodyHandled(pass, body, resp) {
 			return true
 		}
-		report(pass, CheckRawBodyNotClosed, call.Pos(), nil,
+		analysisutil.Report(pass, analysisutil.CheckRawBodyNotClosed, call.Pos(), nil,
 			"SetDoNotParseResponse(true) makes the response body the caller's, and this function never closes RawBody(): the connection stays held, a readLoop and a writeLoop here and a conn.serve in the server; defer resp.RawBody().Close(), and read it to the end first")
 		return true
 	})
@@ -47,12 +47,12 @@ func runRawBodyNotClosed(pass *analysis.Pass) (any, error) {
 // isDoNotParse reports whether call is Resty's Request.SetDoNotParseResponse
 // with a constant true.
 func isDoNotParse(pass *analysis.Pass, call *ast.CallExpr) bool {
-	fn, ok := typeutilCallee(pass, call).(*types.Func)
-	if !ok || fn.Name() != "SetDoNotParseResponse" || fn.Pkg() == nil || !restyPaths[fn.Pkg().Path()] || len(call.Args) != 1 {
+	fn, ok := analysisutil.Callee(pass, call).(*types.Func)
+	if !ok || fn.Name() != "SetDoNotParseResponse" || fn.Pkg() == nil || !analysisutil.RestyPaths[fn.Pkg().Path()] || len(call.Args) != 1 {
 		return false
 	}
 	recv := fn.Type().(*types.Signature).Recv()
-	if recv == nil || !isNamed(recv.Type(), fn.Pkg().Path(), "Request") {
+	if recv == nil || !analysisutil.IsNamed(recv.Type(), fn.Pkg().Path(), "Request") {
 		return false
 	}
 	tv, ok := pass.TypesInfo.Types[call.Args[0]]

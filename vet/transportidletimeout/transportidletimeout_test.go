@@ -1,0 +1,25 @@
+package transportidletimeout_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/connleak/connleak/vet/transportidletimeout"
+)
+
+func Test(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), transportidletimeout.Analyzer, "transport", "noimport")
+}
+
+// TestTimeName checks that a fix writes time.Second only where the name
+// time means package time, or can be made to.
+func TestTimeName(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), transportidletimeout.Analyzer, "timeshadow", "timevar", "timerenamed", "timeblank")
+}
+
+// TestIgnore checks that a //connleak:ignore directive with a reason, on
+// the line or the line above, silences a finding, and one without does not.
+func TestIgnore(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), transportidletimeout.Analyzer, "ignored")
+}
