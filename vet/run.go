@@ -31,6 +31,10 @@ type Options struct {
 	Dir string
 	// Fix applies the suggested fixes that are safe: see Result.Fixes.
 	Fix bool
+	// NoTests leaves the packages' test files out, as go vet -test=false
+	// does. By default they are checked with the rest: see docs/vet.md for
+	// what each check does in tests and Examples.
+	NoTests bool
 }
 
 // Result is what Run found, and with Options.Fix what it fixed.
@@ -54,7 +58,8 @@ type Fix struct {
 }
 
 // Run loads the packages the patterns name (./... if none), tests
-// included, from inside a Go module, runs the analyzers on them, and
+// included unless Options.NoTests, from inside a Go module, runs the
+// analyzers on them, and
 // returns their findings in file order, with Options.Fix applying the
 // suggested fixes that are safe. Its error says why it could not do its
 // work: packages that do not load, patterns that match no packages, a fix
@@ -68,6 +73,11 @@ type Fix struct {
 // for connleak to import. `go vet -vettool=connleak -fix` goes through
 // unitchecker, and so applies fixes x/tools' own way.
 func Run(ctx context.Context, patterns []string, opts Options) (Result, error) {
+	return run(ctx, Analyzers, patterns, opts)
+}
+
+// run is Run with the analyzers given.
+func run(ctx context.Context, analyzers []*analysis.Analyzer, patterns []string, opts Options) (Result, error) {
 	if len(patterns) == 0 {
 		patterns = []string{"./..."}
 	}
@@ -78,20 +88,74 @@ func Run(ctx context.Context, patterns []string, opts Options) (Result, error) {
 		wd = abs
 	}
 
-	// The packages named, from source; their dependencies from the export
-	// data the go command builds and caches, as go vet does: none of the
-	// analyzers needs facts about other packages.
+	pkgs, err := load(ctx, patterns, opts)
+	if err != nil {
+		return Result{}, err
+	}
+	graph, err := checker.Analyze(analyzers, pkgs, &checker.Options{})
+	if err != nil {
+		return Result{}, fmt.Errorf("vet: %w", err)
+	}
+
+	for act := range graph.All() {
+		if act.Err != nil && act.IsRoot {
+			return Result{}, fmt.Errorf("vet: %s: %w", act, act.Err)
+		}
+	}
+	found := collect(graph, wd)
+	var res Result
+	for _, f := range found {
+		res.Findings = append(res.Findings, f.finding())
+	}
+	if opts.Fix {
+		if err := applyFixes(ctx, found, wd, &res); err != nil {
+			return res, fmt.Errorf("vet: -fix: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// load loads the packages the patterns name from source, and their
+// dependencies from the export data the go command builds and caches, as
+// go vet does; but the dependencies of the same module, where the
+// patterns leave some out, from source too, so that the facts the checks
+// keep of its functions (a helper that returns an open body, one that
+// closes what it is given) reach the packages named. It returns the
+// packages named only, which are the ones checked.
+func load(ctx context.Context, patterns []string, opts Options) ([]*packages.Package, error) {
 	mode := packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports |
 		packages.NeedTypes | packages.NeedTypesSizes | packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule
-	cfg := &packages.Config{Context: ctx, Mode: mode, Tests: true, Dir: opts.Dir}
+	cfg := &packages.Config{Context: ctx, Mode: mode, Tests: !opts.NoTests, Dir: opts.Dir}
+	pkgs, err := loadPackages(cfg, patterns)
+	if err != nil {
+		return nil, err
+	}
+	extra := sameModuleDeps(pkgs)
+	if len(extra) == 0 {
+		return pkgs, nil
+	}
+	named := map[string]bool{}
+	for _, p := range pkgs {
+		named[p.ID] = true
+	}
+	all, err := loadPackages(cfg, append(slices.Clone(patterns), extra...))
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(p *packages.Package) bool { return !named[p.ID] }), nil
+}
+
+// loadPackages loads the patterns, with an error that says why where they
+// do not load or match no packages.
+func loadPackages(cfg *packages.Config, patterns []string) ([]*packages.Package, error) {
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
-		return Result{}, fmt.Errorf("vet: load %s: %w", strings.Join(patterns, " "), err)
+		return nil, fmt.Errorf("vet: load %s: %w", strings.Join(patterns, " "), err)
 	}
 	if len(pkgs) == 0 {
 		// Outside a module, or an empty one: go list warns on its standard
 		// error, which go/packages keeps to itself.
-		return Result{}, fmt.Errorf("vet: %s matched no packages", strings.Join(patterns, " "))
+		return nil, fmt.Errorf("vet: %s matched no packages", strings.Join(patterns, " "))
 	}
 	var loadErrs []string
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
@@ -104,24 +168,51 @@ func Run(ctx context.Context, patterns []string, opts Options) (Result, error) {
 		}
 	})
 	if len(loadErrs) > 0 {
-		return Result{}, fmt.Errorf("vet: the packages do not load: %s", strings.Join(slices.Compact(loadErrs), "; "))
+		return nil, fmt.Errorf("vet: the packages do not load: %s", strings.Join(slices.Compact(loadErrs), "; "))
 	}
-	graph, err := checker.Analyze(Analyzers, pkgs, &checker.Options{})
-	if err != nil {
-		return Result{}, fmt.Errorf("vet: %w", err)
-	}
+	return pkgs, nil
+}
 
-	found := collect(graph, wd)
-	var res Result
-	for _, f := range found {
-		res.Findings = append(res.Findings, f.finding())
+// sameModuleDeps are the import paths of the packages that the packages
+// named import, directly or not, from their own module, where they are not
+// among those named: they were loaded from export data.
+func sameModuleDeps(pkgs []*packages.Package) []string {
+	modules := map[string]bool{}
+	named := map[string]bool{}
+	for _, p := range pkgs {
+		if p.Module != nil {
+			modules[p.Module.Path] = true
+		}
+		named[p.PkgPath] = true
 	}
-	if opts.Fix {
-		if err := applyFixes(ctx, found, wd, &res); err != nil {
-			return res, fmt.Errorf("vet: -fix: %w", err)
+	inModule := func(path string) bool {
+		for m := range modules {
+			if path == m || strings.HasPrefix(path, m+"/") {
+				return true
+			}
+		}
+		return false
+	}
+	var deps []string
+	seen := map[string]bool{}
+	var visit func(p *packages.Package)
+	visit = func(p *packages.Package) {
+		for _, imp := range p.Imports {
+			if seen[imp.PkgPath] || !inModule(imp.PkgPath) {
+				continue
+			}
+			seen[imp.PkgPath] = true
+			if !named[imp.PkgPath] {
+				deps = append(deps, imp.PkgPath)
+			}
+			visit(imp)
 		}
 	}
-	return res, nil
+	for _, p := range pkgs {
+		visit(p)
+	}
+	sort.Strings(deps)
+	return deps
 }
 
 // A finding is a diagnostic of a root package, where the output puts it.

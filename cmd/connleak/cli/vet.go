@@ -25,7 +25,7 @@ func (e *exitError) Unwrap() error { return e.err }
 // ExitCode is the status the process exits with.
 func (e *exitError) ExitCode() int { return e.code }
 
-// runVet is `connleak vet [-json] [-fix] [packages]`, from inside a Go
+// runVet is `connleak vet [-json] [-fix] [-test=false] [packages]`, from inside a Go
 // module: it loads the packages (./... by default, tests included), runs
 // the analyzers, and writes each finding in go vet's form,
 // file:line:col: message [check], with the lab scenario that shows it. It
@@ -38,7 +38,7 @@ func runVet(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("connleak vet", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprint(e.stderr, `usage: connleak vet [-json] [-fix] [packages]
+		fmt.Fprint(e.stderr, `usage: connleak vet [-json] [-fix] [-test=false] [packages]
 
 Finds the leaky patterns of connleak's catalogue in a module's code:
 transport-idle-timeout, client-per-call, server-idle-timeout and
@@ -51,13 +51,14 @@ go vet -vettool=$(command -v connleak) ./...
 	}
 	asJSON := fs.Bool("json", false, "write the findings as JSON, one object per line")
 	fix := fs.Bool("fix", false, "apply the suggested fixes that are safe, and say which, and why not the others")
+	tests := fs.Bool("test", true, "check test files too, as go vet does; -test=false leaves them out")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return &exitError{2, err}
 	}
-	res, err := vet.Run(ctx, fs.Args(), vet.Options{Fix: *fix})
+	res, err := vet.Run(ctx, fs.Args(), vet.Options{Fix: *fix, NoTests: !*tests})
 	for _, f := range res.Findings {
 		if *asJSON {
 			b, _ := json.Marshal(f)

@@ -251,3 +251,26 @@ func TestVetExitCodes(t *testing.T) {
 		})
 	}
 }
+
+// TestVetNoTests checks that -test=false leaves a package's test files
+// out, and that by default they are checked with the rest.
+func TestVetNoTests(t *testing.T) {
+	dir := seedModule(t, "package main\n\nfunc main() {}\n")
+	test := "package main\n\nimport (\n\t\"net/http\"\n\t\"testing\"\n)\n\nvar tr = &http.Transport{}\n\nfunc TestT(t *testing.T) { _ = tr }\n"
+	if err := os.WriteFile(filepath.Join(dir, "main_test.go"), []byte(test), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"vet", "./..."}, 1, "main_test.go:8:11: "},
+		{[]string{"vet", "-test=false", "./..."}, 0, ""},
+	} {
+		r := run(t, dir, testutil.Getenv(), nil, tt.args...)
+		if r.code != tt.code || !strings.Contains(r.out(), tt.want) || tt.want == "" && strings.Contains(r.out(), "main_test.go") {
+			t.Errorf("connleak %s: got exit %d and\n%s\nwant exit %d and %q", strings.Join(tt.args, " "), r.code, r.out(), tt.code, tt.want)
+		}
+	}
+}
