@@ -87,6 +87,9 @@ go vet -vettool=$(command -v connleak) ./...
 			len(applied), strings.Join(applied, ", "), strings.Join(res.Written, ", "))
 	}
 	if len(res.Findings) > 0 {
+		if len(res.Findings) == 1 {
+			return &exitError{1, errors.New("vet: 1 finding")}
+		}
 		return &exitError{1, fmt.Errorf("vet: %d findings", len(res.Findings))}
 	}
 	return nil
