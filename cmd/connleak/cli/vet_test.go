@@ -270,8 +270,7 @@ func TestVetNoTests(t *testing.T) {
 	} {
 		r := run(t, dir, testutil.Getenv(), nil, tt.args...)
 		if r.code != tt.code || !strings.Contains(r.out(), tt.want) || tt.want == "" && strings.Contains(r.out(), "main_test.go") ||
-			tt.code == 1 && !strings.Contains(r.out(), "vet: 1 finding
-") {
+			tt.code == 1 && !strings.Contains(r.out(), "vet: 1 finding\n") {
 			t.Errorf("connleak %s: got exit %d and\n%s\nwant exit %d and %q", strings.Join(tt.args, " "), r.code, r.out(), tt.code, tt.want)
 		}
 	}
