@@ -99,7 +99,11 @@ func run(pass *analysis.Pass) (any, error) {
 	if inGOROOT(pass) {
 		return nil, nil
 	}
-	pass.ExportPackageFact(&analyzedFact{FromSource: true})
+	// A main package is imported by none: its facts would serve nobody.
+	facts := pass.Pkg.Name() != "main"
+	if facts {
+		pass.ExportPackageFact(&analyzedFact{FromSource: true})
+	}
 	pkg, funcs := buildSSA(pass)
 	if pkg == nil {
 		return nil, nil
@@ -115,7 +119,7 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	for _, fn := range funcs {
 		obj, ok := fn.Object().(*types.Func)
-		if !ok || obj.Pkg() != pass.Pkg || fn.Parent() != nil {
+		if !facts || !ok || obj.Pkg() != pass.Pkg || fn.Parent() != nil {
 			continue
 		}
 		if sum := s.sums[fn]; sum.returns != 0 || sum.keeps != 0 {
@@ -258,13 +262,23 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 }
 
 // mayCarry reports whether a value of type t may be an open body or the
-// response that holds one: a pointer or an interface.
+// response that holds one: a response, or an interface that a body
+// implements (io.ReadCloser, io.Reader, io.Closer, any...).
 func mayCarry(t types.Type) bool {
-	switch t.Underlying().(type) {
-	case *types.Pointer, *types.Interface:
-		return true
+	if analysisutil.IsNamed(t, "net/http", "Response") || isRestyResponse(t) {
+		_, ok := t.(*types.Pointer)
+		return ok
 	}
-	return false
+	it, ok := t.Underlying().(*types.Interface)
+	if !ok {
+		return false
+	}
+	for m := range it.Methods() {
+		if m.Name() != "Read" && m.Name() != "Close" {
+			return false
+		}
+	}
+	return true
 }
 
 // keeps reports whether callee closes or keeps its argument i.

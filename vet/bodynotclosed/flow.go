@@ -288,6 +288,8 @@ func (f *flow) leak() (leak, bool) {
 		b    *ssa.BasicBlock
 		from int
 	}
+	var first leak // the first return found open
+	found := false
 	visited := map[*ssa.BasicBlock]bool{}
 	stack := []item{{start, slices.Index(start.Instrs, ssa.Instruction(src)) + 1}}
 	push := func(b *ssa.BasicBlock) {
@@ -303,14 +305,17 @@ func (f *flow) leak() (leak, bool) {
 		for i := it.from; i < len(it.b.Instrs); i++ {
 			ins := it.b.Instrs[i]
 			if ins == ssa.Instruction(src) {
-				return leak{src.Pos(), true}, true
+				return leak{src.Pos(), true}, true // the worst: one leak a turn
 			}
 			if f.events[ins] {
 				break
 			}
 			switch ins := ins.(type) {
 			case *ssa.Return:
-				return leak{ins.Pos(), false}, true
+				if !found {
+					first, found = leak{ins.Pos(), false}, true
+				}
+				break scan
 			case *ssa.Panic:
 				break scan
 			case *ssa.Call:
@@ -329,7 +334,7 @@ func (f *flow) leak() (leak, bool) {
 			}
 		}
 	}
-	return leak{}, false
+	return first, found
 }
 
 // noReturn reports whether c is a call that does not return: the process
