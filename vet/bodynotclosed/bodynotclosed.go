@@ -104,6 +104,9 @@ func run(pass *analysis.Pass) (any, error) {
 	if facts {
 		pass.ExportPackageFact(&analyzedFact{FromSource: true})
 	}
+	if !mentionsBodies(pass) {
+		return nil, nil
+	}
 	pkg, funcs := buildSSA(pass)
 	if pkg == nil {
 		return nil, nil
@@ -261,16 +264,18 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 	return sum
 }
 
-// mayCarry reports whether a value of type t may be an open body or the
-// response that holds one: a response, or an interface that a body
-// implements (io.ReadCloser, io.Reader, io.Closer, any...).
+// mayCarry reports whether a value of type t may be an open body, or the
+// response that holds one, that whoever holds it can close: a response, or
+// an interface with a Close method that a body implements (io.ReadCloser,
+// io.Closer). A function keeps only what it takes as such: what it takes as
+// an io.Reader, or as any, it reads.
 func mayCarry(t types.Type) bool {
 	if analysisutil.IsNamed(t, "net/http", "Response") || isRestyResponse(t) {
 		_, ok := t.(*types.Pointer)
 		return ok
 	}
 	it, ok := t.Underlying().(*types.Interface)
-	if !ok {
+	if !ok || !closable(t) {
 		return false
 	}
 	for m := range it.Methods() {
@@ -279,6 +284,41 @@ func mayCarry(t types.Type) bool {
 		}
 	}
 	return true
+}
+
+// mentionsBodies reports whether the package has a call that returns what
+// mayCarry takes, or a function that takes one: else it has neither
+// sources nor sinks, and its SSA form need not be built.
+func mentionsBodies(pass *analysis.Pass) bool {
+	carries := func(t types.Type) bool {
+		if tup, ok := t.(*types.Tuple); ok {
+			for v := range tup.Variables() {
+				if mayCarry(v.Type()) {
+					return true
+				}
+			}
+			return false
+		}
+		return t != nil && mayCarry(t)
+	}
+	found := false
+	for _, f := range pass.Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				found = found || carries(pass.TypesInfo.TypeOf(n))
+			case *ast.FuncType:
+				for _, fl := range n.Params.List {
+					found = found || carries(pass.TypesInfo.TypeOf(fl.Type))
+				}
+			}
+			return !found
+		})
+		if found {
+			return true
+		}
+	}
+	return false
 }
 
 // keeps reports whether callee closes or keeps its argument i.
