@@ -270,6 +270,9 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 // io.Closer). A function keeps only what it takes as such: what it takes as
 // an io.Reader, or as any, it reads.
 func mayCarry(t types.Type) bool {
+	if _, ok := t.(*types.TypeParam); ok {
+		return true // it may be instantiated with one
+	}
 	if analysisutil.IsNamed(t, "net/http", "Response") || isRestyResponse(t) {
 		_, ok := t.(*types.Pointer)
 		return ok

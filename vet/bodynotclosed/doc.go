@@ -20,7 +20,8 @@
 //
 // The body is handed on, and so no longer the function's, where it (or its
 // response) is returned, stored in a field, a global, an element or a map,
-// sent on a channel, started in a goroutine, or passed to a function that
+// sent on a channel, started in a goroutine, passed in a variadic argument
+// (stored in its slice), or passed to a function that
 // closes or keeps it: a helper of the module that does (a fact across
 // packages), a function literal that does, a method value or an interface
 // method or a function value the analyzer cannot see into. A function of a

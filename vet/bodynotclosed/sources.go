@@ -236,14 +236,22 @@ func clientKey(v ssa.Value) any {
 	case *ssa.Global:
 		return addr
 	case *ssa.FieldAddr:
-		return fieldOf(addr)
+		if f := fieldOf(addr); f != nil {
+			return f
+		}
 	}
 	return nil
 }
 
+// fieldOf is the field fa takes the address of, or nil (a struct of a
+// type parameter's).
 func fieldOf(fa *ssa.FieldAddr) *types.Var {
-	st, ok := fa.X.Type().Underlying().(*types.Pointer).Elem().Underlying().(*types.Struct)
+	p, ok := fa.X.Type().Underlying().(*types.Pointer)
 	if !ok {
+		return nil
+	}
+	st, ok := p.Elem().Underlying().(*types.Struct)
+	if !ok || fa.Field >= st.NumFields() {
 		return nil
 	}
 	return st.Field(fa.Field)
@@ -272,7 +280,9 @@ func (s *state) findRawClients(funcs []*ssa.Function) {
 					case *ssa.Global:
 						s.rawClients[addr] = true
 					case *ssa.FieldAddr:
-						s.rawClients[fieldOf(addr)] = true
+						if f := fieldOf(addr); f != nil {
+							s.rawClients[f] = true
+						}
 					}
 				}
 			}
