@@ -47,7 +47,7 @@ const (
 	CheckTransportIdleTimeout = vet.CheckTransportIdleTimeout
 	CheckClientPerCall        = vet.CheckClientPerCall
 	CheckServerIdleTimeout    = vet.CheckServerIdleTimeout
-	CheckRawBodyNotClosed     = vet.CheckRawBodyNotClosed
+	CheckBodyNotClosed        = vet.CheckBodyNotClosed
 )
 
 // Goroutines is a number of goroutines on each server.
@@ -166,7 +166,7 @@ var all = []Scenario{
 		Explain: "One client, reused: one pooled connection for every request. The fix for real code, with a bounded IdleConnTimeout."},
 	{Name: "body-leave-open", Seed: "connection-reuse blog", Query: "client=shared&body=leave-open", Want: Leaks, PerRequest: http1Conn, PerConn: http1Conn,
 		Status: http.StatusOK, Finding2: BodiesNotClosed, Finding1: IdleServerConnections,
-		Checks:  []string{CheckRawBodyNotClosed},
+		Checks:  []string{CheckBodyNotClosed},
 		Explain: "A shared client, but the body is neither read nor closed: the connection is never handed back, so every request dials a new one, and none is ever closed."},
 	{Name: "body-close-undrained", Seed: "connection-reuse blog", Query: "client=shared&body=close", Want: Flat, PerConn: http1Conn,
 		Status:  http.StatusOK,

@@ -27,7 +27,7 @@ func TestSelect(t *testing.T) {
 
 // TestChecks checks that every check of connleak vet shows in the lab.
 func TestChecks(t *testing.T) {
-	for _, c := range []string{CheckTransportIdleTimeout, CheckClientPerCall, CheckServerIdleTimeout, CheckRawBodyNotClosed} {
+	for _, c := range []string{CheckTransportIdleTimeout, CheckClientPerCall, CheckServerIdleTimeout, CheckBodyNotClosed} {
 		if _, ok := ForCheck(c); !ok {
 			t.Errorf("no scenario shows what %s flags", c)
 		}

@@ -5,9 +5,9 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/connleak/connleak/vet/bodynotclosed"
 	"github.com/connleak/connleak/vet/clientpercall"
 	"github.com/connleak/connleak/vet/internal/analysisutil"
-	"github.com/connleak/connleak/vet/rawbodynotclosed"
 	"github.com/connleak/connleak/vet/serveridletimeout"
 	"github.com/connleak/connleak/vet/transportidletimeout"
 )
@@ -20,8 +20,13 @@ const (
 	CheckTransportIdleTimeout = analysisutil.CheckTransportIdleTimeout // an http.Transport that keeps idle connections for ever
 	CheckClientPerCall        = analysisutil.CheckClientPerCall        // a client or Transport made per call
 	CheckServerIdleTimeout    = analysisutil.CheckServerIdleTimeout    // an http.Server that keeps idle connections for ever
-	CheckRawBodyNotClosed     = analysisutil.CheckRawBodyNotClosed     // a Resty raw body never closed
+	CheckBodyNotClosed        = analysisutil.CheckBodyNotClosed        // a response body not closed on every path
 )
+
+// CheckRawBodyNotClosed is body-not-closed's old id, from when it checked
+// only Resty's raw bodies. It is no check of its own: a //connleak:ignore
+// directive that names it silences body-not-closed.
+const CheckRawBodyNotClosed = analysisutil.CheckRawBodyNotClosed
 
 // DocBase is where each check is documented: DocBase + id.
 const DocBase = analysisutil.DocBase
@@ -40,12 +45,12 @@ var checks = []CheckInfo{
 	{CheckTransportIdleTimeout, "An http.Transport literal with neither IdleConnTimeout nor DisableKeepAlives: it keeps every idle connection for ever.", DocBase + CheckTransportIdleTimeout, transportidletimeout.Analyzer},
 	{CheckClientPerCall, "A Transport, a Client with its own Transport, or a Resty client made per call: a connection pool nothing shares.", DocBase + CheckClientPerCall, clientpercall.Analyzer},
 	{CheckServerIdleTimeout, "An http.Server literal with neither IdleTimeout nor ReadTimeout, or http.ListenAndServe and the like: kept-alive connections held for ever.", DocBase + CheckServerIdleTimeout, serveridletimeout.Analyzer},
-	{CheckRawBodyNotClosed, "A Resty response taken with SetDoNotParseResponse(true) whose RawBody() is never closed: its connection stays held.", DocBase + CheckRawBodyNotClosed, rawbodynotclosed.Analyzer},
+	{CheckBodyNotClosed, "A response body, net/http's or a Resty raw body, not closed on every path of the function that owns it: its connection stays held.", DocBase + CheckBodyNotClosed, bodynotclosed.Analyzer},
 }
 
 // Analyzers are connleak's checks, one analyzer each, for a driver such as
 // unitchecker or multichecker.
-var Analyzers = []*analysis.Analyzer{transportidletimeout.Analyzer, clientpercall.Analyzer, serveridletimeout.Analyzer, rawbodynotclosed.Analyzer}
+var Analyzers = []*analysis.Analyzer{transportidletimeout.Analyzer, clientpercall.Analyzer, serveridletimeout.Analyzer, bodynotclosed.Analyzer}
 
 // Checks returns the registry of checks, in the order of Analyzers. The
 // slice is the caller's.

@@ -6,10 +6,11 @@
 //	transport-idle-timeout  vet/transportidletimeout  an http.Transport that keeps idle connections for ever
 //	client-per-call         vet/clientpercall         a Transport, a Client with its own Transport, or a Resty client made per call
 //	server-idle-timeout     vet/serveridletimeout     an http.Server that keeps idle connections for ever
-//	raw-body-not-closed     vet/rawbodynotclosed      a Resty raw body never closed
+//	body-not-closed         vet/bodynotclosed         a response body, net/http's or a Resty raw one, not closed on every path
 //
 // A comment `//connleak:ignore <check> <reason>` on the line of a finding,
-// or the line above, silences it.
+// or the line above, silences it; raw-body-not-closed, body-not-closed's
+// old id, still silences body-not-closed.
 //
 // Run loads the packages of a module and returns their findings, and with
 // Options.Fix applies the suggested fixes that are safe (fix.go):

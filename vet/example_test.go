@@ -14,5 +14,5 @@ func ExampleChecks() {
 	// transport-idle-timeout transportidletimeout
 	// client-per-call clientpercall
 	// server-idle-timeout serveridletimeout
-	// raw-body-not-closed rawbodynotclosed
+	// body-not-closed bodynotclosed
 }

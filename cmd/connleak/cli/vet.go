@@ -42,8 +42,9 @@ func runVet(ctx context.Context, args []string, e env) error {
 
 Finds the leaky patterns of connleak's catalogue in a module's code:
 transport-idle-timeout, client-per-call, server-idle-timeout and
-raw-body-not-closed. A comment //connleak:ignore <check> <reason> on the
-line of a finding, or the line above, silences it. Also runs as
+body-not-closed (a response body, net/http's or a Resty raw one, not
+closed on every path). A comment //connleak:ignore <check> <reason> on
+the line of a finding, or the line above, silences it. Also runs as
 go vet -vettool=$(command -v connleak) ./...
 
 `)

@@ -175,7 +175,7 @@ func main() {
 }
 
 // directive is a //connleak:ignore directive with its check and a reason.
-var directive = regexp.MustCompile(`//connleak:ignore ((transport-idle-timeout|client-per-call|server-idle-timeout|raw-body-not-closed) \S)`)
+var directive = regexp.MustCompile(`//connleak:ignore ((transport-idle-timeout|client-per-call|server-idle-timeout|body-not-closed|raw-body-not-closed) \S)`)
 
 // TestVetSelfDirectives strips connleak's //connleak:ignore directives from
 // a copy of it: connleak vet then finds one thing for each, at its line.

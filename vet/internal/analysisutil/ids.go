@@ -7,8 +7,17 @@ const (
 	CheckTransportIdleTimeout = "transport-idle-timeout"
 	CheckClientPerCall        = "client-per-call"
 	CheckServerIdleTimeout    = "server-idle-timeout"
-	CheckRawBodyNotClosed     = "raw-body-not-closed"
+	CheckBodyNotClosed        = "body-not-closed"
 )
+
+// CheckRawBodyNotClosed is the id body-not-closed had when it checked only
+// Resty's raw bodies: a //connleak:ignore directive that names it still
+// silences body-not-closed.
+const CheckRawBodyNotClosed = "raw-body-not-closed"
+
+// aliases are the old ids a directive may still name, each with the check
+// it names now.
+var aliases = map[string]string{CheckRawBodyNotClosed: CheckBodyNotClosed}
 
 // DocBase is where each check is documented: DocBase + id.
 const DocBase = "https://github.com/connleak/connleak/blob/main/docs/checks.md#"

@@ -48,7 +48,11 @@ func runIgnoreDirectives(pass *analysis.Pass) (any, error) {
 				}
 				pos := pass.Fset.Position(c.Slash)
 				key := fileLine{pos.Filename, pos.Line}
-				index[key] = append(index[key], fields[0])
+				check := fields[0]
+				if now, ok := aliases[check]; ok {
+					check = now
+				}
+				index[key] = append(index[key], check)
 			}
 		}
 	}

@@ -1,0 +1,434 @@
+package bodynotclosed
+
+import (
+	_ "embed"
+	"go/ast"
+	"go/build"
+	"go/types"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/connleak/connleak/vet/internal/analysisutil"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer is the body-not-closed check; see the package doc.
+var Analyzer = &analysis.Analyzer{
+	Name:      "bodynotclosed",
+	Doc:       analysisutil.MustExtractDoc(doc, "bodynotclosed"),
+	URL:       analysisutil.DocBase + analysisutil.CheckBodyNotClosed,
+	Requires:  []*analysis.Analyzer{analysisutil.Directives},
+	Run:       run,
+	FactTypes: []analysis.Fact{new(ownsFact), new(analyzedFact)},
+}
+
+// ownsFact is what a function of another package does with open bodies:
+// bit i of Returns is set where its result i may be an open body that its
+// caller must close, bit i of Keeps where it closes or keeps what its
+// parameter i (the receiver first) is given.
+type ownsFact struct {
+	Returns uint8
+	Keeps   uint64
+}
+
+func (*ownsFact) AFact() {}
+
+func (f *ownsFact) String() string {
+	var parts []string
+	if f.Returns != 0 {
+		parts = append(parts, "returns "+bits(uint64(f.Returns)))
+	}
+	if f.Keeps != 0 {
+		parts = append(parts, "keeps "+bits(f.Keeps))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// analyzedFact marks a package this analyzer read from source: a function
+// of it without an ownsFact neither returns nor keeps a body. A package
+// without it came from export data, and what its functions do is unknown.
+type analyzedFact struct{ FromSource bool }
+
+func (*analyzedFact) AFact()         {}
+func (*analyzedFact) String() string { return "analyzed" }
+
+// bits is the set bits of m, as "0 2".
+func bits(m uint64) string {
+	var is []string
+	for i := range 64 {
+		if m&(1<<i) != 0 {
+			is = append(is, strconv.Itoa(i))
+		}
+	}
+	return strings.Join(is, " ")
+}
+
+// summary is what a function of this package does with open bodies, as
+// ownsFact, and for a function literal with its free variables.
+type summary struct {
+	returns   uint8
+	keeps     uint64
+	freeKeeps uint64
+}
+
+// state is one pass: the package in SSA form and its functions' summaries.
+type state struct {
+	pass *analysis.Pass
+	pkg  *ssa.Package
+	sums map[*ssa.Function]*summary
+	// rawClients are the Resty clients set SetDoNotParseResponse(true)
+	// somewhere in the package: globals, fields, and local values.
+	rawClients map[any]bool
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	// A package loaded from export data has neither syntax nor type
+	// information to build SSA from: nothing to report, no facts.
+	if len(pass.Files) == 0 || pass.TypesInfo == nil {
+		return nil, nil
+	}
+	// The standard library is taken as connleak vet's driver sees it, from
+	// export data (see keeps): it is not the code being checked, and
+	// analyzing it would only cost time where a test loads it from source.
+	if inGOROOT(pass) {
+		return nil, nil
+	}
+	// A main package is imported by none: its facts would serve nobody.
+	facts := pass.Pkg.Name() != "main"
+	if facts {
+		pass.ExportPackageFact(&analyzedFact{FromSource: true})
+	}
+	if !mentionsBodies(pass) {
+		return nil, nil
+	}
+	pkg, funcs := buildSSA(pass)
+	if pkg == nil {
+		return nil, nil
+	}
+	s := &state{pass: pass, pkg: pkg, sums: map[*ssa.Function]*summary{}, rawClients: map[any]bool{}}
+	all := funcs
+	if init := pkg.Func("init"); init != nil {
+		all = append(all, init)
+	}
+	s.findRawClients(all)
+	for _, fn := range postorder(pkg, funcs) {
+		s.sums[fn] = s.analyze(fn)
+	}
+	for _, fn := range funcs {
+		obj, ok := fn.Object().(*types.Func)
+		if !facts || !ok || obj.Pkg() != pass.Pkg || fn.Parent() != nil {
+			continue
+		}
+		if sum := s.sums[fn]; sum.returns != 0 || sum.keeps != 0 {
+			pass.ExportObjectFact(obj, &ownsFact{Returns: sum.returns, Keeps: sum.keeps})
+		}
+	}
+	return nil, nil
+}
+
+// buildSSA builds the package's SSA form, as passes/buildssa does but
+// without its ctrlflow pass, and returns its source functions, function
+// literals included. It builds none where the package has errors that
+// SSA construction cannot take.
+func buildSSA(pass *analysis.Pass) (pkg *ssa.Package, funcs []*ssa.Function) {
+	defer func() {
+		if recover() != nil { // ill-typed code: no findings rather than a crash
+			pkg, funcs = nil, nil
+		}
+	}()
+	prog := ssa.NewProgram(pass.Fset, 0)
+	for _, p := range pass.Pkg.Imports() {
+		prog.CreatePackage(p, nil, nil, true)
+	}
+	pkg = prog.CreatePackage(pass.Pkg, pass.Files, pass.TypesInfo, false)
+	pkg.Build()
+	var add func(fn *ssa.Function)
+	add = func(fn *ssa.Function) {
+		funcs = append(funcs, fn)
+		for _, anon := range fn.AnonFuncs {
+			add(anon)
+		}
+	}
+	if init := pkg.Func("init"); init != nil {
+		for _, anon := range init.AnonFuncs {
+			add(anon)
+		}
+	}
+	for _, f := range pass.Files {
+		for _, d := range f.Decls {
+			if d, ok := d.(*ast.FuncDecl); ok {
+				if obj, ok := pass.TypesInfo.Defs[d.Name].(*types.Func); ok {
+					if fn := prog.FuncValue(obj); fn != nil {
+						add(fn)
+					}
+				}
+			}
+		}
+	}
+	return pkg, funcs
+}
+
+// postorder is funcs with each function after the functions of the
+// package it calls, cycles broken where they close.
+func postorder(pkg *ssa.Package, funcs []*ssa.Function) []*ssa.Function {
+	inPkg := map[*ssa.Function]bool{}
+	for _, fn := range funcs {
+		inPkg[fn] = true
+	}
+	seen := map[*ssa.Function]bool{}
+	var order []*ssa.Function
+	var visit func(fn *ssa.Function)
+	visit = func(fn *ssa.Function) {
+		if seen[fn] {
+			return
+		}
+		seen[fn] = true
+		for _, b := range fn.Blocks {
+			for _, ins := range b.Instrs {
+				var callee *ssa.Function
+				switch ins := ins.(type) {
+				case ssa.CallInstruction:
+					callee = ins.Common().StaticCallee()
+				case *ssa.MakeClosure:
+					callee, _ = ins.Fn.(*ssa.Function)
+				}
+				if callee != nil {
+					if o := callee.Origin(); o != nil {
+						callee = o
+					}
+					if inPkg[callee] {
+						visit(callee)
+					}
+				}
+			}
+		}
+		order = append(order, fn)
+	}
+	for _, fn := range funcs {
+		visit(fn)
+	}
+	return order
+}
+
+// analyze is fn's summary; it reports the bodies fn leaks on the way.
+func (s *state) analyze(fn *ssa.Function) *summary {
+	sum := &summary{}
+	for i, p := range fn.Params {
+		if i < 64 && mayCarry(p.Type()) {
+			f := s.newFlow(fn)
+			f.add(p)
+			f.run()
+			if len(f.events) > 0 {
+				sum.keeps |= 1 << i
+			}
+		}
+	}
+	for i, fv := range fn.FreeVars {
+		if ptr, ok := fv.Type().Underlying().(*types.Pointer); i < 64 && ok && mayCarry(ptr.Elem()) {
+			f := s.newFlow(fn)
+			f.addBox(fv)
+			f.run()
+			if len(f.events) > 0 {
+				sum.freeKeeps |= 1 << i
+			}
+		}
+	}
+	for _, b := range fn.Blocks {
+		for _, ins := range b.Instrs {
+			call, ok := ins.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			src, ok := s.source(call)
+			if !ok {
+				continue
+			}
+			f := s.newFlow(fn)
+			f.src = src
+			for _, r := range src.roots() {
+				f.add(r)
+			}
+			f.run()
+			sum.returns |= f.returns
+			if l, ok := f.leak(); ok {
+				s.report(f, l)
+			}
+		}
+	}
+	return sum
+}
+
+// mayCarry reports whether a value of type t may be an open body, or the
+// response that holds one, that whoever holds it can close: a response, or
+// an interface with a Close method that a body implements (io.ReadCloser,
+// io.Closer). A function keeps only what it takes as such: what it takes as
+// an io.Reader, or as any, it reads.
+func mayCarry(t types.Type) bool {
+	if _, ok := t.(*types.TypeParam); ok {
+		return true // it may be instantiated with one
+	}
+	if analysisutil.IsNamed(t, "net/http", "Response") || isRestyResponse(t) {
+		_, ok := t.(*types.Pointer)
+		return ok
+	}
+	it, ok := t.Underlying().(*types.Interface)
+	if !ok || !closable(t) {
+		return false
+	}
+	for m := range it.Methods() {
+		if m.Name() != "Read" && m.Name() != "Close" {
+			return false
+		}
+	}
+	return true
+}
+
+// mentionsBodies reports whether the package has a call that returns what
+// mayCarry takes, or a function that takes one: else it has neither
+// sources nor sinks, and its SSA form need not be built.
+func mentionsBodies(pass *analysis.Pass) bool {
+	carries := func(t types.Type) bool {
+		if tup, ok := t.(*types.Tuple); ok {
+			for v := range tup.Variables() {
+				if mayCarry(v.Type()) {
+					return true
+				}
+			}
+			return false
+		}
+		return t != nil && mayCarry(t)
+	}
+	found := false
+	for _, f := range pass.Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				found = found || carries(pass.TypesInfo.TypeOf(n))
+			case *ast.FuncType:
+				for _, fl := range n.Params.List {
+					found = found || carries(pass.TypesInfo.TypeOf(fl.Type))
+				}
+			}
+			return !found
+		})
+		if found {
+			return true
+		}
+	}
+	return false
+}
+
+// keeps reports whether callee closes or keeps its argument i.
+func (s *state) keeps(callee *ssa.Function, i int) bool {
+	if o := callee.Origin(); o != nil {
+		callee = o
+	}
+	sig := callee.Signature
+	if callee.Name() == "Close" && sig.Recv() != nil && i == 0 {
+		return true
+	}
+	if sum, ok := s.sums[callee]; ok {
+		return i < 64 && sum.keeps&(1<<i) != 0
+	}
+	obj, _ := callee.Object().(*types.Func)
+	if obj == nil || obj.Pkg() == nil {
+		return false
+	}
+	if obj.Pkg() == s.pass.Pkg { // not yet summarized: a cycle
+		return false
+	}
+	if analysisutil.IsNamed(recvType(sig), "net/http", "Response") && obj.Name() == "Write" {
+		return true // Response.Write closes the body it sends
+	}
+	var fact ownsFact
+	if s.pass.ImportObjectFact(obj, &fact) {
+		return i < 64 && fact.Keeps&(1<<i) != 0
+	}
+	var analyzed analyzedFact
+	if s.pass.ImportPackageFact(obj.Pkg(), &analyzed) {
+		return false
+	}
+	// From export data: what it does is unknown. A parameter that can be
+	// closed may be closed or kept; one that can only be read is read.
+	t := paramType(sig, i)
+	if t == nil {
+		return true
+	}
+	if closable(t) {
+		return true
+	}
+	return !isStd(obj.Pkg().Path()) && (analysisutil.IsNamed(t, "net/http", "Response") || isRestyResponse(t))
+}
+
+// returnsOf is the results of callee that are open bodies its caller must
+// close.
+func (s *state) returnsOf(callee *ssa.Function) uint8 {
+	if o := callee.Origin(); o != nil {
+		callee = o
+	}
+	if sum, ok := s.sums[callee]; ok {
+		return sum.returns
+	}
+	obj, _ := callee.Object().(*types.Func)
+	if obj == nil || obj.Pkg() == nil || obj.Pkg() == s.pass.Pkg {
+		return 0
+	}
+	var fact ownsFact
+	if s.pass.ImportObjectFact(obj, &fact) {
+		return fact.Returns
+	}
+	return 0
+}
+
+func recvType(sig *types.Signature) types.Type {
+	if sig.Recv() == nil {
+		return nil
+	}
+	return sig.Recv().Type()
+}
+
+// paramType is the type of a call's argument i: the receiver first.
+func paramType(sig *types.Signature, i int) types.Type {
+	if sig.Recv() != nil {
+		if i == 0 {
+			return sig.Recv().Type()
+		}
+		i--
+	}
+	n := sig.Params().Len()
+	switch {
+	case i < n-1 || i < n && !sig.Variadic():
+		return sig.Params().At(i).Type()
+	case sig.Variadic() && n > 0:
+		return sig.Params().At(n - 1).Type() // the slice of the rest
+	}
+	return nil
+}
+
+// closable reports whether t has a Close method.
+func closable(t types.Type) bool {
+	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "Close")
+	_, ok := obj.(*types.Func)
+	return ok
+}
+
+func isStd(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
+}
+
+// inGOROOT reports whether the package's files are the standard library's.
+func inGOROOT(pass *analysis.Pass) bool {
+	root := build.Default.GOROOT
+	if root == "" {
+		return false
+	}
+	name := pass.Fset.Position(pass.Files[0].Pos()).Filename
+	return strings.HasPrefix(name, filepath.Join(root, "src")+string(filepath.Separator))
+}

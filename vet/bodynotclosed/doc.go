@@ -1,0 +1,44 @@
+// Package bodynotclosed defines an Analyzer for connleak's check
+// body-not-closed.
+//
+// # Analyzer bodynotclosed
+//
+// bodynotclosed: report response bodies not closed on every path
+//
+// A response's body is its caller's to close: until it is read to the end
+// and closed, the connection under it is held, a readLoop and a writeLoop
+// here and a conn.serve in the server. This analyzer reports a call that
+// returns an open body whose function does not close it, or hand it on, on
+// every path from the call to a return:
+//
+//   - net/http's Client.Do, Get, Post, Head and PostForm, http.Get and the
+//     like, Transport.RoundTrip and any RoundTripper's;
+//   - a Resty request made with SetDoNotParseResponse(true), on the request
+//     or on its client (v2 and v3): its RawBody(), or RawResponse.Body;
+//   - any function of the module that returns such a body, or the response
+//     that holds it.
+//
+// The body is handed on, and so no longer the function's, where it (or its
+// response) is returned, stored in a field, a global, an element or a map,
+// sent on a channel, started in a goroutine, passed in a variadic argument
+// (stored in its slice), or passed to a function that
+// closes or keeps it: a helper of the module that does (a fact across
+// packages), a function literal that does, a method value or an interface
+// method or a function value the analyzer cannot see into. A function of a
+// package loaded from export data keeps what it takes as something with a
+// Close method; what it takes as an io.Reader, as io.Copy, io.ReadAll and
+// json.NewDecoder do, it only reads. A branch on which the call's error is
+// not nil, or the response is nil, has no body; a panic, os.Exit,
+// log.Fatal, runtime.Goexit and t.Fatal end the path.
+//
+// With -fix, a body never closed by a function of the shape
+//
+//	resp, err := c.Do(req)
+//	if err != nil {
+//		return err
+//	}
+//
+// outside a loop gets `defer resp.Body.Close()` after the if; any other
+// finding is left to its author. Read the body to io.EOF before it is
+// closed, so the connection goes back to the pool.
+package bodynotclosed

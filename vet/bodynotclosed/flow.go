@@ -1,0 +1,370 @@
+package bodynotclosed
+
+import (
+	"go/token"
+	"go/types"
+	"slices"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/connleak/connleak/vet/internal/analysisutil"
+)
+
+// A flow follows one body, or the response that holds it, through a
+// function: the values that carry it, and the instructions that close it
+// or hand it on (its events).
+type flow struct {
+	s        *state
+	fn       *ssa.Function
+	src      source // the call that opens it; none for a parameter's flow
+	carriers map[ssa.Value]bool
+	boxes    map[ssa.Value]bool // variables (allocs, free variables) that hold it
+	events   map[ssa.Instruction]bool
+	returns  uint8 // the results it is returned in
+	work     []ssa.Value
+}
+
+func (s *state) newFlow(fn *ssa.Function) *flow {
+	return &flow{s: s, fn: fn, carriers: map[ssa.Value]bool{}, boxes: map[ssa.Value]bool{}, events: map[ssa.Instruction]bool{}}
+}
+
+func (f *flow) add(v ssa.Value) {
+	if !f.carriers[v] {
+		f.carriers[v] = true
+		f.work = append(f.work, v)
+	}
+}
+
+func (f *flow) addBox(v ssa.Value) {
+	if !f.boxes[v] {
+		f.boxes[v] = true
+		f.work = append(f.work, v)
+	}
+}
+
+func (f *flow) event(ins ssa.Instruction) { f.events[ins] = true }
+
+// run follows the values added to their uses.
+func (f *flow) run() {
+	for len(f.work) > 0 {
+		v := f.work[len(f.work)-1]
+		f.work = f.work[:len(f.work)-1]
+		refs := v.Referrers()
+		if refs == nil {
+			continue
+		}
+		for _, r := range *refs {
+			if f.boxes[v] {
+				f.boxUse(v, r)
+			} else {
+				f.use(v, r)
+			}
+		}
+	}
+}
+
+// use follows the carrier v into r.
+func (f *flow) use(v ssa.Value, r ssa.Instruction) {
+	switch r := r.(type) {
+	case *ssa.Phi:
+		f.add(r)
+	case *ssa.ChangeInterface:
+		f.add(r)
+	case *ssa.MakeInterface:
+		f.add(r)
+	case *ssa.ChangeType:
+		f.add(r)
+	case *ssa.TypeAssert:
+		if !r.CommaOk {
+			f.add(r)
+			break
+		}
+		for _, u := range *r.Referrers() {
+			if e, ok := u.(*ssa.Extract); ok && e.Index == 0 {
+				f.add(e)
+			}
+		}
+	case *ssa.FieldAddr:
+		if bodyField(r.X.Type(), r.Field) {
+			for _, u := range *r.Referrers() {
+				if load, ok := u.(*ssa.UnOp); ok && load.Op == token.MUL {
+					f.add(load)
+				}
+			}
+		}
+	case *ssa.Field:
+		if bodyField(types.NewPointer(r.X.Type()), r.Field) {
+			f.add(r)
+		}
+	case *ssa.Store:
+		if r.Val != v {
+			break
+		}
+		if a, ok := r.Addr.(*ssa.Alloc); ok {
+			f.addBox(a) // a local variable
+		} else {
+			f.event(r) // a field, a global, an element: kept
+		}
+	case *ssa.Return:
+		for i, x := range r.Results {
+			if x == v {
+				f.event(r)
+				if i < 8 {
+					f.returns |= 1 << i
+				}
+			}
+		}
+	case *ssa.Send, *ssa.MapUpdate, *ssa.MakeClosure:
+		f.event(r) // sent, kept in a map, or bound to a method value
+	case ssa.CallInstruction:
+		f.call(r, v)
+	}
+}
+
+// boxUse follows the variable box into r.
+func (f *flow) boxUse(box ssa.Value, r ssa.Instruction) {
+	switch r := r.(type) {
+	case *ssa.UnOp:
+		if r.Op == token.MUL {
+			f.add(r)
+		} else {
+			f.event(r)
+		}
+	case *ssa.Store:
+		if r.Addr != box {
+			f.event(r) // the variable's address kept
+		}
+	case *ssa.MakeClosure:
+		f.closure(r, box)
+	case *ssa.DebugRef:
+	default:
+		f.event(r) // the variable's address handed on
+	}
+}
+
+// closure follows the variable box into the function literal mc captures
+// it in: where the literal closes or keeps it, calling the literal (or
+// deferring it) closes it, and handing the literal on keeps it.
+func (f *flow) closure(mc *ssa.MakeClosure, box ssa.Value) {
+	anon, ok := mc.Fn.(*ssa.Function)
+	i := slices.Index(mc.Bindings, box)
+	if !ok || i < 0 {
+		f.event(mc)
+		return
+	}
+	if sum, ok := f.s.sums[anon]; ok && (i >= 64 || sum.freeKeeps&(1<<i) == 0) {
+		return // it only reads it
+	}
+	for _, u := range *mc.Referrers() {
+		if call, ok := u.(ssa.CallInstruction); ok && call.Common().Value == mc {
+			f.event(u)
+		} else {
+			f.event(mc)
+		}
+	}
+}
+
+// call follows the carrier v into a call.
+func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
+	c := ins.Common()
+	_, isGo := ins.(*ssa.Go)
+	if c.IsInvoke() {
+		if c.Value == v {
+			if c.Method.Name() == "Close" || isGo {
+				f.event(ins)
+			}
+			return
+		}
+		if slices.Contains(c.Args, v) {
+			f.event(ins) // an implementation unknown: it may keep it
+		}
+		return
+	}
+	callee := c.StaticCallee()
+	if callee == nil {
+		if c.Value == v || slices.Contains(c.Args, v) {
+			f.event(ins) // a function value unknown: it may keep it
+		}
+		return
+	}
+	if callee.Name() == "RawBody" && len(c.Args) == 1 && c.Args[0] == v && isRestyResponse(v.Type()) {
+		if call, ok := ins.(*ssa.Call); ok {
+			f.add(call)
+		} else {
+			f.event(ins)
+		}
+		return
+	}
+	for i, a := range c.Args {
+		if a == v && (isGo || f.s.keeps(callee, i)) {
+			f.event(ins)
+			return
+		}
+	}
+}
+
+// bodyField reports whether field i of what ptr points to is a body, or a
+// response with one: Body of an http.Response, RawResponse or Body of a
+// Resty response.
+func bodyField(ptr types.Type, i int) bool {
+	p, ok := ptr.Underlying().(*types.Pointer)
+	if !ok {
+		return false
+	}
+	st, ok := p.Elem().Underlying().(*types.Struct)
+	if !ok || i >= st.NumFields() {
+		return false
+	}
+	name := st.Field(i).Name()
+	switch {
+	case analysisutil.IsNamed(p.Elem(), "net/http", "Response"):
+		return name == "Body"
+	case isRestyResponse(p.Elem()):
+		return name == "RawResponse" || name == "Body"
+	}
+	return false
+}
+
+// A leak is a path on which the body stays open: to a return, or round a
+// loop to the call that opens the next one.
+type leak struct {
+	at   token.Pos
+	loop bool
+}
+
+// leak finds a path from the source to the end of the function on which no
+// event closes or hands on the body. A branch on which the call's error is
+// not nil, or the response is nil, has no body; a panic, or a call that
+// does not return, ends the program or the goroutine.
+func (f *flow) leak() (leak, bool) {
+	src := f.src.call
+	start := src.Block()
+	errV := f.src.errValue()
+	errBoxes := map[ssa.Value]bool{}
+	if errV != nil {
+		for _, r := range *errV.Referrers() {
+			if st, ok := r.(*ssa.Store); ok && st.Val == errV {
+				if a, ok := st.Addr.(*ssa.Alloc); ok {
+					errBoxes[a] = true
+				}
+			}
+		}
+	}
+	isErr := func(x ssa.Value) bool {
+		if x == errV && errV != nil {
+			return true
+		}
+		load, ok := x.(*ssa.UnOp)
+		return ok && load.Op == token.MUL && errBoxes[load.X]
+	}
+	// noBody is the successor of an If that has no body, or -1.
+	noBody := func(cond ssa.Value) int {
+		bin, ok := cond.(*ssa.BinOp)
+		if !ok || bin.Op != token.EQL && bin.Op != token.NEQ {
+			return -1
+		}
+		x := bin.X
+		if k, ok := x.(*ssa.Const); ok && k.IsNil() {
+			x = bin.Y
+		} else if k, ok := bin.Y.(*ssa.Const); !ok || !k.IsNil() {
+			return -1
+		}
+		switch {
+		case isErr(x): // err != nil: then there is no body
+			if bin.Op == token.NEQ {
+				return 0
+			}
+			return 1
+		case f.carriers[x]: // resp == nil
+			if bin.Op == token.EQL {
+				return 0
+			}
+			return 1
+		}
+		return -1
+	}
+
+	type item struct {
+		b    *ssa.BasicBlock
+		from int
+	}
+	var first leak // the first return found open
+	found := false
+	visited := map[*ssa.BasicBlock]bool{}
+	stack := []item{{start, slices.Index(start.Instrs, ssa.Instruction(src)) + 1}}
+	push := func(b *ssa.BasicBlock) {
+		if !visited[b] {
+			visited[b] = true
+			stack = append(stack, item{b, 0})
+		}
+	}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+	scan:
+		for i := it.from; i < len(it.b.Instrs); i++ {
+			ins := it.b.Instrs[i]
+			if ins == ssa.Instruction(src) {
+				return leak{src.Pos(), true}, true // the worst: one leak a turn
+			}
+			if f.events[ins] {
+				break
+			}
+			switch ins := ins.(type) {
+			case *ssa.Return:
+				if !found {
+					first, found = leak{ins.Pos(), false}, true
+				}
+				break scan
+			case *ssa.Panic:
+				break scan
+			case *ssa.Call:
+				if noReturn(ins.Common()) {
+					break scan
+				}
+			case *ssa.If:
+				skip := noBody(ins.Cond)
+				for j, succ := range it.b.Succs {
+					if j != skip {
+						push(succ)
+					}
+				}
+			case *ssa.Jump:
+				push(it.b.Succs[0])
+			}
+		}
+	}
+	return first, found
+}
+
+// noReturn reports whether c is a call that does not return: the process
+// exits, or the goroutine, or the test, ends.
+func noReturn(c *ssa.CallCommon) bool {
+	var pkg *types.Package
+	var name string
+	if c.IsInvoke() {
+		pkg, name = c.Method.Pkg(), c.Method.Name()
+	} else if fn := c.StaticCallee(); fn != nil && fn.Package() != nil {
+		pkg, name = fn.Package().Pkg, fn.Name()
+	}
+	if pkg == nil {
+		return false
+	}
+	switch pkg.Path() {
+	case "os":
+		return name == "Exit"
+	case "log":
+		switch name {
+		case "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln":
+			return true
+		}
+	case "runtime":
+		return name == "Goexit"
+	case "testing":
+		switch name {
+		case "Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow":
+			return true
+		}
+	}
+	return false
+}

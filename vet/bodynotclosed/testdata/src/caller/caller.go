@@ -1,0 +1,68 @@
+// want package:"analyzed"
+
+// Package caller calls package helper, which returns open bodies and
+// closes what it is given.
+package caller
+
+import (
+	"net/http"
+
+	"github.com/go-resty/resty/v2"
+
+	"helper"
+)
+
+func post(c *helper.Client, u string) error {
+	resp, err := c.PostJSON(u, 1) // want `response body never closed`
+	if err != nil {
+		return err
+	}
+	_ = helper.Status(resp)
+	return nil
+}
+
+func postRead(c *helper.Client, u string) ([]byte, error) {
+	resp, err := c.PostJSON(u, 1) // want `response body never closed`
+	if err != nil {
+		return nil, err
+	}
+	return helper.ReadAll(resp.Body)
+}
+
+func raw(c *resty.Client, u string) error {
+	resp, err := helper.Raw(c, u) // want `raw body never closed`
+	if err != nil {
+		return err
+	}
+	_ = resp.StatusCode()
+	return nil
+}
+
+// Near misses.
+
+func drained(c *helper.Client, u string) error {
+	resp, err := c.PostJSON(u, 1)
+	if err != nil {
+		return err
+	}
+	helper.Drain(resp)
+	return nil
+}
+
+func closed(u string) error {
+	resp, err := http.Get(u)
+	if err != nil {
+		return err
+	}
+	defer helper.CloseBody(resp.Body)
+	return nil
+}
+
+func rawClosed(c *resty.Client, u string) error {
+	resp, err := helper.Raw(c, u)
+	if err != nil {
+		return err
+	}
+	defer helper.CloseBody(resp.RawBody())
+	return nil
+}
