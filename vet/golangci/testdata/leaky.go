@@ -31,7 +31,7 @@ var client = resty.New()
 
 // Peek takes the raw body and never closes it.
 func Peek(url string) (int, error) {
-	resp, err := client.R().SetDoNotParseResponse(true).Get(url) // finding: raw-body-not-closed
+	resp, err := client.R().SetDoNotParseResponse(true).Get(url) // finding: body-not-closed
 	if err != nil {
 		return 0, err
 	}
