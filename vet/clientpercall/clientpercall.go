@@ -369,4 +369,3 @@ func isMainOrInit(fn ast.Node) bool {
 	return name == "main" || name == "init" ||
 		strings.HasPrefix(name, "Test") || strings.HasPrefix(name, "Benchmark") || strings.HasPrefix(name, "Fuzz") || strings.HasPrefix(name, "Example")
 }
-
