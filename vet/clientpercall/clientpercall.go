@@ -49,7 +49,6 @@ type site struct {
 	fn     ast.Node
 	inLoop bool
 	flow   *flow
-	group  int // the site that stands for the pool it belongs to
 }
 
 func runClientPerCall(pass *analysis.Pass) (any, error) {
