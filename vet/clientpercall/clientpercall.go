@@ -150,7 +150,7 @@ func runClientPerCall(pass *analysis.Pass) (any, error) {
 // judge reports the pool made by the sites, unless it is made once, kept,
 // or released before the function returns.
 func (c *checker) judge(members []*site) {
-	var top *site
+	var top, made *site // where to report, and the site that makes the pool
 	inLoop, kept := false, false
 	for _, s := range members {
 		kept = kept || s.flow.kept
@@ -159,34 +159,29 @@ func (c *checker) judge(members []*site) {
 		}
 		if s.pool {
 			inLoop = inLoop || s.inLoop
+			if made == nil {
+				made = s
+			}
 		}
 	}
-	if !c.makesPool(members) || c.released(members) {
+	if made == nil || c.released(members) {
 		return
 	}
+	// Where the pool is made says how often: a Client made in a handler
+	// on a Transport main made shares main's.
 	var where string
 	switch {
 	case inLoop:
 		where = "inside a loop"
-	case isHandler(c.pass, top.fn):
+	case isHandler(c.pass, made.fn):
 		where = "inside an HTTP handler"
-	case isMainOrInit(top.fn), kept:
+	case isMainOrInit(made.fn), kept:
 		return
 	default:
 		where = "and dropped when the function returns"
 	}
 	analysisutil.Report(c.pass, analysisutil.CheckClientPerCall, top.expr.Pos(), nil,
 		"%s made per call (%s): a connection pool nothing shares", what[top.kind], where)
-}
-
-// makesPool reports whether one of the sites makes a pool of its own.
-func (c *checker) makesPool(members []*site) bool {
-	for _, s := range members {
-		if s.pool {
-			return true
-		}
-	}
-	return false
 }
 
 // released reports whether the function releases the pool on its way

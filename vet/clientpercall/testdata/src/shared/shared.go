@@ -38,3 +38,13 @@ func loopOnShared(urls []string) *http.Transport {
 	}
 	return tr
 }
+
+// A Transport made once in main, and a Client per request on it in a
+// handler: the pool is main's.
+func main() {
+	tr := &http.Transport{IdleConnTimeout: time.Minute}
+	h := func(w http.ResponseWriter, r *http.Request) {
+		(&http.Client{Transport: tr}).Get("http://localhost:8080/")
+	}
+	h(nil, nil)
+}
