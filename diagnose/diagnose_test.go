@@ -58,7 +58,6 @@ func want(cond bool, format string, args ...any) error {
 // body read and closed. DELIBERATE LEAK: its idle connection stays.
 func leakyGet(t *testing.T, url string) {
 	t.Helper()
-	//connleak:ignore client-per-call the Resty demo's bug, made on purpose for the dump
 	c := &http.Client{Transport: &http.Transport{}} //connleak:ignore transport-idle-timeout the Resty demo's bug, on purpose
 	resp, err := c.Get(url)
 	if err != nil {
@@ -229,7 +228,6 @@ func TestHTTP2(t *testing.T) {
 	for i := range 2 * n {
 		var rt http.RoundTripper
 		if i%2 == 0 {
-			//connleak:ignore client-per-call a connection per transport is what the test counts
 			tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true, IdleConnTimeout: time.Minute}
 			rt, transports = tr, append(transports, tr)
 		} else {
@@ -239,7 +237,7 @@ func TestHTTP2(t *testing.T) {
 			tr := &http2.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 			rt, transports = tr, append(transports, tr)
 		}
-		resp, err := (&http.Client{Transport: rt}).Get(ts.URL) //connleak:ignore client-per-call a connection per transport is what the test counts
+		resp, err := (&http.Client{Transport: rt}).Get(ts.URL)
 		if err != nil {
 			t.Fatal(err)
 		}

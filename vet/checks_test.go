@@ -42,7 +42,7 @@ func TestRunKnowsNoLab(t *testing.T) {
 		t.Fatalf("got %v and %+v, want one finding", err, res.Findings)
 	}
 	f := res.Findings[0]
-	if f.Check != CheckTransportIdleTimeout || f.Pos != "m.go:5:10" || !strings.HasSuffix(f.Message, "or clone http.DefaultTransport [transport-idle-timeout]") || strings.Contains(f.Message, "connleak demo") {
+	if f.Check != CheckTransportIdleTimeout || f.Pos != "m.go:5:10" || !strings.HasSuffix(f.Message, "keeps every idle connection for ever [transport-idle-timeout]") || strings.Contains(f.Message, "connleak demo") {
 		t.Errorf("got %+v, want the finding at m.go:5:10, its message ending in its check, no lab", f)
 	}
 }

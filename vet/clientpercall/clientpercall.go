@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"sort"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -19,113 +20,316 @@ var doc string
 
 // Analyzer is the client-per-call check; see the package doc.
 var Analyzer = &analysis.Analyzer{
-	Name:     "clientpercall",
-	Doc:      analysisutil.MustExtractDoc(doc, "clientpercall"),
-	URL:      analysisutil.DocBase + analysisutil.CheckClientPerCall,
-	Requires: []*analysis.Analyzer{inspect.Analyzer, analysisutil.Directives},
-	Run:      runClientPerCall,
+	Name:      "clientpercall",
+	Doc:       analysisutil.MustExtractDoc(doc, "clientpercall"),
+	URL:       analysisutil.DocBase + analysisutil.CheckClientPerCall,
+	Requires:  []*analysis.Analyzer{inspect.Analyzer, analysisutil.Directives},
+	Run:       runClientPerCall,
+	FactTypes: []analysis.Fact{new(keepsFact)},
+}
+
+// kind is what a site makes.
+type kind int
+
+const (
+	kindNone      kind = iota
+	kindTransport      // an http.Transport: a literal, or a Clone
+	kindClient         // an http.Client literal
+	kindResty          // a Resty client
+)
+
+var what = [...]string{kindTransport: "an http.Transport", kindClient: "an http.Client with a Transport of its own", kindResty: "a Resty client"}
+
+// A site is an expression that makes a Transport or a client, in a
+// function.
+type site struct {
+	expr   ast.Expr
+	kind   kind
+	pool   bool // whether it makes a connection pool of its own
+	fn     ast.Node
+	inLoop bool
+	flow   *flow
 }
 
 func runClientPerCall(pass *analysis.Pass) (any, error) {
+	if !analysisutil.HasSyntax(pass) {
+		return nil, nil // a dependency from export data: no facts from it
+	}
+	c := newChecker(pass)
+	c.computeFacts()
+
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	assigns := analysisutil.FieldAssignments(ins, pass.TypesInfo)
+	var sites []*site
 	ins.WithStack([]ast.Node{(*ast.CompositeLit)(nil), (*ast.CallExpr)(nil)}, func(n ast.Node, push bool, stack []ast.Node) bool {
 		if !push {
 			return true
 		}
-		what := pool(pass, n, stack)
-		if what == "" {
+		s := &site{expr: n.(ast.Expr)}
+		switch n := n.(type) {
+		case *ast.CompositeLit:
+			switch t := pass.TypesInfo.TypeOf(n); {
+			case analysisutil.IsNamed(t, "net/http", "Transport"):
+				s.kind, s.pool = kindTransport, analysisutil.FieldSetting(pass.TypesInfo, n, "DisableKeepAlives") == analysisutil.Unset
+			case analysisutil.IsNamed(t, "net/http", "Client"):
+				s.kind = kindClient
+			}
+		case *ast.CallExpr:
+			s.kind = siteOfCall(pass, n)
+			s.pool = s.kind != kindNone
+			if fn, ok := analysisutil.Callee(pass, n).(*types.Func); ok && isRestyFunc(fn, "NewWithClient") {
+				s.pool = len(n.Args) == 1 && c.bareClient(n.Args[0], assigns)
+			}
+		}
+		if s.kind == kindNone {
 			return true
 		}
-		fn, body, inLoop := analysisutil.Enclosing(stack)
-		var where string
-		switch {
-		case fn == nil:
+		if v := analysisutil.BoundVar(pass.TypesInfo, stack); v != nil && s.kind == kindTransport {
+			for _, a := range assigns[v] {
+				if a.Field == "DisableKeepAlives" && analysisutil.ValueSetting(pass.TypesInfo, a.Value) != analysisutil.Unset {
+					s.pool = false // set later: it keeps no connection
+				}
+			}
+		}
+		s.fn, s.inLoop = c.enclosing(n)
+		if s.fn == nil {
 			return true // a package variable: made once
-		case inLoop:
-			where = "inside a loop"
-		case isHandler(pass, fn):
-			where = "inside an HTTP handler"
-		case isMainOrInit(fn):
-			return true // made once
-		case kept(pass, n, stack, body):
-			return true
-		default:
-			where = "and dropped when the function returns"
 		}
-		analysisutil.Report(pass, analysisutil.CheckClientPerCall, n.Pos(), nil,
-			"%s made per call (%s): each call makes a connection pool that nothing shares, and its idle connections stay, a readLoop and a writeLoop each here and a conn.serve in the server; make one, keep it, and share it", what, where)
+		s.flow = newFlow(s.fn)
+		c.push(s.flow, n)
+		c.follow(s.flow)
+		sites = append(sites, s)
 		return true
 	})
+
+	// One pool, one finding: a Transport given to a client made here is
+	// the client's pool.
+	group := make([]int, len(sites))
+	var find func(int) int
+	find = func(i int) int {
+		if group[i] != i {
+			group[i] = find(group[i])
+		}
+		return group[i]
+	}
+	byExpr := map[ast.Node]int{}
+	byVar := map[*types.Var]int{}
+	for i, s := range sites {
+		group[i] = i
+		byExpr[s.expr] = i
+	}
+	for i, s := range sites {
+		for n := range s.flow.nodes {
+			if j, ok := byExpr[n]; ok && j != i {
+				group[find(j)] = find(i)
+			}
+		}
+		for v := range s.flow.vars {
+			if j, ok := byVar[v]; ok {
+				group[find(j)] = find(i)
+			} else {
+				byVar[v] = i
+			}
+		}
+	}
+	pools := map[int][]*site{}
+	for i, s := range sites {
+		pools[find(i)] = append(pools[find(i)], s)
+	}
+	roots := make([]int, 0, len(pools))
+	for r := range pools {
+		roots = append(roots, r)
+	}
+	sort.Ints(roots)
+	for _, r := range roots {
+		c.judge(pools[r])
+	}
 	return nil, nil
 }
 
-// pool says what pool n makes, or "".
-func pool(pass *analysis.Pass, n ast.Node, stack []ast.Node) string {
-	switch n := n.(type) {
-	case *ast.CompositeLit:
-		t := pass.TypesInfo.TypeOf(n)
-		switch {
-		case analysisutil.IsNamed(t, "net/http", "Transport") && keepsNone(n):
-			return "" // DisableKeepAlives: no pool to leave behind
-		case analysisutil.IsNamed(t, "net/http", "Transport"):
-			if kv, ok := parent(stack, 1).(*ast.KeyValueExpr); ok {
-				if lit, ok := parent(stack, 2).(*ast.CompositeLit); ok && analysisutil.IsNamed(pass.TypesInfo.TypeOf(lit), "net/http", "Client") && kv.Value == n {
-					return "" // the Client literal it belongs to is the pool
+// judge reports the pool made by the sites, unless it is made once, kept,
+// or released before the function returns.
+func (c *checker) judge(members []*site) {
+	var top, made *site // where to report, and the site that makes the pool
+	inLoop, kept := false, false
+	for _, s := range members {
+		kept = kept || s.flow.kept
+		if top == nil || s.kind > top.kind {
+			top = s
+		}
+		if s.pool {
+			inLoop = inLoop || s.inLoop
+			if made == nil {
+				made = s
+			}
+		}
+	}
+	if made == nil || c.released(members) {
+		return
+	}
+	// Where the pool is made says how often: a Client made in a handler
+	// on a Transport main made shares main's.
+	var where string
+	switch {
+	case inLoop:
+		where = "inside a loop"
+	case isHandler(c.pass, made.fn):
+		where = "inside an HTTP handler"
+	case isMainOrInit(made.fn), kept:
+		return
+	default:
+		where = "and dropped when the function returns"
+	}
+	analysisutil.Report(c.pass, analysisutil.CheckClientPerCall, top.expr.Pos(), nil,
+		"%s made per call (%s): a connection pool nothing shares", what[top.kind], where)
+}
+
+// released reports whether the function releases the pool on its way
+// out: CloseIdleConnections on the Transport or a client, or Resty v3's
+// Close, deferred, or called later in a block around each site that makes
+// the pool, with no loop in between.
+func (c *checker) released(members []*site) bool {
+	for _, s := range members {
+		for _, r := range s.flow.releases {
+			ok := true
+			for _, m := range members {
+				if m.pool && !c.releases(r, m) {
+					ok = false
 				}
 			}
-			if u, ok := parent(stack, 1).(*ast.UnaryExpr); ok && u.Op == token.AND {
-				if kv, ok := parent(stack, 2).(*ast.KeyValueExpr); ok {
-					if lit, ok := parent(stack, 3).(*ast.CompositeLit); ok && analysisutil.IsNamed(pass.TypesInfo.TypeOf(lit), "net/http", "Client") && kv.Value == u {
-						return ""
-					}
-				}
+			if ok {
+				return true
 			}
-			return "an http.Transport"
-		case analysisutil.IsNamed(t, "net/http", "Client") && analysisutil.KeyValue(n, "Transport") != nil:
-			if tr, ok := unparen(analysisutil.KeyValue(n, "Transport")).(*ast.CompositeLit); ok && keepsNone(tr) {
-				return ""
-			}
-			return "an http.Client with a Transport of its own"
-		}
-	case *ast.CallExpr:
-		if fn, ok := analysisutil.Callee(pass, n).(*types.Func); ok && fn.Pkg() != nil && analysisutil.RestyPaths[fn.Pkg().Path()] &&
-			(fn.Name() == "New" || fn.Name() == "NewWithClient") && fn.Type().(*types.Signature).Recv() == nil {
-			return "a Resty client"
 		}
 	}
-	return ""
+	return false
 }
 
-// keepsNone reports whether a Transport literal sets DisableKeepAlives to
-// true: it keeps no connection once its request is done.
-func keepsNone(lit *ast.CompositeLit) bool {
-	id, ok := analysisutil.KeyValue(lit, "DisableKeepAlives").(*ast.Ident)
-	return ok && id.Name == "true"
-}
-
-// unparen strips parentheses and an & from e.
-func unparen(e ast.Expr) ast.Expr {
-	for {
-		switch x := e.(type) {
-		case *ast.ParenExpr:
-			e = x.X
-		case *ast.UnaryExpr:
-			if x.Op != token.AND {
-				return e
+// releases reports whether the call r releases what the site m makes.
+func (c *checker) releases(r *ast.CallExpr, m *site) bool {
+	fn, _ := c.enclosing(r)
+	if d, ok := c.parent[r].(*ast.DeferStmt); ok && fn == m.fn {
+		return d.Call == r
+	}
+	if lit, ok := fn.(*ast.FuncLit); ok { // defer func() { t.CloseIdleConnections() }()
+		if call, ok := c.parent[lit].(*ast.CallExpr); ok && call.Fun == lit {
+			if _, ok := c.parent[call].(*ast.DeferStmt); ok {
+				outer, _ := c.enclosing(call)
+				return outer == m.fn
 			}
-			e = x.X
-		default:
-			return e
+		}
+		return false
+	}
+	stmt, ok := c.parent[r].(*ast.ExprStmt)
+	if !ok || fn != m.fn || r.Pos() < m.expr.End() {
+		return false
+	}
+	block := c.parent[stmt]
+	for child, n := ast.Node(m.expr), c.parent[m.expr]; n != nil && n != m.fn; child, n = n, c.parent[n] {
+		if n == block {
+			return true
+		}
+		if repeats(n, child) {
+			return false
 		}
 	}
+	return false
 }
 
-// parent is the node i levels above the top of stack (1: its parent).
-func parent(stack []ast.Node, i int) ast.Node {
-	if len(stack)-1-i < 0 {
-		return nil
+// enclosing is the innermost function around n, and whether n is where a
+// loop of that function repeats: its body, or a for's condition or post
+// statement (a range's expression, or a for's init, runs once).
+func (c *checker) enclosing(n ast.Node) (fn ast.Node, inLoop bool) {
+	for child, p := n, c.parent[n]; p != nil; child, p = p, c.parent[p] {
+		switch p.(type) {
+		case *ast.FuncLit, *ast.FuncDecl:
+			return p, inLoop
+		}
+		inLoop = inLoop || repeats(p, child)
 	}
-	return stack[len(stack)-1-i]
+	return nil, false
+}
+
+// repeats reports whether the child of a statement runs again each time
+// round, the statement being a loop.
+func repeats(stmt, child ast.Node) bool {
+	switch s := stmt.(type) {
+	case *ast.ForStmt:
+		return child == s.Body || child == s.Cond || child == s.Post
+	case *ast.RangeStmt:
+		return child == s.Body
+	}
+	return false
+}
+
+// siteOfCall is what the call makes: a Transport cloned, or a Resty
+// client.
+func siteOfCall(pass *analysis.Pass, call *ast.CallExpr) kind {
+	fn, ok := analysisutil.Callee(pass, call).(*types.Func)
+	if !ok {
+		return kindNone
+	}
+	sig := fn.Type().(*types.Signature)
+	switch {
+	case fn.Name() == "Clone" && sig.Recv() != nil && analysisutil.IsNamed(sig.Recv().Type(), "net/http", "Transport"):
+		return kindTransport
+	case isResty(fn) && sig.Recv() == nil && strings.HasPrefix(fn.Name(), "New") && sig.Results().Len() == 1 &&
+		isNamedIn(sig.Results().At(0).Type(), analysisutil.RestyPaths, "Client"):
+		return kindResty
+	}
+	return kindNone
+}
+
+// bareClient reports whether e, the argument of resty.NewWithClient, is
+// an http.Client the function makes without a Transport: Resty then makes
+// one for it.
+func (c *checker) bareClient(e ast.Expr, assigns map[*types.Var][]analysisutil.FieldAssign) bool {
+	e = ast.Unparen(e)
+	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		e = ast.Unparen(u.X)
+	}
+	if lit, ok := e.(*ast.CompositeLit); ok {
+		return analysisutil.FieldSetting(c.info, lit, "Transport") == analysisutil.Unset
+	}
+	id, ok := e.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	v, _ := c.info.Uses[id].(*types.Var)
+	if v == nil || v.Parent() == v.Pkg().Scope() {
+		return false // a package's client: Resty gives it a Transport once
+	}
+	def := c.defs[v]
+	if def == nil {
+		return false
+	}
+	for _, a := range assigns[v] {
+		if a.Field == "Transport" {
+			return false
+		}
+	}
+	var value ast.Expr
+	switch p := c.parent[def].(type) {
+	case *ast.AssignStmt:
+		if vs := assigned(p, def); len(vs) == 1 {
+			value = vs[0]
+		}
+	case *ast.ValueSpec:
+		for j, name := range p.Names {
+			if name == def && j < len(p.Values) {
+				value = p.Values[j]
+			}
+		}
+	}
+	if value == nil {
+		return false
+	}
+	if u, ok := ast.Unparen(value).(*ast.UnaryExpr); ok && u.Op == token.AND {
+		value = u.X
+	}
+	lit, ok := ast.Unparen(value).(*ast.CompositeLit)
+	return ok && analysisutil.IsNamed(c.info.TypeOf(lit), "net/http", "Client") &&
+		analysisutil.FieldSetting(c.info, lit, "Transport") == analysisutil.Unset
 }
 
 // isHandler reports whether fn takes an http.ResponseWriter and an
@@ -158,91 +362,4 @@ func isMainOrInit(fn ast.Node) bool {
 	name := d.Name.Name
 	return name == "main" || name == "init" ||
 		strings.HasPrefix(name, "Test") || strings.HasPrefix(name, "Benchmark") || strings.HasPrefix(name, "Fuzz") || strings.HasPrefix(name, "Example")
-}
-
-// kept reports whether what n makes outlives the call: returned, stored
-// outside the function, put in a composite literal, or handed to a call.
-func kept(pass *analysis.Pass, n ast.Node, stack []ast.Node, body *ast.BlockStmt) bool {
-	expr := ast.Node(n)
-	made := pass.TypesInfo.TypeOf(n.(ast.Expr))
-	for i := 1; ; i++ {
-		switch p := parent(stack, i).(type) {
-		case *ast.UnaryExpr, *ast.ParenExpr:
-			expr = p
-			continue
-		case *ast.SelectorExpr:
-			// A builder's method that returns what it was called on, as
-			// Resty's setters do: the chain's result is the same client.
-			if call, ok := parent(stack, i+1).(*ast.CallExpr); ok && call.Fun == p && made != nil && types.Identical(pass.TypesInfo.TypeOf(call), made) {
-				expr = call
-				i++
-				continue
-			}
-			return false
-		case *ast.ReturnStmt, *ast.KeyValueExpr, *ast.CompositeLit:
-			return true
-		case *ast.CallExpr:
-			return p.Fun != expr // an argument; a method called on it is no keeping
-		case *ast.AssignStmt:
-			for j, rhs := range p.Rhs {
-				if rhs == expr && j < len(p.Lhs) {
-					return keptVar(pass, p.Lhs[j], body)
-				}
-			}
-			return false
-		case *ast.ValueSpec:
-			for j, v := range p.Values {
-				if v == expr && j < len(p.Names) {
-					return keptVar(pass, p.Names[j], body)
-				}
-			}
-			return false
-		default:
-			return false
-		}
-	}
-}
-
-// keptVar reports whether the value assigned to lhs outlives the function:
-// lhs is not a local variable, or the variable is returned, stored, put in
-// a composite literal, or handed to a call.
-func keptVar(pass *analysis.Pass, lhs ast.Expr, body *ast.BlockStmt) bool {
-	id, ok := lhs.(*ast.Ident)
-	if !ok {
-		return true // a field, an element, a dereference: stored outside
-	}
-	obj := pass.TypesInfo.ObjectOf(id)
-	v, ok := obj.(*types.Var)
-	if !ok || v.Parent() == v.Pkg().Scope() || body == nil {
-		return true // a package variable, or a copy of a copy: say kept
-	}
-	found := false
-	var stack []ast.Node
-	ast.Inspect(body, func(n ast.Node) bool {
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return false
-		}
-		stack = append(stack, n)
-		if use, ok := n.(*ast.Ident); ok && pass.TypesInfo.Uses[use] == obj && !found {
-			found = kept(pass, use, stack, nil) && !isReassignment(stack)
-		}
-		return !found
-	})
-	return found
-}
-
-// isReassignment reports whether the identifier on top of stack is the
-// left-hand side of an assignment.
-func isReassignment(stack []ast.Node) bool {
-	a, ok := parent(stack, 1).(*ast.AssignStmt)
-	if !ok {
-		return false
-	}
-	for _, l := range a.Lhs {
-		if l == stack[len(stack)-1] {
-			return true
-		}
-	}
-	return false
 }

@@ -8,6 +8,16 @@ import (
 	"github.com/connleak/connleak/vet/clientpercall"
 )
 
+// Test runs the seed's cases (clientpercall) and one regression file per
+// pattern found in real code: a Transport attached by assignment or cloned
+// (assigned), a client handed to a helper that only uses it, here or in
+// another package (helper, with the facts of helpers), DisableKeepAlives
+// read by value (constvalue), a Client on a shared Transport (shared), a
+// range's expression, which runs once (rangeexpr), a pool released before
+// return (released), and a Resty client with its Transport, one pool
+// (onepool); and code of odd shapes, walked without a panic (odd). One
+// load for all: each loads net/http from source.
 func Test(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), clientpercall.Analyzer, "clientpercall")
+	analysistest.Run(t, analysistest.TestData(), clientpercall.Analyzer,
+		"clientpercall", "assigned", "helper", "helpers", "constvalue", "shared", "rangeexpr", "released", "onepool", "odd")
 }

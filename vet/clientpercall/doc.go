@@ -7,11 +7,43 @@
 //
 // An http.Transport, an http.Client with a Transport of its own, or a
 // Resty client is a connection pool. Made per call, inside a loop, inside
-// an HTTP handler, or inside any function that does not keep it (return
-// it, store it outside the function, hand it to something), each call
+// an HTTP handler, or inside any function that does not keep it, each call
 // makes a pool that nothing shares, and its idle connections stay: for
 // ever with a bare Transport, 90 seconds with Resty's; a readLoop and a
 // writeLoop each in this program, and a conn.serve in the server. Made
 // once, in main or init or a package variable, kept and shared, it is the
 // fix.
+//
+// A pool is made where a Transport is made: a Transport literal (unless
+// DisableKeepAlives is set: it keeps no connection), a Clone of one
+// (http.DefaultTransport's too: the clone is a new pool), resty.New and
+// Resty's other New functions, and resty.NewWithClient of a client made
+// here without a Transport (Resty makes it one). A Client literal on a
+// Transport the function did not make (a package variable,
+// http.DefaultTransport, a parameter, a field) shares that pool, and is
+// no finding. The analyzer follows what the function makes through its
+// local variables, assignments (client.Transport = t), struct copies
+// (c := *client), field stores into values the function made, Resty's
+// SetTransport and NewWithClient, and closures; a Transport given to a
+// client made here is that client's pool, and a pool is one finding, at
+// the Resty client, else at the http.Client, else at the Transport.
+//
+// A pool is kept when it outlives the call: stored in a field, a global,
+// or an element of what the function did not make; returned; sent on a
+// channel; captured by a goroutine, or by a closure that is itself kept;
+// passed to a callee that keeps it. Each function of the package has a
+// fact, exported for the packages that import it, saying which of its
+// parameters it keeps; a callee without one (from export data, an
+// interface's method, a func value) is taken to keep what it is given.
+// net/http's and Resty's own methods keep nothing.
+//
+// A pool released on the function's way out is no leak:
+// CloseIdleConnections on the Transport or a client, or Resty v3's Close,
+// deferred, or called later in a block around where the pool is made with
+// no loop in between (a return before it is not looked for).
+//
+// A loop is where code repeats: a loop's body, and a for's condition and
+// post statement; a range's expression and a for's init run once.
+// DisableKeepAlives is read by its constant value: a written-out false is
+// none, and a value known only at run time is trusted.
 package clientpercall

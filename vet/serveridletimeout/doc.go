@@ -9,6 +9,15 @@
 // kept-alive connection its clients leave open, a conn.serve goroutine and
 // a socket each, for ever. This analyzer reports such a Server literal, and
 // http.ListenAndServe, ListenAndServeTLS, Serve and ServeTLS, which run a
-// Server with no timeouts at all. Its fix sets IdleTimeout to 2 minutes;
+// Server with no timeouts at all.
+//
+// Values are read as constants (go/constant), not by their spelling: a
+// constant IdleTimeout or ReadTimeout of 0 or less is the same as none. A
+// value known only at run time is trusted to be set. A literal bound to a
+// variable is judged with what the package then assigns to the variable's
+// IdleTimeout and ReadTimeout.
+//
+// The fix sets IdleTimeout to 2 minutes: it adds the field, or replaces a
+// written-out 0, unless that value names a package other than time.
 // ReadHeaderTimeout bounds a connection that never sends its request.
 package serveridletimeout

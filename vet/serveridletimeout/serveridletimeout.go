@@ -28,24 +28,49 @@ var Analyzer = &analysis.Analyzer{
 var serveFuncs = map[string]bool{"ListenAndServe": true, "ListenAndServeTLS": true, "Serve": true, "ServeTLS": true}
 
 func runServerIdleTimeout(pass *analysis.Pass) (any, error) {
+	if !analysisutil.HasSyntax(pass) {
+		return nil, nil
+	}
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	ins.Preorder([]ast.Node{(*ast.CompositeLit)(nil), (*ast.CallExpr)(nil)}, func(n ast.Node) {
+	assigns := analysisutil.FieldAssignments(ins, pass.TypesInfo)
+	ins.WithStack([]ast.Node{(*ast.CompositeLit)(nil), (*ast.CallExpr)(nil)}, func(n ast.Node, push bool, stack []ast.Node) bool {
+		if !push {
+			return true
+		}
 		switch n := n.(type) {
 		case *ast.CompositeLit:
-			if !analysisutil.IsNamed(pass.TypesInfo.TypeOf(n), "net/http", "Server") || analysisutil.HasKey(n, "IdleTimeout", "ReadTimeout") {
-				return
+			if !analysisutil.IsNamed(pass.TypesInfo.TypeOf(n), "net/http", "Server") ||
+				analysisutil.FieldSetting(pass.TypesInfo, n, "IdleTimeout") != analysisutil.Unset ||
+				analysisutil.FieldSetting(pass.TypesInfo, n, "ReadTimeout") != analysisutil.Unset {
+				return true
 			}
-			analysisutil.Report(pass, analysisutil.CheckServerIdleTimeout, n.Pos(),
-				analysisutil.AddField(pass, n, "IdleTimeout", "2 * %s.Minute", "Set IdleTimeout to 2 minutes"),
-				"http.Server without IdleTimeout keeps every kept-alive connection its clients leave open, a conn.serve goroutine each, for ever; set IdleTimeout (2 * time.Minute)")
+			if v := analysisutil.BoundVar(pass.TypesInfo, stack); v != nil {
+				for _, a := range assigns[v] {
+					if (a.Field == "IdleTimeout" || a.Field == "ReadTimeout") && analysisutil.ValueSetting(pass.TypesInfo, a.Value) != analysisutil.Unset {
+						return true // set by a later statement
+					}
+				}
+			}
+			fix := analysisutil.AddField(pass, n, "IdleTimeout", fixValue, fixMessage)
+			if value := analysisutil.KeyValue(n, "IdleTimeout"); value != nil {
+				fix = analysisutil.ReplaceValue(pass, value, fixValue, fixMessage)
+			}
+			analysisutil.Report(pass, analysisutil.CheckServerIdleTimeout, n.Pos(), fix,
+				"http.Server without IdleTimeout or ReadTimeout keeps every idle connection for ever")
 		case *ast.CallExpr:
 			fn, ok := analysisutil.Callee(pass, n).(*types.Func)
 			if !ok || fn.Pkg() == nil || fn.Pkg().Path() != "net/http" || !serveFuncs[fn.Name()] || fn.Type().(*types.Signature).Recv() != nil {
-				return
+				return true
 			}
 			analysisutil.Report(pass, analysisutil.CheckServerIdleTimeout, n.Pos(), nil,
-				"http.%s runs an http.Server with no timeouts: every kept-alive connection its clients leave open, a conn.serve goroutine each, is held for ever; use an http.Server with IdleTimeout (2 * time.Minute) and ReadHeaderTimeout", fn.Name())
+				"http.%s runs an http.Server with no timeouts: it keeps every idle connection for ever", fn.Name())
 		}
+		return true
 	})
 	return nil, nil
 }
+
+const (
+	fixValue   = "2 * %s.Minute"
+	fixMessage = "Set IdleTimeout to 2 minutes"
+)

@@ -17,3 +17,10 @@ func Test(t *testing.T) {
 func TestTimeName(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), serveridletimeout.Analyzer, "timetype")
 }
+
+// TestConstValue checks that IdleTimeout and ReadTimeout are read by their
+// constant values: a written-out 0 is no timeout, and its fix replaces the
+// 0 of IdleTimeout.
+func TestConstValue(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), serveridletimeout.Analyzer, "constvalue")
+}

@@ -8,9 +8,24 @@
 // A zero IdleConnTimeout keeps every idle connection, and its goroutines,
 // for ever: a readLoop and a writeLoop each in this program, and a
 // conn.serve in the server at the other end. This analyzer reports an
-// http.Transport literal with neither IdleConnTimeout nor
-// DisableKeepAlives. Its fix sets IdleConnTimeout to 90 seconds, as
-// http.DefaultTransport has it; cloning http.DefaultTransport is the other
-// way. A Transport cloned from http.DefaultTransport is not a literal, and
-// keeps its 90 seconds.
+// http.Transport literal that sets neither IdleConnTimeout nor
+// DisableKeepAlives, and an assignment t.IdleConnTimeout = 0 to any
+// Transport.
+//
+// Values are read as constants (go/constant), not by their spelling: a
+// constant IdleConnTimeout of 0 or less, or a constant false
+// DisableKeepAlives, is the same as none, and `DisableKeepAlives: keep`
+// with `const keep = true` is set. A value known only at run time (a
+// variable, a call, a configuration field) is trusted to be set. A literal
+// bound to a variable is judged with what the package then assigns to the
+// variable's fields: `t := &http.Transport{}; t.IdleConnTimeout = d` is
+// fine, `t.IdleConnTimeout = 0` is reported there.
+//
+// A Transport cloned from http.DefaultTransport keeps its 90 seconds, and
+// is not reported, unless its IdleConnTimeout is then set to 0.
+//
+// The fix sets IdleConnTimeout to 90 seconds, as http.DefaultTransport has
+// it: it adds the field where it is absent, and replaces a written-out 0,
+// unless that value names a package other than time (the edit could leave
+// its import unused). Cloning http.DefaultTransport is the other way.
 package transportidletimeout

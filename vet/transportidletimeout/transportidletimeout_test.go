@@ -23,3 +23,17 @@ func TestTimeName(t *testing.T) {
 func TestIgnore(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), transportidletimeout.Analyzer, "ignored")
 }
+
+// TestConstValue checks that IdleConnTimeout and DisableKeepAlives are
+// read by their constant values: a written-out 0 or false is no setting,
+// and its fix replaces the 0, unless the value names another package.
+func TestConstValue(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), transportidletimeout.Analyzer, "constvalue")
+}
+
+// TestCloneZero checks that a clone of http.DefaultTransport is trusted
+// until its IdleConnTimeout is set to 0, and that a literal is judged with
+// what the function then sets on it.
+func TestCloneZero(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), transportidletimeout.Analyzer, "clonezero")
+}

@@ -9,7 +9,7 @@ import (
 // The seed's handler: a client per request.
 func forward(w http.ResponseWriter, r *http.Request) {
 	c := resty.New()                  // want `a Resty client made per call \(inside an HTTP handler\)`
-	c.SetTransport(&http.Transport{}) // want `an http.Transport made per call \(inside an HTTP handler\)`
+	c.SetTransport(&http.Transport{}) // the client's pool: one finding
 	c.R().Get("http://localhost:8080/hello")
 }
 

@@ -1,0 +1,184 @@
+package analysisutil
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
+)
+
+// Setting is what code gives a field of a Transport or a Server: a timeout
+// or a switch.
+type Setting int
+
+const (
+	// Unset: the field is absent, or its value is a constant zero,
+	// negative or false: for net/http, the same as absent.
+	Unset Setting = iota
+	// Set: a constant other than those.
+	Set
+	// Trusted: a value known only at run time, trusted to be set.
+	Trusted
+)
+
+// ValueSetting is what the expression e gives a field, read from its
+// constant value (go/constant), not from its spelling: `keep` with
+// `const keep = true` is Set, `0 * time.Second` is Unset.
+func ValueSetting(info *types.Info, e ast.Expr) Setting {
+	if info == nil {
+		return Trusted
+	}
+	tv, ok := info.Types[e]
+	if !ok || tv.Value == nil {
+		return Trusted
+	}
+	switch v := tv.Value; v.Kind() {
+	case constant.Bool:
+		if constant.BoolVal(v) {
+			return Set
+		}
+		return Unset
+	case constant.Int, constant.Float:
+		if constant.Sign(v) <= 0 {
+			return Unset
+		}
+		return Set
+	case constant.Unknown:
+		return Trusted
+	}
+	return Set
+}
+
+// FieldSetting is what the composite literal gives field: Unset where it
+// is absent; Trusted for a literal without keys, which sets every field.
+func FieldSetting(info *types.Info, lit *ast.CompositeLit, field string) Setting {
+	for _, e := range lit.Elts {
+		if _, ok := e.(*ast.KeyValueExpr); !ok {
+			return Trusted // positional: every field is set
+		}
+	}
+	v := KeyValue(lit, field)
+	if v == nil {
+		return Unset
+	}
+	return ValueSetting(info, v)
+}
+
+// A FieldAssign is an assignment to a field of a variable: v.Field = Value.
+type FieldAssign struct {
+	Field string
+	Value ast.Expr
+	Stmt  *ast.AssignStmt
+}
+
+// FieldAssignments indexes, by variable, the assignments `v.F = e` of the
+// package's files, v a variable named directly: what later statements set
+// on a literal bound to v.
+func FieldAssignments(ins *inspector.Inspector, info *types.Info) map[*types.Var][]FieldAssign {
+	index := map[*types.Var][]FieldAssign{}
+	ins.Preorder([]ast.Node{(*ast.AssignStmt)(nil)}, func(n ast.Node) {
+		a := n.(*ast.AssignStmt)
+		if a.Tok != token.ASSIGN || len(a.Lhs) != len(a.Rhs) {
+			return
+		}
+		for i, lhs := range a.Lhs {
+			sel, ok := ast.Unparen(lhs).(*ast.SelectorExpr)
+			if !ok {
+				continue
+			}
+			id, ok := ast.Unparen(sel.X).(*ast.Ident)
+			if !ok {
+				continue
+			}
+			if v, ok := info.Uses[id].(*types.Var); ok && !v.IsField() {
+				index[v] = append(index[v], FieldAssign{sel.Sel.Name, a.Rhs[i], a})
+			}
+		}
+	})
+	return index
+}
+
+// BoundVar is the variable the expression on top of stack is bound to,
+// through parentheses and &: v in `v := x`, `v = x` and `var v = x`;
+// nil where it is not bound so.
+func BoundVar(info *types.Info, stack []ast.Node) *types.Var {
+	expr := stack[len(stack)-1]
+	for i := len(stack) - 2; i >= 0; i-- {
+		var id *ast.Ident
+		switch p := stack[i].(type) {
+		case *ast.ParenExpr:
+			expr = p
+			continue
+		case *ast.UnaryExpr:
+			if p.Op != token.AND {
+				return nil
+			}
+			expr = p
+			continue
+		case *ast.AssignStmt:
+			if len(p.Lhs) != len(p.Rhs) {
+				return nil
+			}
+			for j, r := range p.Rhs {
+				if r == expr {
+					id, _ = ast.Unparen(p.Lhs[j]).(*ast.Ident)
+				}
+			}
+		case *ast.ValueSpec:
+			for j, r := range p.Values {
+				if r == expr && j < len(p.Names) {
+					id = p.Names[j]
+				}
+			}
+		}
+		if id == nil {
+			return nil
+		}
+		v, _ := info.ObjectOf(id).(*types.Var)
+		return v
+	}
+	return nil
+}
+
+// ReplaceValue is the suggested fix that replaces the value expr of a
+// field with value, written with %s for the name of package time. There is
+// none where the name time cannot be had (see timeName), nor where expr
+// names a package other than time: the edit could leave its import unused.
+func ReplaceValue(pass *analysis.Pass, expr ast.Expr, value, message string) []analysis.SuggestedFix {
+	file := fileOf(pass, expr.Pos())
+	if file == nil {
+		return nil
+	}
+	other := false
+	ast.Inspect(expr, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if pn, ok := pass.TypesInfo.Uses[id].(*types.PkgName); ok && pn.Imported().Path() != "time" {
+				other = true
+			}
+		}
+		return !other
+	})
+	if other {
+		return nil
+	}
+	name, mustImport := timeName(pass, file, expr.Pos())
+	if name == "" {
+		return nil
+	}
+	var edits []analysis.TextEdit
+	if mustImport {
+		edits = append(edits, importTime(file))
+	}
+	edit := analysis.TextEdit{Pos: expr.Pos(), End: expr.End(), NewText: []byte(sprintf(value, name))}
+	return []analysis.SuggestedFix{{Message: message, TextEdits: append(edits, edit)}}
+}
+
+// HasSyntax reports whether pass has the syntax and types of its package:
+// a driver that loads a dependency from export data runs an analyzer with
+// facts on it without them.
+func HasSyntax(pass *analysis.Pass) bool {
+	return len(pass.Files) > 0 && pass.TypesInfo != nil && pass.Pkg != nil
+}

@@ -1,0 +1,38 @@
+package constvalue
+
+import (
+	"net/http"
+	"os"
+	"time"
+
+	"limits"
+)
+
+const (
+	keep      = true
+	noLimit   = 0 * time.Second
+	oneMinute = time.Minute
+)
+
+// A constant zero IdleConnTimeout, or a constant false DisableKeepAlives,
+// is the same as none: read by value, not by spelling.
+var (
+	zero     = &http.Transport{IdleConnTimeout: 0}                           // want `http.Transport with IdleConnTimeout 0 keeps every idle connection for ever`
+	zeroDur  = &http.Transport{IdleConnTimeout: 0 * time.Second}             // want `http.Transport with IdleConnTimeout 0`
+	named    = &http.Transport{IdleConnTimeout: noLimit}                     // want `http.Transport with IdleConnTimeout 0`
+	negative = &http.Transport{IdleConnTimeout: -1}                          // want `http.Transport with IdleConnTimeout 0`
+	keepOn   = &http.Transport{DisableKeepAlives: false}                     // want `http.Transport without IdleConnTimeout`
+	both     = &http.Transport{DisableKeepAlives: !keep, IdleConnTimeout: 0} // want `http.Transport with IdleConnTimeout 0`
+	other    = &http.Transport{IdleConnTimeout: limits.None}                 // want `http.Transport with IdleConnTimeout 0`
+)
+
+// Near misses: a constant that is set, and a value known only at run time,
+// trusted.
+var (
+	keepOff = &http.Transport{DisableKeepAlives: keep}
+	minute  = &http.Transport{IdleConnTimeout: oneMinute}
+	fromEnv = &http.Transport{IdleConnTimeout: timeout()}
+	offEnv  = &http.Transport{DisableKeepAlives: os.Getenv("KEEP") == ""}
+)
+
+func timeout() time.Duration { return time.Minute }

@@ -1,0 +1,4 @@
+package limits
+
+// None is no limit.
+const None = 0
