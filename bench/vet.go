@@ -35,8 +35,9 @@ const (
 	// cache of results.
 	Cached VetState = iota
 	// EditedInside: a new value of an unexported constant in one file of the
-	// bottom package before each run: that package's export data does not
-	// change, so go vet checks it again and not its importers.
+	// bottom package before each run: the go command compiles that package
+	// and its direct importers again, and go vet checks them again, but the
+	// importers' export data does not change, so it stops there.
 	EditedInside
 	// EditedAPI: a new value of an exported constant there: every package
 	// that imports it, directly or not, is compiled and checked again.
@@ -413,8 +414,8 @@ func WriteVet(w io.Writer, r VetResult) error {
 		bc = "bodyclose: " + r.BodyClose
 	}
 	_, err = fmt.Fprintf(w, "CACHED: nothing changed since the run before. EDIT INSIDE: before each run, a new value of an unexported constant\n"+
-		"in %s (package %s, which %d of the %d packages import): it alone is checked again.\n"+
-		"EDIT OF ITS API: the same with an exported constant: it and its importers are compiled and checked again.\n"+
+		"in %s (package %s, which %d of the %d packages import): go vet checks it and its direct importers again.\n"+
+		"EDIT OF ITS API: the same with an exported constant: it and all its importers are compiled and checked again.\n"+
 		"connleak vet and bodyclose keep no results: each run checks every package. %s.\n",
 		r.EditFile, r.Edited, r.Importers, r.Packages, bc)
 	return err
