@@ -4,8 +4,10 @@ N ?= 400
 Q ?=
 FUZZTIME ?= 50000x
 PANICPARSE ?= github.com/maruel/panicparse/v2/cmd/pp@v2.5.0
+BODYCLOSE ?= github.com/timakin/bodyclose@v0.0.0-20260723120731-857993a2939c
+VETDIR ?= .
 
-.PHONY: demo run run2 load build test lint fuzz bench screenshot
+.PHONY: demo run run2 load build test lint fuzz bench bench-vet screenshot
 
 ## demo: every scenario on fresh pairs of servers; prints the table, writes report.html
 demo:
@@ -38,11 +40,17 @@ lint:
 	go tool staticcheck ./...
 	go mod tidy -diff
 
-## bench: every configuration against plain net/http on real processes, connleak diagnose against panicparse (PANICPARSE, installed into bin/: the one step that needs the network), then the Go benchmarks
+## bench: every configuration against plain net/http on real processes, connleak diagnose against panicparse (PANICPARSE), connleak vet against go vet and bodyclose (BODYCLOSE) on the module in VETDIR (this one), then the Go benchmarks; installing the two into bin/ is the one step that needs the network
 bench:
 	GOBIN=$(CURDIR)/bin go install $(PANICPARSE)
-	go run ./cmd/connleak bench -panicparse $(CURDIR)/bin/pp
+	GOBIN=$(CURDIR)/bin go install $(BODYCLOSE)
+	go run ./cmd/connleak bench -panicparse $(CURDIR)/bin/pp -bodyclose $(CURDIR)/bin/bodyclose -vet $(VETDIR)
 	go test -run '^$$' -bench . -benchmem ./server
+
+## bench-vet: bench's vet table alone, on ./... of the module in VETDIR (this one): make bench-vet VETDIR=../other
+bench-vet:
+	GOBIN=$(CURDIR)/bin go install $(BODYCLOSE)
+	go run ./cmd/connleak bench -load=false -g 0 -bodyclose $(CURDIR)/bin/bodyclose -vet $(VETDIR)
 
 ## fuzz: each fuzz target for FUZZTIME (50000x: a count, not a duration, which go1.26's fuzzer can fail at the deadline; golang/go#75804), from its seed corpus
 fuzz:

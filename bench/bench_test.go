@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/connleak/connleak/scenario"
+	"github.com/connleak/connleak/vet"
 
 	"go.uber.org/goleak"
+	"golang.org/x/tools/go/analysis/multichecker"
 )
 
 // fakeTool, set in the environment, makes the test binary a stand-in for
@@ -22,9 +24,13 @@ import (
 // with the status the variable says.
 const fakeTool = "CONNLEAK_BENCH_FAKE_TOOL"
 
-// TestMain runs the stand-in where asked; otherwise the tests, failing the
-// package if one leaves a goroutine behind.
+// TestMain runs a stand-in where asked (fakeTool, or standInChecker: see
+// vet_test.go); otherwise the tests, failing the package if one leaves a
+// goroutine behind.
 func TestMain(m *testing.M) {
+	if os.Getenv(standInChecker) != "" {
+		multichecker.Main(vet.Analyzers...) // exits
+	}
 	if status := os.Getenv(fakeTool); status != "" {
 		f, err := os.Open(os.Args[len(os.Args)-1])
 		if err != nil {

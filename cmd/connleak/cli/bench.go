@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"time"
 
 	"github.com/connleak/connleak/bench"
@@ -18,14 +19,17 @@ import (
 var errBenchInterrupted = errors.New("interrupted; every server the benchmark started is stopped")
 
 // runBench measures what each client configuration costs, side by side,
-// against plain net/http; then /stats, connleak diagnose and connleak vet.
+// against plain net/http; then /stats, connleak diagnose, and connleak vet
+// next to go vet and bodyclose.
 func runBench(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("connleak bench", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	c := fs.Int("c", 8, "requests at once")
 	d := fs.Duration("d", 1500*time.Millisecond, "`duration` of each run")
 	rounds := fs.Int("r", 5, "`rounds`: runs of each configuration, interleaved")
-	vet := fs.Bool("vet", true, "then time connleak vet ./... against go vet ./... in this directory")
+	load := fs.Bool("load", true, "time every case under load, the table (false: skip it)")
+	vetDir := fs.String("vet", ".", "then time connleak vet, go vet and bodyclose on ./... of the module this `directory` is in, in a copy (\"\": skip)")
+	bodyclose := fs.String("bodyclose", "", "time this bodyclose `binary` too, under go vet and on its own, next to connleak vet; make bench installs it, pinned")
 	goroutines := fs.Int("g", 18000, "then time /stats on a server 2 with this many leaked `goroutines`, and connleak diagnose on its dump (0: skip)")
 	panicparse := fs.String("panicparse", "", "time this panicparse `binary` (pp) on that dump too, next to connleak diagnose; make bench installs it, pinned")
 	if err := fs.Parse(args); err != nil {
@@ -37,12 +41,13 @@ func runBench(ctx context.Context, args []string, e env) error {
 	if *c < 1 || *c > 256 || *d <= 0 || *d > time.Minute || *rounds < 1 || *rounds > 20 || *goroutines < 0 || *goroutines > 2*server.DefaultMaxHeld() {
 		return fmt.Errorf("-c %d -d %v -r %d -g %d: accepts -c from 1 to 256, -d up to 1m, -r from 1 to 20, -g from 0 to %d", *c, *d, *rounds, *goroutines, 2*server.DefaultMaxHeld())
 	}
-	pp := ""
-	if *panicparse != "" {
-		var err error
-		if pp, err = exec.LookPath(*panicparse); err != nil {
-			return fmt.Errorf("-panicparse: %w", err)
-		}
+	pp, err := lookPath("-panicparse", *panicparse)
+	if err != nil {
+		return err
+	}
+	bc, err := lookPath("-bodyclose", *bodyclose)
+	if err != nil {
+		return err
 	}
 	exe, dir, err := labBinary("connleak-bench-")
 	if err != nil {
@@ -50,25 +55,27 @@ func runBench(ctx context.Context, args []string, e env) error {
 	}
 	defer os.RemoveAll(dir)
 	cfg := bench.Config{Exe: exe, Dir: dir, C: *c, Duration: *d, Rounds: *rounds, Cases: bench.Cases(*c), Log: e.stderr}
-	results, err := bench.Run(ctx, cfg)
-	if ctx.Err() != nil {
-		return errBenchInterrupted
-	}
-	if err != nil {
-		return err
-	}
-	if err := bench.WriteTable(e.stdout, results, cfg); err != nil {
-		return err
+	if *load {
+		results, err := bench.Run(ctx, cfg)
+		if ctx.Err() != nil {
+			return errBenchInterrupted
+		}
+		if err != nil {
+			return err
+		}
+		if err := bench.WriteTable(e.stdout, results, cfg); err != nil {
+			return err
+		}
 	}
 	if *goroutines > 0 {
 		if err := benchDumps(ctx, exe, dir, pp, *goroutines, 2*cfg.Rounds, e.stdout); err != nil {
 			return err
 		}
 	}
-	if !*vet {
+	if *vetDir == "" {
 		return nil
 	}
-	vr, err := bench.Vet(ctx, exe, 3)
+	vr, err := bench.Vet(ctx, bench.VetConfig{Exe: exe, Module: *vetDir, Dir: dir, BodyClose: bc, Rounds: *rounds, Log: e.stderr})
 	if ctx.Err() != nil {
 		return errBenchInterrupted
 	}
@@ -100,4 +107,20 @@ func benchDumps(ctx context.Context, exe, dir, pp string, goroutines, rounds int
 		return fmt.Errorf("diagnose benchmark: %w", err)
 	}
 	return bench.WriteDiagnose(stdout, dr)
+}
+
+// lookPath is the absolute path of the binary a flag names, as go vet's
+// -vettool wants it; "" for "".
+func lookPath(flag, name string) (string, error) {
+	if name == "" {
+		return "", nil
+	}
+	path, err := exec.LookPath(name)
+	if err == nil {
+		path, err = filepath.Abs(path)
+	}
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", flag, err)
+	}
+	return path, nil
 }

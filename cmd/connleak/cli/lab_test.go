@@ -28,7 +28,8 @@ func TestLabFlags(t *testing.T) {
 		{[]string{"bench", "extra"}, `bench takes no arguments, got ["extra"]`, ""},
 		{[]string{"bench", "-r", "0"}, "-c 8 -d 1.5s -r 0 -g 18000: accepts -c from 1 to 256, -d up to 1m, -r from 1 to 20, -g from 0 to", ""},
 		{[]string{"bench", "-panicparse", "/nonexistent/pp"}, "-panicparse: ", ""},
-		{[]string{"bench", "-h"}, "", "-panicparse binary"},
+		{[]string{"bench", "-bodyclose", "/nonexistent/bodyclose"}, "-bodyclose: ", ""},
+		{[]string{"bench", "-h"}, "", "-bodyclose binary"},
 		{[]string{"bench", "-bogus"}, "flag provided but not defined: -bogus", ""},
 	} {
 		r := run(t, "", testutil.Getenv(), nil, tt.args...)
