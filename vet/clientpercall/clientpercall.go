@@ -214,7 +214,14 @@ func (c *checker) released(members []*site) bool {
 // block around m with no loop in between.
 func (c *checker) releases(r ast.Node, m *site) bool {
 	fn := analysisutil.EnclosingFunc(c.parent, r)
-	if at := analysisutil.ReleasedAt(c.info, c.parent, r); at != nil {
+	if at, byCleanup := analysisutil.ReleasedAt(c.info, c.parent, r); at != nil {
+		if byCleanup {
+			// At the test's end, not the function's: a helper called
+			// many times holds that many pools until then.
+			if once, _ := c.runsOnce(m.fn); !once {
+				return false
+			}
+		}
 		// A deferred call or a method value takes its receiver where it
 		// stands; a closure takes it when it runs.
 		return at == m.fn && (fn != at || r.Pos() > m.expr.End())

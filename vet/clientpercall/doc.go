@@ -45,8 +45,10 @@
 // a block around where the pool is made with no loop in between (a return
 // before it is not looked for). Only the function that makes the pool
 // releases it so: a Cleanup or a defer elsewhere, or on a package's pool,
-// does not count, since that pool is still used after it. A pool released
-// by Cleanup lives until the test ends, as one the test makes itself does.
+// does not count, since that pool is still used after it. Cleanup runs
+// when the test ends, not when the function returns: it counts in a
+// function that runs once (below), whose pool lives as long as the test,
+// and not in a helper, which holds a pool per call until then.
 //
 // A function that runs once is main, init, a test, benchmark, fuzz target
 // or example, and a func literal handed to (*testing.T).Run or

@@ -143,7 +143,7 @@ func (c *checker) step(fl *flow, n ast.Node) {
 			return
 		}
 		if fn, ok := sel.Obj().(*types.Func); ok && sel.Kind() == types.MethodVal && analysisutil.IsReleaseMethod(fn) &&
-			analysisutil.ReleasedAt(c.info, c.parent, p) != nil {
+			isReleased(c.info, c.parent, p) {
 			fl.releases = append(fl.releases, p) // t.Cleanup(tr.CloseIdleConnections)
 			return
 		}
@@ -517,4 +517,9 @@ func isResty(fn *types.Func) bool {
 // isRestyFunc reports whether fn is Resty's package-level function name.
 func isRestyFunc(fn *types.Func, name string) bool {
 	return isResty(fn) && fn.Name() == name && fn.Type().(*types.Signature).Recv() == nil
+}
+
+func isReleased(info *types.Info, parent map[ast.Node]ast.Node, r ast.Node) bool {
+	at, _ := analysisutil.ReleasedAt(info, parent, r)
+	return at != nil
 }

@@ -59,7 +59,7 @@ func newReleases(pass *analysis.Pass, ins *inspector.Inspector) *releases {
 		if call, ok := r.parent[sel].(*ast.CallExpr); ok && call.Fun == sel {
 			node = call
 		}
-		if at := analysisutil.ReleasedAt(r.info, r.parent, node); at != nil {
+		if at, _ := analysisutil.ReleasedAt(r.info, r.parent, node); at != nil {
 			r.byVar[v] = append(r.byVar[v], release{at: at, pos: sel.Pos(), late: analysisutil.EnclosingFunc(r.parent, sel) != at})
 		}
 	})

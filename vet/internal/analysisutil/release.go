@@ -64,7 +64,7 @@ func IsCleanup(info *types.Info, call *ast.CallExpr) bool {
 }
 
 // ReleasedAt is the function on whose way out the release r runs, or nil
-// where it does not run so. r is a call of a release method
+// where it does not run so, and whether it runs by Cleanup. r is a call of a release method
 // (IsReleaseMethod), x.CloseIdleConnections(), or its method value,
 // x.CloseIdleConnections. It runs on the way out of F when it is
 //
@@ -76,8 +76,8 @@ func IsCleanup(info *types.Info, call *ast.CallExpr) bool {
 //
 // Cleanup runs at the end of the test rather than of F: a pool made in F
 // then lives as long as the test, which is what a test makes in its own
-// body does too.
-func ReleasedAt(info *types.Info, parent map[ast.Node]ast.Node, r ast.Node) ast.Node {
+// body does too; a helper called many times makes that many.
+func ReleasedAt(info *types.Info, parent map[ast.Node]ast.Node, r ast.Node) (at ast.Node, byCleanup bool) {
 	if sel, ok := r.(*ast.SelectorExpr); ok { // a method value
 		n := ast.Node(sel)
 		for {
@@ -88,20 +88,20 @@ func ReleasedAt(info *types.Info, parent map[ast.Node]ast.Node, r ast.Node) ast.
 			break
 		}
 		if call, ok := parent[n].(*ast.CallExpr); ok && call.Fun != n && IsCleanup(info, call) {
-			return EnclosingFunc(parent, call)
+			return EnclosingFunc(parent, call), true
 		}
-		return nil
+		return nil, false
 	}
 	call, ok := r.(*ast.CallExpr)
 	if !ok {
-		return nil
+		return nil, false
 	}
 	if d, ok := parent[call].(*ast.DeferStmt); ok && d.Call == call {
-		return EnclosingFunc(parent, call)
+		return EnclosingFunc(parent, call), false
 	}
 	lit, ok := EnclosingFunc(parent, call).(*ast.FuncLit)
 	if !ok {
-		return nil
+		return nil, false
 	}
 	n := ast.Node(lit)
 	for {
@@ -113,16 +113,16 @@ func ReleasedAt(info *types.Info, parent map[ast.Node]ast.Node, r ast.Node) ast.
 	}
 	outer, ok := parent[n].(*ast.CallExpr)
 	if !ok {
-		return nil
+		return nil, false
 	}
 	if outer.Fun == n {
 		if d, ok := parent[outer].(*ast.DeferStmt); ok && d.Call == outer {
-			return EnclosingFunc(parent, outer)
+			return EnclosingFunc(parent, outer), false
 		}
-		return nil
+		return nil, false
 	}
 	if IsCleanup(info, outer) {
-		return EnclosingFunc(parent, outer)
+		return EnclosingFunc(parent, outer), true
 	}
-	return nil
+	return nil, false
 }

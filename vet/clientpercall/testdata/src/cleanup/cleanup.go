@@ -7,32 +7,49 @@ import (
 	resty "resty.dev/v3"
 )
 
-// A pool released when the test ends, by Cleanup, lives as long as the
-// test: no finding, in a helper or in a loop.
-func methodValue(t *testing.T, u string) {
+// A pool that a test, or a subtest, makes and releases by Cleanup lives
+// as long as the test: no finding, even in a loop.
+func TestMethodValue(t *testing.T) { // want TestMethodValue:`keeps\(0\)`
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
-	(&http.Client{Transport: tr}).Get(u)
+	(&http.Client{Transport: tr}).Get("http://localhost/")
 }
 
-func closure(tb testing.TB, u string) {
-	c := &http.Client{Transport: &http.Transport{}}
-	tb.Cleanup(func() { c.CloseIdleConnections() })
-	c.Get(u)
+func TestClosure(t *testing.T) { // want TestClosure:`keeps\(0\)`
+	t.Run("sub", func(t *testing.T) {
+		c := &http.Client{Transport: &http.Transport{}}
+		t.Cleanup(func() { c.CloseIdleConnections() })
+		c.Get("http://localhost/")
+	})
 }
 
-func restyClose(b *testing.B, u string) {
+func BenchmarkRestyClose(b *testing.B) { // want BenchmarkRestyClose:`keeps\(0\)`
 	for range 3 {
 		c := resty.New()
 		b.Cleanup(func() { c.Close() })
-		c.R().Get(u)
+		c.R().Get("http://localhost/")
 	}
 }
 
-func fuzz(f *testing.F, u string) {
+func FuzzParen(f *testing.F) { // want FuzzParen:`keeps\(0\)`
 	tr := &http.Transport{}
 	f.Cleanup((tr.CloseIdleConnections))
-	(&http.Client{Transport: tr}).Get(u)
+	(&http.Client{Transport: tr}).Get("http://localhost/")
+}
+
+// A helper's Cleanup runs when its caller's test ends, not when it
+// returns: called per request, it holds a pool per call until then.
+func helper(tb testing.TB, u string) {
+	c := &http.Client{Transport: &http.Transport{}} // want `an http.Client with a Transport of its own made per call \(and dropped when the function returns\)`
+	tb.Cleanup(c.CloseIdleConnections)
+	c.Get(u)
+}
+
+// A deferred release runs when the helper returns.
+func deferred(tb testing.TB, u string) {
+	c := &http.Client{Transport: &http.Transport{}}
+	defer c.CloseIdleConnections()
+	c.Get(u)
 }
 
 // Cleanup in another function releases nothing this one makes; nor does a
