@@ -58,7 +58,7 @@ func want(cond bool, format string, args ...any) error {
 // body read and closed. DELIBERATE LEAK: its idle connection stays.
 func leakyGet(t *testing.T, url string) {
 	t.Helper()
-	c := &http.Client{Transport: &http.Transport{}} //connleak:ignore transport-idle-timeout the Resty demo's bug, on purpose
+	c := &http.Client{Transport: &http.Transport{}} //connleak:ignore client-per-call the Resty demo's bug, on purpose
 	resp, err := c.Get(url)
 	if err != nil {
 		t.Fatal(err)

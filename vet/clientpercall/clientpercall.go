@@ -170,13 +170,16 @@ func (c *checker) judge(members []*site) {
 	// Where the pool is made says how often: a Client made in a handler
 	// on a Transport main made shares main's.
 	var where string
+	once, perIteration := c.runsOnce(made.fn)
 	switch {
 	case inLoop:
 		where = "inside a loop"
 	case isHandler(c.pass, made.fn):
 		where = "inside an HTTP handler"
-	case isMainOrInit(made.fn), kept:
+	case once && !perIteration, kept:
 		return
+	case once:
+		where = "in a subtest run per iteration of a loop"
 	default:
 		where = "and dropped when the function returns"
 	}
@@ -205,20 +208,23 @@ func (c *checker) released(members []*site) bool {
 	return false
 }
 
-// releases reports whether the call r releases what the site m makes.
-func (c *checker) releases(r *ast.CallExpr, m *site) bool {
-	fn, _ := c.enclosing(r)
-	if d, ok := c.parent[r].(*ast.DeferStmt); ok && fn == m.fn {
-		return d.Call == r
-	}
-	if lit, ok := fn.(*ast.FuncLit); ok { // defer func() { t.CloseIdleConnections() }()
-		if call, ok := c.parent[lit].(*ast.CallExpr); ok && call.Fun == lit {
-			if _, ok := c.parent[call].(*ast.DeferStmt); ok {
-				outer, _ := c.enclosing(call)
-				return outer == m.fn
+// releases reports whether the release r, a call or a method value
+// handed to Cleanup, releases what the site m makes: on the way out of
+// the function that makes it (analysisutil.ReleasedAt), or later in a
+// block around m with no loop in between.
+func (c *checker) releases(r ast.Node, m *site) bool {
+	fn := analysisutil.EnclosingFunc(c.parent, r)
+	if at, byCleanup := analysisutil.ReleasedAt(c.info, c.parent, r); at != nil {
+		if byCleanup {
+			// At the test's end, not the function's: a helper called
+			// many times holds that many pools until then.
+			if once, _ := c.runsOnce(m.fn); !once {
+				return false
 			}
 		}
-		return false
+		// A deferred call or a method value takes its receiver where it
+		// stands; a closure takes it when it runs.
+		return at == m.fn && (fn != at || r.Pos() > m.expr.End())
 	}
 	stmt, ok := c.parent[r].(*ast.ExprStmt)
 	if !ok || fn != m.fn || r.Pos() < m.expr.End() {
@@ -350,6 +356,58 @@ func isHandler(pass *analysis.Pass, fn ast.Node) bool {
 		r = r || ptr && analysisutil.IsNamed(t, "net/http", "Request")
 	}
 	return w && r
+}
+
+// runsOnce reports whether fn runs once, as main does: main, init, a
+// test, benchmark, fuzz target or example, or a func literal handed to
+// (*testing.T).Run or (*testing.B).Run in a function that runs once; and
+// whether one of those Runs stands in a loop, so that a subtest runs per
+// iteration.
+func (c *checker) runsOnce(fn ast.Node) (once, perIteration bool) {
+	for depth := 0; depth < 100; depth++ { // a chain of nested subtests
+		if isMainOrInit(fn) {
+			return true, perIteration
+		}
+		lit, ok := fn.(*ast.FuncLit)
+		if !ok {
+			return false, false
+		}
+		var n ast.Node = lit
+		for {
+			if p, ok := c.parent[n].(*ast.ParenExpr); ok {
+				n = p
+				continue
+			}
+			break
+		}
+		call, ok := c.parent[n].(*ast.CallExpr)
+		if !ok || !isSubtest(c.info, call) || call.Args[1] != n {
+			return false, false
+		}
+		var inLoop bool
+		fn, inLoop = c.enclosing(call)
+		perIteration = perIteration || inLoop
+		if fn == nil {
+			return false, false
+		}
+	}
+	return false, false
+}
+
+// isSubtest reports whether call is t.Run(name, f) of a *testing.T or a
+// *testing.B: it runs f as a subtest, once (a benchmark's, a few times,
+// as the benchmark function itself is run).
+func isSubtest(info *types.Info, call *ast.CallExpr) bool {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || len(call.Args) != 2 {
+		return false
+	}
+	fn, ok := info.Uses[sel.Sel].(*types.Func)
+	if !ok || fn.Name() != "Run" {
+		return false
+	}
+	recv := fn.Type().(*types.Signature).Recv()
+	return recv != nil && (analysisutil.IsNamed(recv.Type(), "testing", "T") || analysisutil.IsNamed(recv.Type(), "testing", "B"))
 }
 
 // isMainOrInit reports whether fn runs once: main, init, or a test,

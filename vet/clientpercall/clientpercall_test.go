@@ -19,5 +19,5 @@ import (
 // load for all: each loads net/http from source.
 func Test(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), clientpercall.Analyzer,
-		"clientpercall", "assigned", "helper", "helpers", "constvalue", "shared", "rangeexpr", "released", "onepool", "odd")
+		"clientpercall", "assigned", "helper", "helpers", "constvalue", "shared", "rangeexpr", "released", "onepool", "odd", "subtest", "cleanup")
 }

@@ -39,8 +39,29 @@
 //
 // A pool released on the function's way out is no leak:
 // CloseIdleConnections on the Transport or a client, or Resty v3's Close,
-// deferred, or called later in a block around where the pool is made with
-// no loop in between (a return before it is not looked for).
+// deferred, called in a func literal that is deferred or handed to the
+// Cleanup of a *testing.T, B or F (or a testing.TB), handed to Cleanup as
+// a method value (t.Cleanup(tr.CloseIdleConnections)), or called later in
+// a block around where the pool is made with no loop in between (a return
+// before it is not looked for). Only the function that makes the pool
+// releases it so: a Cleanup or a defer elsewhere, or on a package's pool,
+// does not count, since that pool is still used after it. Cleanup runs
+// when the test ends, not when the function returns: it counts in a
+// function that runs once (below), whose pool lives as long as the test,
+// and not in a helper, which holds a pool per call until then.
+//
+// A function that runs once is main, init, a test, benchmark, fuzz target
+// or example, and a func literal handed to (*testing.T).Run or
+// (*testing.B).Run, a subtest, in a function that runs once: a pool made
+// there once is no finding. A Run in a loop, a table's, runs its subtest
+// per iteration, each making a pool of its own and dropping it with its
+// idle connections: that is reported, as a pool made in the loop itself
+// is, unless the subtest releases it. A func literal handed to any other
+// function (a Run of another type, ginkgo's It or Describe) runs as often
+// as that function calls it, which the analyzer cannot know: a pool made
+// there and dropped is reported, as in any function. ginkgo's It, for one,
+// runs its body once per spec, but once more per retry or repeat, and its
+// BeforeEach once per spec: it takes a //connleak:ignore directive.
 //
 // A loop is where code repeats: a loop's body, and a for's condition and
 // post statement; a range's expression and a for's init run once.

@@ -33,25 +33,11 @@ func newChecker(pass *analysis.Pass) *checker {
 	c := &checker{
 		pass:    pass,
 		info:    pass.TypesInfo,
-		parent:  map[ast.Node]ast.Node{},
+		parent:  analysisutil.Parents(pass.Files),
 		uses:    map[*types.Var][]*ast.Ident{},
 		defs:    map[*types.Var]*ast.Ident{},
 		local:   map[*types.Func]uint64{},
 		callers: map[*types.Func][]*types.Func{},
-	}
-	for _, f := range pass.Files {
-		var stack []ast.Node
-		ast.Inspect(f, func(n ast.Node) bool {
-			if n == nil {
-				stack = stack[:len(stack)-1]
-				return true
-			}
-			if len(stack) > 0 {
-				c.parent[n] = stack[len(stack)-1]
-			}
-			stack = append(stack, n)
-			return true
-		})
 	}
 	for id, obj := range c.info.Uses {
 		if v, ok := obj.(*types.Var); ok && !v.IsField() {
@@ -75,7 +61,7 @@ type flow struct {
 	kept     bool
 	vars     map[*types.Var]bool
 	nodes    map[ast.Node]bool
-	releases []*ast.CallExpr
+	releases []ast.Node // calls of a release method, and method values handed to Cleanup
 	work     []ast.Node
 }
 
@@ -152,7 +138,16 @@ func (c *checker) step(fl *flow, n ast.Node) {
 		if c.isLHS(p) {
 			return // a write into the value: the stored value's flow sees it
 		}
-		if sel := c.info.Selections[p]; sel != nil && (sel.Kind() == types.MethodVal || holds(sel.Type())) {
+		sel := c.info.Selections[p]
+		if sel == nil {
+			return
+		}
+		if fn, ok := sel.Obj().(*types.Func); ok && sel.Kind() == types.MethodVal && analysisutil.IsReleaseMethod(fn) &&
+			isReleased(c.info, c.parent, p) {
+			fl.releases = append(fl.releases, p) // t.Cleanup(tr.CloseIdleConnections)
+			return
+		}
+		if sel.Kind() == types.MethodVal || holds(sel.Type()) {
 			c.push(fl, p)
 		}
 	case *ast.IndexExpr:
@@ -379,7 +374,7 @@ func (c *checker) method(fl *flow, call *ast.CallExpr, sel *ast.SelectorExpr) {
 		return
 	}
 	switch {
-	case fn.Name() == "CloseIdleConnections", isResty(fn) && fn.Name() == "Close":
+	case analysisutil.IsReleaseMethod(fn):
 		fl.releases = append(fl.releases, call)
 		return
 	case isKnown(fn):
@@ -431,6 +426,8 @@ func (c *checker) argument(fl *flow, call *ast.CallExpr, n ast.Node) {
 	}
 	fn = fn.Origin()
 	switch {
+	case analysisutil.IsCleanup(c.info, call):
+		return // the test holds its function until it ends, then runs it
 	case isRestyFunc(fn, "NewWithClient"):
 		c.push(fl, call) // the Resty client holds it
 		return
@@ -520,4 +517,9 @@ func isResty(fn *types.Func) bool {
 // isRestyFunc reports whether fn is Resty's package-level function name.
 func isRestyFunc(fn *types.Func, name string) bool {
 	return isResty(fn) && fn.Name() == name && fn.Type().(*types.Signature).Recv() == nil
+}
+
+func isReleased(info *types.Info, parent map[ast.Node]ast.Node, r ast.Node) bool {
+	at, _ := analysisutil.ReleasedAt(info, parent, r)
+	return at != nil
 }

@@ -24,6 +24,20 @@
 // A Transport cloned from http.DefaultTransport keeps its 90 seconds, and
 // is not reported, unless its IdleConnTimeout is then set to 0.
 //
+// A Transport that the function making it releases on its way out keeps
+// no idle connection past it: CloseIdleConnections on the variable it is
+// bound to, or on an http.Client bound to a variable and given it in its
+// literal, deferred, called in a func literal that is deferred or handed
+// to the Cleanup of a *testing.T, B or F (or a testing.TB), or handed to
+// Cleanup as a method value (t.Cleanup(tr.CloseIdleConnections)); a
+// Cleanup bounds it by the test rather than by the function. Only the
+// function that makes the Transport counts, and only its own variables: a
+// package's Transport, or one handed in, is used after the release, and
+// keeps its idle connections from then on. What the Transport is used for
+// after a deferred release (returned, stored) is not looked at. A
+// DialContext that never makes a connection is not read either: such a
+// Transport is reported unless it is released so.
+//
 // The fix sets IdleConnTimeout to 90 seconds, as http.DefaultTransport has
 // it: it adds the field where it is absent, and replaces a written-out 0,
 // unless that value names a package other than time (the edit could leave

@@ -46,6 +46,7 @@ func runTransportIdleTimeout(pass *analysis.Pass) (any, error) {
 		}
 		return s
 	}
+	rel := newReleases(pass, ins)
 	ins.WithStack([]ast.Node{(*ast.CompositeLit)(nil)}, func(n ast.Node, push bool, stack []ast.Node) bool {
 		if !push {
 			return true
@@ -56,10 +57,14 @@ func runTransportIdleTimeout(pass *analysis.Pass) (any, error) {
 			analysisutil.FieldSetting(pass.TypesInfo, lit, "DisableKeepAlives") != analysisutil.Unset {
 			return true
 		}
-		if v := analysisutil.BoundVar(pass.TypesInfo, stack); v != nil {
+		v := analysisutil.BoundVar(pass.TypesInfo, stack)
+		if v != nil {
 			if _, ok := assignsTo(assigns[v], "IdleConnTimeout"); ok || later(v, "DisableKeepAlives") != analysisutil.Unset {
 				return true // judged at that assignment
 			}
+		}
+		if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && rel.released(fn, lit, v, lit.End()) {
+			return true
 		}
 		if value := analysisutil.KeyValue(lit, "IdleConnTimeout"); value != nil {
 			analysisutil.Report(pass, analysisutil.CheckTransportIdleTimeout, lit.Pos(),
@@ -86,7 +91,11 @@ func runTransportIdleTimeout(pass *analysis.Pass) (any, error) {
 				continue
 			}
 			if id, ok := ast.Unparen(sel.X).(*ast.Ident); ok {
-				if v, ok := pass.TypesInfo.Uses[id].(*types.Var); ok && later(v, "DisableKeepAlives") != analysisutil.Unset {
+				v, _ := pass.TypesInfo.Uses[id].(*types.Var)
+				if v != nil && later(v, "DisableKeepAlives") != analysisutil.Unset {
+					continue
+				}
+				if fn := analysisutil.EnclosingFunc(rel.parent, a); v != nil && fn != nil && declaredIn(v, fn) && rel.released(fn, nil, v, v.Pos()) {
 					continue
 				}
 			}

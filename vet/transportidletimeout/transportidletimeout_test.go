@@ -37,3 +37,11 @@ func TestConstValue(t *testing.T) {
 func TestCloneZero(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), transportidletimeout.Analyzer, "clonezero")
 }
+
+// TestReleased checks that a Transport released on the way out of the
+// function that makes it, by a defer or by a test's Cleanup, directly or
+// through its client, is no finding, and that a release by another
+// function, or of a package's Transport, is none.
+func TestReleased(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), transportidletimeout.Analyzer, "released")
+}

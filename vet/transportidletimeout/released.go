@@ -1,0 +1,127 @@
+package transportidletimeout
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/connleak/connleak/vet/internal/analysisutil"
+)
+
+// A release is a CloseIdleConnections on a variable that runs on the way
+// out of the function at (see analysisutil.ReleasedAt).
+type release struct {
+	at  ast.Node
+	pos token.Pos
+	// late is whether the release takes its receiver when it runs (a call
+	// in a closure), not where it stands (defer x.M(), a method value).
+	late bool
+}
+
+// releases indexes a package's releases by the variable released, and
+// the http.Clients bound to variables by the Transport they are given.
+type releases struct {
+	info   *types.Info
+	parent map[ast.Node]ast.Node
+	byVar  map[*types.Var][]release
+	// clients of a Transport: those of the variable given as Transport,
+	// and of the literal written in the Client's.
+	clientsOf    map[*types.Var][]*types.Var
+	clientsOfLit map[*ast.CompositeLit][]*types.Var
+}
+
+func newReleases(pass *analysis.Pass, ins *inspector.Inspector) *releases {
+	r := &releases{
+		info:         pass.TypesInfo,
+		parent:       analysisutil.Parents(pass.Files),
+		byVar:        map[*types.Var][]release{},
+		clientsOf:    map[*types.Var][]*types.Var{},
+		clientsOfLit: map[*ast.CompositeLit][]*types.Var{},
+	}
+	ins.Preorder([]ast.Node{(*ast.SelectorExpr)(nil)}, func(n ast.Node) {
+		sel := n.(*ast.SelectorExpr)
+		fn, ok := r.info.Uses[sel.Sel].(*types.Func)
+		if !ok || !analysisutil.IsReleaseMethod(fn) {
+			return
+		}
+		id, ok := ast.Unparen(sel.X).(*ast.Ident)
+		if !ok {
+			return
+		}
+		v, ok := r.info.Uses[id].(*types.Var)
+		if !ok {
+			return
+		}
+		var node ast.Node = sel
+		if call, ok := r.parent[sel].(*ast.CallExpr); ok && call.Fun == sel {
+			node = call
+		}
+		if at, _ := analysisutil.ReleasedAt(r.info, r.parent, node); at != nil {
+			r.byVar[v] = append(r.byVar[v], release{at: at, pos: sel.Pos(), late: analysisutil.EnclosingFunc(r.parent, sel) != at})
+		}
+	})
+	ins.WithStack([]ast.Node{(*ast.CompositeLit)(nil)}, func(n ast.Node, push bool, stack []ast.Node) bool {
+		lit := n.(*ast.CompositeLit)
+		if !push || !analysisutil.IsNamed(r.info.TypeOf(lit), "net/http", "Client") {
+			return true
+		}
+		c := analysisutil.BoundVar(r.info, stack)
+		t := analysisutil.KeyValue(lit, "Transport")
+		if c == nil || t == nil {
+			return true
+		}
+		t = ast.Unparen(t)
+		if u, ok := t.(*ast.UnaryExpr); ok && u.Op == token.AND {
+			t = ast.Unparen(u.X)
+		}
+		switch t := t.(type) {
+		case *ast.Ident:
+			if v, ok := r.info.Uses[t].(*types.Var); ok {
+				r.clientsOf[v] = append(r.clientsOf[v], c)
+			}
+		case *ast.CompositeLit:
+			r.clientsOfLit[t] = append(r.clientsOfLit[t], c)
+		}
+		return true
+	})
+	return r
+}
+
+// released reports whether the function fn, which makes the Transport lit
+// (nil where it is not seen) and binds it to v (nil if it does not),
+// releases it on its way out, after from: through v, or through an
+// http.Client given it and bound to a variable. Each variable must be
+// fn's own: a package's Transport, or one fn was given, is used after fn
+// returns.
+func (r *releases) released(fn ast.Node, lit *ast.CompositeLit, v *types.Var, from token.Pos) bool {
+	holders := r.clientsOfLit[lit]
+	if v != nil {
+		holders = append(append(holders, v), r.clientsOf[v]...)
+	}
+	for _, h := range holders {
+		if !declaredIn(h, fn) {
+			continue
+		}
+		for _, rel := range r.byVar[h] {
+			if rel.at == fn && (rel.late || rel.pos > from) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// declaredIn reports whether v is declared in fn's body.
+func declaredIn(v *types.Var, fn ast.Node) bool {
+	var body *ast.BlockStmt
+	switch fn := fn.(type) {
+	case *ast.FuncDecl:
+		body = fn.Body
+	case *ast.FuncLit:
+		body = fn.Body
+	}
+	return body != nil && body.Pos() <= v.Pos() && v.Pos() < body.End()
+}
