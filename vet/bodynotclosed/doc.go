@@ -27,7 +27,20 @@
 // method or a function value the analyzer cannot see into. A function of a
 // package loaded from export data keeps what it takes as something with a
 // Close method; what it takes as an io.Reader, as io.Copy, io.ReadAll and
-// json.NewDecoder do, it only reads. A branch on which the call's error is
+// json.NewDecoder do, it only reads.
+//
+// A body read until a Read fails is done with as well: io.ReadAll(body),
+// io.Copy(io.Discard, body) and io.CopyBuffer(io.Discard, body, buf) (and
+// ioutil's ReadAll and Discard). net/http's body (bodyEOFSignal, in
+// net/http's transport.go) gives its connection back to the pool as soon
+// as a Read returns io.EOF, and closes it at any other error, so such a
+// body holds nothing on any path, closed or not; Resty's raw body is a
+// net/http body, and the same. io.Copy to any other writer may stop at a
+// write error with the body unread, and json.NewDecoder(body).Decode reads
+// one value: those bodies are still open. Closing the body is still the
+// better habit.
+//
+// A branch on which the call's error is
 // not nil, or the response is nil, has no body; a panic, os.Exit,
 // log.Fatal, runtime.Goexit and t.Fatal end the path.
 //

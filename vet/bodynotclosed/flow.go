@@ -195,12 +195,51 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 		}
 		return
 	}
+	if drains(callee, c.Args, v) {
+		f.event(ins) // read to its end: the connection is released
+		return
+	}
 	for i, a := range c.Args {
 		if a == v && (isGo || f.s.keeps(callee, i)) {
 			f.event(ins)
 			return
 		}
 	}
+}
+
+// drains reports whether the call of callee with args reads the body v
+// until a Read returns an error: io.ReadAll(v), io.Copy(io.Discard, v) or
+// io.CopyBuffer(io.Discard, v, buf), or ioutil's ReadAll or Discard. net/http's
+// body gives its connection back to the pool at io.EOF, and closes it at
+// any other error, so a body read so has no connection left to leak. A copy
+// to any other writer may stop at a write error with the body unread.
+func drains(callee *ssa.Function, args []ssa.Value, v ssa.Value) bool {
+	if callee.Package() == nil || callee.Signature.Recv() != nil {
+		return false
+	}
+	switch path := callee.Package().Pkg.Path(); {
+	case path != "io" && path != "io/ioutil":
+		return false
+	case callee.Name() == "ReadAll":
+		return len(args) == 1 && args[0] == v
+	case path == "io" && (callee.Name() == "Copy" || callee.Name() == "CopyBuffer"):
+		return len(args) >= 2 && args[1] == v && isDiscard(args[0])
+	}
+	return false
+}
+
+// isDiscard reports whether w is io.Discard (or ioutil.Discard) as loaded.
+func isDiscard(w ssa.Value) bool {
+	load, ok := w.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return false
+	}
+	g, ok := load.X.(*ssa.Global)
+	if !ok || g.Pkg == nil || g.Name() != "Discard" {
+		return false
+	}
+	path := g.Pkg.Pkg.Path()
+	return path == "io" || path == "io/ioutil"
 }
 
 // bodyField reports whether field i of what ptr points to is a body, or a
