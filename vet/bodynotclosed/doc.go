@@ -40,9 +40,18 @@
 // one value: those bodies are still open. Closing the body is still the
 // better habit.
 //
-// A branch on which the call's error is
-// not nil, or the response is nil, has no body; a panic, os.Exit,
-// log.Fatal, runtime.Goexit and t.Fatal end the path.
+// A branch on which the call's error is not nil, or the response is nil,
+// has no body. The error is the call's result, or the variable it is
+// stored in; where calls on two branches assign the same variables
+// (`resp, err = a()` and `resp, err = b()`, then `if err != nil`), each
+// edge into the check takes the error of the call on that edge. A branch
+// on a call given the error that returns a bool and is named as testify's
+// assertions are is an error check too, negated or not, whatever its
+// package: NoError and Nil (and NoErrorf, Nilf) are true only where the
+// error is nil; Error, NotNil, ErrorAs and ErrorContains (and their f
+// forms) only where it is not. Any other bool of a call given the error
+// says nothing of it. A panic, os.Exit, log.Fatal, runtime.Goexit and
+// t.Fatal end the path.
 //
 // With -fix, a body never closed by a function of the shape
 //
