@@ -37,8 +37,11 @@
 // body holds nothing on any path, closed or not; Resty's raw body is a
 // net/http body, and the same. io.Copy to any other writer may stop at a
 // write error with the body unread, and json.NewDecoder(body).Decode reads
-// one value: those bodies are still open. Closing the body is still the
-// better habit.
+// one value: those bodies are still open. A function that reads what its
+// parameter holds to the end only on some paths (a helper that reads an
+// error reply's body for its message) does not take the body off its
+// caller; one that closes it on some path does. Closing the body is still
+// the better habit.
 //
 // A branch on which the call's error is not nil, or the response is nil,
 // has no body. The error is the call's result, or the variable it is

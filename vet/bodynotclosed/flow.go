@@ -20,12 +20,13 @@ type flow struct {
 	carriers map[ssa.Value]bool
 	boxes    map[ssa.Value]bool // variables (allocs, free variables) that hold it
 	events   map[ssa.Instruction]bool
-	returns  uint8 // the results it is returned in
+	returns  uint8                    // the results it is returned in
+	drains   map[ssa.Instruction]bool // the events that read it to its end (see drains)
 	work     []ssa.Value
 }
 
 func (s *state) newFlow(fn *ssa.Function) *flow {
-	return &flow{s: s, fn: fn, carriers: map[ssa.Value]bool{}, boxes: map[ssa.Value]bool{}, events: map[ssa.Instruction]bool{}}
+	return &flow{s: s, fn: fn, carriers: map[ssa.Value]bool{}, boxes: map[ssa.Value]bool{}, events: map[ssa.Instruction]bool{}, drains: map[ssa.Instruction]bool{}}
 }
 
 func (f *flow) add(v ssa.Value) {
@@ -197,6 +198,7 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 	}
 	if drains(callee, c.Args, v) {
 		f.event(ins) // read to its end: the connection is released
+		f.drains[ins] = true
 		return
 	}
 	for i, a := range c.Args {
@@ -277,8 +279,17 @@ type leak struct {
 // does not return, ends the program or the goroutine.
 func (f *flow) leak() (leak, bool) {
 	src := f.src.call
-	start := src.Block()
-	c := &conds{f: f, errV: f.src.errValue(), errBoxes: map[ssa.Value]bool{}}
+	return f.openPath(src, src.Block(), slices.Index(src.Block().Instrs, ssa.Instruction(src))+1)
+}
+
+// openPath finds a path from instruction from of block start to the end
+// of the function on which no event closes or hands on the body, as leak
+// does; src, where not nil, is the call that opens it.
+func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int) (leak, bool) {
+	c := &conds{f: f, errBoxes: map[ssa.Value]bool{}}
+	if src != nil {
+		c.errV = f.src.errValue()
+	}
 	if c.errV != nil {
 		for _, r := range *c.errV.Referrers() {
 			if st, ok := r.(*ssa.Store); ok && st.Val == c.errV {
@@ -301,7 +312,7 @@ func (f *flow) leak() (leak, bool) {
 	var first leak // the first return found open
 	found := false
 	visited := map[key]bool{}
-	stack := []item{{start, nil, slices.Index(start.Instrs, ssa.Instruction(src)) + 1}}
+	stack := []item{{start, nil, from}}
 	push := func(b, pred *ssa.BasicBlock) {
 		k := key{b, nil}
 		if len(b.Instrs) > 0 {
@@ -320,7 +331,7 @@ func (f *flow) leak() (leak, bool) {
 	scan:
 		for i := it.from; i < len(it.b.Instrs); i++ {
 			ins := it.b.Instrs[i]
-			if ins == ssa.Instruction(src) {
+			if src != nil && ins == ssa.Instruction(src) {
 				return leak{src.Pos(), true}, true // the worst: one leak a turn
 			}
 			if f.events[ins] {
