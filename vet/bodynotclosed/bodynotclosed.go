@@ -224,7 +224,7 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 			f := s.newFlow(fn)
 			f.add(p)
 			f.run()
-			if len(f.events) > 0 {
+			if f.keeps() {
 				sum.keeps |= 1 << i
 			}
 		}
@@ -234,7 +234,7 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 			f := s.newFlow(fn)
 			f.addBox(fv)
 			f.run()
-			if len(f.events) > 0 {
+			if f.keeps() {
 				sum.freeKeeps |= 1 << i
 			}
 		}
@@ -262,6 +262,25 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 		}
 	}
 	return sum
+}
+
+// keeps reports whether the function of f, a flow of what a parameter or a
+// free variable holds, closes or keeps it: where it closes or hands it on
+// on some path; where it only reads it to its end on some paths, on every
+// path. A helper that reads a body to its end where a reply is an error,
+// for its message, leaves the body of any other reply to its caller.
+func (f *flow) keeps() bool {
+	if len(f.events) == 0 {
+		return false
+	}
+	if len(f.drains) < len(f.events) {
+		return true
+	}
+	if len(f.fn.Blocks) == 0 {
+		return false
+	}
+	_, open := f.openPath(nil, f.fn.Blocks[0], 0)
+	return !open
 }
 
 // mayCarry reports whether a value of type t may be an open body, or the

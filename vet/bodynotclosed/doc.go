@@ -27,9 +27,34 @@
 // method or a function value the analyzer cannot see into. A function of a
 // package loaded from export data keeps what it takes as something with a
 // Close method; what it takes as an io.Reader, as io.Copy, io.ReadAll and
-// json.NewDecoder do, it only reads. A branch on which the call's error is
-// not nil, or the response is nil, has no body; a panic, os.Exit,
-// log.Fatal, runtime.Goexit and t.Fatal end the path.
+// json.NewDecoder do, it only reads.
+//
+// A body read until a Read fails is done with as well: io.ReadAll(body),
+// io.Copy(io.Discard, body) and io.CopyBuffer(io.Discard, body, buf) (and
+// ioutil's ReadAll and Discard). net/http's body (bodyEOFSignal, in
+// net/http's transport.go) gives its connection back to the pool as soon
+// as a Read returns io.EOF, and closes it at any other error, so such a
+// body holds nothing on any path, closed or not; Resty's raw body is a
+// net/http body, and the same. io.Copy to any other writer may stop at a
+// write error with the body unread, and json.NewDecoder(body).Decode reads
+// one value: those bodies are still open. A function that reads what its
+// parameter holds to the end only on some paths (a helper that reads an
+// error reply's body for its message) does not take the body off its
+// caller; one that closes it on some path does. Closing the body is still
+// the better habit.
+//
+// A branch on which the call's error is not nil, or the response is nil,
+// has no body. The error is the call's result, or the variable it is
+// stored in; where calls on two branches assign the same variables
+// (`resp, err = a()` and `resp, err = b()`, then `if err != nil`), each
+// edge into the check takes the error of the call on that edge. A branch
+// on a call given the error that returns a bool and is named as testify's
+// assertions are is an error check too, negated or not, whatever its
+// package: NoError and Nil (and NoErrorf, Nilf) are true only where the
+// error is nil; Error, NotNil, ErrorAs and ErrorContains (and their f
+// forms) only where it is not. Any other bool of a call given the error
+// says nothing of it. A panic, os.Exit, log.Fatal, runtime.Goexit and
+// t.Fatal end the path.
 //
 // With -fix, a body never closed by a function of the shape
 //

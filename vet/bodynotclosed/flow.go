@@ -20,12 +20,13 @@ type flow struct {
 	carriers map[ssa.Value]bool
 	boxes    map[ssa.Value]bool // variables (allocs, free variables) that hold it
 	events   map[ssa.Instruction]bool
-	returns  uint8 // the results it is returned in
+	returns  uint8                    // the results it is returned in
+	drains   map[ssa.Instruction]bool // the events that read it to its end (see drains)
 	work     []ssa.Value
 }
 
 func (s *state) newFlow(fn *ssa.Function) *flow {
-	return &flow{s: s, fn: fn, carriers: map[ssa.Value]bool{}, boxes: map[ssa.Value]bool{}, events: map[ssa.Instruction]bool{}}
+	return &flow{s: s, fn: fn, carriers: map[ssa.Value]bool{}, boxes: map[ssa.Value]bool{}, events: map[ssa.Instruction]bool{}, drains: map[ssa.Instruction]bool{}}
 }
 
 func (f *flow) add(v ssa.Value) {
@@ -195,12 +196,52 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 		}
 		return
 	}
+	if drains(callee, c.Args, v) {
+		f.event(ins) // read to its end: the connection is released
+		f.drains[ins] = true
+		return
+	}
 	for i, a := range c.Args {
 		if a == v && (isGo || f.s.keeps(callee, i)) {
 			f.event(ins)
 			return
 		}
 	}
+}
+
+// drains reports whether the call of callee with args reads the body v
+// until a Read returns an error: io.ReadAll(v), io.Copy(io.Discard, v) or
+// io.CopyBuffer(io.Discard, v, buf), or ioutil's ReadAll or Discard. net/http's
+// body gives its connection back to the pool at io.EOF, and closes it at
+// any other error, so a body read so has no connection left to leak. A copy
+// to any other writer may stop at a write error with the body unread.
+func drains(callee *ssa.Function, args []ssa.Value, v ssa.Value) bool {
+	if callee.Package() == nil || callee.Signature.Recv() != nil {
+		return false
+	}
+	switch path := callee.Package().Pkg.Path(); {
+	case path != "io" && path != "io/ioutil":
+		return false
+	case callee.Name() == "ReadAll":
+		return len(args) == 1 && args[0] == v
+	case path == "io" && (callee.Name() == "Copy" || callee.Name() == "CopyBuffer"):
+		return len(args) >= 2 && args[1] == v && isDiscard(args[0])
+	}
+	return false
+}
+
+// isDiscard reports whether w is io.Discard (or ioutil.Discard) as loaded.
+func isDiscard(w ssa.Value) bool {
+	load, ok := w.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return false
+	}
+	g, ok := load.X.(*ssa.Global)
+	if !ok || g.Pkg == nil || g.Name() != "Discard" {
+		return false
+	}
+	path := g.Pkg.Pkg.Path()
+	return path == "io" || path == "io/ioutil"
 }
 
 // bodyField reports whether field i of what ptr points to is a body, or a
@@ -238,64 +279,50 @@ type leak struct {
 // does not return, ends the program or the goroutine.
 func (f *flow) leak() (leak, bool) {
 	src := f.src.call
-	start := src.Block()
-	errV := f.src.errValue()
-	errBoxes := map[ssa.Value]bool{}
-	if errV != nil {
-		for _, r := range *errV.Referrers() {
-			if st, ok := r.(*ssa.Store); ok && st.Val == errV {
+	return f.openPath(src, src.Block(), slices.Index(src.Block().Instrs, ssa.Instruction(src))+1)
+}
+
+// openPath finds a path from instruction from of block start to the end
+// of the function on which no event closes or hands on the body, as leak
+// does; src, where not nil, is the call that opens it.
+func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int) (leak, bool) {
+	c := &conds{f: f, errBoxes: map[ssa.Value]bool{}}
+	if src != nil {
+		c.errV = f.src.errValue()
+	}
+	if c.errV != nil {
+		for _, r := range *c.errV.Referrers() {
+			if st, ok := r.(*ssa.Store); ok && st.Val == c.errV {
 				if a, ok := st.Addr.(*ssa.Alloc); ok {
-					errBoxes[a] = true
+					c.errBoxes[a] = true
 				}
 			}
 		}
 	}
-	isErr := func(x ssa.Value) bool {
-		if x == errV && errV != nil {
-			return true
-		}
-		load, ok := x.(*ssa.UnOp)
-		return ok && load.Op == token.MUL && errBoxes[load.X]
-	}
-	// noBody is the successor of an If that has no body, or -1.
-	noBody := func(cond ssa.Value) int {
-		bin, ok := cond.(*ssa.BinOp)
-		if !ok || bin.Op != token.EQL && bin.Op != token.NEQ {
-			return -1
-		}
-		x := bin.X
-		if k, ok := x.(*ssa.Const); ok && k.IsNil() {
-			x = bin.Y
-		} else if k, ok := bin.Y.(*ssa.Const); !ok || !k.IsNil() {
-			return -1
-		}
-		switch {
-		case isErr(x): // err != nil: then there is no body
-			if bin.Op == token.NEQ {
-				return 0
-			}
-			return 1
-		case f.carriers[x]: // resp == nil
-			if bin.Op == token.EQL {
-				return 0
-			}
-			return 1
-		}
-		return -1
-	}
 
+	// A block with phis is visited once for each block it is entered from,
+	// so that a phi there is the value of that edge: `resp, err = a()` and
+	// `resp, err = b()` on two branches, then `if err != nil`, is a's error
+	// on a's edge.
+	type key struct{ b, pred *ssa.BasicBlock }
 	type item struct {
-		b    *ssa.BasicBlock
-		from int
+		b, pred *ssa.BasicBlock
+		from    int
 	}
 	var first leak // the first return found open
 	found := false
-	visited := map[*ssa.BasicBlock]bool{}
-	stack := []item{{start, slices.Index(start.Instrs, ssa.Instruction(src)) + 1}}
-	push := func(b *ssa.BasicBlock) {
-		if !visited[b] {
-			visited[b] = true
-			stack = append(stack, item{b, 0})
+	visited := map[key]bool{}
+	stack := []item{{start, nil, from}}
+	push := func(b, pred *ssa.BasicBlock) {
+		k := key{b, nil}
+		if len(b.Instrs) > 0 {
+			if _, ok := b.Instrs[0].(*ssa.Phi); ok {
+				k.pred = pred
+			}
+		}
+		if !visited[k] {
+			visited[k] = true
+			stack = append(stack, item{b, pred, 0})
 		}
 	}
 	for len(stack) > 0 {
@@ -304,7 +331,7 @@ func (f *flow) leak() (leak, bool) {
 	scan:
 		for i := it.from; i < len(it.b.Instrs); i++ {
 			ins := it.b.Instrs[i]
-			if ins == ssa.Instruction(src) {
+			if src != nil && ins == ssa.Instruction(src) {
 				return leak{src.Pos(), true}, true // the worst: one leak a turn
 			}
 			if f.events[ins] {
@@ -323,18 +350,175 @@ func (f *flow) leak() (leak, bool) {
 					break scan
 				}
 			case *ssa.If:
-				skip := noBody(ins.Cond)
+				skip := c.noBody(ins.Cond, it.b, it.pred)
 				for j, succ := range it.b.Succs {
 					if j != skip {
-						push(succ)
+						push(succ, it.b)
 					}
 				}
 			case *ssa.Jump:
-				push(it.b.Succs[0])
+				push(it.b.Succs[0], it.b)
 			}
 		}
 	}
 	return first, found
+}
+
+// conds reads the conditions of a flow's branches: which of them tell
+// that its call failed, or that its response is nil.
+type conds struct {
+	f        *flow
+	errV     ssa.Value          // the call's error result, or nil
+	errBoxes map[ssa.Value]bool // the variables it is stored in
+}
+
+// noBody is the successor of the If on cond, in block b entered from pred,
+// that has no body, or -1.
+func (c *conds) noBody(cond ssa.Value, b, pred *ssa.BasicBlock) int {
+	if failed, ok := c.failedIf(cond, b, pred, 0); ok {
+		if failed {
+			return 0
+		}
+		return 1
+	}
+	bin, ok := cond.(*ssa.BinOp)
+	if !ok || bin.Op != token.EQL && bin.Op != token.NEQ {
+		return -1
+	}
+	x, ok := nilCompared(bin)
+	if !ok || !c.f.carriers[edge(x, b, pred)] {
+		return -1
+	}
+	if bin.Op == token.EQL { // resp == nil
+		return 0
+	}
+	return 1
+}
+
+// failedIf reports whether cond tells whether the call's error is nil:
+// failed is what cond being true says of it (true: it is not nil).
+// cond is err != nil or err == nil, its negation, or a call given err that
+// returns a bool and is named as testify's assertions are (see errAssert).
+func (c *conds) failedIf(cond ssa.Value, b, pred *ssa.BasicBlock, depth int) (failed, ok bool) {
+	if depth > 8 {
+		return false, false
+	}
+	switch cond := cond.(type) {
+	case *ssa.UnOp:
+		if cond.Op == token.NOT {
+			failed, ok := c.failedIf(cond.X, b, pred, depth+1)
+			return !failed, ok
+		}
+	case *ssa.BinOp:
+		if cond.Op != token.EQL && cond.Op != token.NEQ {
+			break
+		}
+		if x, ok := nilCompared(cond); ok && c.isErr(edge(x, b, pred), map[*ssa.Phi]bool{}) {
+			return cond.Op == token.NEQ, true
+		}
+	case *ssa.Call:
+		whenTrue, ok := errAssert(cond.Common())
+		if !ok {
+			break
+		}
+		for _, a := range cond.Common().Args {
+			if c.isErr(edge(unwrapIface(a), b, pred), map[*ssa.Phi]bool{}) {
+				return whenTrue, true
+			}
+		}
+	}
+	return false, false
+}
+
+// isErr reports whether x is the call's error: the result itself, loaded
+// from a variable it is stored in, or a phi of such alone.
+func (c *conds) isErr(x ssa.Value, seen map[*ssa.Phi]bool) bool {
+	if c.errV == nil {
+		return false
+	}
+	switch x := x.(type) {
+	case *ssa.UnOp:
+		return x.Op == token.MUL && c.errBoxes[x.X]
+	case *ssa.Phi:
+		if seen[x] {
+			return true // round a loop: the other edges decide
+		}
+		seen[x] = true
+		for _, e := range x.Edges {
+			if !c.isErr(e, seen) {
+				return false
+			}
+		}
+		return true
+	}
+	return x == c.errV
+}
+
+// edge is x as it is on the edge from pred into b: the value of that edge
+// where x is a phi of b.
+func edge(x ssa.Value, b, pred *ssa.BasicBlock) ssa.Value {
+	phi, ok := x.(*ssa.Phi)
+	if !ok || pred == nil || phi.Block() != b {
+		return x
+	}
+	if i := slices.Index(b.Preds, pred); i >= 0 && i < len(phi.Edges) {
+		return phi.Edges[i]
+	}
+	return x
+}
+
+// nilCompared is the operand bin compares with nil.
+func nilCompared(bin *ssa.BinOp) (ssa.Value, bool) {
+	if k, ok := bin.X.(*ssa.Const); ok && k.IsNil() {
+		return bin.Y, true
+	}
+	if k, ok := bin.Y.(*ssa.Const); ok && k.IsNil() {
+		return bin.X, true
+	}
+	return nil, false
+}
+
+// unwrapIface is v before its conversions to other interfaces: an error
+// passed as an any.
+func unwrapIface(v ssa.Value) ssa.Value {
+	for range 4 {
+		switch x := v.(type) {
+		case *ssa.ChangeInterface:
+			v = x.X
+		case *ssa.MakeInterface:
+			v = x.X
+		default:
+			return v
+		}
+	}
+	return v
+}
+
+// errAssert reports whether c is a call that returns one bool and is
+// named as testify's assertions on an error are, and what its result
+// being true says of the error: NoError and Nil (and their f forms) are
+// true only where it is nil, Error, NotNil, ErrorAs and
+// ErrorContains (and theirs) only where it is not.
+func errAssert(c *ssa.CallCommon) (failed, ok bool) {
+	res := c.Signature().Results()
+	if res.Len() != 1 || !types.Identical(res.At(0).Type(), types.Typ[types.Bool]) {
+		return false, false
+	}
+	var name string
+	if c.IsInvoke() {
+		name = c.Method.Name()
+	} else if fn := c.StaticCallee(); fn != nil {
+		name = fn.Name()
+	} else {
+		return false, false
+	}
+	switch name {
+	case "NoError", "NoErrorf", "Nil", "Nilf":
+		return false, true
+	case "Error", "Errorf", "NotNil", "NotNilf", "ErrorAs", "ErrorAsf", "ErrorContains", "ErrorContainsf":
+		return true, true
+	}
+	return false, false
 }
 
 // noReturn reports whether c is a call that does not return: the process

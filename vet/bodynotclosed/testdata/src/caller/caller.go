@@ -21,12 +21,12 @@ func post(c *helper.Client, u string) error {
 	return nil
 }
 
-func postRead(c *helper.Client, u string) ([]byte, error) {
+func postDecode(c *helper.Client, u string, v any) error {
 	resp, err := c.PostJSON(u, 1) // want `response body never closed`
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return helper.ReadAll(resp.Body)
+	return helper.Decode(resp.Body, v)
 }
 
 func raw(c *resty.Client, u string) error {
@@ -39,6 +39,15 @@ func raw(c *resty.Client, u string) error {
 }
 
 // Near misses.
+
+// postRead's helper reads the body to its end: the connection is released.
+func postRead(c *helper.Client, u string) ([]byte, error) {
+	resp, err := c.PostJSON(u, 1)
+	if err != nil {
+		return nil, err
+	}
+	return helper.ReadAll(resp.Body)
+}
 
 func drained(c *helper.Client, u string) error {
 	resp, err := c.PostJSON(u, 1)

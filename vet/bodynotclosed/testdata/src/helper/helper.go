@@ -52,5 +52,8 @@ func CloseBody(c io.Closer) { // want CloseBody:"keeps 0"
 // Status only reads the response.
 func Status(resp *http.Response) string { return resp.Status }
 
-// ReadAll reads the body to the end, and leaves it open.
-func ReadAll(rc io.ReadCloser) ([]byte, error) { return io.ReadAll(rc) }
+// ReadAll reads the body to the end, where its connection is released.
+func ReadAll(rc io.ReadCloser) ([]byte, error) { return io.ReadAll(rc) } // want ReadAll:"keeps 0"
+
+// Decode reads one value of the body, and leaves it open.
+func Decode(rc io.ReadCloser, v any) error { return json.NewDecoder(rc).Decode(v) }

@@ -2,6 +2,7 @@ package resty // want package:"analyzed"
 
 import (
 	"io"
+	"os"
 
 	"github.com/go-resty/resty/v2"
 )
@@ -26,7 +27,7 @@ func viaLocal(url string) error {
 	if err != nil {
 		return err
 	}
-	_, err = io.ReadAll(resp.RawBody())
+	_, err = io.Copy(os.Stdout, resp.RawBody())
 	return err
 }
 

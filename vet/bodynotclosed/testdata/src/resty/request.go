@@ -19,9 +19,21 @@ func discarded(url string) {
 	client.R().SetDoNotParseResponse(true).Get(url) // want `raw body never closed: the response is dropped`
 }
 
-// onlyCopied reads the raw body to the end, and never closes it.
-func onlyCopied(url string) error {
+// onlyCopied copies the raw body to w, and never closes it: a write error
+// of w's stops the copy with the body unread.
+func onlyCopied(url string, w io.Writer) error {
 	resp, err := client.R().SetDoNotParseResponse(true).Get(url) // want `raw body never closed`
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(w, resp.RawBody())
+	return err
+}
+
+// drained reads the raw body, a net/http body, to its end: its connection
+// goes back at io.EOF.
+func drained(url string) error {
+	resp, err := client.R().SetDoNotParseResponse(true).Get(url)
 	if err != nil {
 		return err
 	}
@@ -31,7 +43,7 @@ func onlyCopied(url string) error {
 
 // onSuccessOnly closes the raw body on the 200 path only.
 func onSuccessOnly(url string) error {
-	resp, err := client.R().SetDoNotParseResponse(true).Get(url) // want `raw body not closed on every path: open at the return on line 39`
+	resp, err := client.R().SetDoNotParseResponse(true).Get(url) // want `raw body not closed on every path: open at the return on line 51`
 	if err != nil {
 		return err
 	}
