@@ -31,8 +31,9 @@ type Options struct {
 	Dir string
 	// Fix applies the suggested fixes that are safe: see Result.Fixes.
 	Fix bool
-	// NoTests leaves the packages' test files out, as go vet -test=false
-	// does. By default they are checked with the rest: see docs/vet.md for
+	// NoTests leaves the packages' test files out, as -test=false does in
+	// x/tools' singlechecker and multichecker (go vet has no such flag: it
+	// always checks them). By default they are checked with the rest: see docs/vet.md for
 	// what each check does in tests and Examples.
 	NoTests bool
 }

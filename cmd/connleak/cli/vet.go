@@ -33,7 +33,9 @@ func (e *exitError) ExitCode() int { return e.code }
 // vet, when it cannot do its work: a bad flag, packages that do not load,
 // patterns that match no packages, a -fix that cannot write its files.
 // With -fix it also applies the suggested fixes that are safe, and says
-// which, and why not the others.
+// which, and why not the others. Without -fix it runs the checks through
+// go vet, which keeps what it found of each package (govet.go); with -fix,
+// or where go vet cannot say, through vet.Run.
 func runVet(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("connleak vet", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -59,7 +61,17 @@ go vet -vettool=$(command -v connleak) ./...
 		}
 		return &exitError{2, err}
 	}
-	res, err := vet.Run(ctx, fs.Args(), vet.Options{Fix: *fix, NoTests: !*tests})
+	var res vet.Result
+	var err error
+	found, ok := []vet.Finding(nil), false
+	if !*fix {
+		found, ok = goVet(ctx, fs.Args(), !*tests)
+	}
+	if ok {
+		res.Findings = found
+	} else {
+		res, err = vet.Run(ctx, fs.Args(), vet.Options{Fix: *fix, NoTests: !*tests})
+	}
 	for _, f := range res.Findings {
 		if *asJSON {
 			b, _ := json.Marshal(f)
