@@ -19,8 +19,8 @@ import (
 func TestGoVetAgrees(t *testing.T) {
 	dir := seedModule(t, seedHandler)
 	for name, text := range map[string]string{
-		"api/api.go": "package api\n\nimport \"net/http\"\n\n// Get returns the response, its body open.\nfunc Get(c *http.Client, u string) (*http.Response, error) { return c.Get(u) }\n",
-		"app/app.go": "package app\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/seed/api\"\n)\n\nfunc Status(c *http.Client) (int, error) {\n\tresp, err := api.Get(c, \"http://x\")\n\tif err != nil {\n\t\treturn 0, err\n\t}\n\treturn resp.StatusCode, nil\n}\n",
+		"api/api.go":      "package api\n\nimport \"net/http\"\n\n// Get returns the response, its body open.\nfunc Get(c *http.Client, u string) (*http.Response, error) { return c.Get(u) }\n",
+		"app/app.go":      "package app\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/seed/api\"\n)\n\nfunc Status(c *http.Client) (int, error) {\n\tresp, err := api.Get(c, \"http://x\")\n\tif err != nil {\n\t\treturn 0, err\n\t}\n\treturn resp.StatusCode, nil\n}\n",
 		"app/app_test.go": "package app\n\nimport (\n\t\"net/http\"\n\t\"testing\"\n)\n\nvar tr = &http.Transport{}\n\nfunc TestStatus(t *testing.T) { _ = tr }\n",
 	} {
 		path := filepath.Join(dir, name)
