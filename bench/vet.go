@@ -416,7 +416,7 @@ func WriteVet(w io.Writer, r VetResult) error {
 	_, err = fmt.Fprintf(w, "CACHED: nothing changed since the run before. EDIT INSIDE: before each run, a new value of an unexported constant\n"+
 		"in %s (package %s, which %d of the %d packages import): go vet checks it and its direct importers again.\n"+
 		"EDIT OF ITS API: the same with an exported constant: it and all its importers are compiled and checked again.\n"+
-		"connleak vet and bodyclose keep no results: each run checks every package. %s.\n",
+		"connleak vet runs go vet -vettool=connleak (its -fix and -test=false check every package); bodyclose keeps no results: each run checks every package. %s.\n",
 		r.EditFile, r.Edited, r.Importers, r.Packages, bc)
 	return err
 }
