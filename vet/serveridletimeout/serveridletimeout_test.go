@@ -24,3 +24,10 @@ func TestTimeName(t *testing.T) {
 func TestConstValue(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), serveridletimeout.Analyzer, "constvalue")
 }
+
+// TestNew checks that new(http.Server) is judged as &http.Server{} is,
+// with what later statements set on the variable it is bound to, and
+// has no fix.
+func TestNew(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), serveridletimeout.Analyzer, "newserver")
+}

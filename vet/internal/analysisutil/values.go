@@ -182,3 +182,28 @@ func ReplaceValue(pass *analysis.Pass, expr ast.Expr, value, message string) []a
 func HasSyntax(pass *analysis.Pass) bool {
 	return len(pass.Files) > 0 && pass.TypesInfo != nil && pass.Pkg != nil
 }
+
+// IsNew reports whether call is new(T), T the type pkgPath.name: the same
+// value as &T{}, a literal that sets no field. new of a value (Go 1.26's
+// new(expr)) copies what the value holds, which is not read: false.
+func IsNew(info *types.Info, call *ast.CallExpr, pkgPath, name string) bool {
+	if info == nil || len(call.Args) != 1 {
+		return false
+	}
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	if b, ok := info.Uses[id].(*types.Builtin); !ok || b.Name() != "new" {
+		return false
+	}
+	tv, ok := info.Types[call.Args[0]]
+	if !ok || !tv.IsType() {
+		return false
+	}
+	t := types.Unalias(tv.Type)
+	if _, ok := t.(*types.Named); !ok {
+		return false // new(*T) is a pointer to a nil pointer
+	}
+	return IsNamed(t, pkgPath, name)
+}
