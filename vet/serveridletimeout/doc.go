@@ -19,7 +19,9 @@
 // IdleTimeout and ReadTimeout; so is new(http.Server).
 //
 // The fix sets IdleTimeout to 2 minutes: it adds the field, or replaces a
-// written-out 0, unless that value names a package other than time; it
-// leaves new(http.Server), which has no place for the field, to you.
+// written-out 0, unless that value names a package other than time. It
+// rewrites new(http.Server) as &http.Server{IdleTimeout: 2 * time.Minute},
+// except as an operand, in the header of an if, for or switch (where a
+// literal needs parentheses), or where a later statement sets IdleTimeout.
 // ReadHeaderTimeout bounds a connection that never sends its request.
 package serveridletimeout

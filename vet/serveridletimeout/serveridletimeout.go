@@ -55,10 +55,18 @@ func runServerIdleTimeout(pass *analysis.Pass) (any, error) {
 				"http.Server without IdleTimeout or ReadTimeout keeps every idle connection for ever")
 		case *ast.CallExpr:
 			if analysisutil.IsNew(pass.TypesInfo, n, "net/http", "Server") {
-				// new(http.Server) is &http.Server{}, with no place for a
-				// field: no fix.
+				// new(http.Server) is &http.Server{}; its fix rewrites it so,
+				// unless a later IdleTimeout = 0 would undo it.
 				if !setLater(pass, assigns, stack) {
-					analysisutil.Report(pass, analysisutil.CheckServerIdleTimeout, n.Pos(), nil,
+					fix := analysisutil.NewWithField(pass, stack, "IdleTimeout", fixValue, fixMessage)
+					if v := analysisutil.BoundVar(pass.TypesInfo, stack); v != nil {
+						for _, a := range assigns[v] {
+							if a.Field == "IdleTimeout" {
+								fix = nil
+							}
+						}
+					}
+					analysisutil.Report(pass, analysisutil.CheckServerIdleTimeout, n.Pos(), fix,
 						"http.Server without IdleTimeout or ReadTimeout keeps every idle connection for ever")
 				}
 				return true

@@ -41,6 +41,8 @@
 // The fix sets IdleConnTimeout to 90 seconds, as http.DefaultTransport has
 // it: it adds the field where it is absent, and replaces a written-out 0,
 // unless that value names a package other than time (the edit could leave
-// its import unused), and leaves new(http.Transport), which has no place
-// for the field, to you. Cloning http.DefaultTransport is the other way.
+// its import unused). It rewrites new(http.Transport) as a literal with
+// the field, except as an operand or in the header of an if, for or switch
+// (where a literal needs parentheses). Cloning http.DefaultTransport is
+// the other way.
 package transportidletimeout

@@ -52,8 +52,8 @@ func runTransportIdleTimeout(pass *analysis.Pass) (any, error) {
 			return true
 		}
 		if call, ok := n.(*ast.CallExpr); ok {
-			// new(http.Transport) is &http.Transport{}, with no place
-			// for a field: no fix.
+			// new(http.Transport) is &http.Transport{}; its fix
+			// rewrites it so.
 			if !analysisutil.IsNew(pass.TypesInfo, call, "net/http", "Transport") {
 				return true
 			}
@@ -66,7 +66,8 @@ func runTransportIdleTimeout(pass *analysis.Pass) (any, error) {
 			if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && rel.released(fn, call, v, call.End()) {
 				return true
 			}
-			analysisutil.Report(pass, analysisutil.CheckTransportIdleTimeout, call.Pos(), nil,
+			analysisutil.Report(pass, analysisutil.CheckTransportIdleTimeout, call.Pos(),
+				analysisutil.NewWithField(pass, stack, "IdleConnTimeout", fixValue, fixMessage),
 				"http.Transport without IdleConnTimeout keeps every idle connection for ever")
 			return true
 		}

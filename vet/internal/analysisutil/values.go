@@ -207,3 +207,54 @@ func IsNew(info *types.Info, call *ast.CallExpr, pkgPath, name string) bool {
 	}
 	return IsNamed(t, pkgPath, name)
 }
+
+// NewWithField is the suggested fix that rewrites new(T), the call on top
+// of stack, as &T{field: value}, value written with %s for the name of
+// package time; it imports time where the file does not. There is none
+// where the rewrite could read otherwise: where new(T) is an operand (of
+// a selector, an index, a unary or binary operator, a call), or stands in
+// the header of an if, for or switch, where a composite literal needs
+// parentheses; nor where the name time cannot be had (see timeName).
+func NewWithField(pass *analysis.Pass, stack []ast.Node, field, value, message string) []analysis.SuggestedFix {
+	call, ok := stack[len(stack)-1].(*ast.CallExpr)
+	if !ok || len(call.Args) != 1 || len(stack) < 2 {
+		return nil
+	}
+	switch p := stack[len(stack)-2].(type) {
+	case *ast.KeyValueExpr:
+		if p.Value != call {
+			return nil
+		}
+	case *ast.CallExpr:
+		if p.Fun == call {
+			return nil
+		}
+	case *ast.AssignStmt, *ast.ValueSpec, *ast.ReturnStmt, *ast.CompositeLit:
+	default:
+		return nil
+	}
+header:
+	for i := len(stack) - 2; i >= 0; i-- {
+		switch stack[i].(type) {
+		case *ast.BlockStmt, *ast.FuncLit:
+			break header // within a body: no header above counts
+		case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt:
+			return nil
+		}
+	}
+	file := fileOf(pass, call.Pos())
+	if file == nil {
+		return nil
+	}
+	name, mustImport := timeName(pass, file, call.Pos())
+	if name == "" {
+		return nil
+	}
+	text := "&" + types.ExprString(call.Args[0]) + "{" + field + ": " + sprintf(value, name) + "}"
+	var edits []analysis.TextEdit
+	if mustImport {
+		edits = append(edits, importTime(file))
+	}
+	edit := analysis.TextEdit{Pos: call.Pos(), End: call.End(), NewText: []byte(text)}
+	return []analysis.SuggestedFix{{Message: message, TextEdits: append(edits, edit)}}
+}

@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// new(http.Transport) is &http.Transport{}: no IdleConnTimeout, and no fix.
+// new(http.Transport) is &http.Transport{}: no IdleConnTimeout. The fix
+// rewrites it as a literal with IdleConnTimeout.
 func clients() (*http.Client, *http.Transport) {
 	c := &http.Client{Transport: new(http.Transport)} // want `http.Transport without IdleConnTimeout`
 	t := new(http.Transport)                          // want `http.Transport without IdleConnTimeout`
@@ -38,6 +39,11 @@ func released(url string) {
 	c := &http.Client{Transport: new(http.Transport)}
 	defer c.CloseIdleConnections()
 	c.Get(url)
+}
+
+// No fix on an operand.
+func operand(req *http.Request) (*http.Response, error) {
+	return new(http.Transport).RoundTrip(req) // want `http.Transport without IdleConnTimeout`
 }
 
 func others() (**http.Transport, *http.Transport) {
