@@ -13,6 +13,10 @@
 //
 //   - net/http's Client.Do, Get, Post, Head and PostForm, http.Get and the
 //     like, Transport.RoundTrip and any RoundTripper's;
+//   - a call of a func value of RoundTrip's shape, func(*http.Request)
+//     (*http.Response, error): a handler, a middleware's next, a method
+//     value of Client.Do (a method of that shape on another interface is
+//     not: in real code it is mostly a test's mock);
 //   - a Resty request made with SetDoNotParseResponse(true), on the request
 //     or on its client (v2 and v3): its RawBody(), or RawResponse.Body;
 //   - any function of the module that returns such a body, or the response

@@ -3,6 +3,7 @@ package bodynotclosed
 import (
 	"go/constant"
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -68,7 +69,17 @@ func (s *state) source(call *ssa.Call) (source, bool) {
 	}
 	callee := c.StaticCallee()
 	if callee == nil {
+		// A func value of RoundTrip's shape: a handler, a middleware's
+		// next, a method value of Client.Do. (A method of that shape on
+		// an interface other than RoundTrip is not: in real code it is
+		// mostly a test's mock.)
+		if isRoundTrip(c.Signature()) {
+			return source{call: call, results: 1}, true
+		}
 		return source{}, false
+	}
+	if callee.Synthetic != "" && strings.HasSuffix(callee.Name(), "$bound") && isRoundTrip(c.Signature()) {
+		return source{call: call, results: 1}, true // a method value, as a func value
 	}
 	if p := callee.Package(); p != nil && p.Pkg.Path() == "net/http" && httpSources[httpName(callee)] {
 		return source{call: call, results: 1}, true
@@ -100,6 +111,20 @@ func httpName(fn *ssa.Function) string {
 		}
 	}
 	return ""
+}
+
+// isRoundTrip reports whether sig is func(*http.Request) (*http.Response,
+// error), the shape of RoundTrip and of Client.Do.
+func isRoundTrip(sig *types.Signature) bool {
+	ps, res := sig.Params(), sig.Results()
+	return ps.Len() == 1 && !sig.Variadic() && isPointerTo(ps.At(0).Type(), "Request") &&
+		res.Len() == 2 && isPointerTo(res.At(0).Type(), "Response") &&
+		types.Identical(res.At(1).Type(), types.Universe.Lookup("error").Type())
+}
+
+func isPointerTo(t types.Type, name string) bool {
+	p, ok := types.Unalias(t).(*types.Pointer)
+	return ok && analysisutil.IsNamed(p.Elem(), "net/http", name)
 }
 
 func isHTTPResponse(res *types.Tuple) bool {

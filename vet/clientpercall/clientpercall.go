@@ -76,6 +76,9 @@ func runClientPerCall(pass *analysis.Pass) (any, error) {
 			}
 		case *ast.CallExpr:
 			s.kind = siteOfCall(pass, n)
+			if analysisutil.IsNew(pass.TypesInfo, n, "net/http", "Transport") {
+				s.kind = kindTransport // &http.Transport{}
+			}
 			s.pool = s.kind != kindNone
 			if fn, ok := analysisutil.Callee(pass, n).(*types.Func); ok && isRestyFunc(fn, "NewWithClient") {
 				s.pool = len(n.Args) == 1 && c.bareClient(n.Args[0], assigns)

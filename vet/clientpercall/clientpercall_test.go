@@ -15,9 +15,9 @@ import (
 // read by value (constvalue), a Client on a shared Transport (shared), a
 // range's expression, which runs once (rangeexpr), a pool released before
 // return (released), and a Resty client with its Transport, one pool
-// (onepool); and code of odd shapes, walked without a panic (odd). One
+// (onepool), new(http.Transport) as &http.Transport{} (newtransport); and code of odd shapes, walked without a panic (odd). One
 // load for all: each loads net/http from source.
 func Test(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), clientpercall.Analyzer,
-		"clientpercall", "assigned", "helper", "helpers", "constvalue", "shared", "rangeexpr", "released", "onepool", "odd", "subtest", "cleanup")
+		"clientpercall", "assigned", "helper", "helpers", "constvalue", "shared", "rangeexpr", "released", "onepool", "odd", "subtest", "cleanup", "newtransport")
 }

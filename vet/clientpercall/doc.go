@@ -14,7 +14,8 @@
 // once, in main or init or a package variable, kept and shared, it is the
 // fix.
 //
-// A pool is made where a Transport is made: a Transport literal (unless
+// A pool is made where a Transport is made: a Transport literal or
+// new(http.Transport) (unless
 // DisableKeepAlives is set: it keeps no connection), a Clone of one
 // (http.DefaultTransport's too: the clone is a new pool), resty.New and
 // Resty's other New functions, and resty.NewWithClient of a client made

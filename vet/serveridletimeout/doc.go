@@ -7,7 +7,8 @@
 //
 // An http.Server with neither IdleTimeout nor ReadTimeout holds every
 // kept-alive connection its clients leave open, a conn.serve goroutine and
-// a socket each, for ever. This analyzer reports such a Server literal, and
+// a socket each, for ever. This analyzer reports such a Server literal,
+// new(http.Server) (the same as &http.Server{}), and
 // http.ListenAndServe, ListenAndServeTLS, Serve and ServeTLS, which run a
 // Server with no timeouts at all.
 //
@@ -15,9 +16,12 @@
 // constant IdleTimeout or ReadTimeout of 0 or less is the same as none. A
 // value known only at run time is trusted to be set. A literal bound to a
 // variable is judged with what the package then assigns to the variable's
-// IdleTimeout and ReadTimeout.
+// IdleTimeout and ReadTimeout; so is new(http.Server).
 //
 // The fix sets IdleTimeout to 2 minutes: it adds the field, or replaces a
-// written-out 0, unless that value names a package other than time.
+// written-out 0, unless that value names a package other than time. It
+// rewrites new(http.Server) as &http.Server{IdleTimeout: 2 * time.Minute},
+// except as an operand, in the header of an if, for or switch (where a
+// literal needs parentheses), or where a later statement sets IdleTimeout.
 // ReadHeaderTimeout bounds a connection that never sends its request.
 package serveridletimeout

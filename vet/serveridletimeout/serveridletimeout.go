@@ -44,12 +44,8 @@ func runServerIdleTimeout(pass *analysis.Pass) (any, error) {
 				analysisutil.FieldSetting(pass.TypesInfo, n, "ReadTimeout") != analysisutil.Unset {
 				return true
 			}
-			if v := analysisutil.BoundVar(pass.TypesInfo, stack); v != nil {
-				for _, a := range assigns[v] {
-					if (a.Field == "IdleTimeout" || a.Field == "ReadTimeout") && analysisutil.ValueSetting(pass.TypesInfo, a.Value) != analysisutil.Unset {
-						return true // set by a later statement
-					}
-				}
+			if setLater(pass, assigns, stack) {
+				return true
 			}
 			fix := analysisutil.AddField(pass, n, "IdleTimeout", fixValue, fixMessage)
 			if value := analysisutil.KeyValue(n, "IdleTimeout"); value != nil {
@@ -58,6 +54,23 @@ func runServerIdleTimeout(pass *analysis.Pass) (any, error) {
 			analysisutil.Report(pass, analysisutil.CheckServerIdleTimeout, n.Pos(), fix,
 				"http.Server without IdleTimeout or ReadTimeout keeps every idle connection for ever")
 		case *ast.CallExpr:
+			if analysisutil.IsNew(pass.TypesInfo, n, "net/http", "Server") {
+				// new(http.Server) is &http.Server{}; its fix rewrites it so,
+				// unless a later IdleTimeout = 0 would undo it.
+				if !setLater(pass, assigns, stack) {
+					fix := analysisutil.NewWithField(pass, stack, "IdleTimeout", fixValue, fixMessage)
+					if v := analysisutil.BoundVar(pass.TypesInfo, stack); v != nil {
+						for _, a := range assigns[v] {
+							if a.Field == "IdleTimeout" {
+								fix = nil
+							}
+						}
+					}
+					analysisutil.Report(pass, analysisutil.CheckServerIdleTimeout, n.Pos(), fix,
+						"http.Server without IdleTimeout or ReadTimeout keeps every idle connection for ever")
+				}
+				return true
+			}
 			fn, ok := analysisutil.Callee(pass, n).(*types.Func)
 			if !ok || fn.Pkg() == nil || fn.Pkg().Path() != "net/http" || !serveFuncs[fn.Name()] || fn.Type().(*types.Signature).Recv() != nil {
 				return true
@@ -68,6 +81,22 @@ func runServerIdleTimeout(pass *analysis.Pass) (any, error) {
 		return true
 	})
 	return nil, nil
+}
+
+// setLater reports whether the Server on top of stack is bound to a
+// variable to whose IdleTimeout or ReadTimeout a later statement gives a
+// timeout.
+func setLater(pass *analysis.Pass, assigns map[*types.Var][]analysisutil.FieldAssign, stack []ast.Node) bool {
+	v := analysisutil.BoundVar(pass.TypesInfo, stack)
+	if v == nil {
+		return false
+	}
+	for _, a := range assigns[v] {
+		if (a.Field == "IdleTimeout" || a.Field == "ReadTimeout") && analysisutil.ValueSetting(pass.TypesInfo, a.Value) != analysisutil.Unset {
+			return true
+		}
+	}
+	return false
 }
 
 const (

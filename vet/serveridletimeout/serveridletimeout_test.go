@@ -24,3 +24,11 @@ func TestTimeName(t *testing.T) {
 func TestConstValue(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), serveridletimeout.Analyzer, "constvalue")
 }
+
+// TestNew checks that new(http.Server) is judged as &http.Server{} is,
+// with what later statements set on the variable it is bound to, and
+// a fix that rewrites it as a literal where that is safe: not where it
+// is an operand, nor in the header of an if, for or switch.
+func TestNew(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), serveridletimeout.Analyzer, "newserver", "newimport")
+}

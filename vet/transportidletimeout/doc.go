@@ -9,8 +9,8 @@
 // for ever: a readLoop and a writeLoop each in this program, and a
 // conn.serve in the server at the other end. This analyzer reports an
 // http.Transport literal that sets neither IdleConnTimeout nor
-// DisableKeepAlives, and an assignment t.IdleConnTimeout = 0 to any
-// Transport.
+// DisableKeepAlives, new(http.Transport) (the same as &http.Transport{}),
+// and an assignment t.IdleConnTimeout = 0 to any Transport.
 //
 // Values are read as constants (go/constant), not by their spelling: a
 // constant IdleConnTimeout of 0 or less, or a constant false
@@ -41,5 +41,8 @@
 // The fix sets IdleConnTimeout to 90 seconds, as http.DefaultTransport has
 // it: it adds the field where it is absent, and replaces a written-out 0,
 // unless that value names a package other than time (the edit could leave
-// its import unused). Cloning http.DefaultTransport is the other way.
+// its import unused). It rewrites new(http.Transport) as a literal with
+// the field, except as an operand or in the header of an if, for or switch
+// (where a literal needs parentheses). Cloning http.DefaultTransport is
+// the other way.
 package transportidletimeout

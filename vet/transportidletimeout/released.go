@@ -28,9 +28,9 @@ type releases struct {
 	parent map[ast.Node]ast.Node
 	byVar  map[*types.Var][]release
 	// clients of a Transport: those of the variable given as Transport,
-	// and of the literal written in the Client's.
+	// and of the literal or new(http.Transport) written in the Client's.
 	clientsOf    map[*types.Var][]*types.Var
-	clientsOfLit map[*ast.CompositeLit][]*types.Var
+	clientsOfLit map[ast.Expr][]*types.Var
 }
 
 func newReleases(pass *analysis.Pass, ins *inspector.Inspector) *releases {
@@ -39,7 +39,7 @@ func newReleases(pass *analysis.Pass, ins *inspector.Inspector) *releases {
 		parent:       analysisutil.Parents(pass.Files),
 		byVar:        map[*types.Var][]release{},
 		clientsOf:    map[*types.Var][]*types.Var{},
-		clientsOfLit: map[*ast.CompositeLit][]*types.Var{},
+		clientsOfLit: map[ast.Expr][]*types.Var{},
 	}
 	ins.Preorder([]ast.Node{(*ast.SelectorExpr)(nil)}, func(n ast.Node) {
 		sel := n.(*ast.SelectorExpr)
@@ -82,7 +82,7 @@ func newReleases(pass *analysis.Pass, ins *inspector.Inspector) *releases {
 			if v, ok := r.info.Uses[t].(*types.Var); ok {
 				r.clientsOf[v] = append(r.clientsOf[v], c)
 			}
-		case *ast.CompositeLit:
+		case *ast.CompositeLit, *ast.CallExpr:
 			r.clientsOfLit[t] = append(r.clientsOfLit[t], c)
 		}
 		return true
@@ -91,12 +91,12 @@ func newReleases(pass *analysis.Pass, ins *inspector.Inspector) *releases {
 }
 
 // released reports whether the function fn, which makes the Transport lit
-// (nil where it is not seen) and binds it to v (nil if it does not),
+// (a literal or new(http.Transport); nil where it is not seen) and binds it to v (nil if it does not),
 // releases it on its way out, after from: through v, or through an
 // http.Client given it and bound to a variable. Each variable must be
 // fn's own: a package's Transport, or one fn was given, is used after fn
 // returns.
-func (r *releases) released(fn ast.Node, lit *ast.CompositeLit, v *types.Var, from token.Pos) bool {
+func (r *releases) released(fn ast.Node, lit ast.Expr, v *types.Var, from token.Pos) bool {
 	holders := r.clientsOfLit[lit]
 	if v != nil {
 		holders = append(append(holders, v), r.clientsOf[v]...)

@@ -47,8 +47,28 @@ func runTransportIdleTimeout(pass *analysis.Pass) (any, error) {
 		return s
 	}
 	rel := newReleases(pass, ins)
-	ins.WithStack([]ast.Node{(*ast.CompositeLit)(nil)}, func(n ast.Node, push bool, stack []ast.Node) bool {
+	ins.WithStack([]ast.Node{(*ast.CompositeLit)(nil), (*ast.CallExpr)(nil)}, func(n ast.Node, push bool, stack []ast.Node) bool {
 		if !push {
+			return true
+		}
+		if call, ok := n.(*ast.CallExpr); ok {
+			// new(http.Transport) is &http.Transport{}; its fix
+			// rewrites it so.
+			if !analysisutil.IsNew(pass.TypesInfo, call, "net/http", "Transport") {
+				return true
+			}
+			v := analysisutil.BoundVar(pass.TypesInfo, stack)
+			if v != nil {
+				if _, ok := assignsTo(assigns[v], "IdleConnTimeout"); ok || later(v, "DisableKeepAlives") != analysisutil.Unset {
+					return true // judged at that assignment
+				}
+			}
+			if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && rel.released(fn, call, v, call.End()) {
+				return true
+			}
+			analysisutil.Report(pass, analysisutil.CheckTransportIdleTimeout, call.Pos(),
+				analysisutil.NewWithField(pass, stack, "IdleConnTimeout", fixValue, fixMessage),
+				"http.Transport without IdleConnTimeout keeps every idle connection for ever")
 			return true
 		}
 		lit := n.(*ast.CompositeLit)

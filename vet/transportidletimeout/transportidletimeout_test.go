@@ -45,3 +45,10 @@ func TestCloneZero(t *testing.T) {
 func TestReleased(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), transportidletimeout.Analyzer, "released")
 }
+
+// TestNew checks that new(http.Transport) is judged as &http.Transport{}
+// is: with what the package then sets on its variable and with its
+// release, and with no fix.
+func TestNew(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), transportidletimeout.Analyzer, "newtransport")
+}

@@ -182,3 +182,79 @@ func ReplaceValue(pass *analysis.Pass, expr ast.Expr, value, message string) []a
 func HasSyntax(pass *analysis.Pass) bool {
 	return len(pass.Files) > 0 && pass.TypesInfo != nil && pass.Pkg != nil
 }
+
+// IsNew reports whether call is new(T), T the type pkgPath.name: the same
+// value as &T{}, a literal that sets no field. new of a value (Go 1.26's
+// new(expr)) copies what the value holds, which is not read: false.
+func IsNew(info *types.Info, call *ast.CallExpr, pkgPath, name string) bool {
+	if info == nil || len(call.Args) != 1 {
+		return false
+	}
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	if b, ok := info.Uses[id].(*types.Builtin); !ok || b.Name() != "new" {
+		return false
+	}
+	tv, ok := info.Types[call.Args[0]]
+	if !ok || !tv.IsType() {
+		return false
+	}
+	t := types.Unalias(tv.Type)
+	if _, ok := t.(*types.Named); !ok {
+		return false // new(*T) is a pointer to a nil pointer
+	}
+	return IsNamed(t, pkgPath, name)
+}
+
+// NewWithField is the suggested fix that rewrites new(T), the call on top
+// of stack, as &T{field: value}, value written with %s for the name of
+// package time; it imports time where the file does not. There is none
+// where the rewrite could read otherwise: where new(T) is an operand (of
+// a selector, an index, a unary or binary operator, a call), or stands in
+// the header of an if, for or switch, where a composite literal needs
+// parentheses; nor where the name time cannot be had (see timeName).
+func NewWithField(pass *analysis.Pass, stack []ast.Node, field, value, message string) []analysis.SuggestedFix {
+	call, ok := stack[len(stack)-1].(*ast.CallExpr)
+	if !ok || len(call.Args) != 1 || len(stack) < 2 {
+		return nil
+	}
+	switch p := stack[len(stack)-2].(type) {
+	case *ast.KeyValueExpr:
+		if p.Value != call {
+			return nil
+		}
+	case *ast.CallExpr:
+		if p.Fun == call {
+			return nil
+		}
+	case *ast.AssignStmt, *ast.ValueSpec, *ast.ReturnStmt, *ast.CompositeLit:
+	default:
+		return nil
+	}
+header:
+	for i := len(stack) - 2; i >= 0; i-- {
+		switch stack[i].(type) {
+		case *ast.BlockStmt, *ast.FuncLit:
+			break header // within a body: no header above counts
+		case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt:
+			return nil
+		}
+	}
+	file := fileOf(pass, call.Pos())
+	if file == nil {
+		return nil
+	}
+	name, mustImport := timeName(pass, file, call.Pos())
+	if name == "" {
+		return nil
+	}
+	text := "&" + types.ExprString(call.Args[0]) + "{" + field + ": " + sprintf(value, name) + "}"
+	var edits []analysis.TextEdit
+	if mustImport {
+		edits = append(edits, importTime(file))
+	}
+	edit := analysis.TextEdit{Pos: call.Pos(), End: call.End(), NewText: []byte(text)}
+	return []analysis.SuggestedFix{{Message: message, TextEdits: append(edits, edit)}}
+}
