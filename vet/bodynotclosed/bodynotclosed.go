@@ -255,8 +255,9 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 				f.add(r)
 			}
 			f.run()
+			l, ok := f.leak() // notes f.returns on the way
 			sum.returns |= f.returns
-			if l, ok := f.leak(); ok {
+			if ok {
 				s.report(f, l)
 			}
 		}

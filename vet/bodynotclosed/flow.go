@@ -20,13 +20,14 @@ type flow struct {
 	carriers map[ssa.Value]bool
 	boxes    map[ssa.Value]bool // variables (allocs, free variables) that hold it
 	events   map[ssa.Instruction]bool
-	returns  uint8                    // the results it is returned in
+	returned map[*ssa.Return]uint8    // the returns it is returned at, and in which results
+	returns  uint8                    // the results it is returned in open, on some path from its source (see openPath)
 	drains   map[ssa.Instruction]bool // the events that read it to its end (see drains)
 	work     []ssa.Value
 }
 
 func (s *state) newFlow(fn *ssa.Function) *flow {
-	return &flow{s: s, fn: fn, carriers: map[ssa.Value]bool{}, boxes: map[ssa.Value]bool{}, events: map[ssa.Instruction]bool{}, drains: map[ssa.Instruction]bool{}}
+	return &flow{s: s, fn: fn, carriers: map[ssa.Value]bool{}, boxes: map[ssa.Value]bool{}, events: map[ssa.Instruction]bool{}, drains: map[ssa.Instruction]bool{}, returned: map[*ssa.Return]uint8{}}
 }
 
 func (f *flow) add(v ssa.Value) {
@@ -111,7 +112,7 @@ func (f *flow) use(v ssa.Value, r ssa.Instruction) {
 			if x == v {
 				f.event(r)
 				if i < 8 {
-					f.returns |= 1 << i
+					f.returned[r] |= 1 << i
 				}
 			}
 		}
@@ -284,7 +285,10 @@ func (f *flow) leak() (leak, bool) {
 
 // openPath finds a path from instruction from of block start to the end
 // of the function on which no event closes or hands on the body, as leak
-// does; src, where not nil, is the call that opens it.
+// does; src, where not nil, is the call that opens it. On the way it notes
+// in f.returns the results the body is returned in while still open: a
+// function that closes the body, or defers its close, and then returns the
+// response, returns no open body.
 func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int) (leak, bool) {
 	c := &conds{f: f, errBoxes: map[ssa.Value]bool{}}
 	if src != nil {
@@ -310,7 +314,7 @@ func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int) (leak, b
 		from    int
 	}
 	var first leak // the first return found open
-	found := false
+	found, again := false, false
 	visited := map[key]bool{}
 	stack := []item{{start, nil, from}}
 	push := func(b, pred *ssa.BasicBlock) {
@@ -332,9 +336,13 @@ func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int) (leak, b
 		for i := it.from; i < len(it.b.Instrs); i++ {
 			ins := it.b.Instrs[i]
 			if src != nil && ins == ssa.Instruction(src) {
-				return leak{src.Pos(), true}, true // the worst: one leak a turn
+				again = true // the worst: one leak a turn; the other paths still tell f.returns
+				break
 			}
 			if f.events[ins] {
+				if r, ok := ins.(*ssa.Return); ok {
+					f.returns |= f.returned[r] // returned open: its caller's to close
+				}
 				break
 			}
 			switch ins := ins.(type) {
@@ -360,6 +368,9 @@ func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int) (leak, b
 				push(it.b.Succs[0], it.b)
 			}
 		}
+	}
+	if again {
+		return leak{src.Pos(), true}, true
 	}
 	return first, found
 }

@@ -75,3 +75,26 @@ func rawClosed(c *resty.Client, u string) error {
 	defer helper.CloseBody(resp.RawBody())
 	return nil
 }
+
+// A helper that closes the body before it returns the response hands its
+// callers no body to close.
+func text(c *http.Client, u string) string {
+	_, s, _ := helper.GetText(c, u)
+	return s
+}
+
+func status(c *http.Client, u string) int {
+	resp, err := helper.GetStatus(c, u)
+	if err != nil {
+		return 0
+	}
+	return resp.StatusCode
+}
+
+func maybe(c *http.Client, u string) int {
+	resp, err := helper.GetMaybe(c, u, true) // want `response body never closed`
+	if err != nil {
+		return 0
+	}
+	return resp.StatusCode
+}

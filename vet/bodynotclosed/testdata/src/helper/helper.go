@@ -57,3 +57,41 @@ func ReadAll(rc io.ReadCloser) ([]byte, error) { return io.ReadAll(rc) } // want
 
 // Decode reads one value of the body, and leaves it open.
 func Decode(rc io.ReadCloser, v any) error { return json.NewDecoder(rc).Decode(v) }
+
+// GetText reads the reply and returns it with its response, whose body it
+// has closed by then: it returns no open body (no fact).
+func GetText(c *http.Client, u string) (*http.Response, string, error) {
+	resp, err := c.Get(u)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, "", err
+	}
+	return resp, string(b), nil
+}
+
+// GetStatus closes the body before it returns the response.
+func GetStatus(c *http.Client, u string) (*http.Response, error) {
+	resp, err := c.Get(u)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	return resp, nil
+}
+
+// GetMaybe closes the body on one path only: it returns it open on the
+// other.
+func GetMaybe(c *http.Client, u string, keep bool) (*http.Response, error) { // want GetMaybe:"returns 0"
+	resp, err := c.Get(u)
+	if err != nil {
+		return nil, err
+	}
+	if !keep {
+		resp.Body.Close()
+	}
+	return resp, nil
+}
