@@ -29,8 +29,10 @@
 // bound to, or on an http.Client bound to a variable and given it in its
 // literal, deferred, called in a func literal that is deferred or handed
 // to the Cleanup of a *testing.T, B or F (or a testing.TB), or handed to
-// Cleanup as a method value (t.Cleanup(tr.CloseIdleConnections)); a
-// Cleanup bounds it by the test rather than by the function. Only the
+// Cleanup as a method value (t.Cleanup(tr.CloseIdleConnections)), or
+// called later in the block that makes it, or a block around that, with no
+// loop in between; a Cleanup bounds it by the test rather than by the
+// function. Only the
 // function that makes the Transport counts, and only its own variables: a
 // package's Transport, or one handed in, is used after the release, and
 // keeps its idle connections from then on. What the Transport is used for

@@ -11,22 +11,12 @@ import (
 	"github.com/connleak/connleak/vet/internal/analysisutil"
 )
 
-// A release is a CloseIdleConnections on a variable that runs on the way
-// out of the function at (see analysisutil.ReleasedAt).
-type release struct {
-	at  ast.Node
-	pos token.Pos
-	// late is whether the release takes its receiver when it runs (a call
-	// in a closure), not where it stands (defer x.M(), a method value).
-	late bool
-}
-
 // releases indexes a package's releases by the variable released, and
 // the http.Clients bound to variables by the Transport they are given.
 type releases struct {
 	info   *types.Info
 	parent map[ast.Node]ast.Node
-	byVar  map[*types.Var][]release
+	byVar  map[*types.Var][]ast.Node
 	// clients of a Transport: those of the variable given as Transport,
 	// and of the literal or new(http.Transport) written in the Client's.
 	clientsOf    map[*types.Var][]*types.Var
@@ -37,7 +27,7 @@ func newReleases(pass *analysis.Pass, ins *inspector.Inspector) *releases {
 	r := &releases{
 		info:         pass.TypesInfo,
 		parent:       analysisutil.Parents(pass.Files),
-		byVar:        map[*types.Var][]release{},
+		byVar:        map[*types.Var][]ast.Node{},
 		clientsOf:    map[*types.Var][]*types.Var{},
 		clientsOfLit: map[ast.Expr][]*types.Var{},
 	}
@@ -59,9 +49,7 @@ func newReleases(pass *analysis.Pass, ins *inspector.Inspector) *releases {
 		if call, ok := r.parent[sel].(*ast.CallExpr); ok && call.Fun == sel {
 			node = call
 		}
-		if at, _ := analysisutil.ReleasedAt(r.info, r.parent, node); at != nil {
-			r.byVar[v] = append(r.byVar[v], release{at: at, pos: sel.Pos(), late: analysisutil.EnclosingFunc(r.parent, sel) != at})
-		}
+		r.byVar[v] = append(r.byVar[v], node)
 	})
 	ins.WithStack([]ast.Node{(*ast.CompositeLit)(nil)}, func(n ast.Node, push bool, stack []ast.Node) bool {
 		lit := n.(*ast.CompositeLit)
@@ -91,12 +79,13 @@ func newReleases(pass *analysis.Pass, ins *inspector.Inspector) *releases {
 }
 
 // released reports whether the function fn, which makes the Transport lit
-// (a literal or new(http.Transport); nil where it is not seen) and binds it to v (nil if it does not),
-// releases it on its way out, after from: through v, or through an
+// (a literal or new(http.Transport); nil where it is not seen) at made
+// and binds it to v (nil if it does not), releases it for good after
+// from (analysisutil.ReleasesMade): through v, or through an
 // http.Client given it and bound to a variable. Each variable must be
 // fn's own: a package's Transport, or one fn was given, is used after fn
 // returns.
-func (r *releases) released(fn ast.Node, lit ast.Expr, v *types.Var, from token.Pos) bool {
+func (r *releases) released(fn ast.Node, lit ast.Expr, v *types.Var, made ast.Node, from token.Pos) bool {
 	holders := r.clientsOfLit[lit]
 	if v != nil {
 		holders = append(append(holders, v), r.clientsOf[v]...)
@@ -106,7 +95,7 @@ func (r *releases) released(fn ast.Node, lit ast.Expr, v *types.Var, from token.
 			continue
 		}
 		for _, rel := range r.byVar[h] {
-			if rel.at == fn && (rel.late || rel.pos > from) {
+			if analysisutil.ReleasesMade(r.info, r.parent, rel, fn, made, from) {
 				return true
 			}
 		}

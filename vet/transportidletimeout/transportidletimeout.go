@@ -63,7 +63,7 @@ func runTransportIdleTimeout(pass *analysis.Pass) (any, error) {
 					return true // judged at that assignment
 				}
 			}
-			if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && rel.released(fn, call, v, call.End()) {
+			if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && rel.released(fn, call, v, call, call.End()) {
 				return true
 			}
 			analysisutil.Report(pass, analysisutil.CheckTransportIdleTimeout, call.Pos(),
@@ -83,7 +83,7 @@ func runTransportIdleTimeout(pass *analysis.Pass) (any, error) {
 				return true // judged at that assignment
 			}
 		}
-		if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && rel.released(fn, lit, v, lit.End()) {
+		if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && rel.released(fn, lit, v, lit, lit.End()) {
 			return true
 		}
 		if value := analysisutil.KeyValue(lit, "IdleConnTimeout"); value != nil {
@@ -115,7 +115,7 @@ func runTransportIdleTimeout(pass *analysis.Pass) (any, error) {
 				if v != nil && later(v, "DisableKeepAlives") != analysisutil.Unset {
 					continue
 				}
-				if fn := analysisutil.EnclosingFunc(rel.parent, a); v != nil && fn != nil && declaredIn(v, fn) && rel.released(fn, nil, v, v.Pos()) {
+				if fn := analysisutil.EnclosingFunc(rel.parent, a); v != nil && fn != nil && declaredIn(v, fn) && rel.released(fn, nil, v, a, v.Pos()) {
 					continue
 				}
 			}

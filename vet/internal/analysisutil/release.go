@@ -2,6 +2,7 @@ package analysisutil
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 )
 
@@ -48,6 +49,17 @@ func IsReleaseMethod(fn *types.Func) bool {
 		return true
 	}
 	return fn.Name() == "Close" && fn.Pkg() != nil && RestyPaths[fn.Pkg().Path()]
+}
+
+// IsServerRelease reports whether fn closes an *http.Server, and with it
+// every connection it holds: its Close or Shutdown. It is a release of
+// Servers only, not of connection pools.
+func IsServerRelease(fn *types.Func) bool {
+	sig, ok := fn.Type().(*types.Signature)
+	if !ok || sig.Recv() == nil || (fn.Name() != "Close" && fn.Name() != "Shutdown") {
+		return false
+	}
+	return IsNamed(sig.Recv().Type(), "net/http", "Server")
 }
 
 // IsCleanup reports whether call is the Cleanup of a *testing.T, B or F,
@@ -125,4 +137,44 @@ func ReleasedAt(info *types.Info, parent map[ast.Node]ast.Node, r ast.Node) (at 
 		return EnclosingFunc(parent, outer), true
 	}
 	return nil, false
+}
+
+// ReleasesMade reports whether the release r (a call of a release method
+// or its method value, as for ReleasedAt) frees what the function fn
+// makes at made for good: on fn's way out (ReleasedAt), after from unless
+// r is in a closure, which takes its receiver when it runs; or called as
+// a statement of fn after made, in made's block or a block around it,
+// with no loop in between (then it runs once for each time made does).
+func ReleasesMade(info *types.Info, parent map[ast.Node]ast.Node, r, fn, made ast.Node, from token.Pos) bool {
+	rfn := EnclosingFunc(parent, r)
+	if at, _ := ReleasedAt(info, parent, r); at != nil {
+		return at == fn && (rfn != at || r.Pos() > from)
+	}
+	stmt, ok := parent[r].(*ast.ExprStmt)
+	if !ok || made == nil || rfn != fn || r.Pos() < made.End() {
+		return false
+	}
+	block := parent[stmt]
+	for child, n := made, parent[made]; n != nil && n != fn; child, n = n, parent[n] {
+		if n == block {
+			return true
+		}
+		if Repeats(n, child) {
+			return false
+		}
+	}
+	return false
+}
+
+// Repeats reports whether child, a child of stmt, runs again each time
+// round: stmt is a loop, and child its body, or a for's condition or post
+// statement (a range's expression, or a for's init, runs once).
+func Repeats(stmt, child ast.Node) bool {
+	switch s := stmt.(type) {
+	case *ast.ForStmt:
+		return child == s.Body || child == s.Cond || child == s.Post
+	case *ast.RangeStmt:
+		return child == s.Body
+	}
+	return false
 }

@@ -127,3 +127,57 @@ func closureCallsOther(t *testing.T) {
 	tr := &http.Transport{} // want `http.Transport without IdleConnTimeout keeps every idle connection for ever`
 	t.Cleanup(func() { later(tr.CloseIdleConnections) })
 }
+
+// A CloseIdleConnections called later in the block that makes the
+// Transport, or in a block around it, with no loop in between, frees
+// what it keeps each time it is made.
+func closedLater(url string) error {
+	tr := &http.Transport{}
+	c := &http.Client{Transport: tr}
+	if _, err := c.Get(url); err != nil {
+		return err
+	}
+	tr.CloseIdleConnections()
+	return nil
+}
+
+func closedLaterOuter(url string, ok bool) {
+	c := &http.Client{}
+	if ok {
+		c = &http.Client{Transport: &http.Transport{}}
+	}
+	c.Get(url)
+	c.CloseIdleConnections()
+}
+
+// Not so: a close in a branch of its own, before the Transport is made,
+// or outside the loop that makes one each time round.
+func closedInBranch(url string, done bool) {
+	tr := &http.Transport{} // want `http.Transport without IdleConnTimeout keeps every idle connection for ever`
+	(&http.Client{Transport: tr}).Get(url)
+	if done {
+		tr.CloseIdleConnections()
+	}
+}
+
+func closedBefore(url string) {
+	var tr *http.Transport
+	tr.CloseIdleConnections()
+	tr = &http.Transport{} // want `http.Transport without IdleConnTimeout keeps every idle connection for ever`
+	(&http.Client{Transport: tr}).Get(url)
+}
+
+func closedAfterLoop(urls []string) {
+	var tr *http.Transport
+	for _, u := range urls {
+		tr = &http.Transport{} // want `http.Transport without IdleConnTimeout keeps every idle connection for ever`
+		(&http.Client{Transport: tr}).Get(u)
+	}
+	tr.CloseIdleConnections()
+}
+
+func closedInGoroutine(url string) {
+	tr := &http.Transport{} // want `http.Transport without IdleConnTimeout keeps every idle connection for ever`
+	(&http.Client{Transport: tr}).Get(url)
+	go func() { tr.CloseIdleConnections() }()
+}
