@@ -16,7 +16,11 @@
 // constant IdleTimeout or ReadTimeout of 0 or less is the same as none. A
 // value known only at run time is trusted to be set. A literal bound to a
 // variable is judged with what the package then assigns to the variable's
-// IdleTimeout and ReadTimeout; so is new(http.Server).
+// IdleTimeout and ReadTimeout; so is new(http.Server). A Server bound to
+// a variable of the function that makes it, which closes it or shuts it
+// down (Close, Shutdown) deferred, in a deferred closure or a test's
+// Cleanup, or later in a block around it with no loop in between, lives
+// no longer than the function (or the test) and is not reported.
 //
 // The fix sets IdleTimeout to 2 minutes: it adds the field, or replaces a
 // written-out 0, unless that value names a package other than time. It

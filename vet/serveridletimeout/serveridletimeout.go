@@ -33,6 +33,7 @@ func runServerIdleTimeout(pass *analysis.Pass) (any, error) {
 	}
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	assigns := analysisutil.FieldAssignments(ins, pass.TypesInfo)
+	rel := newReleases(pass, ins)
 	ins.WithStack([]ast.Node{(*ast.CompositeLit)(nil), (*ast.CallExpr)(nil)}, func(n ast.Node, push bool, stack []ast.Node) bool {
 		if !push {
 			return true
@@ -44,7 +45,7 @@ func runServerIdleTimeout(pass *analysis.Pass) (any, error) {
 				analysisutil.FieldSetting(pass.TypesInfo, n, "ReadTimeout") != analysisutil.Unset {
 				return true
 			}
-			if setLater(pass, assigns, stack) {
+			if setLater(pass, assigns, stack) || rel.released(stack) {
 				return true
 			}
 			fix := analysisutil.AddField(pass, n, "IdleTimeout", fixValue, fixMessage)
@@ -57,7 +58,7 @@ func runServerIdleTimeout(pass *analysis.Pass) (any, error) {
 			if analysisutil.IsNew(pass.TypesInfo, n, "net/http", "Server") {
 				// new(http.Server) is &http.Server{}; its fix rewrites it so,
 				// unless a later IdleTimeout = 0 would undo it.
-				if !setLater(pass, assigns, stack) {
+				if !setLater(pass, assigns, stack) && !rel.released(stack) {
 					fix := analysisutil.NewWithField(pass, stack, "IdleTimeout", fixValue, fixMessage)
 					if v := analysisutil.BoundVar(pass.TypesInfo, stack); v != nil {
 						for _, a := range assigns[v] {
@@ -81,6 +82,70 @@ func runServerIdleTimeout(pass *analysis.Pass) (any, error) {
 		return true
 	})
 	return nil, nil
+}
+
+// releases indexes a package's Closes and Shutdowns of Servers (calls and
+// method values) by the variable they are on.
+type releases struct {
+	info   *types.Info
+	parent map[ast.Node]ast.Node
+	byVar  map[*types.Var][]ast.Node
+}
+
+func newReleases(pass *analysis.Pass, ins *inspector.Inspector) *releases {
+	r := &releases{info: pass.TypesInfo, parent: analysisutil.Parents(pass.Files), byVar: map[*types.Var][]ast.Node{}}
+	ins.Preorder([]ast.Node{(*ast.SelectorExpr)(nil)}, func(n ast.Node) {
+		sel := n.(*ast.SelectorExpr)
+		fn, ok := r.info.Uses[sel.Sel].(*types.Func)
+		if !ok || !analysisutil.IsServerRelease(fn) {
+			return
+		}
+		id, ok := ast.Unparen(sel.X).(*ast.Ident)
+		if !ok {
+			return
+		}
+		v, ok := r.info.Uses[id].(*types.Var)
+		if !ok {
+			return
+		}
+		var node ast.Node = sel
+		if call, ok := r.parent[sel].(*ast.CallExpr); ok && call.Fun == sel {
+			node = call
+		}
+		r.byVar[v] = append(r.byVar[v], node)
+	})
+	return r
+}
+
+// released reports whether the Server on top of stack is bound to a
+// variable of the function that makes it, which closes it, or shuts it
+// down, for good (analysisutil.ReleasesMade): the Server and its
+// connections then live no longer than the function, or the test.
+func (r *releases) released(stack []ast.Node) bool {
+	v := analysisutil.BoundVar(r.info, stack)
+	fn, _, _ := analysisutil.Enclosing(stack)
+	if v == nil || fn == nil || !declaredIn(v, fn) {
+		return false
+	}
+	made := stack[len(stack)-1]
+	for _, rel := range r.byVar[v] {
+		if analysisutil.ReleasesMade(r.info, r.parent, rel, fn, made, made.End()) {
+			return true
+		}
+	}
+	return false
+}
+
+// declaredIn reports whether v is declared in fn's body.
+func declaredIn(v *types.Var, fn ast.Node) bool {
+	var body *ast.BlockStmt
+	switch fn := fn.(type) {
+	case *ast.FuncDecl:
+		body = fn.Body
+	case *ast.FuncLit:
+		body = fn.Body
+	}
+	return body != nil && body.Pos() <= v.Pos() && v.Pos() < body.End()
 }
 
 // setLater reports whether the Server on top of stack is bound to a

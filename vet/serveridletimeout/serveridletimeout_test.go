@@ -32,3 +32,11 @@ func TestConstValue(t *testing.T) {
 func TestNew(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), serveridletimeout.Analyzer, "newserver", "newimport")
 }
+
+// TestReleased checks that a Server which the function making it closes
+// or shuts down, deferred, by a test's Cleanup or later in a block around
+// it, is no finding, and that a package's Server, one closed elsewhere, in
+// a branch, or after the loop that makes it, is one.
+func TestReleased(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), serveridletimeout.Analyzer, "released")
+}
