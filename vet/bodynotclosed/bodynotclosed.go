@@ -280,7 +280,7 @@ func (f *flow) keeps() bool {
 	if len(f.fn.Blocks) == 0 {
 		return false
 	}
-	_, open := f.openPath(nil, f.fn.Blocks[0], 0)
+	_, open := f.openPath(nil, f.fn.Blocks[0], 0, false)
 	return !open
 }
 

@@ -20,6 +20,7 @@ type flow struct {
 	carriers map[ssa.Value]bool
 	boxes    map[ssa.Value]bool // variables (allocs, free variables) that hold it
 	events   map[ssa.Instruction]bool
+	unknown  map[ssa.Instruction]bool // the events that hand it to code it cannot see: they may keep it
 	returned map[*ssa.Return]uint8    // the returns it is returned at, and in which results
 	returns  uint8                    // the results it is returned in open, on some path from its source (see openPath)
 	drains   map[ssa.Instruction]bool // the events that read it to its end (see drains)
@@ -27,7 +28,7 @@ type flow struct {
 }
 
 func (s *state) newFlow(fn *ssa.Function) *flow {
-	return &flow{s: s, fn: fn, carriers: map[ssa.Value]bool{}, boxes: map[ssa.Value]bool{}, events: map[ssa.Instruction]bool{}, drains: map[ssa.Instruction]bool{}, returned: map[*ssa.Return]uint8{}}
+	return &flow{s: s, fn: fn, carriers: map[ssa.Value]bool{}, boxes: map[ssa.Value]bool{}, events: map[ssa.Instruction]bool{}, unknown: map[ssa.Instruction]bool{}, drains: map[ssa.Instruction]bool{}, returned: map[*ssa.Return]uint8{}}
 }
 
 func (f *flow) add(v ssa.Value) {
@@ -179,6 +180,7 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 		}
 		if slices.Contains(c.Args, v) {
 			f.event(ins) // an implementation unknown: it may keep it
+			f.unknown[ins] = true
 		}
 		return
 	}
@@ -186,6 +188,7 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 	if callee == nil {
 		if c.Value == v || slices.Contains(c.Args, v) {
 			f.event(ins) // a function value unknown: it may keep it
+			f.unknown[ins] = true
 		}
 		return
 	}
@@ -280,7 +283,16 @@ type leak struct {
 // does not return, ends the program or the goroutine.
 func (f *flow) leak() (leak, bool) {
 	src := f.src.call
-	return f.openPath(src, src.Block(), slices.Index(src.Block().Instrs, ssa.Instruction(src))+1)
+	from := slices.Index(src.Block().Instrs, ssa.Instruction(src)) + 1
+	l, ok := f.openPath(src, src.Block(), from, false)
+	if len(f.unknown) > 0 && len(f.returned) > 0 {
+		// What the body is handed to unseen (a callback given the
+		// response, say) may keep it, so its function reports no leak;
+		// but a body returned after that is still returned open, as far
+		// as its callers can tell.
+		f.openPath(src, src.Block(), from, true)
+	}
+	return l, ok
 }
 
 // openPath finds a path from instruction from of block start to the end
@@ -289,7 +301,10 @@ func (f *flow) leak() (leak, bool) {
 // in f.returns the results the body is returned in while still open: a
 // function that closes the body, or defers its close, and then returns the
 // response, returns no open body.
-func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int) (leak, bool) {
+//
+// With pastUnknown, it goes on past the events that hand the body to code
+// it cannot see, for f.returns alone.
+func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int, pastUnknown bool) (leak, bool) {
 	c := &conds{f: f, errBoxes: map[ssa.Value]bool{}}
 	if src != nil {
 		c.errV = f.src.errValue()
@@ -339,7 +354,7 @@ func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int) (leak, b
 				again = true // the worst: one leak a turn; the other paths still tell f.returns
 				break
 			}
-			if f.events[ins] {
+			if f.events[ins] && !(pastUnknown && f.unknown[ins]) {
 				if r, ok := ins.(*ssa.Return); ok {
 					f.returns |= f.returned[r] // returned open: its caller's to close
 				}

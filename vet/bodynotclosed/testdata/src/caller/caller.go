@@ -98,3 +98,11 @@ func maybe(c *http.Client, u string) int {
 	}
 	return resp.StatusCode
 }
+
+func checked(c *http.Client, u string) int {
+	resp, err := helper.CheckedGet(c, u, func(*http.Response) bool { return true }) // want `response body never closed`
+	if err != nil || resp == nil {
+		return 0
+	}
+	return resp.StatusCode
+}
