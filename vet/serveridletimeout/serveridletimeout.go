@@ -93,27 +93,8 @@ type releases struct {
 }
 
 func newReleases(pass *analysis.Pass, ins *inspector.Inspector) *releases {
-	r := &releases{info: pass.TypesInfo, parent: analysisutil.Parents(pass.Files), byVar: map[*types.Var][]ast.Node{}}
-	ins.Preorder([]ast.Node{(*ast.SelectorExpr)(nil)}, func(n ast.Node) {
-		sel := n.(*ast.SelectorExpr)
-		fn, ok := r.info.Uses[sel.Sel].(*types.Func)
-		if !ok || !analysisutil.IsServerRelease(fn) {
-			return
-		}
-		id, ok := ast.Unparen(sel.X).(*ast.Ident)
-		if !ok {
-			return
-		}
-		v, ok := r.info.Uses[id].(*types.Var)
-		if !ok {
-			return
-		}
-		var node ast.Node = sel
-		if call, ok := r.parent[sel].(*ast.CallExpr); ok && call.Fun == sel {
-			node = call
-		}
-		r.byVar[v] = append(r.byVar[v], node)
-	})
+	r := &releases{info: pass.TypesInfo, parent: analysisutil.Parents(pass.Files)}
+	r.byVar = analysisutil.ReleasesByVar(r.info, r.parent, ins, analysisutil.IsServerRelease)
 	return r
 }
 
@@ -124,7 +105,7 @@ func newReleases(pass *analysis.Pass, ins *inspector.Inspector) *releases {
 func (r *releases) released(stack []ast.Node) bool {
 	v := analysisutil.BoundVar(r.info, stack)
 	fn, _, _ := analysisutil.Enclosing(stack)
-	if v == nil || fn == nil || !declaredIn(v, fn) {
+	if v == nil || fn == nil || !analysisutil.DeclaredIn(v, fn) {
 		return false
 	}
 	made := stack[len(stack)-1]
@@ -134,18 +115,6 @@ func (r *releases) released(stack []ast.Node) bool {
 		}
 	}
 	return false
-}
-
-// declaredIn reports whether v is declared in fn's body.
-func declaredIn(v *types.Var, fn ast.Node) bool {
-	var body *ast.BlockStmt
-	switch fn := fn.(type) {
-	case *ast.FuncDecl:
-		body = fn.Body
-	case *ast.FuncLit:
-		body = fn.Body
-	}
-	return body != nil && body.Pos() <= v.Pos() && v.Pos() < body.End()
 }
 
 // setLater reports whether the Server on top of stack is bound to a

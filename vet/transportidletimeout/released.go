@@ -27,30 +27,10 @@ func newReleases(pass *analysis.Pass, ins *inspector.Inspector) *releases {
 	r := &releases{
 		info:         pass.TypesInfo,
 		parent:       analysisutil.Parents(pass.Files),
-		byVar:        map[*types.Var][]ast.Node{},
 		clientsOf:    map[*types.Var][]*types.Var{},
 		clientsOfLit: map[ast.Expr][]*types.Var{},
 	}
-	ins.Preorder([]ast.Node{(*ast.SelectorExpr)(nil)}, func(n ast.Node) {
-		sel := n.(*ast.SelectorExpr)
-		fn, ok := r.info.Uses[sel.Sel].(*types.Func)
-		if !ok || !analysisutil.IsReleaseMethod(fn) {
-			return
-		}
-		id, ok := ast.Unparen(sel.X).(*ast.Ident)
-		if !ok {
-			return
-		}
-		v, ok := r.info.Uses[id].(*types.Var)
-		if !ok {
-			return
-		}
-		var node ast.Node = sel
-		if call, ok := r.parent[sel].(*ast.CallExpr); ok && call.Fun == sel {
-			node = call
-		}
-		r.byVar[v] = append(r.byVar[v], node)
-	})
+	r.byVar = analysisutil.ReleasesByVar(r.info, r.parent, ins, analysisutil.IsReleaseMethod)
 	ins.WithStack([]ast.Node{(*ast.CompositeLit)(nil)}, func(n ast.Node, push bool, stack []ast.Node) bool {
 		lit := n.(*ast.CompositeLit)
 		if !push || !analysisutil.IsNamed(r.info.TypeOf(lit), "net/http", "Client") {
@@ -91,7 +71,7 @@ func (r *releases) released(fn ast.Node, lit ast.Expr, v *types.Var, made ast.No
 		holders = append(append(holders, v), r.clientsOf[v]...)
 	}
 	for _, h := range holders {
-		if !declaredIn(h, fn) {
+		if !analysisutil.DeclaredIn(h, fn) {
 			continue
 		}
 		for _, rel := range r.byVar[h] {
@@ -101,16 +81,4 @@ func (r *releases) released(fn ast.Node, lit ast.Expr, v *types.Var, made ast.No
 		}
 	}
 	return false
-}
-
-// declaredIn reports whether v is declared in fn's body.
-func declaredIn(v *types.Var, fn ast.Node) bool {
-	var body *ast.BlockStmt
-	switch fn := fn.(type) {
-	case *ast.FuncDecl:
-		body = fn.Body
-	case *ast.FuncLit:
-		body = fn.Body
-	}
-	return body != nil && body.Pos() <= v.Pos() && v.Pos() < body.End()
 }

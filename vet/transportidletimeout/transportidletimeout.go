@@ -115,7 +115,7 @@ func runTransportIdleTimeout(pass *analysis.Pass) (any, error) {
 				if v != nil && later(v, "DisableKeepAlives") != analysisutil.Unset {
 					continue
 				}
-				if fn := analysisutil.EnclosingFunc(rel.parent, a); v != nil && fn != nil && declaredIn(v, fn) && rel.released(fn, nil, v, a, v.Pos()) {
+				if fn := analysisutil.EnclosingFunc(rel.parent, a); v != nil && fn != nil && analysisutil.DeclaredIn(v, fn) && rel.released(fn, nil, v, a, v.Pos()) {
 					continue
 				}
 			}

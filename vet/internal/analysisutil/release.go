@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+
+	"golang.org/x/tools/go/ast/inspector"
 )
 
 // Parents maps each node of the files to the node around it.
@@ -177,4 +179,44 @@ func Repeats(stmt, child ast.Node) bool {
 		return child == s.Body
 	}
 	return false
+}
+
+// ReleasesByVar indexes the package's calls and method values of the
+// methods isRelease accepts by the variable they are on: v.Close() and
+// v.Close alike, the call where it is one.
+func ReleasesByVar(info *types.Info, parent map[ast.Node]ast.Node, ins *inspector.Inspector, isRelease func(*types.Func) bool) map[*types.Var][]ast.Node {
+	byVar := map[*types.Var][]ast.Node{}
+	ins.Preorder([]ast.Node{(*ast.SelectorExpr)(nil)}, func(n ast.Node) {
+		sel := n.(*ast.SelectorExpr)
+		fn, ok := info.Uses[sel.Sel].(*types.Func)
+		if !ok || !isRelease(fn) {
+			return
+		}
+		id, ok := ast.Unparen(sel.X).(*ast.Ident)
+		if !ok {
+			return
+		}
+		v, ok := info.Uses[id].(*types.Var)
+		if !ok {
+			return
+		}
+		var node ast.Node = sel
+		if call, ok := parent[sel].(*ast.CallExpr); ok && call.Fun == sel {
+			node = call
+		}
+		byVar[v] = append(byVar[v], node)
+	})
+	return byVar
+}
+
+// DeclaredIn reports whether v is declared in fn's body.
+func DeclaredIn(v *types.Var, fn ast.Node) bool {
+	var body *ast.BlockStmt
+	switch fn := fn.(type) {
+	case *ast.FuncDecl:
+		body = fn.Body
+	case *ast.FuncLit:
+		body = fn.Body
+	}
+	return body != nil && body.Pos() <= v.Pos() && v.Pos() < body.End()
 }
