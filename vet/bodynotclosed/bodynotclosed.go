@@ -3,9 +3,7 @@ package bodynotclosed
 import (
 	_ "embed"
 	"go/ast"
-	"go/build"
 	"go/types"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -96,7 +94,7 @@ func run(pass *analysis.Pass) (any, error) {
 	// The standard library is taken as connleak vet's driver sees it, from
 	// export data (see keeps): it is not the code being checked, and
 	// analyzing it would only cost time where a test loads it from source.
-	if inGOROOT(pass) {
+	if analysisutil.InGOROOT(pass) {
 		return nil, nil
 	}
 	// A main package is imported by none: its facts would serve nobody.
@@ -441,14 +439,4 @@ func closable(t types.Type) bool {
 func isStd(path string) bool {
 	first, _, _ := strings.Cut(path, "/")
 	return !strings.Contains(first, ".")
-}
-
-// inGOROOT reports whether the package's files are the standard library's.
-func inGOROOT(pass *analysis.Pass) bool {
-	root := build.Default.GOROOT
-	if root == "" {
-		return false
-	}
-	name := pass.Fset.Position(pass.Files[0].Pos()).Filename
-	return strings.HasPrefix(name, filepath.Join(root, "src")+string(filepath.Separator))
 }

@@ -2,9 +2,12 @@ package analysisutil
 
 import (
 	"go/ast"
+	"go/build"
 	"go/constant"
 	"go/token"
 	"go/types"
+	"path/filepath"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
@@ -181,6 +184,19 @@ func ReplaceValue(pass *analysis.Pass, expr ast.Expr, value, message string) []a
 // facts on it without them.
 func HasSyntax(pass *analysis.Pass) bool {
 	return len(pass.Files) > 0 && pass.TypesInfo != nil && pass.Pkg != nil
+}
+
+// InGOROOT reports whether the package's files are the standard library's.
+func InGOROOT(pass *analysis.Pass) bool {
+	if len(pass.Files) == 0 {
+		return false
+	}
+	root := build.Default.GOROOT
+	if root == "" {
+		return false
+	}
+	name := pass.Fset.Position(pass.Files[0].Pos()).Filename
+	return strings.HasPrefix(name, filepath.Join(root, "src")+string(filepath.Separator))
 }
 
 // IsNew reports whether call is new(T), T the type pkgPath.name: the same
