@@ -220,33 +220,14 @@ func (c *checker) released(members []*site) bool {
 // the function that makes it (analysisutil.ReleasedAt), or later in a
 // block around m with no loop in between.
 func (c *checker) releases(r ast.Node, m *site) bool {
-	fn := analysisutil.EnclosingFunc(c.parent, r)
-	if at, byCleanup := analysisutil.ReleasedAt(c.info, c.parent, r); at != nil {
-		if byCleanup {
-			// At the test's end, not the function's: a helper called
-			// many times holds that many pools until then.
-			if once, _ := c.runsOnce(m.fn); !once {
-				return false
-			}
-		}
-		// A deferred call or a method value takes its receiver where it
-		// stands; a closure takes it when it runs.
-		return at == m.fn && (fn != at || r.Pos() > m.expr.End())
-	}
-	stmt, ok := c.parent[r].(*ast.ExprStmt)
-	if !ok || fn != m.fn || r.Pos() < m.expr.End() {
-		return false
-	}
-	block := c.parent[stmt]
-	for child, n := ast.Node(m.expr), c.parent[m.expr]; n != nil && n != m.fn; child, n = n, c.parent[n] {
-		if n == block {
-			return true
-		}
-		if repeats(n, child) {
+	if at, byCleanup := analysisutil.ReleasedAt(c.info, c.parent, r); at != nil && byCleanup {
+		// At the test's end, not the function's: a helper called many
+		// times holds that many pools until then.
+		if once, _ := c.runsOnce(m.fn); !once {
 			return false
 		}
 	}
-	return false
+	return analysisutil.ReleasesMade(c.info, c.parent, r, m.fn, m.expr, m.expr.End())
 }
 
 // enclosing is the innermost function around n, and whether n is where a
@@ -258,21 +239,9 @@ func (c *checker) enclosing(n ast.Node) (fn ast.Node, inLoop bool) {
 		case *ast.FuncLit, *ast.FuncDecl:
 			return p, inLoop
 		}
-		inLoop = inLoop || repeats(p, child)
+		inLoop = inLoop || analysisutil.Repeats(p, child)
 	}
 	return nil, false
-}
-
-// repeats reports whether the child of a statement runs again each time
-// round, the statement being a loop.
-func repeats(stmt, child ast.Node) bool {
-	switch s := stmt.(type) {
-	case *ast.ForStmt:
-		return child == s.Body || child == s.Cond || child == s.Post
-	case *ast.RangeStmt:
-		return child == s.Body
-	}
-	return false
 }
 
 // siteOfCall is what the call makes: a Transport cloned, or a Resty
