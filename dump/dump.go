@@ -57,6 +57,10 @@ type Goroutine struct {
 	// that created this one, its creator first, where the program ran with
 	// GODEBUG=tracebackancestors=N.
 	Ancestors [][]Frame
+	// AncestorIDs are the IDs of the goroutines of Ancestors, in the same
+	// order: a program can tell which goroutine started which, as
+	// connleaktest tells a test's connections from another's.
+	AncestorIDs []int
 }
 
 // Entry is the function the goroutine was started with, as people read it
@@ -223,16 +227,17 @@ const (
 
 // parser reads a text dump, a line at a time.
 type parser struct {
-	each     func(*Goroutine)
-	count    counter
-	format   Format
-	crash    bool // a panic, fatal error or signal line came first
-	goleak   bool // goroutines inside goleak's message
-	found    bool // each has had a goroutine
-	section  section
-	g        *Goroutine // the goroutine being read; nil outside
-	frames   stack      // g's own frames so far
-	ancestor stack      // the frames so far of the ancestor being read
+	each       func(*Goroutine)
+	count      counter
+	format     Format
+	crash      bool // a panic, fatal error or signal line came first
+	goleak     bool // goroutines inside goleak's message
+	found      bool // each has had a goroutine
+	section    section
+	g          *Goroutine // the goroutine being read; nil outside
+	frames     stack      // g's own frames so far
+	ancestor   stack      // the frames so far of the ancestor being read
+	ancestorID int        // the ID of the ancestor being read
 }
 
 // line reads one line of the dump. Dumps pasted into issues and chats come
@@ -327,7 +332,7 @@ func (p *parser) stackLine(raw, line []byte) error {
 	switch {
 	case p.format != Stacks:
 	case bytes.HasPrefix(line, []byte("[originating from goroutine ")):
-		p.startAncestor()
+		p.startAncestor(line)
 	case raw[0] == '\t' || isFileLine(line):
 		p.fileLine(string(line))
 	case bytes.HasPrefix(line, []byte("created by ")):
@@ -360,12 +365,14 @@ func (p *parser) stack() *stack {
 
 // startAncestor begins an ancestor's stack, "[originating from goroutine
 // 39]:", after the one before.
-func (p *parser) startAncestor() {
+func (p *parser) startAncestor(line []byte) {
 	p.endAncestor()
 	if len(p.g.Ancestors) == MaxAncestors {
 		p.section = pastAncestors
 		return
 	}
+	id := bytes.TrimSuffix(bytes.TrimPrefix(line, []byte("[originating from goroutine ")), []byte("]:"))
+	p.ancestorID, _ = strconv.Atoi(string(id)) // 0 where it does not read
 	p.section, p.ancestor = ancestor, stack{}
 }
 
@@ -373,6 +380,7 @@ func (p *parser) startAncestor() {
 func (p *parser) endAncestor() {
 	if p.section == ancestor {
 		p.g.Ancestors = append(p.g.Ancestors, p.ancestor.done())
+		p.g.AncestorIDs = append(p.g.AncestorIDs, p.ancestorID)
 	}
 }
 

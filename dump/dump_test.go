@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,9 @@ func TestReadStacks(t *testing.T) {
 	}
 	if len(rl.Ancestors) != 1 || len(rl.Ancestors[0]) != 1 || rl.Ancestors[0][0] != (Frame{"main.leaky", "/src/main.go", 17}) {
 		t.Errorf("goroutine 40's ancestors: %+v, want main.leaky at /src/main.go:17", rl.Ancestors)
+	}
+	if want := []int{39}; !slices.Equal(rl.AncestorIDs, want) {
+		t.Errorf("goroutine 40's ancestor IDs %v, want %v", rl.AncestorIDs, want)
 	}
 	for i, want := range []string{"net/http.(*persistConn).readLoop", "example.com/deep.start", "net/http.(*connReader).backgroundRead"} {
 		if got := gs[i].Entry(); got != want {

@@ -46,6 +46,9 @@ func FuzzRead(f *testing.F) {
 			if len(g.Frames) > maxStack || len(g.Ancestors) > MaxAncestors {
 				t.Fatalf("a goroutine of %d frames and %d ancestors", len(g.Frames), len(g.Ancestors))
 			}
+			if len(g.AncestorIDs) != len(g.Ancestors) {
+				t.Fatalf("%d ancestor IDs for %d ancestors", len(g.AncestorIDs), len(g.Ancestors))
+			}
 			total += g.Count
 			frames += len(g.Frames)
 			for _, a := range g.Ancestors {
