@@ -440,3 +440,30 @@ func TestDialsWithoutTimeout(t *testing.T) {
 		})
 	}
 }
+
+// TestThresholds names a finding at the count Diagnosis.Thresholds gives it,
+// below the registry's, and not below that count.
+func TestThresholds(t *testing.T) {
+	readLoop := &dump.Goroutine{Count: 3, Frames: []dump.Frame{
+		{Func: "internal/poll.runtime_pollWait"}, {Func: "bufio.(*Reader).Peek"}, {Func: "net/http.(*persistConn).readLoop"},
+	}}
+	for _, tt := range []struct {
+		thresholds map[string]int
+		want       string
+	}{
+		{nil, "none"},
+		{map[string]int{IdleClientConnections: 3}, IdleClientConnections},
+		{map[string]int{IdleClientConnections: 4}, "none"},
+		{map[string]int{BodiesNotClosed: 1}, "none"},
+	} {
+		d := Diagnosis{Thresholds: tt.thresholds}
+		d.Add(readLoop)
+		r := d.Report(dump.Grouped)
+		if r.IDs() != tt.want {
+			t.Errorf("thresholds %v: findings %s, want %s", tt.thresholds, r.IDs(), tt.want)
+		}
+		if f, ok := r.Finding(IdleClientConnections); ok && f.Count != 3 {
+			t.Errorf("thresholds %v: count %d, want 3", tt.thresholds, f.Count)
+		}
+	}
+}

@@ -206,8 +206,8 @@ type Finding struct {
 }
 
 // findings names what t shows: each finding of the registry whose count
-// reaches its threshold.
-func (t *tally) findings(cl Client, sv Server) []Finding {
+// reaches its threshold, or the threshold thresholds gives it.
+func (t *tally) findings(cl Client, sv Server, thresholds map[string]int) []Finding {
 	fs := []Finding{} // [] in JSON, not null, when there are none
 	for _, info := range findings {
 		n := info.count(cl, sv)
@@ -218,6 +218,9 @@ func (t *tally) findings(cl Client, sv Server) []Finding {
 		named := n >= info.Threshold
 		if info.PileUp > 0 {
 			named = named && oldest >= time.Minute || n >= info.PileUp
+		}
+		if th, ok := thresholds[info.ID]; ok {
+			named = n >= max(th, 1)
 		}
 		if !named {
 			continue

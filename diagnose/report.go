@@ -40,7 +40,15 @@ func Read(r io.Reader) (Report, error) {
 
 // Diagnosis is a diagnosis under way, for a caller that reads the dump
 // itself: Add each goroutine, then take the Report. The zero value is ready.
-type Diagnosis struct{ t *tally }
+type Diagnosis struct {
+	// Thresholds, for each finding id it names, is the count at which the
+	// finding is named in place of the registry's, however long its
+	// goroutines have waited: connleaktest, judging one test, where a
+	// single leaked connection is too many, names every finding at 1.
+	Thresholds map[string]int
+
+	t *tally
+}
 
 // Add counts one goroutine, or group of goroutines, of the dump.
 func (d *Diagnosis) Add(g *dump.Goroutine) {
@@ -62,7 +70,7 @@ func (d *Diagnosis) Report(format dump.Format) Report {
 		Format:     string(format),
 		Client:     cl,
 		Server:     sv,
-		Findings:   t.findings(cl, sv),
+		Findings:   t.findings(cl, sv, d.Thresholds),
 	}
 	for _, f := range r.Findings {
 		r.Sited = r.Sited || len(f.Sites) > 0
