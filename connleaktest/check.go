@@ -1,0 +1,72 @@
+package connleaktest
+
+import (
+	"context"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// checks numbers the calls of Check in this process.
+var checks atomic.Int64
+
+// Check judges the HTTP connections the test makes, when it ends: call it
+// first in the test, so that its cleanup runs after the test's own (a
+// server's Close, a client's CloseIdleConnections). It labels the test's
+// goroutine with pprof labels (LabelTest, LabelCheck), which every
+// goroutine the test starts inherits, net/http's connections included,
+// so it judges this test's connections only and is safe under t.Parallel.
+// A test that has failed already is not judged.
+//
+// It passes a healthy pool: bodies read and closed, one client shared by
+// every call, at most DefaultIdle connections left idle. It fails the test
+// for connections that stay past the Deadline: a client made per call,
+// bodies not closed, calls still waiting for a response, a server not
+// closed.
+//
+// A connection is its maker's: one of a shared pool that a test dialled
+// and another reused stays the first's. The labels replace the ones the
+// test's goroutine had; a pprof.Do inside the test keeps them only if its
+// context comes from the test's.
+func Check(t testing.TB, opts ...Option) {
+	t.Helper()
+	c := newConfig(opts)
+	if c.err != nil {
+		t.Fatal(c.err)
+		return
+	}
+	s := scope{who: t.Name(), check: strconv.FormatInt(checks.Add(1), 10), goid: goid()}
+	pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels(LabelTest, t.Name(), LabelCheck, s.check)))
+	t.Cleanup(func() {
+		t.Helper()
+		if t.Failed() || t.Skipped() {
+			return
+		}
+		if err := find(s, c); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// VerifyNone judges, at once, the HTTP connections of the process that no
+// Check claims, as goleak.VerifyNone judges goroutines: for
+// `defer connleaktest.VerifyNone(t)` at the top of a test that does not run
+// in parallel with others.
+func VerifyNone(t testing.TB, opts ...Option) {
+	t.Helper()
+	if err := Find(opts...); err != nil {
+		t.Error(err)
+	}
+}
+
+// goid is the ID of the calling goroutine, which a dump with ancestors
+// names in the ancestors of every goroutine it starts.
+func goid() int {
+	var buf [64]byte
+	s := strings.TrimPrefix(string(buf[:runtime.Stack(buf[:], false)]), "goroutine ")
+	id, _ := strconv.Atoi(s[:max(strings.IndexByte(s, ' '), 0)])
+	return id
+}

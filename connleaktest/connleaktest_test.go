@@ -1,0 +1,257 @@
+package connleaktest_test
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/connleak/connleak/connleaktest"
+	"github.com/connleak/connleak/diagnose"
+	"github.com/connleak/connleak/internal/testutil"
+)
+
+// TestMain fails the package if its tests leave connections that no check
+// claims, and none idle at all: every case closes, once it is judged, what
+// it leaves.
+func TestMain(m *testing.M) {
+	connleaktest.VerifyTestMain(m, connleaktest.Allow(diagnose.IdleClientConnections, 0))
+}
+
+// hello is a server that outlives the cases, as a service a test calls does.
+func hello(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") }))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// get calls url with c, reads the body to its end and closes it.
+func get(t testing.TB, c *http.Client, url string) {
+	t.Helper()
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// closeIdle closes the idle connections of the default client.
+func closeIdle() { http.DefaultTransport.(*http.Transport).CloseIdleConnections() }
+
+// A pool case is a test body, t; what it registers on the real test closes
+// what it leaves, once the case is judged.
+type pool func(t testing.TB, real testing.TB)
+
+// TestHealthyPools passes the pools a healthy test keeps, with no option.
+// It passes for the right reason: the same case fails with no idle
+// connection allowed, so its connections were the test's and left idle in
+// a pool, except for the one whose server the test closes.
+func TestHealthyPools(t *testing.T) {
+	srv := hello(t)
+	tlsSrv := httptest.NewUnstartedServer(srv.Config.Handler)
+	tlsSrv.EnableHTTP2 = true
+	tlsSrv.StartTLS()
+	t.Cleanup(tlsSrv.Close)
+
+	for _, tt := range []struct {
+		name   string
+		body   pool
+		leaves bool // idle connections in a pool the test does not close
+	}{
+		{"default client", func(t testing.TB, real testing.TB) {
+			for range 5 {
+				get(t, http.DefaultClient, srv.URL)
+			}
+		}, true},
+		{"shared client, concurrent calls", func(t testing.TB, real testing.TB) {
+			c := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+			real.Cleanup(c.CloseIdleConnections)
+			var wg sync.WaitGroup
+			for range 10 {
+				wg.Go(func() { get(t, c, srv.URL) })
+			}
+			wg.Wait()
+			get(t, c, srv.URL)
+		}, true},
+		{"shared Resty client", func(t testing.TB, real testing.TB) {
+			c := resty.New()
+			real.Cleanup(c.GetClient().CloseIdleConnections)
+			for range 5 {
+				if _, err := c.R().Get(srv.URL); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, true},
+		{"shared HTTP/2 client over TLS", func(t testing.TB, real testing.TB) {
+			c := &http.Client{Transport: tlsSrv.Client().Transport.(*http.Transport).Clone()}
+			real.Cleanup(c.CloseIdleConnections)
+			var wg sync.WaitGroup
+			for range 5 {
+				wg.Go(func() {
+					resp, err := c.Get(tlsSrv.URL)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					defer resp.Body.Close()
+					io.Copy(io.Discard, resp.Body)
+					if resp.ProtoMajor != 2 {
+						t.Errorf("%s, want HTTP/2", resp.Proto)
+					}
+				})
+			}
+			wg.Wait()
+		}, true},
+		{"own httptest.Server, closed", func(t testing.TB, real testing.TB) {
+			own := httptest.NewServer(srv.Config.Handler)
+			t.Cleanup(own.Close)
+			for range 5 {
+				get(t, http.DefaultClient, own.URL)
+			}
+		}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			closeIdle()
+			t.Cleanup(closeIdle)
+			if got := runCase(t, func(ft testing.TB) { tt.body(ft, t) }); got != "" {
+				t.Errorf("a healthy pool failed:\n%s", got)
+			}
+			closeIdle()
+			got := runCase(t, func(ft testing.TB) { tt.body(ft, t) },
+				connleaktest.Allow(diagnose.IdleClientConnections, 0), connleaktest.Deadline(300*time.Millisecond))
+			if failed := strings.Contains(got, diagnose.IdleClientConnections+": "); failed != tt.leaves {
+				t.Errorf("with no idle connection allowed: failed %v, want %v:\n%s", failed, tt.leaves, got)
+			}
+		})
+	}
+}
+
+// TestLeaks fails each leak a test can leave, naming diagnose's finding,
+// the count, the fix and where it is documented.
+func TestLeaks(t *testing.T) {
+	srv := hello(t)
+	shared := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	t.Cleanup(shared.CloseIdleConnections)
+	calls := connleaktest.DefaultIdle() + 3
+
+	for _, tt := range []struct {
+		name, id, count string
+		body            pool
+	}{
+		{"client per call", diagnose.IdleClientConnections, fmt.Sprintf("%d idle client connections, more than the %d", calls, connleaktest.DefaultIdle()),
+			func(t testing.TB, real testing.TB) {
+				for range calls {
+					// DELIBERATE LEAK: a client and Transport per call, whose idle connection stays.
+					c := &http.Client{Transport: &http.Transport{}} //connleak:ignore client-per-call the leak under test
+					real.Cleanup(c.CloseIdleConnections)
+					get(t, c, srv.URL)
+				}
+			}},
+		{"the seed's Resty client per call", diagnose.IdleClientConnections, fmt.Sprintf("%d idle client connections", calls),
+			func(t testing.TB, real testing.TB) {
+				for range calls {
+					// DELIBERATE LEAK: the seed's pattern, resty.New() per call on a bare Transport.
+					c := resty.New().SetTransport(&http.Transport{}) //connleak:ignore transport-idle-timeout the leak under test
+					real.Cleanup(c.GetClient().CloseIdleConnections)
+					if _, err := c.R().Get(srv.URL); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}},
+		{"bodies not closed", diagnose.BodiesNotClosed, "3 response bodies neither read to the end nor closed",
+			func(t testing.TB, real testing.TB) {
+				for range 3 {
+					// DELIBERATE LEAK: the body is closed only once the case is judged.
+					resp, err := shared.Get(srv.URL) //connleak:ignore body-not-closed the leak under test
+					if err != nil {
+						t.Fatal(err)
+					}
+					real.Cleanup(func() { resp.Body.Close() })
+				}
+			}},
+		{"call without timeout", diagnose.CallsWithoutTimeout, "1 calls still waiting for their response",
+			func(t testing.TB, real testing.TB) {
+				entered, release := make(chan struct{}), make(chan struct{})
+				stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					close(entered)
+					<-release
+				}))
+				var wg sync.WaitGroup
+				real.Cleanup(func() { close(release); wg.Wait(); stall.Close() })
+				// DELIBERATE LEAK: a call with no timeout to an upstream that stalls, on a goroutine the test does not wait for.
+				wg.Go(func() {
+					if resp, err := shared.Get(stall.URL); err == nil {
+						resp.Body.Close()
+					}
+				})
+				<-entered
+			}},
+		{"server not closed", diagnose.IdleServerConnections, "1 server connections still open (1 idle, 0 running a handler)",
+			func(t testing.TB, real testing.TB) {
+				ln, err := net.Listen("tcp", "127.0.0.1:0")
+				if err != nil {
+					t.Fatal(err)
+				}
+				// DELIBERATE LEAK: the listener is closed, the server's connections are not.
+				s := &http.Server{Handler: srv.Config.Handler, ReadHeaderTimeout: time.Minute} //connleak:ignore server-idle-timeout the leak under test
+				real.Cleanup(func() { s.Close() })
+				go s.Serve(ln)
+				t.Cleanup(func() { ln.Close() })
+				get(t, shared, "http://"+ln.Addr().String())
+			}},
+		{"dial without timeout", diagnose.DialsWithoutTimeout, "1 connections still being dialled (1 in their TLS handshake)",
+			func(t testing.TB, real testing.TB) {
+				var wg sync.WaitGroup
+				real.Cleanup(wg.Wait)                  // after the stalled upstream closes its connections
+				url, accepted := testutil.Stalled(real) // closes them
+				// DELIBERATE LEAK: a Transport with no TLSHandshakeTimeout, to an upstream that never answers.
+				c := &http.Client{Transport: &http.Transport{IdleConnTimeout: time.Minute}}
+				wg.Go(func() {
+					if resp, err := c.Get(strings.Replace(url, "http:", "https:", 1)); err == nil {
+						resp.Body.Close()
+					}
+				})
+				testutil.Eventually(t, 5*time.Second, func() error {
+					if accepted() == 0 {
+						return fmt.Errorf("no connection accepted")
+					}
+					return nil
+				})
+			}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := runCase(t, func(ft testing.TB) { tt.body(ft, t) }, connleaktest.Deadline(500*time.Millisecond))
+			for _, want := range []string{
+				"connleaktest: " + t.Name() + " left HTTP connections behind (waited 500ms for them to close):",
+				"\n  " + tt.id + ": " + tt.count,
+				"\n    fix: " + info(t, tt.id).Fix,
+				"\n    see " + diagnose.DocBase + tt.id,
+				"GODEBUG=tracebackancestors=5",
+			} {
+				if !strings.Contains(got, want) {
+					t.Errorf("the check's failure lacks %q:\n%s", want, got)
+				}
+			}
+		})
+	}
+}
+
+func info(t *testing.T, id string) diagnose.FindingInfo {
+	t.Helper()
+	f, ok := diagnose.Info(id)
+	if !ok {
+		t.Fatalf("no finding %s", id)
+	}
+	return f
+}

@@ -1,0 +1,203 @@
+package connleaktest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/connleak/connleak/diagnose"
+	"github.com/connleak/connleak/dump"
+	"github.com/connleak/connleak/internal/poll"
+)
+
+// The pprof labels Check sets on a test's goroutine, which every goroutine
+// it starts inherits, net/http's included: the test's name, and the
+// number of the check, unique in the process (a test run twice, with
+// -count, is two checks).
+const (
+	LabelTest  = "connleaktest"
+	LabelCheck = "connleaktest.check"
+)
+
+// Find waits up to its Deadline for this process's HTTP connections to be
+// within what its options allow, and returns nil then; if they are not, it
+// returns an error that names each finding, its count, the fix and, where
+// the process runs with GODEBUG=tracebackancestors=N, the lines that made
+// them. It judges the connections no Check claims: a test that called
+// Check has its own judged when it ends.
+func Find(opts ...Option) error {
+	c := newConfig(opts)
+	if c.err != nil {
+		return c.err
+	}
+	return find(scope{who: "the process"}, c)
+}
+
+// scope says whose connections a check judges.
+type scope struct {
+	who   string // the test's name, or "the process"
+	check string // the LabelCheck of the test's goroutines; "" for those no Check claims
+	goid  int    // the test's goroutine, which its goroutines' ancestors name in a dump without labels
+}
+
+// owns says whether g is the scope's, by its labels, or, in a dump without
+// them, by its ancestors.
+func (s scope) owns(g *dump.Goroutine, labels map[string]string) bool {
+	check := labels[LabelCheck]
+	if s.check == "" {
+		return check == ""
+	}
+	if len(labels) == 0 && s.goid != 0 {
+		return slices.Contains(g.AncestorIDs, s.goid)
+	}
+	return check == s.check
+}
+
+// find judges the scope's connections until they pass or c's deadline has
+// passed.
+func find(s scope, c *config) error {
+	var found []Problem
+	if poll.Until(c.deadline, func() error {
+		r, err := diagnoseProcess(s, 1, nil)
+		if err != nil {
+			return err
+		}
+		found = judge(r, c)
+		if len(found) > 0 {
+			return errors.New("leaks")
+		}
+		return nil
+	}) == nil {
+		return nil
+	}
+	if len(found) == 0 {
+		return fmt.Errorf("connleaktest: cannot read this process's goroutines") // diagnoseProcess failed each time
+	}
+	e := &Error{Who: s.who, Waited: c.deadline}
+	// A dump with every stack, where the process keeps its goroutines'
+	// ancestors, says which lines made them.
+	sited := map[string]int{}
+	for _, id := range ids() {
+		sited[id] = 1
+	}
+	sites, _ := diagnoseProcess(s, 2, sited)
+	for _, p := range found {
+		if f, ok := sites.Finding(p.ID); ok {
+			p.Sites = slices.DeleteFunc(f.Sites, func(s diagnose.Site) bool { return s.Function == "" })
+		}
+		e.Sited = e.Sited || len(p.Sites) > 0
+		e.Findings = append(e.Findings, p)
+	}
+	return e
+}
+
+// diagnoseProcess diagnoses this process's goroutine profile at debug,
+// the scope's goroutines only, naming findings at thresholds.
+func diagnoseProcess(s scope, debug int, thresholds map[string]int) (diagnose.Report, error) {
+	var b bytes.Buffer
+	if err := pprof.Lookup("goroutine").WriteTo(&b, debug); err != nil {
+		return diagnose.Report{}, err
+	}
+	d := diagnose.Diagnosis{Thresholds: thresholds}
+	labels := map[string]map[string]string{} // read once per label set
+	format, err := dump.Read(&b, func(g *dump.Goroutine) {
+		l, ok := labels[g.Labels]
+		if !ok {
+			json.Unmarshal([]byte(g.Labels), &l) // dump writes every label set as a JSON object
+			labels[g.Labels] = l
+		}
+		if s.owns(g, l) {
+			d.Add(g)
+		}
+	})
+	if err != nil {
+		return diagnose.Report{}, err
+	}
+	return d.Report(format), nil
+}
+
+// A Problem is a finding over what the check allows.
+type Problem struct {
+	ID      string          // diagnose's finding id
+	Count   int             // how many connections or calls
+	Allowed int             // how many the check allows
+	Message string          // what they are
+	Sites   []diagnose.Site // where they were made, where the dump says
+}
+
+// judged are the findings a check judges: what each counts, and what
+// that means at the end of a test.
+var judged = []struct {
+	id    string
+	count func(diagnose.Client, diagnose.Server) int
+	say   func(n, allowed int, cl diagnose.Client, sv diagnose.Server) string
+}{
+	{diagnose.IdleClientConnections, func(cl diagnose.Client, _ diagnose.Server) int { return cl.Idle },
+		func(n, allowed int, _ diagnose.Client, _ diagnose.Server) string {
+			return fmt.Sprintf("%d idle client connections, more than the %d a shared pool keeps: a client or Transport made per call leaves its pool behind, and one without IdleConnTimeout keeps it for ever.", n, allowed)
+		}},
+	{diagnose.BodiesNotClosed, func(cl diagnose.Client, _ diagnose.Server) int { return cl.BodyUnread },
+		func(n, _ int, _ diagnose.Client, _ diagnose.Server) string {
+			return fmt.Sprintf("%d response bodies neither read to the end nor closed: each holds its connection.", n)
+		}},
+	{diagnose.CallsWithoutTimeout, func(cl diagnose.Client, _ diagnose.Server) int { return cl.InFlight },
+		func(n, _ int, _ diagnose.Client, _ diagnose.Server) string {
+			return fmt.Sprintf("%d calls still waiting for their response after the test ended.", n)
+		}},
+	{diagnose.WaitingForConnection, func(cl diagnose.Client, _ diagnose.Server) int { return cl.WaitingForConn },
+		func(n, _ int, _ diagnose.Client, _ diagnose.Server) string {
+			return fmt.Sprintf("%d calls still queued for a connection (MaxConnsPerHost) after the test ended.", n)
+		}},
+	{diagnose.DialsWithoutTimeout, func(cl diagnose.Client, _ diagnose.Server) int { return cl.Dialing },
+		func(n, _ int, cl diagnose.Client, _ diagnose.Server) string {
+			return fmt.Sprintf("%d connections still being dialled (%d in their TLS handshake) after the test ended.", n, cl.Handshaking)
+		}},
+	{diagnose.IdleServerConnections, func(_ diagnose.Client, sv diagnose.Server) int { return sv.HTTP1 + sv.HTTP2 },
+		func(n, _ int, _ diagnose.Client, sv diagnose.Server) string {
+			return fmt.Sprintf("%d server connections still open (%d idle, %d running a handler): a server the test started and did not Close, or one whose clients keep their connections.", n, sv.Idle, sv.Active)
+		}},
+}
+
+// judge lists what r shows over what c allows.
+func judge(r diagnose.Report, c *config) []Problem {
+	var out []Problem
+	for _, j := range judged {
+		n, allowed := j.count(r.Client, r.Server), c.allow[j.id]
+		if n > allowed {
+			out = append(out, Problem{ID: j.id, Count: n, Allowed: allowed, Message: j.say(n, allowed, r.Client, r.Server)})
+		}
+	}
+	return out
+}
+
+
+// Error is what a failing check reports: whose connections, how long it
+// waited for them, and each finding over what it allows.
+type Error struct {
+	Who      string        // the test's name, or "the process"
+	Waited   time.Duration // how long the check waited for them to close
+	Findings []Problem
+	Sited    bool // whether a finding says where its connections were made
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "connleaktest: %s left HTTP connections behind (waited %v for them to close):", e.Who, e.Waited)
+	for _, p := range e.Findings {
+		info, _ := diagnose.Info(p.ID)
+		fmt.Fprintf(&b, "\n  %s: %s\n    fix: %s", p.ID, p.Message, info.Fix)
+		for _, s := range p.Sites {
+			fmt.Fprintf(&b, "\n    made at %s:%d (%s): %d", s.File, s.Line, s.Function, s.Count)
+		}
+		fmt.Fprintf(&b, "\n    see %s", info.Doc)
+	}
+	if !e.Sited {
+		b.WriteString("\n  Run the test with GODEBUG=tracebackancestors=5 to see the lines that made them.")
+	}
+	return b.String()
+}
