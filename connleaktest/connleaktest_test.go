@@ -213,7 +213,7 @@ func TestLeaks(t *testing.T) {
 		{"dial without timeout", diagnose.DialsWithoutTimeout, "1 connections still being dialled (1 in their TLS handshake)",
 			func(t testing.TB, real testing.TB) {
 				var wg sync.WaitGroup
-				real.Cleanup(wg.Wait)                  // after the stalled upstream closes its connections
+				real.Cleanup(wg.Wait)                   // after the stalled upstream closes its connections
 				url, accepted := testutil.Stalled(real) // closes them
 				// DELIBERATE LEAK: a Transport with no TLSHandshakeTimeout, to an upstream that never answers.
 				c := &http.Client{Transport: &http.Transport{IdleConnTimeout: time.Minute}}

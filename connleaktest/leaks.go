@@ -175,7 +175,6 @@ func judge(r diagnose.Report, c *config) []Problem {
 	return out
 }
 
-
 // Error is what a failing check reports: whose connections, how long it
 // waited for them, and each finding over what it allows.
 type Error struct {
