@@ -11,6 +11,7 @@ var httpFunctions = []string{
 	"net/http.(*persistConn).readLoop",
 	"net/http.(*persistConn).writeLoop",
 	"net/http.(*Transport).dialConnFor",
+	"net/http.(*persistConn).addTLS.func2", // a dial's TLS handshake, go1.26 and go1.27
 	"net/http.(*persistConn).roundTrip",
 	"net/http.(*Transport).getConn",
 	// HTTP/1 server: a connection, and its read while a handler runs.
