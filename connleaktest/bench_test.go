@@ -1,0 +1,106 @@
+package connleaktest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime/pprof"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/connleak/connleak/internal/poll"
+)
+
+// BenchmarkCheck times one passing check, find as Check's cleanup runs it,
+// in a process of 1,000 and of 10,000 other goroutines: parked on a
+// channel with no labels, one group of the goroutine profile, or each with
+// labels of its own, as if each were another check's, one group each (the
+// most a profile of that many goroutines has to read). The check's own
+// test holds one idle connection of a shared client, which it passes.
+func BenchmarkCheck(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		for _, labels := range []string{"none", "each"} {
+			b.Run(fmt.Sprintf("goroutines=%d/labels=%s", n, labels), func(b *testing.B) {
+				park(b, n, labels == "each")
+				s := pooled(b)
+				c := newConfig(nil)
+				// The check judges its connection, and no parked goroutine,
+				// once the dial's goroutine has gone.
+				if err := poll.Until(5*time.Second, func() error {
+					r, err := diagnoseProcess(s, 1, nil)
+					if err != nil {
+						return err
+					}
+					if r.Client.Idle != 1 || r.Goroutines != 2 {
+						return fmt.Errorf("the check sees %d goroutines, %d idle client connections; want 2, 1", r.Goroutines, r.Client.Idle)
+					}
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := find(s, c); err != nil {
+						b.Fatalf("a healthy pool failed: %v", err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/check")
+			})
+		}
+	}
+}
+
+// park starts n goroutines blocked on a channel, each with labels of its
+// own if labelled, once they all have their labels, and releases and waits
+// for them when b ends.
+func park(b testing.TB, n int, labelled bool) {
+	b.Helper()
+	release := make(chan struct{})
+	var started, wg sync.WaitGroup
+	b.Cleanup(func() { close(release); wg.Wait() })
+	started.Add(n)
+	for i := range n {
+		ctx := context.Background()
+		if labelled {
+			ctx = pprof.WithLabels(ctx, pprof.Labels(LabelTest, "parked", LabelCheck, "parked-"+strconv.Itoa(i)))
+		}
+		wg.Go(func() {
+			pprof.SetGoroutineLabels(ctx)
+			started.Done()
+			<-release
+		})
+	}
+	started.Wait()
+}
+
+// pooled leaves one idle connection of a shared client to an httptest
+// server, dialled by a goroutine labelled as Check labels a test's, and
+// returns that check's scope. The server's goroutines are not the check's.
+func pooled(b testing.TB) scope {
+	b.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") }))
+	b.Cleanup(srv.Close)
+	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	b.Cleanup(client.CloseIdleConnections)
+
+	s := scope{who: b.Name(), check: strconv.FormatInt(checks.Add(1), 10)}
+	errc := make(chan error, 1)
+	go func() {
+		s.goid = goid()
+		pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels(LabelTest, s.who, LabelCheck, s.check)))
+		resp, err := client.Get(srv.URL)
+		if err == nil {
+			_, err = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		errc <- err
+	}()
+	if err := <-errc; err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
