@@ -255,3 +255,30 @@ func info(t *testing.T, id string) diagnose.FindingInfo {
 	}
 	return f
 }
+
+// TestVerifyNone judges, in goleak's defer style, the connections of the
+// process no Check claims: a leak fails it, and passes once closed.
+func TestVerifyNone(t *testing.T) {
+	srv := hello(t)
+	var clients []*http.Client
+	for range connleaktest.DefaultIdle() + 1 {
+		// DELIBERATE LEAK: a client per call, closed below.
+		c := &http.Client{Transport: &http.Transport{}} //connleak:ignore client-per-call the leak under test
+		t.Cleanup(c.CloseIdleConnections)
+		clients = append(clients, c)
+		get(t, c, srv.URL)
+	}
+	f := &fakeT{TB: t}
+	connleaktest.VerifyNone(f, connleaktest.Deadline(300*time.Millisecond))
+	if got := strings.Join(f.errs, "\n"); !strings.Contains(got, "connleaktest: the process left HTTP connections behind") || !strings.Contains(got, diagnose.IdleClientConnections+": ") {
+		t.Errorf("VerifyNone on a leak: %q, want it to fail naming %s", got, diagnose.IdleClientConnections)
+	}
+	for _, c := range clients {
+		c.CloseIdleConnections()
+	}
+	f = &fakeT{TB: t}
+	connleaktest.VerifyNone(f)
+	if len(f.errs) > 0 {
+		t.Errorf("VerifyNone once the leak is closed: %q, want a pass", f.errs)
+	}
+}

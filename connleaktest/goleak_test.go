@@ -53,8 +53,8 @@ func TestGoleakOptions(t *testing.T) {
 	})
 	handshake, accepted := testutil.Stalled(t) // its cleanup, first, ends the handshake
 	servers := goleak.IgnoreCurrent()          // their accept loops, which goleak is right to see
-	get(t, c1, srv.URL) // an idle HTTP/1 connection, both sides
-	get(t, c2, h2.URL)  // an idle HTTP/2 one
+	get(t, c1, srv.URL)                        // an idle HTTP/1 connection, both sides
+	get(t, c2, h2.URL)                         // an idle HTTP/2 one
 	call := func(c *http.Client, url string) {
 		wg.Go(func() {
 			if resp, err := c.Get(url); err == nil {

@@ -1,0 +1,71 @@
+package connleaktest_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+	"go.uber.org/goleak"
+
+	"github.com/connleak/connleak/connleaktest"
+	"github.com/connleak/connleak/diagnose"
+)
+
+// The program of goleak's issue 102: http.Get, the body read and closed.
+// goleak sees the idle connection the default client keeps as a leak;
+// connleaktest passes it. In a test, connleaktest.Check(t) at its top
+// judges it when the test ends.
+func Example() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") }))
+	defer srv.Close()
+	before := goleak.IgnoreCurrent()
+
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+
+	fmt.Println("goleak:", goleak.Find(before) != nil)
+	fmt.Println("goleak with connleaktest's options:", goleak.Find(append(connleaktest.GoleakOptions(), before)...))
+	// The server is in this process, and keeps its side of the connection.
+	fmt.Println("connleaktest:", connleaktest.Find(connleaktest.Allow(diagnose.IdleServerConnections, 1)))
+	// Output:
+	// goleak: true
+	// goleak with connleaktest's options: <nil>
+	// connleaktest: <nil>
+}
+
+// The pattern of the Resty demo connleak comes from: a client per call, on
+// a bare Transport, which keeps every idle connection for ever. The server
+// is in this process too, so both sides of the connections show.
+func Example_clientPerCall() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") }))
+	defer srv.Close()
+	for range 10 {
+		// DELIBERATE LEAK: the seed's pattern, resty.New() per call on a bare Transport.
+		if _, err := resty.New().SetTransport(&http.Transport{}).R().Get(srv.URL); err != nil { //connleak:ignore transport-idle-timeout the leak shown
+			fmt.Println(err)
+			return
+		}
+	}
+	err := connleaktest.Find(
+		connleaktest.Deadline(100*time.Millisecond),
+		connleaktest.Allow(diagnose.IdleClientConnections, 4), // DefaultIdle's value on a machine of 3 cores or fewer
+	)
+	fmt.Println(err)
+	// Output:
+	// connleaktest: the process left HTTP connections behind (waited 100ms for them to close):
+	//   idle-client-connections: 10 idle client connections, more than the 4 a shared pool keeps: a client or Transport made per call leaves its pool behind, and one without IdleConnTimeout keeps it for ever.
+	//     fix: Make one client (and Transport) per service, not per call, and keep it; give its Transport an IdleConnTimeout (90 * time.Second), or clone http.DefaultTransport.
+	//     see https://github.com/connleak/connleak/blob/main/docs/findings.md#idle-client-connections
+	//   idle-server-connections: 10 server connections still open (10 idle, 0 running a handler): a server the test started and did not Close, or one whose clients keep their connections.
+	//     fix: Set http.Server.IdleTimeout (for example 2 * time.Minute), so the server closes what its clients leave open, and ReadHeaderTimeout (for example 10 * time.Second) for connections that send no request; http.ListenAndServe sets neither. Then find the clients that leave them (idle-client-connections in their dumps).
+	//     see https://github.com/connleak/connleak/blob/main/docs/findings.md#idle-server-connections
+	//   Run the test with GODEBUG=tracebackancestors=5 to see the lines that made them.
+}
