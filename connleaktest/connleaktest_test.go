@@ -85,7 +85,7 @@ func TestHealthyPools(t *testing.T) {
 			get(t, c, srv.URL)
 		}, true},
 		{"shared Resty client", func(t testing.TB, real testing.TB) {
-			c := resty.New()
+			c := resty.New() //connleak:ignore client-per-call the case's one client, shared by its calls
 			real.Cleanup(c.GetClient().CloseIdleConnections)
 			for range 5 {
 				if _, err := c.R().Get(srv.URL); err != nil {
@@ -162,6 +162,7 @@ func TestLeaks(t *testing.T) {
 			func(t testing.TB, real testing.TB) {
 				for range calls {
 					// DELIBERATE LEAK: the seed's pattern, resty.New() per call on a bare Transport.
+					//connleak:ignore client-per-call the leak under test
 					c := resty.New().SetTransport(&http.Transport{}) //connleak:ignore transport-idle-timeout the leak under test
 					real.Cleanup(c.GetClient().CloseIdleConnections)
 					if _, err := c.R().Get(srv.URL); err != nil {

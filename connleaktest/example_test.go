@@ -49,6 +49,7 @@ func Example_clientPerCall() {
 	defer srv.Close()
 	for range 10 {
 		// DELIBERATE LEAK: the seed's pattern, resty.New() per call on a bare Transport.
+		//connleak:ignore client-per-call the leak shown
 		if _, err := resty.New().SetTransport(&http.Transport{}).R().Get(srv.URL); err != nil { //connleak:ignore transport-idle-timeout the leak shown
 			fmt.Println(err)
 			return
