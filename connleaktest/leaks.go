@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/connleak/connleak/diagnose"
@@ -65,7 +64,10 @@ func (s scope) owns(g *dump.Goroutine, labels map[string]string) bool {
 func find(s scope, c *config) error {
 	var found []Problem
 	if poll.Until(c.deadline, func() error {
-		r, err := diagnoseProcess(s, 1, nil)
+		// pprof's protobuf form: of the three, the quickest for the
+		// runtime to write and for dump to read where goroutines carry
+		// many label sets (docs/benchmarks.md#connleaktest).
+		r, err := diagnoseProcess(s, 0, nil)
 		if err != nil {
 			return err
 		}
@@ -124,17 +126,10 @@ func (s scope) owner() func(*dump.Goroutine) bool {
 	}
 }
 
-// profiles holds the buffers diagnoseProcess writes profiles into, so
-// that a check does not grow one anew: a profile of 10,000 goroutines of
-// their own label sets is 3 MB at debug=1.
-var profiles = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
 // diagnoseProcess diagnoses this process's goroutine profile at debug,
 // the scope's goroutines only, naming findings at thresholds.
 func diagnoseProcess(s scope, debug int, thresholds map[string]int) (diagnose.Report, error) {
-	b := profiles.Get().(*bytes.Buffer)
-	defer profiles.Put(b)
-	b.Reset()
+	b := new(bytes.Buffer)
 	if err := pprof.Lookup("goroutine").WriteTo(b, debug); err != nil {
 		return diagnose.Report{}, err
 	}

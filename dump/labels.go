@@ -2,7 +2,6 @@ package dump
 
 import (
 	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -16,11 +15,16 @@ func formatLabels(l map[string]string) string {
 	if len(l) == 0 {
 		return ""
 	}
-	parts := make([]string, 0, len(l))
-	for _, k := range slices.Sorted(maps.Keys(l)) {
-		parts = append(parts, fmt.Sprintf("%q:%q", k, l[k]))
+	b := []byte{'{'}
+	for i, k := range slices.Sorted(maps.Keys(l)) {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = strconv.AppendQuote(b, k) // as fmt's %q, which pprof writes with
+		b = append(b, ':')
+		b = strconv.AppendQuote(b, l[k])
 	}
-	return "{" + strings.Join(parts, ", ") + "}"
+	return string(append(b, '}'))
 }
 
 // normalLabels reads a label set as a dump writes it, debug=1's
