@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connleak/connleak/connleaktest"
+	"github.com/connleak/connleak/diagnose"
 	"github.com/connleak/connleak/scenario"
 	"github.com/connleak/connleak/vet"
 
@@ -25,8 +27,10 @@ import (
 const fakeTool = "CONNLEAK_BENCH_FAKE_TOOL"
 
 // TestMain runs a stand-in where asked (fakeTool, or standInChecker: see
-// vet_test.go); otherwise the tests, failing the package if one leaves a
-// goroutine behind.
+// vet_test.go); otherwise the tests, failing the package if they leave a
+// goroutine or an HTTP connection behind: goleak judges every goroutine but
+// those of HTTP connections, and connleaktest those, allowing none, not even
+// an idle one in a shared pool.
 func TestMain(m *testing.M) {
 	if os.Getenv(standInChecker) != "" {
 		multichecker.Main(vet.Analyzers...) // exits
@@ -42,7 +46,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(connleaktest.Wrap(m, connleaktest.Allow(diagnose.IdleClientConnections, 0)), connleaktest.GoleakOptions()...)
 }
 
 // TestCases checks that the bench measures the two references, then every

@@ -17,7 +17,9 @@ import (
 	// The binary TestMain builds is cli.Main: importing it makes go test's
 	// cache of these results depend on all of the binary's code.
 	_ "github.com/connleak/connleak/cmd/connleak/cli"
+	"github.com/connleak/connleak/connleaktest"
 	"github.com/connleak/connleak/demo"
+	"github.com/connleak/connleak/diagnose"
 	"github.com/connleak/connleak/internal/poll"
 	"github.com/connleak/connleak/internal/testutil"
 	"github.com/connleak/connleak/server"
@@ -33,8 +35,10 @@ import (
 var exe, measured string
 
 // TestMain builds ./cmd/connleak, with -race when this test binary has the
-// race detector, and runs the tests; with -short it runs none: every test
-// here starts processes.
+// race detector, and runs the tests, failing them if they leave an HTTP
+// connection of this process to the servers behind, not even an idle one
+// in a shared pool; with -short it runs none: every test here starts
+// processes.
 func TestMain(m *testing.M) {
 	flag.Parse()
 	if testing.Short() {
@@ -59,7 +63,7 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 	}
-	code := m.Run()
+	code := connleaktest.Wrap(m, connleaktest.Allow(diagnose.IdleClientConnections, 0)).Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

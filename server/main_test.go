@@ -4,11 +4,17 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/connleak/connleak/connleaktest"
+	"github.com/connleak/connleak/diagnose"
 )
 
-// TestMain fails the package if a test leaves a goroutine behind. The tests
-// that leak connections on purpose release them in a cleanup (POST /reset's
-// release, or closing the test server), so nothing is ignored here.
+// TestMain fails the package if its tests leave a goroutine or an HTTP
+// connection behind: goleak judges every goroutine but those of HTTP
+// connections, and connleaktest those, allowing none, not even an idle one
+// in a shared pool. The tests that leak connections on purpose release them
+// in a cleanup (POST /reset's release, or closing the test server), so
+// nothing is ignored here.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(connleaktest.Wrap(m, connleaktest.Allow(diagnose.IdleClientConnections, 0)), connleaktest.GoleakOptions()...)
 }

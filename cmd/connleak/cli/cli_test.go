@@ -10,13 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connleak/connleak/connleaktest"
 	"github.com/connleak/connleak/internal/poll"
 	"github.com/connleak/connleak/internal/testutil"
 )
 
 // TestRunServe checks that run serves until its context is done, then
-// returns nil.
+// returns nil, leaving no connection open.
 func TestRunServe(t *testing.T) {
+	connleaktest.Check(t, noIdle)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stderr testutil.SyncBuffer

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connleak/connleak/connleaktest"
 	"github.com/connleak/connleak/internal/labca"
 	"github.com/connleak/connleak/internal/testutil"
 	"github.com/connleak/connleak/server"
@@ -64,6 +65,7 @@ func labCAFile(t *testing.T) string {
 // TestDiagnoseTLS reads the dump of a server that serves TLS, trusting the
 // lab CA given with -ca.
 func TestDiagnoseTLS(t *testing.T) {
+	connleaktest.Check(t, noIdle)
 	t.Parallel()
 	url := serveLab(t, server.Config{Proto: server.ServeH2})
 	if !strings.HasPrefix(url, "https://") {
@@ -82,6 +84,7 @@ func TestDiagnoseTLS(t *testing.T) {
 // TestDiagnoseBadInput checks that every wrong use says what was wrong in
 // one line and exits 1.
 func TestDiagnoseBadInput(t *testing.T) {
+	connleaktest.Check(t, noIdle)
 	t.Parallel()
 	notADump := filepath.Join(t.TempDir(), "notes.txt")
 	os.WriteFile(notADump, []byte("hello\nworld\n"), 0o644)
