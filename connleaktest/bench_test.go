@@ -27,7 +27,7 @@ func BenchmarkCheck(b *testing.B) {
 			b.Run(fmt.Sprintf("goroutines=%d/labels=%s", n, labels), func(b *testing.B) {
 				park(b, n, labels == "each")
 				s := pooled(b)
-				c := newConfig(nil)
+				c := newConfig(nil, false)
 				// The check judges its connection, and no parked goroutine,
 				// once the dial's goroutine has gone.
 				if err := poll.Until(5*time.Second, func() error {

@@ -2,6 +2,7 @@ package connleaktest
 
 import (
 	"context"
+	"net/http"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -14,8 +15,11 @@ import (
 var checks atomic.Int64
 
 // Check judges the HTTP connections the test makes, when it ends: call it
-// first in the test, so that its cleanup runs after the test's own (a
-// server's Close, a client's CloseIdleConnections). It labels the test's
+// first in the test, as the connections made before it are not the
+// test's, and so that its cleanup runs after the test's own (a server's
+// Close, a client's CloseIdleConnections). It closes the idle connections
+// of http.DefaultTransport, which earlier tests dialled, so that the
+// test's calls on the default client dial their own. It labels the test's
 // goroutine with pprof labels (LabelTest, LabelCheck), which every
 // goroutine the test starts inherits, net/http's connections included,
 // so it judges this test's connections only and is safe under t.Parallel.
@@ -27,19 +31,26 @@ var checks atomic.Int64
 // bodies not closed, calls still waiting for a response, a server not
 // closed.
 //
-// A connection is its maker's: one of a shared pool that a test dialled
-// and another reused stays the first's. The labels replace the ones the
+// A connection is its maker's: one of a shared pool (other than the
+// default client's) that a test dialled and another reused stays the
+// first's. The labels replace the ones the
 // test's goroutine had; a pprof.Do inside the test keeps them only if its
 // context comes from the test's.
 func Check(t testing.TB, opts ...Option) {
 	t.Helper()
-	c := newConfig(opts)
+	c := newConfig(opts, false)
 	if c.err != nil {
 		t.Fatal(c.err)
 		return
 	}
 	s := scope{who: t.Name(), check: strconv.FormatInt(checks.Add(1), 10), goid: goid()}
 	pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels(LabelTest, t.Name(), LabelCheck, s.check)))
+	// The default client's idle connections were dialled before, by other
+	// tests: closed, so that this test's calls dial their own, with its
+	// labels, and a body it leaves open on one counts against it.
+	if tr, ok := http.DefaultTransport.(*http.Transport); ok {
+		tr.CloseIdleConnections()
+	}
 	t.Cleanup(func() {
 		t.Helper()
 		if t.Failed() || t.Skipped() {
@@ -51,8 +62,9 @@ func Check(t testing.TB, opts ...Option) {
 	})
 }
 
-// VerifyNone judges, at once, the HTTP connections of the process that no
-// Check claims, as goleak.VerifyNone judges goroutines: for
+// VerifyNone judges now, waiting up to the Deadline for what is being
+// closed, the HTTP connections of the process that no Check claims, as
+// goleak.VerifyNone judges goroutines: for
 // `defer connleaktest.VerifyNone(t)` at the top of a test that does not run
 // in parallel with others.
 func VerifyNone(t testing.TB, opts ...Option) {

@@ -149,7 +149,7 @@ func TestLeaks(t *testing.T) {
 		name, id, count string
 		body            pool
 	}{
-		{"client per call", diagnose.IdleClientConnections, fmt.Sprintf("%d idle client connections, more than the %d", calls, connleaktest.DefaultIdle()),
+		{"client per call", diagnose.IdleClientConnections, fmt.Sprintf("%d idle client connections, where %d are allowed", calls, connleaktest.DefaultIdle()),
 			func(t testing.TB, real testing.TB) {
 				for range calls {
 					// DELIBERATE LEAK: a client and Transport per call, whose idle connection stays.
@@ -181,7 +181,7 @@ func TestLeaks(t *testing.T) {
 					real.Cleanup(func() { resp.Body.Close() })
 				}
 			}},
-		{"call without timeout", diagnose.CallsWithoutTimeout, "1 calls still waiting for their response",
+		{"call without timeout", diagnose.CallsWithoutTimeout, "1 call still waiting for a response.",
 			func(t testing.TB, real testing.TB) {
 				entered, release := make(chan struct{}), make(chan struct{})
 				stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -198,7 +198,7 @@ func TestLeaks(t *testing.T) {
 				})
 				<-entered
 			}},
-		{"server not closed", diagnose.IdleServerConnections, "1 server connections still open (1 idle, 0 running a handler)",
+		{"server not closed", diagnose.IdleServerConnections, "1 server connection still open (1 idle, 0 running a handler), where 0 are allowed",
 			func(t testing.TB, real testing.TB) {
 				ln, err := net.Listen("tcp", "127.0.0.1:0")
 				if err != nil {
@@ -211,7 +211,7 @@ func TestLeaks(t *testing.T) {
 				t.Cleanup(func() { ln.Close() })
 				get(t, shared, "http://"+ln.Addr().String())
 			}},
-		{"dial without timeout", diagnose.DialsWithoutTimeout, "1 connections still being dialled (1 in their TLS handshake)",
+		{"dial without timeout", diagnose.DialsWithoutTimeout, "1 connection still being dialled (1 in a TLS handshake).",
 			func(t testing.TB, real testing.TB) {
 				var wg sync.WaitGroup
 				real.Cleanup(wg.Wait)                   // after the stalled upstream closes its connections
@@ -238,7 +238,7 @@ func TestLeaks(t *testing.T) {
 				"\n  " + tt.id + ": " + tt.count,
 				"\n    fix: " + info(t, tt.id).Fix,
 				"\n    see " + diagnose.DocBase + tt.id,
-				"GODEBUG=tracebackancestors=5",
+				"\n  Run with GODEBUG=tracebackancestors=5 to see the lines that made them.",
 			} {
 				if !strings.Contains(got, want) {
 					t.Errorf("the check's failure lacks %q:\n%s", want, got)
@@ -281,5 +281,27 @@ func TestVerifyNone(t *testing.T) {
 	connleaktest.VerifyNone(f)
 	if len(f.errs) > 0 {
 		t.Errorf("VerifyNone once the leak is closed: %q, want a pass", f.errs)
+	}
+}
+
+// TestDefaultPool fails a test that leaves a body open on the default
+// client after another test left a connection in its pool: Check closes
+// the default client's idle connections, so the leaky test dials its own.
+func TestDefaultPool(t *testing.T) {
+	srv := hello(t)
+	t.Cleanup(closeIdle)
+	if got := runCase(t, func(t testing.TB) { get(t, http.DefaultClient, srv.URL) }); got != "" {
+		t.Fatalf("the healthy test failed:\n%s", got)
+	}
+	got := runCase(t, func(ft testing.TB) {
+		// DELIBERATE LEAK: the body is closed only once the case is judged.
+		resp, err := http.Get(srv.URL) //connleak:ignore body-not-closed the leak under test
+		if err != nil {
+			ft.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+	}, connleaktest.Deadline(300*time.Millisecond))
+	if want := diagnose.BodiesNotClosed + ": 1 response body neither read"; !strings.Contains(got, want) {
+		t.Errorf("the leaky test after it: %q, want %q", got, want)
 	}
 }

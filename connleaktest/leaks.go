@@ -32,7 +32,7 @@ const (
 // them. It judges the connections no Check claims: a test that called
 // Check has its own judged when it ends.
 func Find(opts ...Option) error {
-	c := newConfig(opts)
+	c := newConfig(opts, true)
 	if c.err != nil {
 		return c.err
 	}
@@ -156,7 +156,7 @@ type Problem struct {
 }
 
 // judged are the findings a check judges: what each counts, and what
-// that means at the end of a test.
+// that means once the test (or the tests) ended.
 var judged = []struct {
 	id    string
 	count func(diagnose.Client, diagnose.Server) int
@@ -164,28 +164,39 @@ var judged = []struct {
 }{
 	{diagnose.IdleClientConnections, func(cl diagnose.Client, _ diagnose.Server) int { return cl.Idle },
 		func(n, allowed int, _ diagnose.Client, _ diagnose.Server) string {
-			return fmt.Sprintf("%d idle client connections, more than the %d a shared pool keeps: a client or Transport made per call leaves its pool behind, and one without IdleConnTimeout keeps it for ever.", n, allowed)
+			return fmt.Sprintf("%s, where %d are allowed: a client or Transport made per call leaves its pool behind (a shared one keeps MaxIdleConnsPerHost per host, 2 by default: Allow more for one that keeps more), and one without IdleConnTimeout keeps it for ever.", count(n, "idle client connection"), allowed)
 		}},
 	{diagnose.BodiesNotClosed, func(cl diagnose.Client, _ diagnose.Server) int { return cl.BodyUnread },
 		func(n, _ int, _ diagnose.Client, _ diagnose.Server) string {
-			return fmt.Sprintf("%d response bodies neither read to the end nor closed: each holds its connection.", n)
+			return fmt.Sprintf("%s neither read to the end nor closed: each holds its connection.", count(n, "response body"))
 		}},
 	{diagnose.CallsWithoutTimeout, func(cl diagnose.Client, _ diagnose.Server) int { return cl.InFlight },
 		func(n, _ int, _ diagnose.Client, _ diagnose.Server) string {
-			return fmt.Sprintf("%d calls still waiting for their response after the test ended.", n)
+			return fmt.Sprintf("%s still waiting for a response.", count(n, "call"))
 		}},
 	{diagnose.WaitingForConnection, func(cl diagnose.Client, _ diagnose.Server) int { return cl.WaitingForConn },
 		func(n, _ int, _ diagnose.Client, _ diagnose.Server) string {
-			return fmt.Sprintf("%d calls still queued for a connection (MaxConnsPerHost) after the test ended.", n)
+			return fmt.Sprintf("%s still queued for a connection (MaxConnsPerHost).", count(n, "call"))
 		}},
 	{diagnose.DialsWithoutTimeout, func(cl diagnose.Client, _ diagnose.Server) int { return cl.Dialing },
 		func(n, _ int, cl diagnose.Client, _ diagnose.Server) string {
-			return fmt.Sprintf("%d connections still being dialled (%d in their TLS handshake) after the test ended.", n, cl.Handshaking)
+			return fmt.Sprintf("%s still being dialled (%d in a TLS handshake).", count(n, "connection"), cl.Handshaking)
 		}},
 	{diagnose.IdleServerConnections, func(_ diagnose.Client, sv diagnose.Server) int { return sv.HTTP1 + sv.HTTP2 },
-		func(n, _ int, _ diagnose.Client, sv diagnose.Server) string {
-			return fmt.Sprintf("%d server connections still open (%d idle, %d running a handler): a server the test started and did not Close, or one whose clients keep their connections.", n, sv.Idle, sv.Active)
+		func(n, allowed int, _ diagnose.Client, sv diagnose.Server) string {
+			return fmt.Sprintf("%s still open (%d idle, %d running a handler), where %d are allowed: a server not closed, or one whose clients keep their connections.", count(n, "server connection"), sv.Idle, sv.Active, allowed)
 		}},
+}
+
+// count is n and what it counts, plural unless n is 1.
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	if strings.HasSuffix(what, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(what, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // judge lists what r shows over what c allows.
@@ -221,7 +232,7 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "\n    see %s", info.Doc)
 	}
 	if !e.Sited {
-		b.WriteString("\n  Run the test with GODEBUG=tracebackancestors=5 to see the lines that made them.")
+		b.WriteString("\n  Run with GODEBUG=tracebackancestors=5 to see the lines that made them.")
 	}
 	return b.String()
 }

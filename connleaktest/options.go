@@ -12,8 +12,10 @@ import (
 
 // DefaultDeadline is how long a check waits, by default, for connections
 // being closed to go: a closed server's connections, a body closed as the
-// test returned. A leak stays for ever, so waiting never hides one.
-const DefaultDeadline = 5 * time.Second
+// test returned, which take milliseconds. A leak stays for ever, so
+// waiting does not hide one; a body left open on a client whose Timeout
+// ends before the Deadline is closed by that Timeout, and passes.
+const DefaultDeadline = 2 * time.Second
 
 // DefaultIdle is how many idle client connections a test may leave in its
 // pools, by default: a shared Transport keeps at most MaxIdleConnsPerHost
@@ -44,14 +46,17 @@ func Deadline(d time.Duration) Option {
 }
 
 // Allow lets a test leave n of what the finding id counts, in place of the
-// default (DefaultIdle idle client connections, none of the rest):
+// default: DefaultIdle idle client connections, none of the rest; and for
+// the checks of the whole process (VerifyNone, VerifyTestMain, Find),
+// DefaultIdle server connections too, those a server that outlives the
+// tests keeps for its clients' pools:
 // Allow(diagnose.IdleClientConnections, 0) for a test that must close its
 // pools, or Allow(diagnose.IdleServerConnections, 1) for one that hands its
 // server on. The ids are those of diagnose.Findings.
 func Allow(id string, n int) Option {
 	return optionFunc(func(c *config) {
 		if _, ok := diagnose.Info(id); !ok {
-			c.fail(fmt.Errorf("Allow(%q, %d): unknown finding; want one of %s", id, n, strings.Join(ids(), ", ")))
+			c.fail(fmt.Errorf("Allow(%q, %d): unknown finding; want one of diagnose's: %s", id, n, strings.Join(ids(), ", ")))
 			return
 		}
 		if n < 0 {
@@ -69,12 +74,17 @@ type config struct {
 	err      error          // the first bad option
 }
 
-func newConfig(opts []Option) *config {
+// newConfig is what opts say, for a check of one test or, if process, of
+// the whole process.
+func newConfig(opts []Option, process bool) *config {
 	c := &config{deadline: DefaultDeadline, allow: map[string]int{}}
 	for _, id := range ids() {
 		c.allow[id] = 0
 	}
 	c.allow[diagnose.IdleClientConnections] = DefaultIdle()
+	if process {
+		c.allow[diagnose.IdleServerConnections] = DefaultIdle()
+	}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(c)

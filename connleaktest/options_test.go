@@ -16,7 +16,7 @@ func TestBadOptions(t *testing.T) {
 		opt  connleaktest.Option
 		want string
 	}{
-		{connleaktest.Allow("idle", 1), `connleaktest: Allow("idle", 1): unknown finding; want one of ` + strings.Join(allIDs(), ", ")},
+		{connleaktest.Allow("idle", 1), `connleaktest: Allow("idle", 1): unknown finding; want one of diagnose's: ` + strings.Join(allIDs(), ", ")},
 		{connleaktest.Allow(diagnose.BodiesNotClosed, -1), `connleaktest: Allow("response-bodies-not-closed", -1): want a count of 0 or more`},
 		{connleaktest.Deadline(0), "connleaktest: Deadline(0s): want a duration above 0"},
 		{connleaktest.Deadline(-time.Second), "connleaktest: Deadline(-1s): want a duration above 0"},

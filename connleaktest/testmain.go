@@ -40,7 +40,7 @@ func (w wrapped) Run() int {
 	if code != 0 {
 		return code
 	}
-	c := newConfig(w.opts)
+	c := newConfig(w.opts, true)
 	err := c.err
 	if err == nil {
 		err = find(scope{who: "the tests"}, c)

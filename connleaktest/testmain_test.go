@@ -29,6 +29,8 @@ func TestWrap(t *testing.T) {
 		resp.Body.Close()
 	}
 	calls := DefaultIdle() + 1
+	outlives := httptest.NewServer(hello) // as a TestMain's would
+	t.Cleanup(outlives.Close)
 	for _, tt := range []struct {
 		name string
 		run  func() int
@@ -44,7 +46,14 @@ func TestWrap(t *testing.T) {
 			}
 			return 0
 		}, 0, ""},
+		{"tests calling a server that outlives them", func() int {
+			for range 3 {
+				get(http.DefaultClient, outlives.URL)
+			}
+			return 0
+		}, 0, ""},
 		{"leaky tests", func() int {
+			http.DefaultTransport.(*http.Transport).CloseIdleConnections() // the case before's
 			srv := httptest.NewServer(hello)
 			t.Cleanup(srv.Close)
 			for range calls {
