@@ -163,7 +163,8 @@ func TestLeaks(t *testing.T) {
 				for range calls {
 					// DELIBERATE LEAK: the seed's pattern, resty.New() per call on a bare Transport.
 					//connleak:ignore client-per-call the leak under test
-					c := resty.New().SetTransport(&http.Transport{}) //connleak:ignore transport-idle-timeout the leak under test
+					tr := &http.Transport{}           //connleak:ignore transport-idle-timeout the leak under test
+					c := resty.New().SetTransport(tr) //connleak:ignore client-per-call the leak under test
 					real.Cleanup(c.GetClient().CloseIdleConnections)
 					if _, err := c.R().Get(srv.URL); err != nil {
 						t.Fatal(err)
@@ -174,7 +175,7 @@ func TestLeaks(t *testing.T) {
 			func(t testing.TB, real testing.TB) {
 				for range 3 {
 					// DELIBERATE LEAK: the body is closed only once the case is judged.
-					resp, err := shared.Get(srv.URL) //connleak:ignore body-not-closed the leak under test
+					resp, err := shared.Get(srv.URL)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -205,7 +206,7 @@ func TestLeaks(t *testing.T) {
 					t.Fatal(err)
 				}
 				// DELIBERATE LEAK: the listener is closed, the server's connections are not.
-				s := &http.Server{Handler: srv.Config.Handler, ReadHeaderTimeout: time.Minute} //connleak:ignore server-idle-timeout the leak under test
+				s := &http.Server{Handler: srv.Config.Handler, ReadHeaderTimeout: time.Minute}
 				real.Cleanup(func() { s.Close() })
 				go s.Serve(ln)
 				t.Cleanup(func() { ln.Close() })
@@ -264,7 +265,7 @@ func TestVerifyNone(t *testing.T) {
 	var clients []*http.Client
 	for range connleaktest.DefaultIdle() + 1 {
 		// DELIBERATE LEAK: a client per call, closed below.
-		c := &http.Client{Transport: &http.Transport{}} //connleak:ignore client-per-call the leak under test
+		c := &http.Client{Transport: &http.Transport{}}
 		t.Cleanup(c.CloseIdleConnections)
 		clients = append(clients, c)
 		get(t, c, srv.URL)
@@ -295,7 +296,7 @@ func TestDefaultPool(t *testing.T) {
 	}
 	got := runCase(t, func(ft testing.TB) {
 		// DELIBERATE LEAK: the body is closed only once the case is judged.
-		resp, err := http.Get(srv.URL) //connleak:ignore body-not-closed the leak under test
+		resp, err := http.Get(srv.URL)
 		if err != nil {
 			ft.Fatal(err)
 		}
