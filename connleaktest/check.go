@@ -51,8 +51,10 @@ func Check(t testing.TB, opts ...Option) {
 	if tr, ok := http.DefaultTransport.(*http.Transport); ok {
 		tr.CloseIdleConnections()
 	}
+	setRunning(s.check, true)
 	t.Cleanup(func() {
 		t.Helper()
+		defer setRunning(s.check, false) // what the test left is the process's from now on
 		if t.Failed() || t.Skipped() {
 			return
 		}
@@ -63,10 +65,11 @@ func Check(t testing.TB, opts ...Option) {
 }
 
 // VerifyNone judges now, waiting up to the Deadline for what is being
-// closed, the HTTP connections of the process that no Check claims, as
-// goleak.VerifyNone judges goroutines: for
-// `defer connleaktest.VerifyNone(t)` at the top of a test that does not run
-// in parallel with others.
+// closed, the HTTP connections of the process that no running Check
+// claims, as goleak.VerifyNone judges goroutines, in a test that does not
+// run in parallel with others. Registered first as a Cleanup,
+// t.Cleanup(func() { connleaktest.VerifyNone(t) }), it runs after what the
+// test closes in its own cleanups; deferred, before them.
 func VerifyNone(t testing.TB, opts ...Option) {
 	t.Helper()
 	if err := Find(opts...); err != nil {

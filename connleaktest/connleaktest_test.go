@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -239,7 +240,7 @@ func TestLeaks(t *testing.T) {
 				"\n  " + tt.id + ": " + tt.count,
 				"\n    fix: " + info(t, tt.id).Fix,
 				"\n    see " + diagnose.DocBase + tt.id,
-				"\n  Run with GODEBUG=tracebackancestors=5 to see the lines that made them.",
+				sitesOrHint(),
 			} {
 				if !strings.Contains(got, want) {
 					t.Errorf("the check's failure lacks %q:\n%s", want, got)
@@ -305,4 +306,35 @@ func TestDefaultPool(t *testing.T) {
 	if want := diagnose.BodiesNotClosed + ": 1 response body neither read"; !strings.Contains(got, want) {
 		t.Errorf("the leaky test after it: %q, want %q", got, want)
 	}
+}
+
+// TestAfterChecks judges, in the whole process's check, what tests left
+// after their own checks passed: three clients made per call are within a
+// test's allowance, and a leak to a check that allows none.
+func TestAfterChecks(t *testing.T) {
+	srv := hello(t)
+	if got := runCase(t, func(ft testing.TB) {
+		for range 3 {
+			// DELIBERATE LEAK: a client per call, closed once judged.
+			c := &http.Client{Transport: &http.Transport{}} //connleak:ignore client-per-call the leak under test
+			t.Cleanup(c.CloseIdleConnections)
+			get(ft, c, srv.URL)
+		}
+	}); got != "" {
+		t.Fatalf("three clients per call, within the allowance: %s", got)
+	}
+	err := connleaktest.Find(connleaktest.Allow(diagnose.IdleClientConnections, 0), connleaktest.Deadline(300*time.Millisecond))
+	if err == nil || !strings.Contains(err.Error(), diagnose.IdleClientConnections+": 3 idle client connections") {
+		t.Errorf("Find after the check: %v, want the 3 idle connections the test left", err)
+	}
+}
+
+// sitesOrHint is what a failure ends with: where the connections were
+// made, when this process keeps its goroutines' ancestors, or else how to
+// see it.
+func sitesOrHint() string {
+	if strings.Contains(os.Getenv("GODEBUG"), "tracebackancestors=") {
+		return "\n    made at "
+	}
+	return "\n  Run with GODEBUG=tracebackancestors=5 to see the lines that made them."
 }

@@ -24,7 +24,8 @@
 // Check labels the test's goroutine with pprof labels, which every
 // goroutine it starts inherits, net/http's included, so it judges the
 // test's own connections only, under t.Parallel too. VerifyNone judges
-// the connections of the whole process that no Check claims, as goleak's
+// the connections of the whole process that no running Check claims (what
+// tests left after their checks included), as goleak's
 // VerifyNone does; VerifyTestMain those left after all of a package's
 // tests. Find returns the judgement as an error, for a program of its own.
 //

@@ -49,7 +49,9 @@ var httpFunctions = []string{
 // connections.
 //
 //	func TestX(t *testing.T) {
-//		defer goleak.VerifyNone(t, connleaktest.GoleakOptions()...)
+//		// In a Cleanup, registered first, it runs after the test's own
+//		// cleanups (a server's Close), and after Check's.
+//		t.Cleanup(func() { goleak.VerifyNone(t, connleaktest.GoleakOptions()...) })
 //		connleaktest.Check(t)
 //		...
 //	}

@@ -2,13 +2,13 @@ package connleaktest
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/connleak/connleak/diagnose"
@@ -29,8 +29,9 @@ const (
 // within what its options allow, and returns nil then; if they are not, it
 // returns an error that names each finding, its count, the fix and, where
 // the process runs with GODEBUG=tracebackancestors=N, the lines that made
-// them. It judges the connections no Check claims: a test that called
-// Check has its own judged when it ends.
+// them. It judges the connections no running Check claims: a test that
+// called Check has its own judged when it ends, and what it left after
+// that is the process's.
 func Find(opts ...Option) error {
 	c := newConfig(opts, true)
 	if c.err != nil {
@@ -42,28 +43,86 @@ func Find(opts ...Option) error {
 // scope says whose connections a check judges.
 type scope struct {
 	who   string // the test's name, or "the process"
-	check string // the LabelCheck of the test's goroutines; "" for those no Check claims
+	check string // the LabelCheck of the test's goroutines; "" for those no running Check claims
 	goid  int    // the test's goroutine, which its goroutines' ancestors name in a dump without labels
 }
 
-// owns says whether g is the scope's, by its labels, or, in a dump without
-// them, by its ancestors.
-func (s scope) owns(g *dump.Goroutine, labels map[string]string) bool {
-	check := labels[LabelCheck]
+// owns says whether g is the scope's, by its check's label, or, in a dump
+// without labels, by its ancestors. check is g's LabelCheck (checkOf).
+// The whole process's is every goroutine no running Check claims: those of
+// a check that has judged its test are the process's again, for what the
+// test left after it.
+func (s scope) owns(g *dump.Goroutine, check string) bool {
 	if s.check == "" {
-		return check == ""
+		return check == "" || !running(check)
 	}
-	if len(labels) == 0 && s.goid != 0 {
+	if g.Labels == "" && s.goid != 0 {
 		return slices.Contains(g.AncestorIDs, s.goid)
 	}
 	return check == s.check
+}
+
+// checkOf is the LabelCheck of labels, a label set as dump writes it,
+// {"k":"v", "k2":"v2"} with each key and value Go-quoted; "" where it has
+// none, or does not read.
+func checkOf(labels string) string {
+	if !strings.Contains(labels, strconv.Quote(LabelCheck)+":") {
+		return ""
+	}
+	rest, ok := strings.CutPrefix(labels, "{")
+	for ok && rest != "}" {
+		k, err := strconv.QuotedPrefix(rest)
+		if err != nil {
+			return ""
+		}
+		if rest, ok = strings.CutPrefix(rest[len(k):], ":"); !ok {
+			return ""
+		}
+		v, err := strconv.QuotedPrefix(rest)
+		if err != nil {
+			return ""
+		}
+		if k, _ = strconv.Unquote(k); k == LabelCheck {
+			v, _ = strconv.Unquote(v)
+			return v
+		}
+		rest = rest[len(v):]
+		if r, more := strings.CutPrefix(rest, ", "); more {
+			rest = r
+		} else {
+			ok = rest == "}"
+		}
+	}
+	return ""
+}
+
+// checksRunning are the checks whose tests have not been judged yet.
+var checksRunning = struct {
+	sync.Mutex
+	m map[string]bool
+}{m: map[string]bool{}}
+
+func running(check string) bool {
+	checksRunning.Lock()
+	defer checksRunning.Unlock()
+	return checksRunning.m[check]
+}
+
+func setRunning(check string, on bool) {
+	checksRunning.Lock()
+	defer checksRunning.Unlock()
+	if on {
+		checksRunning.m[check] = true
+	} else {
+		delete(checksRunning.m, check)
+	}
 }
 
 // find judges the scope's connections until they pass or c's deadline has
 // passed.
 func find(s scope, c *config) error {
 	var found []Problem
-	if poll.Until(c.deadline, func() error {
+	err := poll.Until(c.deadline, func() error {
 		// pprof's protobuf form: of the three, the quickest for the
 		// runtime to write and for dump to read where goroutines carry
 		// many label sets (docs/benchmarks.md#connleaktest).
@@ -76,11 +135,12 @@ func find(s scope, c *config) error {
 			return errors.New("leaks")
 		}
 		return nil
-	}) == nil {
+	})
+	if err == nil {
 		return nil
 	}
-	if len(found) == 0 {
-		return fmt.Errorf("connleaktest: cannot read this process's goroutines") // diagnoseProcess failed each time
+	if len(found) == 0 { // diagnoseProcess failed each time
+		return fmt.Errorf("connleaktest: cannot read this process's goroutines: %w", err)
 	}
 	e := &Error{Who: s.who, Waited: c.deadline}
 	// A dump with every stack, where the process keeps its goroutines'
@@ -100,32 +160,6 @@ func find(s scope, c *config) error {
 	return e
 }
 
-// owner returns owns for one dump, with each label set read once, and
-// only where owns could tell from it: dump writes every label set that
-// reads as JSON as pprof does, keys and values quoted ({"k":"v", "k2":"v2"}),
-// so one without `"connleaktest.check":` as written is no Check's, and one
-// without `"connleaktest.check":"N"` is not check N's. A goroutine whose
-// ancestors name the scope's goroutine is read whatever its labels. In a
-// process of many label sets, other checks', those go unread.
-func (s scope) owner() func(*dump.Goroutine) bool {
-	written := strconv.Quote(LabelCheck) + ":"
-	if s.check != "" {
-		written += strconv.Quote(s.check)
-	}
-	labels := map[string]map[string]string{} // read once per label set
-	return func(g *dump.Goroutine) bool {
-		if !strings.Contains(g.Labels, written) && (s.goid == 0 || !slices.Contains(g.AncestorIDs, s.goid)) {
-			return s.check == ""
-		}
-		l, ok := labels[g.Labels]
-		if !ok {
-			json.Unmarshal([]byte(g.Labels), &l) // dump writes every label set as a JSON object
-			labels[g.Labels] = l
-		}
-		return s.owns(g, l)
-	}
-}
-
 // diagnoseProcess diagnoses this process's goroutine profile at debug,
 // the scope's goroutines only, naming findings at thresholds.
 func diagnoseProcess(s scope, debug int, thresholds map[string]int) (diagnose.Report, error) {
@@ -134,9 +168,14 @@ func diagnoseProcess(s scope, debug int, thresholds map[string]int) (diagnose.Re
 		return diagnose.Report{}, err
 	}
 	d := diagnose.Diagnosis{Thresholds: thresholds}
-	owns := s.owner()
+	checks := map[string]string{} // read once per label set
 	format, err := dump.Read(b, func(g *dump.Goroutine) {
-		if owns(g) {
+		check, ok := checks[g.Labels]
+		if !ok {
+			check = checkOf(g.Labels)
+			checks[g.Labels] = check
+		}
+		if s.owns(g, check) {
 			d.Add(g)
 		}
 	})

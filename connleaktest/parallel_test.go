@@ -23,8 +23,8 @@ import (
 const child = "CONNLEAKTEST_PARALLEL_CHILD"
 
 // TestParallel runs two parallel subtests at the same time, a leaky one
-// and a healthy one, in a test process of their own, and reads what
-// `go test -v` prints: the leaky one fails, naming the file:line of the
+// and a healthy one, in a test process of their own (this test binary
+// with -test.v), and reads what it prints: the leaky one fails, naming the file:line of the
 // call that made its connections (the process runs with
 // GODEBUG=tracebackancestors=5), and its sibling passes. It runs the
 // child twice: with the ancestors alone, and with Go 1.27's
@@ -38,7 +38,9 @@ func TestParallel(t *testing.T) {
 	line := bytes.Count(src[:bytes.Index(src, []byte("the leaky "+"call"))], []byte("\n")) + 1
 	for _, godebug := range []string{"tracebackancestors=5", "tracebackancestors=5,tracebacklabels=1"} {
 		t.Run(godebug, func(t *testing.T) {
-			cmd := exec.Command(os.Args[0], "-test.run=^TestParallelChild$", "-test.v", "-test.count=1")
+			// Two subtests at once whatever GOMAXPROCS is, and a deadline.
+			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestParallelChild$", "-test.v", "-test.count=1", "-test.parallel=2", "-test.timeout=2m")
+			cmd.WaitDelay = 10 * time.Second
 			cmd.Env = append(os.Environ(), child+"=1", "GODEBUG="+godebug)
 			out, err := cmd.CombinedOutput()
 			if err == nil {

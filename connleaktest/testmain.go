@@ -10,7 +10,8 @@ import (
 type TestingM interface{ Run() int }
 
 // VerifyTestMain runs the package's tests and, if they pass, judges the
-// HTTP connections left after them that no Check claims, then exits: the
+// HTTP connections left after them, those of tests that called Check
+// included, then exits: the
 // whole TestMain of a package whose tests must not leak connections.
 //
 //	func TestMain(m *testing.M) {
