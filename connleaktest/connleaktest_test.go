@@ -200,6 +200,26 @@ func TestLeaks(t *testing.T) {
 				})
 				<-entered
 			}},
+		{"call queued for a connection", diagnose.WaitingForConnection, "1 call still queued for a connection (MaxConnsPerHost).",
+			func(t testing.TB, real testing.TB) {
+				entered, release := make(chan struct{}, 2), make(chan struct{})
+				stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					entered <- struct{}{}
+					<-release
+				}))
+				c := &http.Client{Transport: &http.Transport{IdleConnTimeout: time.Minute, MaxConnsPerHost: 1}}
+				var wg sync.WaitGroup
+				real.Cleanup(func() { close(release); wg.Wait(); c.CloseIdleConnections(); stall.Close() })
+				// DELIBERATE LEAK: two calls with no timeout on one connection at most, to an upstream that stalls.
+				for range 2 {
+					wg.Go(func() {
+						if resp, err := c.Get(stall.URL); err == nil {
+							resp.Body.Close()
+						}
+					})
+				}
+				<-entered
+			}},
 		{"server not closed", diagnose.IdleServerConnections, "1 server connection still open (1 idle, 0 running a handler), where 0 are allowed",
 			func(t testing.TB, real testing.TB) {
 				ln, err := net.Listen("tcp", "127.0.0.1:0")
