@@ -68,7 +68,7 @@ func Example_clientPerCall() {
 	//     fix: Make one client (and Transport) per service, not per call, and keep it; give its Transport an IdleConnTimeout (90 * time.Second), or clone http.DefaultTransport.
 	//     see https://github.com/connleak/connleak/blob/main/docs/findings.md#idle-client-connections
 	//   idle-server-connections: 10 server connections still open (10 idle, 0 running a handler), where 4 are allowed: a server not closed, or one whose clients keep their connections.
-	//     fix: Set http.Server.IdleTimeout (for example 2 * time.Minute), so the server closes what its clients leave open, and ReadHeaderTimeout (for example 10 * time.Second) for connections that send no request; http.ListenAndServe sets neither. Then find the clients that leave them (idle-client-connections in their dumps).
+	//     fix: Close every server the test starts, with httptest.Server's or http.Server's Close (closing its listener leaves its connections open); Allow the connections of one that outlives the test. In production, give it an IdleTimeout.
 	//     see https://github.com/connleak/connleak/blob/main/docs/findings.md#idle-server-connections
 	//   Run with GODEBUG=tracebackancestors=5 to see the lines that made them.
 }

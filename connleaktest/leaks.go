@@ -191,6 +191,7 @@ type Problem struct {
 	Count   int             // how many connections or calls
 	Allowed int             // how many the check allows
 	Message string          // what they are
+	Fix     string          // what to do: diagnose's, or for a test, where it differs
 	Sites   []diagnose.Site // where they were made, where the dump says
 }
 
@@ -200,31 +201,33 @@ var judged = []struct {
 	id    string
 	count func(diagnose.Client, diagnose.Server) int
 	say   func(n, allowed int, cl diagnose.Client, sv diagnose.Server) string
+	fix   string // where a test's differs from diagnose's
 }{
 	{diagnose.IdleClientConnections, func(cl diagnose.Client, _ diagnose.Server) int { return cl.Idle },
 		func(n, allowed int, _ diagnose.Client, _ diagnose.Server) string {
 			return fmt.Sprintf("%s, where %d are allowed: a client or Transport made per call leaves its pool behind (a shared one keeps MaxIdleConnsPerHost per host, 2 by default: Allow more for one that keeps more), and one without IdleConnTimeout keeps it for ever.", count(n, "idle client connection"), allowed)
-		}},
+		}, ""},
 	{diagnose.BodiesNotClosed, func(cl diagnose.Client, _ diagnose.Server) int { return cl.BodyUnread },
 		func(n, _ int, _ diagnose.Client, _ diagnose.Server) string {
 			return fmt.Sprintf("%s neither read to the end nor closed: each holds its connection.", count(n, "response body"))
-		}},
+		}, ""},
 	{diagnose.CallsWithoutTimeout, func(cl diagnose.Client, _ diagnose.Server) int { return cl.InFlight },
 		func(n, _ int, _ diagnose.Client, _ diagnose.Server) string {
 			return fmt.Sprintf("%s still waiting for a response.", count(n, "call"))
-		}},
+		}, ""},
 	{diagnose.WaitingForConnection, func(cl diagnose.Client, _ diagnose.Server) int { return cl.WaitingForConn },
 		func(n, _ int, _ diagnose.Client, _ diagnose.Server) string {
 			return fmt.Sprintf("%s still queued for a connection (MaxConnsPerHost).", count(n, "call"))
-		}},
+		}, ""},
 	{diagnose.DialsWithoutTimeout, func(cl diagnose.Client, _ diagnose.Server) int { return cl.Dialing },
 		func(n, _ int, cl diagnose.Client, _ diagnose.Server) string {
 			return fmt.Sprintf("%s still being dialled (%d in a TLS handshake).", count(n, "connection"), cl.Handshaking)
-		}},
+		}, ""},
 	{diagnose.IdleServerConnections, func(_ diagnose.Client, sv diagnose.Server) int { return sv.HTTP1 + sv.HTTP2 },
 		func(n, allowed int, _ diagnose.Client, sv diagnose.Server) string {
 			return fmt.Sprintf("%s still open (%d idle, %d running a handler), where %d are allowed: a server not closed, or one whose clients keep their connections.", count(n, "server connection"), sv.Idle, sv.Active, allowed)
-		}},
+		},
+		"Close every server the test starts, with httptest.Server's or http.Server's Close (closing its listener leaves its connections open); Allow the connections of one that outlives the test. In production, give it an IdleTimeout."},
 }
 
 // count is n and what it counts, plural unless n is 1.
@@ -244,7 +247,12 @@ func judge(r diagnose.Report, c *config) []Problem {
 	for _, j := range judged {
 		n, allowed := j.count(r.Client, r.Server), c.allow[j.id]
 		if n > allowed {
-			out = append(out, Problem{ID: j.id, Count: n, Allowed: allowed, Message: j.say(n, allowed, r.Client, r.Server)})
+			fix := j.fix
+			if fix == "" {
+				info, _ := diagnose.Info(j.id)
+				fix = info.Fix
+			}
+			out = append(out, Problem{ID: j.id, Count: n, Allowed: allowed, Message: j.say(n, allowed, r.Client, r.Server), Fix: fix})
 		}
 	}
 	return out
@@ -264,7 +272,7 @@ func (e *Error) Error() string {
 	fmt.Fprintf(&b, "connleaktest: %s left HTTP connections behind (waited %v for them to close):", e.Who, e.Waited)
 	for _, p := range e.Findings {
 		info, _ := diagnose.Info(p.ID)
-		fmt.Fprintf(&b, "\n  %s: %s\n    fix: %s", p.ID, p.Message, info.Fix)
+		fmt.Fprintf(&b, "\n  %s: %s\n    fix: %s", p.ID, p.Message, p.Fix)
 		for _, s := range p.Sites {
 			fmt.Fprintf(&b, "\n    made at %s:%d (%s): %d", s.File, s.Line, s.Function, s.Count)
 		}

@@ -467,3 +467,30 @@ func TestThresholds(t *testing.T) {
 		}
 	}
 }
+
+// TestUserFrame names the frame of a stack that made a call: the innermost
+// of a _test.go file where there is one, whatever its package, else the
+// innermost that is neither a library's nor a test binary's generated main.
+func TestUserFrame(t *testing.T) {
+	http := dump.Frame{Func: "net/http.(*Client).Get", File: "/go/src/net/http/client.go", Line: 1}
+	wrapper := dump.Frame{Func: "example.com/heim.(*Client).Do", File: "/src/heim/client.go", Line: 147}
+	libTest := dump.Frame{Func: "github.com/hashicorp/go-retryablehttp.testClientDo", File: "/src/rh/client_test.go", Line: 178}
+	test := dump.Frame{Func: "example.com/heim.TestGet", File: "/src/heim/client_test.go", Line: 406}
+	wrap := dump.Frame{Func: "github.com/connleak/connleak/connleaktest.wrapped.Run", File: "/src/connleaktest/testmain.go", Line: 41}
+	testmain := dump.Frame{Func: "main.main", File: "_testmain.go", Line: 108}
+	for _, tt := range []struct {
+		name  string
+		stack []dump.Frame
+		want  dump.Frame
+		ok    bool
+	}{
+		{"a wrapper under a test", []dump.Frame{http, wrapper, test}, test, true},
+		{"a library's own test", []dump.Frame{http, libTest, wrap, testmain}, libTest, true},
+		{"a program, no test", []dump.Frame{http, wrapper}, wrapper, true},
+		{"a test binary's main and connleaktest only", []dump.Frame{http, wrap, testmain}, dump.Frame{}, false},
+	} {
+		if got, ok := userFrame(tt.stack); got != tt.want || ok != tt.ok {
+			t.Errorf("%s: %+v, %v; want %+v, %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}

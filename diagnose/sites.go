@@ -31,10 +31,20 @@ func site(g *dump.Goroutine) (Site, bool) {
 	return s, s.Function != "" || s.Labels != ""
 }
 
-// userFrame is the innermost frame of stack that is the program's own code.
+// userFrame is the innermost frame of stack that is the program's own
+// code, and, where the stack has one, the innermost frame of a _test.go
+// file, whatever its package: in a test, the line of the test (or its
+// helper) that made the call, under a client wrapper of the module's own,
+// and in a library's own tests, which the library list would skip.
+// A test binary's generated main (_testmain.go) is no one's call site.
 func userFrame(stack []dump.Frame) (dump.Frame, bool) {
 	for _, f := range stack {
-		if !isLibrary(f.Func) {
+		if strings.HasSuffix(f.File, "_test.go") {
+			return f, true
+		}
+	}
+	for _, f := range stack {
+		if !isLibrary(f.Func) && !strings.HasSuffix(f.File, "_testmain.go") {
 			return f, true
 		}
 	}
@@ -42,10 +52,12 @@ func userFrame(stack []dump.Frame) (dump.Frame, bool) {
 }
 
 // libraries are the module paths whose frames are never a user's call site:
-// HTTP/2, Resty, and the wrappers most often put around an http.Client.
+// HTTP/2, Resty, the wrappers most often put around an http.Client, and
+// connleaktest, whose TestMain wrapper starts a package's tests.
 var libraries = []string{
 	"golang.org/x/net/", "github.com/go-resty/resty/", "resty.dev/",
 	"go.opentelemetry.io/contrib/instrumentation/net/http/", "github.com/hashicorp/go-retryablehttp/",
+	"github.com/connleak/connleak/connleaktest/",
 }
 
 // std are the first elements of the standard library's package paths.
