@@ -185,40 +185,18 @@ func TestLeaks(t *testing.T) {
 			}},
 		{"call without timeout", diagnose.CallsWithoutTimeout, "1 call still waiting for a response.",
 			func(t testing.TB, real testing.TB) {
-				entered, release := make(chan struct{}), make(chan struct{})
-				stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					close(entered)
-					<-release
-				}))
-				var wg sync.WaitGroup
-				real.Cleanup(func() { close(release); wg.Wait(); stall.Close() })
-				// DELIBERATE LEAK: a call with no timeout to an upstream that stalls, on a goroutine the test does not wait for.
-				wg.Go(func() {
-					if resp, err := shared.Get(stall.URL); err == nil {
-						resp.Body.Close()
-					}
-				})
-				<-entered
+				st := newStall(real)
+				st.call(shared) // DELIBERATE LEAK: no timeout, to an upstream that stalls
+				<-st.entered
 			}},
 		{"call queued for a connection", diagnose.WaitingForConnection, "1 call still queued for a connection (MaxConnsPerHost).",
 			func(t testing.TB, real testing.TB) {
-				entered, release := make(chan struct{}, 2), make(chan struct{})
-				stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					entered <- struct{}{}
-					<-release
-				}))
 				c := &http.Client{Transport: &http.Transport{IdleConnTimeout: time.Minute, MaxConnsPerHost: 1}}
-				var wg sync.WaitGroup
-				real.Cleanup(func() { close(release); wg.Wait(); c.CloseIdleConnections(); stall.Close() })
-				// DELIBERATE LEAK: two calls with no timeout on one connection at most, to an upstream that stalls.
-				for range 2 {
-					wg.Go(func() {
-						if resp, err := c.Get(stall.URL); err == nil {
-							resp.Body.Close()
-						}
-					})
-				}
-				<-entered
+				real.Cleanup(c.CloseIdleConnections) // after the stalled calls end
+				st := newStall(real)
+				st.call(c) // DELIBERATE LEAK: two calls with no timeout on one connection at most
+				st.call(c)
+				<-st.entered
 			}},
 		{"server not closed", diagnose.IdleServerConnections, "1 server connection still open (1 idle, 0 running a handler), where 0 are allowed",
 			func(t testing.TB, real testing.TB) {
@@ -331,4 +309,36 @@ func fixOf(id string) string {
 	}
 	f, _ := diagnose.Info(id)
 	return f.Fix
+}
+
+// stall is an upstream that holds every request until the real test ends,
+// and the calls to it that a case leaves waiting.
+type stall struct {
+	url     string
+	entered chan struct{} // a request has reached the handler
+	calls   sync.WaitGroup
+}
+
+// newStall starts a stall; when the real test ends, it lets its requests
+// go, waits for the calls, and closes.
+func newStall(real testing.TB) *stall {
+	st := &stall{entered: make(chan struct{}, 16)}
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st.entered <- struct{}{}
+		<-release
+	}))
+	real.Cleanup(func() { close(release); st.calls.Wait(); srv.Close() })
+	st.url = srv.URL
+	return st
+}
+
+// call starts a call with c to the stall, on a goroutine the case does not
+// wait for: DELIBERATE LEAK, a call left waiting, ended by newStall's cleanup.
+func (st *stall) call(c *http.Client) {
+	st.calls.Go(func() {
+		if resp, err := c.Get(st.url); err == nil {
+			resp.Body.Close()
+		}
+	})
 }
