@@ -16,6 +16,7 @@ type Client struct {
 	Dialing        int `json:"dialing"`        // connections being dialled
 	WaitingForConn int `json:"waitingForConn"` // calls queued for a connection (MaxConnsPerHost)
 	Handshaking    int `json:"handshaking"`    // of the dials, those in their TLS handshake
+	IdleHTTP2      int `json:"idleHttp2"`      // of the idle connections, the HTTP/2 ones
 }
 
 // Server counts the HTTP connections of the dump's servers.
@@ -28,6 +29,7 @@ type Server struct {
 	// line: new ones that sent nothing yet (or have not finished their TLS
 	// handshake), and, before Go 1.20, kept-alive ones between requests.
 	AwaitingRequest int `json:"awaitingRequest"`
+	IdleHTTP2       int `json:"idleHttp2"` // of the idle connections, the HTTP/2 ones
 }
 
 // kind is what one goroutine is, for an HTTP connection; markers.go says
@@ -108,7 +110,8 @@ func (t *tally) counts() (Client, Server) {
 	cl.WaitingForConn = max(0, c[getConn]-c[dialing])
 	// A readLoop waiting on the network is idle unless a call waits for
 	// its response; an HTTP/2 connection is idle with no call on it.
-	cl.Idle = max(0, c[readLoopIdle]-c[roundTrip]) + max(0, c[h2ClientConn]-c[h2RoundTrip])
+	cl.IdleHTTP2 = max(0, c[h2ClientConn]-c[h2RoundTrip])
+	cl.Idle = max(0, c[readLoopIdle]-c[roundTrip]) + cl.IdleHTTP2
 	if c[readLoopIdle]+c[readLoopBody] == 0 {
 		// A dump that shows only writeLoops (goleak, or an excerpt): each is
 		// a connection; nothing says what its readLoop waits on.
@@ -120,6 +123,7 @@ func (t *tally) counts() (Client, Server) {
 	sv.AwaitingRequest = c[serverAwaiting]
 	sv.HTTP2 = c[h2ServerConn]
 	sv.Active = c[serverActive] + min(c[h2Handler], c[h2ServerConn])
-	sv.Idle = c[serverIdle] + c[serverAwaiting] + max(0, c[h2ServerConn]-c[h2Handler])
+	sv.IdleHTTP2 = max(0, c[h2ServerConn]-c[h2Handler])
+	sv.Idle = c[serverIdle] + c[serverAwaiting] + sv.IdleHTTP2
 	return cl, sv
 }

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/connleak/connleak/dump"
 )
 
 // TestDumpsOfOtherVersions reads the dumps testdata/mkdump made with
@@ -43,11 +46,11 @@ func TestDumpsOfOtherVersions(t *testing.T) {
 			// bodies, 15 HTTP/1 calls hanging, a queue of 10 behind one
 			// more; 20 idle HTTP/2 connections and one carrying 5 calls
 			// (a dump cannot say which connection a stream is on, so 5 of
-			// the 21 count as busy); 10 dials in a TLS handshake; on the
+			// the 21 count as busy, and 16 idle); 10 dials in a TLS handshake; on the
 			// server, the other side of each, and 8 connections that sent
 			// nothing.
-			wantClient := Client{HTTP1: 88, HTTP2: 21, Idle: 76, BodyUnread: 12, InFlight: 21, Dialing: 10, WaitingForConn: 10, Handshaking: 10}
-			wantServer := Server{HTTP1: 96, HTTP2: 21, Idle: 96, Active: 21, AwaitingRequest: 8}
+			wantClient := Client{HTTP1: 88, HTTP2: 21, Idle: 76, BodyUnread: 12, InFlight: 21, Dialing: 10, WaitingForConn: 10, Handshaking: 10, IdleHTTP2: 16}
+			wantServer := Server{HTTP1: 96, HTTP2: 21, Idle: 96, Active: 21, AwaitingRequest: 8, IdleHTTP2: 16}
 			if r.Client != wantClient || r.Server != wantServer {
 				t.Errorf("client %+v, server %+v;\nwant %+v and %+v", r.Client, r.Server, wantClient, wantServer)
 			}
@@ -122,5 +125,45 @@ func TestWaitTimes(t *testing.T) {
 	dials, _ := r.Finding(DialsWithoutTimeout)
 	if dials.Count != 10 || dials.OldestWaitMinutes != 106 || !strings.Contains(dials.Message, "10 of them in their TLS handshake") {
 		t.Errorf("dials-without-timeout: %d dials, %d minutes, %q; want 10, 106, in their handshake", dials.Count, dials.OldestWaitMinutes, dials.Message)
+	}
+}
+
+// TestOldestWait reads the oldest wait of each finding's goroutines from a
+// Diagnosis, named or not: the aged debug=2 dump's, with every finding's
+// threshold out of reach, and none from the debug=1 dump, which has no wait
+// times.
+func TestOldestWait(t *testing.T) {
+	never := map[string]int{}
+	for _, f := range Findings() {
+		never[f.ID] = 1 << 30
+	}
+	for _, tc := range []struct {
+		file, aged string
+		want       map[string]time.Duration
+	}{
+		{"go1.26.8.debug2.txt", "[IO wait, 106 minutes]:", map[string]time.Duration{
+			IdleClientConnections: 106 * time.Minute, BodiesNotClosed: 3 * time.Minute, IdleServerConnections: 106 * time.Minute,
+			CallsWithoutTimeout: 3 * time.Minute, WaitingForConnection: 3 * time.Minute, DialsWithoutTimeout: 106 * time.Minute, "no-such-finding": 0,
+		}},
+		{"go1.26.8.debug1.txt", "", map[string]time.Duration{IdleClientConnections: 0, CallsWithoutTimeout: 0}},
+	} {
+		b, err := os.ReadFile(filepath.Join("testdata/dumps", tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		aged := strings.NewReplacer("[IO wait]:", tc.aged, "[select]:", "[select, 3 minutes]:").Replace(string(b))
+		d := Diagnosis{Thresholds: never}
+		format, err := dump.Read(strings.NewReader(aged), d.Add)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := d.Report(format); len(r.Findings) != 0 || format.HasWaits() != (tc.aged != "") {
+			t.Errorf("%s: findings %s, waits %v; want none named, and waits only in debug=2", tc.file, r.IDs(), format.HasWaits())
+		}
+		for id, want := range tc.want {
+			if got := d.OldestWait(id); got != want {
+				t.Errorf("%s: OldestWait(%s) = %v, want %v", tc.file, id, got, want)
+			}
+		}
 	}
 }

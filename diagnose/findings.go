@@ -211,10 +211,7 @@ func (t *tally) findings(cl Client, sv Server, thresholds map[string]int) []Find
 	fs := []Finding{} // [] in JSON, not null, when there are none
 	for _, info := range findings {
 		n := info.count(cl, sv)
-		var oldest time.Duration
-		for _, k := range info.kinds {
-			oldest = max(oldest, t.oldest[k])
-		}
+		oldest := t.oldestOf(info)
 		named := n >= info.Threshold
 		if info.PileUp > 0 {
 			named = named && oldest >= time.Minute || n >= info.PileUp
@@ -246,4 +243,14 @@ func (t *tally) findings(cl Client, sv Server, thresholds map[string]int) []Find
 		fs = append(fs, f)
 	}
 	return fs
+}
+
+// oldestOf is how long the longest-waiting goroutine of info's kinds has
+// been blocked, where the dump says.
+func (t *tally) oldestOf(info FindingInfo) time.Duration {
+	var oldest time.Duration
+	for _, k := range info.kinds {
+		oldest = max(oldest, t.oldest[k])
+	}
+	return oldest
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -76,6 +77,18 @@ func (d *Diagnosis) Report(format dump.Format) Report {
 		r.Sited = r.Sited || len(f.Sites) > 0
 	}
 	return r
+}
+
+// OldestWait is how long the longest-waiting goroutine of the finding id's
+// kinds, named or not, has been blocked, where the goroutines added say (a
+// minute at least: dump.Format.HasWaits tells the forms that say it); 0
+// where none says, and for an id diagnose does not know.
+func (d *Diagnosis) OldestWait(id string) time.Duration {
+	info, ok := Info(id)
+	if !ok || d.t == nil {
+		return 0
+	}
+	return d.t.oldestOf(info)
 }
 
 // Finding returns the finding with id, if the report has it.

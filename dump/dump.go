@@ -36,6 +36,13 @@ const (
 	Goleak Format = "goleak"
 )
 
+// HasWaits reports whether a dump of format f says how long each goroutine
+// has waited (where a minute or more): the one-block-per-goroutine forms
+// do, grouped profiles (debug=0 and 1) do not.
+func (f Format) HasWaits() bool {
+	return f == Stacks || f == Traceback || f == Goleak
+}
+
 // Frame is one call of a stack.
 type Frame struct {
 	Func string // package path and function, such as net/http.(*conn).serve

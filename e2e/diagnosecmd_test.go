@@ -66,7 +66,7 @@ func TestDiagnoseCommand(t *testing.T) {
 		if r.Format != "debug=1" || r.Client.HTTP1 != n || r.Client.Idle != n || r.IDs() != "idle-client-connections" || !r.Sited {
 			t.Errorf("%v: %+v", cmd.Args, r)
 		}
-		if !regexp.MustCompile(`^\{"goroutines":\d+,"format":"debug=1","client":\{"http1":60,"http2":0,"idle":60,"bodyUnread":0,"inFlight":0,"dialing":0,"waitingForConn":0,"handshaking":0\},"server":\{"http1":1,"http2":0,"idle":0,"active":1,"awaitingRequest":0\},"findings":\[\{"id":"idle-client-connections","count":60,"message":`).Match(out) {
+		if !regexp.MustCompile(`^\{"goroutines":\d+,"format":"debug=1","client":\{"http1":60,"http2":0,"idle":60,"bodyUnread":0,"inFlight":0,"dialing":0,"waitingForConn":0,"handshaking":0,"idleHttp2":0\},"server":\{"http1":1,"http2":0,"idle":0,"active":1,"awaitingRequest":0,"idleHttp2":0\},"findings":\[\{"id":"idle-client-connections","count":60,"message":`).Match(out) {
 			t.Errorf("%v: the JSON's keys are not the stable ones, in order: %s", cmd.Args, out)
 		}
 	}
