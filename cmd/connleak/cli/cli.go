@@ -62,6 +62,7 @@ func commands() []command {
 		{"bench", "what each client configuration costs, against plain net/http", runBench},
 		{"diagnose", "what a goroutine dump's HTTP connections say: held, why, made where, the fix", runDiagnose},
 		{"vet", "the leaky patterns in a module's code (also as go vet -vettool)", runVet},
+		{"exporter", "Prometheus's probes of a fleet's goroutine profiles, answered as metrics", runExporter},
 		{"help", "this list, or a command's flags: connleak help COMMAND", runHelp},
 		{"version", "the module path and version of this build", runVersion},
 	}

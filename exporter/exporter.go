@@ -1,0 +1,200 @@
+package exporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net"
+	"net/http"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/singleflight"
+)
+
+// DefaultAllow is the targets an exporter probes unless told otherwise:
+// loopback ones only.
+const DefaultAllow = `https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]+)?(/.*)?`
+
+// Defaults of Config.
+const (
+	// DefaultTimeout is a probe's timeout when Prometheus does not say its
+	// scrape's: Prometheus's own default scrape_timeout.
+	DefaultTimeout = 10 * time.Second
+	// DefaultMaxBytes bounds what a target may send for one profile: a
+	// debug=2 dump of 18,000 goroutines is about 11 MB, 62 MB with
+	// GODEBUG=tracebackancestors=5.
+	DefaultMaxBytes = 256 << 20
+	// TimeoutOffset is what a probe leaves of Prometheus's scrape timeout
+	// (X-Prometheus-Scrape-Timeout-Seconds) for its reply to arrive.
+	TimeoutOffset = 500 * time.Millisecond
+)
+
+// Config is an exporter's settings. The zero value probes loopback targets
+// with the built-in modules and the defaults.
+type Config struct {
+	// Allow is matched against a probe's whole target URL, as given: a
+	// target it does not match is refused, never fetched. DefaultAllow if
+	// "".
+	Allow string
+	// Modules are the modules probes may name (LoadConfig): the built-in
+	// ones if nil.
+	Modules map[string]Module
+	// Timeout is a probe's timeout when the scrape's is not said:
+	// DefaultTimeout if 0.
+	Timeout time.Duration
+	// MaxBytes bounds one profile: DefaultMaxBytes if 0.
+	MaxBytes int64
+	// Log gets one line per failed probe, and the serving line: nothing if
+	// nil. No line holds a password or a token.
+	Log *slog.Logger
+}
+
+// Exporter answers Prometheus's probes of goroutine profiles, as
+// blackbox_exporter answers its probes of endpoints: GET
+// /probe?target=URL[&module=NAME] fetches the target's profile, diagnoses
+// it, and answers with its metrics; /metrics has the exporter's own.
+type Exporter struct {
+	allow    *regexp.Regexp
+	modules  map[string]Module
+	clients  map[string]*http.Client // by module
+	timeout  time.Duration
+	maxBytes int64
+	log      *slog.Logger
+
+	fetches singleflight.Group
+	probes  *prometheus.CounterVec
+	fetched prometheus.Counter
+	own     http.Handler // /metrics
+	mux     *http.ServeMux
+}
+
+// The results of probes, the label of connleak_exporter_probes_total.
+const (
+	resultSuccess    = "success"
+	resultFailure    = "failure"     // the target could not be fetched or read
+	resultForbidden  = "forbidden"   // the target does not match Allow
+	resultBadRequest = "bad_request" // no target, a bad one, an unknown module or parameter
+)
+
+// New returns an exporter with cfg's settings, or an error that names the
+// one that is wrong.
+func New(cfg Config) (*Exporter, error) {
+	if cfg.Allow == "" {
+		cfg.Allow = DefaultAllow
+	}
+	allow, err := regexp.Compile(`^(?:` + cfg.Allow + `)$`)
+	if err != nil {
+		return nil, fmt.Errorf("allow %q: %w", cfg.Allow, err)
+	}
+	switch {
+	case cfg.Timeout == 0:
+		cfg.Timeout = DefaultTimeout
+	case cfg.Timeout < 0:
+		return nil, fmt.Errorf("timeout %v: accepts a duration above 0", cfg.Timeout)
+	}
+	switch {
+	case cfg.MaxBytes == 0:
+		cfg.MaxBytes = DefaultMaxBytes
+	case cfg.MaxBytes < 0:
+		return nil, fmt.Errorf("max bytes %d: accepts a count above 0", cfg.MaxBytes)
+	}
+	if cfg.Modules == nil {
+		cfg.Modules = builtinModules()
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	e := &Exporter{
+		allow: allow, modules: cfg.Modules, clients: map[string]*http.Client{},
+		timeout: cfg.Timeout, maxBytes: cfg.MaxBytes, log: cfg.Log,
+		probes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "connleak_exporter_probes_total",
+			Help: "Probes answered, by result: success, failure (the target could not be fetched or read), forbidden (not allowed), bad_request.",
+		}, []string{"result"}),
+		fetched: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "connleak_exporter_fetches_total",
+			Help: "Goroutine profiles fetched: fewer than probes where probes of the same target at once shared one.",
+		}),
+	}
+	for name, m := range cfg.Modules {
+		if err := m.check(); err != nil {
+			return nil, fmt.Errorf("module %q: %w", name, err)
+		}
+		if e.clients[name], err = client(m); err != nil {
+			return nil, fmt.Errorf("module %q: %w", name, err)
+		}
+	}
+	for _, r := range []string{resultSuccess, resultFailure, resultForbidden, resultBadRequest} {
+		e.probes.WithLabelValues(r)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), e.probes, e.fetched)
+	e.own = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	e.mux = http.NewServeMux()
+	e.mux.HandleFunc("GET /probe", e.serveProbe)
+	e.mux.Handle("GET /metrics", e.own)
+	e.mux.HandleFunc("GET /{$}", e.serveIndex)
+	e.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/probe" || r.URL.Path == "/metrics" || r.URL.Path == "/" {
+			w.Header().Set("Allow", "GET, HEAD")
+			failf(w, http.StatusMethodNotAllowed, "method %s: %s accepts GET and HEAD", r.Method, r.URL.Path)
+			return
+		}
+		failf(w, http.StatusNotFound, "no page %s: the exporter answers /probe?target=URL, /metrics and /", r.URL.Path)
+	})
+	return e, nil
+}
+
+// ModuleNames lists the modules probes may name, sorted.
+func (e *Exporter) ModuleNames() []string { return slices.Sorted(maps.Keys(e.modules)) }
+
+// ServeHTTP answers /probe, /metrics and /.
+func (e *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.mux.ServeHTTP(w, r) }
+
+// Serve answers on ln until ctx is done, then gives the probes under way
+// their timeout to finish, and returns nil; or the listener's error. It
+// logs one line when it starts: its address and URL.
+func (e *Exporter) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
+	}
+	shutdown := make(chan error, 1)
+	stop := context.AfterFunc(ctx, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), e.timeout+time.Second)
+		defer cancel()
+		shutdown <- hs.Shutdown(sctx)
+	})
+	e.log.Info("connleak exporter serving", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String(), "allow", e.allow.String(), "modules", e.ModuleNames())
+	err := hs.Serve(ln)
+	if !errors.Is(err, http.ErrServerClosed) && stop() {
+		return errors.Join(err, hs.Close()) // the listener failed
+	}
+	if err := <-shutdown; err != nil {
+		return errors.Join(fmt.Errorf("stop: %w", err), hs.Close())
+	}
+	return nil
+}
+
+// serveIndex names the endpoints.
+func (e *Exporter) serveIndex(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintf(w, "connleak exporter\n\n/probe?target=URL[&module=NAME]  the HTTP connections of the goroutine profile at URL, such as http://localhost:6060/debug/pprof/goroutine, as metrics\n/metrics                         the exporter's own metrics\n\nmodules: %v\nallowed targets: %s\n", e.ModuleNames(), e.allow)
+}
+
+// failf answers an error in one plain-text line.
+func failf(w http.ResponseWriter, code int, format string, args ...any) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	fmt.Fprintf(w, "connleak exporter: "+format+"\n", args...)
+}
