@@ -68,11 +68,12 @@ type Exporter struct {
 	maxBytes int64
 	log      *slog.Logger
 
-	fetches singleflight.Group
-	probes  *prometheus.CounterVec
-	fetched prometheus.Counter
-	own     http.Handler // /metrics
-	mux     *http.ServeMux
+	fetches  singleflight.Group
+	probes   *prometheus.CounterVec
+	fetched  prometheus.Counter
+	inFlight prometheus.Gauge
+	own      http.Handler // /metrics
+	mux      *http.ServeMux
 }
 
 // The results of probes, the label of connleak_exporter_probes_total.
@@ -122,6 +123,10 @@ func New(cfg Config) (*Exporter, error) {
 			Name: "connleak_exporter_fetches_total",
 			Help: "Goroutine profiles fetched: fewer than probes where probes of the same target at once shared one.",
 		}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "connleak_exporter_probes_waiting",
+			Help: "Probes waiting for a profile to be fetched and read, their own or one they share.",
+		}),
 	}
 	for name, m := range cfg.Modules {
 		if err := m.check(); err != nil {
@@ -135,7 +140,7 @@ func New(cfg Config) (*Exporter, error) {
 		e.probes.WithLabelValues(r)
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), e.probes, e.fetched)
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), e.probes, e.fetched, e.inFlight)
 	e.own = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	e.mux = http.NewServeMux()
 	e.mux.HandleFunc("GET /probe", e.serveProbe)

@@ -71,12 +71,13 @@ func fetch(ctx context.Context, c *http.Client, m Module, target *url.URL, limit
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
-		status := resp.Status
-		if loc := resp.Header.Get("Location"); loc != "" {
-			status += ", a redirect, not followed"
+		// Neither the body nor the reason phrase is said: a target could
+		// echo the credentials it was sent there.
+		err := fmt.Errorf("status %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+		if resp.Header.Get("Location") != "" {
+			err = fmt.Errorf("%w: a redirect, not followed", err)
 		}
-		return reading{}, fmt.Errorf("%s: %q", status, b)
+		return reading{}, err
 	}
 	var d diagnose.Diagnosis
 	format, err := dump.Read(&bounded{r: resp.Body, left: limit + 1, limit: limit}, d.Add)

@@ -114,6 +114,8 @@ func (e *Exporter) read(ctx context.Context, module string, target *url.URL, tim
 		rd, err := fetch(fctx, e.clients[module], e.modules[module], target, e.maxBytes)
 		return &rd, err
 	})
+	e.inFlight.Inc() // once DoChan has joined this probe to its fetch
+	defer e.inFlight.Dec()
 	select {
 	case res := <-ch:
 		if res.Err != nil {
