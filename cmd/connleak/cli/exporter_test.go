@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/connleak/connleak/connleaktest"
+	"github.com/connleak/connleak/internal/poll"
+	"github.com/connleak/connleak/internal/testutil"
+)
+
+// TestRunExporter checks that connleak exporter serves probes of its own
+// process until its context is done, then returns nil, leaving no
+// connection open.
+func TestRunExporter(t *testing.T) {
+	connleaktest.Check(t, noIdle)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr testutil.SyncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, []string{"exporter", "-listen", "127.0.0.1:0"}, testutil.Getenv(), nil, &stderr, &stderr)
+	}()
+	addr := regexp.MustCompile(`msg="connleak exporter serving" addr=(127\.0\.0\.1:\d+) url=http://127\.0\.0\.1:\d+`)
+	if err := poll.Until(10*time.Second, func() error {
+		return poll.True(addr.MatchString(stderr.String()), "a start-up line naming the address")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + addr.FindStringSubmatch(stderr.String())[1]
+	// The exporter's own /metrics is no goroutine profile: the probe fails,
+	// and says so in a 200 with probe_success 0.
+	for target, want := range map[string]string{
+		base + "/metrics": "probe_success 0",
+		"http://10.0.0.1:6060/debug/pprof/goroutine": "is not allowed",
+	} {
+		req, _ := http.NewRequest(http.MethodGet, base+"/probe?target="+url.QueryEscape(target), nil)
+		req.Close = true
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), want) {
+			t.Errorf("probe %s: %d %s, want %q", target, resp.StatusCode, b, want)
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run after cancel: %v, want nil", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run did not return 20s after its context was cancelled")
+	}
+}
+
+// TestExporterBadSettings checks that a bad flag or configuration stops
+// connleak exporter at start with one line that names it, and exit status 1.
+func TestExporterBadSettings(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yml")
+	if err := os.WriteFile(bad, []byte("modules:\n  prod:\n    debug: 7\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-allow", "(", "-listen", "127.0.0.1:0"}, `exporter: allow "("`},
+		{[]string{"-listen", busy.Addr().String()}, "-listen \"" + busy.Addr().String() + "\": listen tcp"},
+		{[]string{"-listen", "127.0.0.1:99999"}, "-listen"},
+		{[]string{"-config", filepath.Join(dir, "none.yml")}, "-config: config: open"},
+		{[]string{"-config", bad}, `module "prod": debug 7: accepts 0, 1 or 2`},
+		{[]string{"-timeout", "0s"}, "-timeout 0s -max-bytes"},
+		{[]string{"-max-bytes", "-1"}, "accepts a duration and a count above 0"},
+		{[]string{"-timeout", "soon"}, `invalid value "soon" for flag -timeout`},
+		{[]string{"probe"}, `exporter takes no arguments, got ["probe"]`},
+	}
+	for _, tt := range tests {
+		r := run(t, "", testutil.Getenv(), nil, append([]string{"exporter"}, tt.args...)...)
+		last := r.stderr[strings.LastIndex(strings.TrimSuffix(r.stderr, "\n"), "\n")+1:]
+		if r.code != 1 || !strings.HasPrefix(last, "connleak: ") || !strings.Contains(last, tt.want) {
+			t.Errorf("%q: exit %d, %q; want exit 1 and a last line naming %s", tt.args, r.code, r.out(), tt.want)
+		}
+	}
+}
