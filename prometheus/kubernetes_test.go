@@ -53,7 +53,7 @@ func fileSDConfig(t *testing.T, dir string, pods []pod) string {
 		sdPods, _ = sd[0].(map[string]any)
 	}
 	if job["job_name"] != "connleak" || len(sdPods) != 1 || sdPods["role"] != "pod" {
-		t.Fatalf("kubernetes.yml: want job connleak with kubernetes_sd_configs [{role: pod}], got %v", job)
+		t.Fatalf("kubernetes.yml: want job connleak with kubernetes_sd_configs [{role: pod}], got job %v with kubernetes_sd_configs %v", job["job_name"], job["kubernetes_sd_configs"])
 	}
 	delete(job, "kubernetes_sd_configs")
 	job["file_sd_configs"] = []any{map[string]any{"files": []string{filepath.Join(dir, "pods.json")}}}
