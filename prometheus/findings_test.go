@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/connleak/connleak/diagnose"
 	"go.yaml.in/yaml/v3"
@@ -142,11 +143,34 @@ func TestAlertsAnnotated(t *testing.T) {
 			if err != nil {
 				t.Fatalf("runbook_url %q: %v", url, err)
 			}
-			if anchor != "" && !slices.Contains(strings.Split(string(text), "\n"), "## "+anchor) {
-				t.Errorf("runbook_url %q: docs/%s has no section ## %s", url, doc, anchor)
+			if anchor != "" && !slices.Contains(sections(string(text)), anchor) {
+				t.Errorf("runbook_url %q: docs/%s has no section whose anchor is %s: %q", url, doc, anchor, sections(string(text)))
 			}
 		})
 	}
+}
+
+// sections is the anchors of a Markdown page's "## " sections, as GitHub
+// makes them: lower case, spaces as dashes, other punctuation than dashes
+// and underscores left out.
+func sections(page string) []string {
+	var anchors []string
+	for line := range strings.Lines(page) {
+		title, ok := strings.CutPrefix(strings.TrimSpace(line), "## ")
+		if !ok {
+			continue
+		}
+		anchors = append(anchors, strings.Map(func(r rune) rune {
+			switch {
+			case r == ' ':
+				return '-'
+			case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+				return unicode.ToLower(r)
+			}
+			return -1
+		}, title))
+	}
+	return anchors
 }
 
 // TestAlertsTested checks that alerts_test.yml has, for every alert, a case
