@@ -68,12 +68,16 @@ type Exporter struct {
 	maxBytes int64
 	log      *slog.Logger
 
-	fetches  singleflight.Group
-	probes   *prometheus.CounterVec
-	fetched  prometheus.Counter
-	inFlight prometheus.Gauge
-	own      http.Handler // /metrics
-	mux      *http.ServeMux
+	// fetching is the context of every fetch: the probes that share one
+	// may come and go, and Serve ends them all when it cuts what is left.
+	fetching    context.Context
+	stopFetches context.CancelFunc
+	fetches     singleflight.Group
+	probes      *prometheus.CounterVec
+	fetched     prometheus.Counter
+	inFlight    prometheus.Gauge
+	own         http.Handler // /metrics
+	mux         *http.ServeMux
 }
 
 // The results of probes, the label of connleak_exporter_probes_total.
@@ -128,6 +132,7 @@ func New(cfg Config) (*Exporter, error) {
 			Help: "Probes waiting for a profile to be fetched and read, their own or one they share.",
 		}),
 	}
+	e.fetching, e.stopFetches = context.WithCancel(context.Background())
 	for name, m := range cfg.Modules {
 		if err := m.check(); err != nil {
 			return nil, fmt.Errorf("module %q: %w", name, err)
@@ -164,8 +169,9 @@ func (e *Exporter) ModuleNames() []string { return slices.Sorted(maps.Keys(e.mod
 func (e *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.mux.ServeHTTP(w, r) }
 
 // Serve answers on ln until ctx is done, then gives the probes under way
-// their timeout to finish, and returns nil; or the listener's error. It
-// logs one line when it starts: its address and URL.
+// the exporter's timeout to finish, cuts what is left, and returns nil (a
+// stop is not an error); or the listener's error. It logs one line when it
+// starts, its address and URL, and one if it had to cut probes.
 func (e *Exporter) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           e,
@@ -185,7 +191,9 @@ func (e *Exporter) Serve(ctx context.Context, ln net.Listener) error {
 		return errors.Join(err, hs.Close()) // the listener failed
 	}
 	if err := <-shutdown; err != nil {
-		return errors.Join(fmt.Errorf("stop: %w", err), hs.Close())
+		e.log.Warn("probes cut at stop", "after", e.timeout+time.Second, "err", err)
+		e.stopFetches()
+		hs.Close()
 	}
 	return nil
 }

@@ -1,8 +1,12 @@
 package exporter_test
 
 import (
+	"context"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +19,7 @@ import (
 	"time"
 
 	"github.com/connleak/connleak/exporter"
+	"github.com/connleak/connleak/internal/poll"
 	"github.com/connleak/connleak/internal/testutil"
 )
 
@@ -210,4 +215,59 @@ func TestCredentials(t *testing.T) {
 			t.Errorf("a secret is out: %s", text)
 		}
 	}
+}
+
+// TestServeStop stops an exporter while a probe waits on a target that
+// never answers, under a scrape timeout longer than the exporter's own:
+// Serve cuts it after its own timeout, says so, and returns nil.
+func TestServeStop(t *testing.T) {
+	stalled, _ := testutil.Stalled(t)
+	log := &testutil.SyncBuffer{}
+	x, err := exporter.New(exporter.Config{Timeout: 100 * time.Millisecond, Log: slog.New(slog.NewTextHandler(log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- x.Serve(ctx, ln) }()
+	probed := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+ln.Addr().String()+"/probe?target="+url.QueryEscape(stalled+"/debug/pprof/goroutine"), nil)
+		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "60")
+		resp, err := noKeepAlive.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		probed <- err
+	}()
+	testutil.Eventually(t, 10*time.Second, func() error {
+		return poll.True(strings.Contains(probeMetrics(t, ln.Addr().String()), "connleak_exporter_probes_waiting 1"), "the probe waiting")
+	})
+	cancel()
+	if err := <-served; err != nil {
+		t.Errorf("Serve after a stop: %v, want nil", err)
+	}
+	if err := <-probed; err == nil {
+		t.Errorf("the probe was answered, want it cut")
+	}
+	if !strings.Contains(log.String(), `msg="probes cut at stop"`) {
+		t.Errorf("log %q, want the cut said", log.String())
+	}
+}
+
+// probeMetrics is the exporter's own /metrics at addr.
+func probeMetrics(t *testing.T, addr string) string {
+	t.Helper()
+	resp, err := noKeepAlive.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }

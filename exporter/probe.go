@@ -109,7 +109,7 @@ func (e *Exporter) parseProbe(r *http.Request) (target *url.URL, module string, 
 func (e *Exporter) read(ctx context.Context, module string, target *url.URL, timeout time.Duration) (*reading, error) {
 	ch := e.fetches.DoChan(module+"\n"+target.String(), func() (any, error) {
 		e.fetched.Inc()
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		fctx, cancel := context.WithTimeout(e.fetching, timeout)
 		defer cancel()
 		rd, err := fetch(fctx, e.clients[module], e.modules[module], target, e.maxBytes)
 		return &rd, err
