@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -203,6 +205,37 @@ func startProcess(t *testing.T, cmd *exec.Cmd) *process {
 		<-p.done
 	})
 	return p
+}
+
+// startService starts cmd, a command that serves until it is told to stop,
+// with its output in the buffer it returns; name says which in messages.
+// When the test ends it sends the process SIGTERM, as a service manager
+// would, and fails the test unless it exits with status 0 within timeout
+// (it is killed then); if the test failed, it logs the process's output.
+func startService(t *testing.T, name string, cmd *exec.Cmd, timeout time.Duration) (*process, *testutil.SyncBuffer) {
+	t.Helper()
+	out := &testutil.SyncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	p := startProcess(t, cmd)
+	// Registered after startProcess's, so it runs first.
+	t.Cleanup(func() {
+		pid := cmd.Process.Pid
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			t.Errorf("%s (pid %d): SIGTERM: %v", name, pid, err)
+		}
+		select {
+		case <-p.done:
+			if exitCode(p.err) != 0 {
+				t.Errorf("%s (pid %d) exited with %v after SIGTERM, want status 0", name, pid, p.err)
+			}
+		case <-time.After(timeout):
+			t.Errorf("%s (pid %d) still runs %v after SIGTERM; killed", name, pid, timeout)
+		}
+		if t.Failed() {
+			t.Logf("%s's output:\n%s", name, out)
+		}
+	})
+	return p, out
 }
 
 // wait waits for the process to exit, and fails the test if it has not
