@@ -58,11 +58,10 @@ func TestExporterPrometheus(t *testing.T) {
 		"http://localhost:9090/debug/pprof/goroutine", target(leaky.Server2),
 		"http://localhost:8081/debug/pprof/goroutine", target(healthy.Server1),
 		"http://localhost:9091/debug/pprof/goroutine", target(healthy.Server2),
-		// Every second, so that the test takes seconds; Prometheus refuses
-		// a scrape timeout longer than the interval.
+		// Every second, so that the test takes seconds (the scrape timeout
+		// is then 1s: the files set none, so it is the interval's).
 		"scrape_interval: 15s", "scrape_interval: 1s",
 		"evaluation_interval: 15s", "evaluation_interval: 1s",
-		"scrape_timeout: 10s", "scrape_timeout: 1s",
 	)
 	prom := startPrometheus(t, bin, map[string]string{
 		"prometheus.yml": config,
