@@ -85,11 +85,23 @@ func runBench(ctx context.Context, args []string, e env) error {
 	return bench.WriteVet(e.stdout, vr)
 }
 
-// benchDumps is the /stats benchmark at goroutines leaked goroutines, then
-// connleak diagnose, and the panicparse binary pp if not "", on that
-// server's dump.
-func benchDumps(ctx context.Context, exe, dir, pp string, goroutines, rounds int, stdout io.Writer) error {
-	sr, err := bench.Stats(ctx, exe, dir, goroutines, rounds)
+// benchDumps leaks goroutines goroutines on a fresh pair's server 2, and
+// on it runs the /stats benchmark; then connleak diagnose, and the
+// panicparse binary pp if not "", on that server's dump.
+func benchDumps(ctx context.Context, exe, dir, pp string, goroutines, rounds int, stdout io.Writer) (err error) {
+	p, err := bench.Leak(ctx, exe, dir, goroutines)
+	defer func() {
+		if stopErr := p.Stop(); stopErr != nil && err == nil {
+			err = stopErr
+		}
+	}()
+	if ctx.Err() != nil {
+		return errBenchInterrupted
+	}
+	if err != nil {
+		return fmt.Errorf("leaking %d goroutines: %w", goroutines, err)
+	}
+	sr, err := bench.Stats(ctx, p.Server2, dir, rounds)
 	if ctx.Err() != nil {
 		return errBenchInterrupted
 	}
