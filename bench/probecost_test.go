@@ -179,21 +179,21 @@ func TestPauses(t *testing.T) {
 // pauses in their units, "-" for no pause and no CPU time.
 func TestWriteProbeCost(t *testing.T) {
 	r := ProbeCostResult{Goroutines: 18005, Rounds: 10, Forms: []FormCost{
-		{Debug: 0, Size: 2217, Wall: 47100 * time.Microsecond, CPU: 58 * time.Millisecond,
+		{Debug: 0, Size: 2217, Wall: 47100 * time.Microsecond, CPU: 58 * time.Millisecond, Hello: 3210 * time.Microsecond,
 			Pauses: Pauses{Count: 20, Largest: [2]float64{7.167999999999999e-06, 8.191999999999999e-05}, Total: [2]float64{84.6e-6, 966e-6}}},
-		{Debug: 1, Size: 812, Wall: 46 * time.Millisecond, CPU: -1},
-		{Debug: 2, Size: 13_412_345, Wall: 474300 * time.Microsecond, CPU: 496 * time.Millisecond,
+		{Debug: 1, Size: 812, Wall: 46 * time.Millisecond, CPU: -1, Hello: 2 * time.Millisecond},
+		{Debug: 2, Size: 13_412_345, Wall: 474300 * time.Microsecond, CPU: 496 * time.Millisecond, Hello: 101 * time.Millisecond,
 			Pauses: Pauses{Count: 50, Largest: [2]float64{0.11744051199999998, math.Inf(1)}, Total: [2]float64{0.524, math.Inf(1)}}},
 	}}
 	var b bytes.Buffer
 	if err := WriteProbeCost(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	want := "\nwhat one GET /debug/pprof/goroutine costs server 2 at 18005 goroutines, by form: its CPU time (/proc, Linux only) and stop-the-world pauses (its /metrics), over 10 interleaved rounds:\n" +
-		"FORM     BYTES    WALL     CPU      PAUSES  LARGEST PAUSE  PAUSE TOTAL\n" +
-		"debug=0  2.2 kB   47.1ms   58.0ms   2.0     7.17µs-81.9µs  8.46µs-96.6µs\n" +
-		"debug=1  812 B    46.0ms   -        0.0     -              -\n" +
-		"debug=2  13.4 MB  474.3ms  496.0ms  5.0     >117ms         >52.4ms\n"
+	want := "\nwhat one GET /debug/pprof/goroutine costs server 2 at 18005 goroutines, by form: its CPU time (/proc, Linux only), its stop-the-world pauses (its /metrics) and a concurrent /hello's worst latency, over 10 interleaved rounds:\n" +
+		"FORM     BYTES    WALL     CPU      PAUSES  LARGEST PAUSE  PAUSE TOTAL    WORST /hello\n" +
+		"debug=0  2.2 kB   47.1ms   58.0ms   2.0     7.17µs-81.9µs  8.46µs-96.6µs  3.2ms\n" +
+		"debug=1  812 B    46.0ms   -        0.0     -              -              2.0ms\n" +
+		"debug=2  13.4 MB  474.3ms  496.0ms  5.0     >117ms         >52.4ms        101.0ms\n"
 	if got := b.String(); !strings.HasPrefix(got, want) {
 		t.Errorf("got\n%s\nwant it to start with\n%s", got, want)
 	}

@@ -257,8 +257,9 @@ func TestBench(t *testing.T) {
 	// Then what each form of the goroutine profile costs that server 2: every
 	// form stops the world at least once (debug=0 and 1 briefly, as their
 	// concurrent collection starts and ends; debug=2 for the whole
-	// traceback), and debug=2 is the largest reply.
-	m = regexp.MustCompile(`\nwhat one GET /debug/pprof/goroutine costs server 2 at (\d+) goroutines, by form[^\n]*\nFORM +BYTES +WALL +CPU +PAUSES +LARGEST PAUSE +PAUSE TOTAL\n(debug=0 [^\n]*)\n(debug=1 [^\n]*)\n(debug=2 [^\n]*)\n`).FindSubmatch(out)
+	// traceback), a /hello meanwhile answers, and debug=2 is the largest
+	// reply.
+	m = regexp.MustCompile(`\nwhat one GET /debug/pprof/goroutine costs server 2 at (\d+) goroutines, by form[^\n]*\nFORM +BYTES +WALL +CPU +PAUSES +LARGEST PAUSE +PAUSE TOTAL +WORST /hello\n(debug=0 [^\n]*)\n(debug=1 [^\n]*)\n(debug=2 [^\n]*)\n`).FindSubmatch(out)
 	if m == nil {
 		t.Fatalf("no goroutine profile cost table in\n%s", out)
 	}
@@ -268,8 +269,8 @@ func TestBench(t *testing.T) {
 	var sizes [3]float64
 	for i, line := range m[2:] {
 		f := regexp.MustCompile(`\s{2,}`).Split(string(line), -1)
-		if len(f) != 7 {
-			t.Errorf("row %q: %d columns, want 7", line, len(f))
+		if len(f) != 8 {
+			t.Errorf("row %q: %d columns, want 8", line, len(f))
 			continue
 		}
 		sizes[i] = byteSize(t, f[1])
@@ -277,8 +278,8 @@ func TestBench(t *testing.T) {
 			t.Errorf("%s: %s pauses per fetch, the largest %s, in all %s; want at least one", f[0], f[4], f[5], f[6])
 		}
 		ms := regexp.MustCompile(`^[0-9.]+ms$`)
-		if !ms.MatchString(f[2]) || (runtime.GOOS == "linux" && !ms.MatchString(f[3])) {
-			t.Errorf("%s: wall %s, CPU %s; want both in ms (CPU from /proc)", f[0], f[2], f[3])
+		if !ms.MatchString(f[2]) || (runtime.GOOS == "linux" && !ms.MatchString(f[3])) || !ms.MatchString(f[7]) {
+			t.Errorf("%s: wall %s, CPU %s, worst /hello %s; want each in ms (CPU from /proc)", f[0], f[2], f[3], f[7])
 		}
 	}
 	if sizes[0] <= 0 || sizes[1] <= 0 || sizes[2] <= 100*max(sizes[0], sizes[1]) {
