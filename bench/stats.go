@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/connleak/connleak/demo"
-	"github.com/connleak/connleak/load"
 )
 
 // StatsResult is what Stats measured: the cost of /stats on a process with
@@ -33,41 +31,23 @@ type StatsResult struct {
 // statsBurst is how many /stats Stats sends at once.
 const statsBurst = 64
 
-// Stats leaks goroutines/2 connections on a fresh pair (two goroutines
-// each on server 2), then times server 2's /stats, its debug=1 and debug=2
-// goroutine profiles, and a burst of 64 concurrent /stats, rounds times
-// each, interleaved. It saves server 2's debug=2 dump in dir.
-func Stats(ctx context.Context, exe, dir string, goroutines, rounds int) (r StatsResult, err error) {
-	conns := goroutines / 2
-	p, err := demo.StartPair(ctx, exe, dir, nil, []string{fmt.Sprintf("FORWARD_MAX_HELD=%d", conns+10)})
-	defer func() {
-		if stopErr := p.Stop(); stopErr != nil && err == nil {
-			err = stopErr
-		}
-	}()
-	if err != nil {
-		return r, err
-	}
-	sum, err := load.Run(ctx, load.Config{URL: p.Server2.URL + "/forward", N: conns, C: 8, KeepAlive: true})
-	if err != nil {
-		return r, err
-	}
-	if sum.ByStatus[http.StatusOK] != conns {
-		return r, fmt.Errorf("leaking %d connections: %v", conns, sum)
-	}
-
+// Stats times in's /stats (server 2 of a pair Leak started), its debug=1
+// and debug=2 goroutine profiles, and a burst of 64 concurrent /stats,
+// rounds times each, interleaved. It saves in's debug=2 dump in dir.
+func Stats(ctx context.Context, in *demo.Instance, dir string, rounds int) (StatsResult, error) {
+	var r StatsResult
 	var stats, d1, d2, burst []time.Duration
 	for range rounds {
-		took, _, err := timeGet(ctx, p.Server2, "/stats")
+		took, _, err := timeGet(ctx, in, "/stats")
 		if err != nil {
 			return r, err
 		}
 		stats = append(stats, took)
-		if took, _, err = timeGet(ctx, p.Server2, "/debug/pprof/goroutine?debug=1"); err != nil {
+		if took, _, err = timeGet(ctx, in, "/debug/pprof/goroutine?debug=1"); err != nil {
 			return r, err
 		}
 		d1 = append(d1, took)
-		if took, r.Debug2Size, err = timeGet(ctx, p.Server2, "/debug/pprof/goroutine?debug=2"); err != nil {
+		if took, r.Debug2Size, err = timeGet(ctx, in, "/debug/pprof/goroutine?debug=2"); err != nil {
 			return r, err
 		}
 		d2 = append(d2, took)
@@ -75,7 +55,7 @@ func Stats(ctx context.Context, exe, dir string, goroutines, rounds int) (r Stat
 		var wg sync.WaitGroup
 		errs := make([]error, statsBurst)
 		for i := range statsBurst {
-			wg.Go(func() { _, _, errs[i] = timeGet(ctx, p.Server2, "/stats") })
+			wg.Go(func() { _, _, errs[i] = timeGet(ctx, in, "/stats") })
 		}
 		wg.Wait()
 		for _, err := range errs {
@@ -85,12 +65,12 @@ func Stats(ctx context.Context, exe, dir string, goroutines, rounds int) (r Stat
 		}
 		burst = append(burst, time.Since(start))
 	}
-	st, err := p.Server2.Stats(ctx)
+	st, err := in.Stats(ctx)
 	if err != nil {
 		return r, err
 	}
-	dump := filepath.Join(dir, fmt.Sprintf("goroutines-%d.txt", goroutines))
-	if err := save(ctx, p.Server2, "/debug/pprof/goroutine?debug=2", dump); err != nil {
+	dump := filepath.Join(dir, fmt.Sprintf("goroutines-%d.txt", st.GoRoutines))
+	if err := save(ctx, in, "/debug/pprof/goroutine?debug=2", dump); err != nil {
 		return r, err
 	}
 	return StatsResult{

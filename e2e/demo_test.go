@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -187,6 +188,18 @@ func tableRows(t *testing.T, out string) map[string]row {
 	return rows
 }
 
+// byteSize reads a size as the bench writes it: "812 B", "2.2 kB", "13.4 MB".
+func byteSize(t *testing.T, s string) float64 {
+	t.Helper()
+	num, unit, _ := strings.Cut(s, " ")
+	n, err := strconv.ParseFloat(num, 64)
+	scale := map[string]float64{"B": 1, "kB": 1e3, "MB": 1e6}[unit]
+	if err != nil || scale == 0 {
+		t.Errorf("size %q: want a number and B, kB or MB", s)
+	}
+	return n * scale
+}
+
 // TestBench runs the benchmark briefly and checks its table: the two
 // references and every scenario of the catalogue, the reference at 1.00,
 // and what each one holds.
@@ -240,6 +253,37 @@ func TestBench(t *testing.T) {
 	}
 	if g, _ := strconv.Atoi(string(m[1])); g < 2000 || g > 2010 {
 		t.Errorf("/stats measured at %d goroutines, want 2000 (+ a few)", g)
+	}
+	// Then what each form of the goroutine profile costs that server 2: every
+	// form stops the world at least once (debug=0 and 1 briefly, as their
+	// concurrent collection starts and ends; debug=2 for the whole
+	// traceback), a /hello meanwhile answers, and debug=2 is the largest
+	// reply.
+	m = regexp.MustCompile(`\nwhat one GET /debug/pprof/goroutine costs server 2 at (\d+) goroutines, by form[^\n]*\nFORM +BYTES +WALL +CPU +PAUSES +LARGEST PAUSE +PAUSE TOTAL +WORST /hello\n(debug=0 [^\n]*)\n(debug=1 [^\n]*)\n(debug=2 [^\n]*)\n`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("no goroutine profile cost table in\n%s", out)
+	}
+	if g, _ := strconv.Atoi(string(m[1])); g < 2000 || g > 2010 {
+		t.Errorf("the profiles' cost measured at %d goroutines, want 2000 (+ a few)", g)
+	}
+	var sizes [3]float64
+	for i, line := range m[2:] {
+		f := regexp.MustCompile(`\s{2,}`).Split(string(line), -1)
+		if len(f) != 8 {
+			t.Errorf("row %q: %d columns, want 8", line, len(f))
+			continue
+		}
+		sizes[i] = byteSize(t, f[1])
+		if pauses, err := strconv.ParseFloat(f[4], 64); err != nil || pauses < 1 || f[5] == "-" || f[6] == "-" {
+			t.Errorf("%s: %s pauses per fetch, the largest %s, in all %s; want at least one", f[0], f[4], f[5], f[6])
+		}
+		ms := regexp.MustCompile(`^[0-9.]+ms$`)
+		if !ms.MatchString(f[2]) || (runtime.GOOS == "linux" && !ms.MatchString(f[3])) || !ms.MatchString(f[7]) {
+			t.Errorf("%s: wall %s, CPU %s, worst /hello %s; want each in ms (CPU from /proc)", f[0], f[2], f[3], f[7])
+		}
+	}
+	if sizes[0] <= 0 || sizes[1] <= 0 || sizes[2] <= 100*max(sizes[0], sizes[1]) {
+		t.Errorf("replies of %v bytes (debug=0, 1, 2); want debug=2, a stack per goroutine, 100 times the others", sizes)
 	}
 	// Then connleak vet next to go vet on this module (bodyclose only where
 	// make bench passed -bodyclose).

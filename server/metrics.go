@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"regexp"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -9,13 +10,21 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
+// schedPauses matches the runtime/metrics histograms of stop-the-world
+// pauses (/sched/pauses/total/other:seconds and its siblings, Go 1.22+),
+// which the Go collector leaves out by default: they show what a full
+// goroutine dump (debug=2) costs the process serving it.
+var schedPauses = regexp.MustCompile(`^/sched/pauses/`)
+
 // newMetrics returns the /metrics handler: the Go and process collectors
-// (go_goroutines is the series people alert on) and connleak's connection
-// accounting, read at scrape time. Each Server has its own registry.
+// (go_goroutines is the series people alert on), with the runtime's
+// stop-the-world pause histograms added to the Go collector's defaults, and
+// connleak's connection accounting, read at scrape time. Each Server has its
+// own registry.
 func (s *Server) newMetrics() http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
-		collectors.NewGoCollector(),
+		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.GoRuntimeMetricsRule{Matcher: schedPauses})),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	for _, state := range []string{"active", "idle", "new"} {

@@ -209,6 +209,9 @@ func TestMetrics(t *testing.T) {
 		"\nconnleak_client_connections_held 4\n",
 		`connleak_server_connections{state="active"} `,
 		`connleak_server_connections{state="idle"} `,
+		"\ngo_gc_gogc_percent ",
+		"\ngo_sched_pauses_total_other_seconds_bucket{le=\"+Inf\"} ",
+		"\ngo_sched_pauses_total_gc_seconds_count ",
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics has no %q", strings.TrimSpace(want))

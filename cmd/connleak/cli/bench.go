@@ -19,8 +19,8 @@ import (
 var errBenchInterrupted = errors.New("interrupted; every server the benchmark started is stopped")
 
 // runBench measures what each client configuration costs, side by side,
-// against plain net/http; then /stats, connleak diagnose, and connleak vet
-// next to go vet and bodyclose.
+// against plain net/http; then /stats, the goroutine profile's forms,
+// connleak diagnose, and connleak vet next to go vet and bodyclose.
 func runBench(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("connleak bench", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -30,7 +30,7 @@ func runBench(ctx context.Context, args []string, e env) error {
 	load := fs.Bool("load", true, "time every case under load, the table (false: skip it)")
 	vetDir := fs.String("vet", ".", "then time connleak vet, go vet and bodyclose on ./... of the module this `directory` is in, in a copy (\"\": skip)")
 	bodyclose := fs.String("bodyclose", "", "time this bodyclose `binary` too, under go vet and on its own, next to connleak vet; make bench installs it, pinned")
-	goroutines := fs.Int("g", 18000, "then time /stats on a server 2 with this many leaked `goroutines`, and connleak diagnose on its dump (0: skip)")
+	goroutines := fs.Int("g", 18000, "then time /stats on a server 2 with this many leaked `goroutines`, measure what each form of its goroutine profile costs it, and time connleak diagnose on its dump (0: skip)")
 	panicparse := fs.String("panicparse", "", "time this panicparse `binary` (pp) on that dump too, next to connleak diagnose; make bench installs it, pinned")
 	if err := fs.Parse(args); err != nil {
 		return helpIsSuccess(err)
@@ -85,11 +85,24 @@ func runBench(ctx context.Context, args []string, e env) error {
 	return bench.WriteVet(e.stdout, vr)
 }
 
-// benchDumps is the /stats benchmark at goroutines leaked goroutines, then
-// connleak diagnose, and the panicparse binary pp if not "", on that
-// server's dump.
-func benchDumps(ctx context.Context, exe, dir, pp string, goroutines, rounds int, stdout io.Writer) error {
-	sr, err := bench.Stats(ctx, exe, dir, goroutines, rounds)
+// benchDumps leaks goroutines goroutines on a fresh pair's server 2, and
+// on it runs the /stats benchmark and measures what each form of its
+// goroutine profile costs it; then connleak diagnose, and the panicparse
+// binary pp if not "", on that server's dump.
+func benchDumps(ctx context.Context, exe, dir, pp string, goroutines, rounds int, stdout io.Writer) (err error) {
+	p, err := bench.Leak(ctx, exe, dir, goroutines)
+	defer func() {
+		if stopErr := p.Stop(); stopErr != nil && err == nil {
+			err = stopErr
+		}
+	}()
+	if ctx.Err() != nil {
+		return errBenchInterrupted
+	}
+	if err != nil {
+		return fmt.Errorf("leaking %d goroutines: %w", goroutines, err)
+	}
+	sr, err := bench.Stats(ctx, p.Server2, dir, rounds)
 	if ctx.Err() != nil {
 		return errBenchInterrupted
 	}
@@ -97,6 +110,16 @@ func benchDumps(ctx context.Context, exe, dir, pp string, goroutines, rounds int
 		return fmt.Errorf("/stats benchmark: %w", err)
 	}
 	if err := bench.WriteStats(stdout, sr); err != nil {
+		return err
+	}
+	pc, err := bench.ProbeCost(ctx, p.Server2, rounds)
+	if ctx.Err() != nil {
+		return errBenchInterrupted
+	}
+	if err != nil {
+		return fmt.Errorf("goroutine profile benchmark: %w", err)
+	}
+	if err := bench.WriteProbeCost(stdout, pc); err != nil {
 		return err
 	}
 	dr, err := bench.Diagnose(ctx, exe, sr.Dump, pp, 3)
