@@ -5,7 +5,10 @@
 // WriteTable compares their medians with net/http. Stats times /stats on a
 // server holding many leaked goroutines next to pprof's own profiles;
 // Diagnose times connleak diagnose on that server's dump next to
-// panicparse, given its binary; Vet times connleak vet next to go vet.
+// panicparse, given its binary; Vet times connleak vet next to go vet;
+// Exporter probes connleak exporter, a child process, with many loopback
+// targets that serve a lab server's saved goroutine profiles, and takes its
+// CPU time per probe and its memory.
 //
 // Nothing here fetches or builds a peer: `make bench` installs panicparse,
 // pinned, and passes it to `connleak bench -panicparse`.
