@@ -51,7 +51,7 @@ bench:
 ## bench-vet: bench's vet table alone, on ./... of the module in VETDIR (this one): make bench-vet VETDIR=../other
 bench-vet:
 	GOBIN=$(CURDIR)/bin go install $(BODYCLOSE)
-	go run ./cmd/connleak bench -load=false -g 0 -bodyclose $(CURDIR)/bin/bodyclose -vet $(VETDIR)
+	go run ./cmd/connleak bench -load=false -g 0 -targets 0 -bodyclose $(CURDIR)/bin/bodyclose -vet $(VETDIR)
 
 ## fuzz: each fuzz target for FUZZTIME (50000x: a count, not a duration, which go1.26's fuzzer can fail at the deadline; golang/go#75804), from its seed corpus
 fuzz:

@@ -1,13 +1,10 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -140,21 +137,7 @@ func benchOnce(ctx context.Context, cfg Config, bc Case) (run Sample, err error)
 
 // rss is a process's resident memory in bytes, from /proc; 0 where there is
 // no /proc.
-func rss(pid int) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
+func rss(pid int) int64 { return statusBytes(pid, "VmRSS") }
 
 // median takes the median of each measure on its own.
 func median(runs []Sample) Sample {

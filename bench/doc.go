@@ -8,7 +8,9 @@
 // the goroutine profile (debug=0, 1, 2) costs that server: its CPU time and
 // its stop-the-world pauses per fetch. Diagnose times connleak diagnose on
 // that server's dump next to panicparse, given its binary; Vet times
-// connleak vet next to go vet.
+// connleak vet next to go vet; Exporter probes connleak exporter, a child
+// process, with many loopback targets that serve a lab server's saved
+// goroutine profiles, and takes its CPU time per probe and its memory.
 //
 // Nothing here fetches or builds a peer: `make bench` installs panicparse,
 // pinned, and passes it to `connleak bench -panicparse`.

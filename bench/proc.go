@@ -1,10 +1,13 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -48,4 +51,29 @@ func parseStat(b []byte) (time.Duration, error) {
 		ticks += n
 	}
 	return time.Duration(ticks) * time.Second / userHZ, nil
+}
+
+// statusBytes is a size, such as VmRSS or VmHWM, that /proc/PID/status says
+// of a process, in bytes; 0 where there is no /proc or no such line.
+func statusBytes(pid int, field string) int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	return parseStatus(f, field)
+}
+
+// parseStatus reads the size field says in a /proc/PID/status file, in
+// kilobytes there, and returns it in bytes; 0 where the file has no such
+// line.
+func parseStatus(r io.Reader, field string) int64 {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }

@@ -205,7 +205,7 @@ func byteSize(t *testing.T, s string) float64 {
 // and what each one holds.
 func TestBench(t *testing.T) {
 	t.Parallel()
-	out, err := exec.Command(measured, "bench", "-r", "1", "-d", "300ms", "-c", "4", "-g", "2000").Output()
+	out, err := exec.Command(measured, "bench", "-r", "1", "-d", "300ms", "-c", "4", "-g", "2000", "-targets", "4").Output()
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out)
 	}
@@ -295,5 +295,65 @@ func TestBench(t *testing.T) {
 	// network (package bench's tests time a stand-in peer).
 	if !regexp.MustCompile(`\n  connleak diagnose +\d+ms, [0-9.]+ MiB peak RSS\n  panicparse: not measured \(make bench installs it; connleak bench -panicparse FILE runs it\)\n`).Match(out) {
 		t.Errorf("no diagnose measurement in\n%s", out)
+	}
+	checkExporterBench(t, string(out))
+}
+
+// checkExporterBench checks the exporter's table of bench -targets 4 -g
+// 2000: a row for each dump (1000 and 2000 goroutines), module and
+// GOMAXPROCS, every measure above 0, the debug=2 dump the bigger.
+func checkExporterBench(t *testing.T, out string) {
+	t.Helper()
+	if !strings.Contains(out, "\nconnleak exporter on ") || !strings.Contains(out, ": 4 loopback targets serving saved goroutine profiles, probed round robin, 4 at once") {
+		t.Errorf("no line saying what the exporter's table measured in\n%s", out)
+	}
+	i := strings.Index(out, "\nGOROUTINES  MODULE")
+	if i < 0 {
+		t.Fatalf("no exporter table in\n%s", out)
+	}
+	sep := regexp.MustCompile(`\s{2,}`)
+	lines := strings.Split(out[i+1:], "\n")
+	header := sep.Split(strings.TrimSpace(lines[0]), -1)
+	unit := strings.NewReplacer(" MiB", "", " kB", "", " MB", "e3", "ms", "") // sizes in kB
+	seen := map[string]bool{}
+	dumps := map[string]float64{} // by goroutines and module, in kB
+	for _, l := range lines[1:] {
+		fields := sep.Split(strings.TrimSpace(l), -1)
+		if len(fields) != len(header) {
+			break // the legend
+		}
+		r := row{}
+		for j, h := range header {
+			r[h] = unit.Replace(fields[j])
+		}
+		size := 1000.0
+		if g := r.num(t, "GOROUTINES"); g > 1500 {
+			size = 2000
+		}
+		if g := r.num(t, "GOROUTINES"); g < size || g > size+20 {
+			t.Errorf("row %q: %v goroutines, want 1000 or 2000 (+ a few)", l, g)
+		}
+		for _, col := range []string{"DUMP", "GOMAXPROCS", "PROBES/S", "CPU/PROBE", "FLEET/CORE", "PEAK-RSS", "RSS-END", "PROBES", "FETCHES"} {
+			if r.num(t, col) <= 0 {
+				t.Errorf("row %q: %s is %s, want above 0", l, col, r[col])
+			}
+		}
+		seen[fmt.Sprintf("%v %s %s", size, r["MODULE"], r["GOMAXPROCS"])] = true
+		dumps[fmt.Sprintf("%v %s", size, r["MODULE"])] = r.num(t, "DUMP")
+	}
+	if len(seen) != 8 {
+		t.Errorf("%d cases in the exporter table, want 8:\n%s", len(seen), out[i:])
+	}
+	for _, size := range []string{"1000", "2000"} {
+		for _, m := range []string{"default", "waits"} {
+			for _, procs := range []string{"1", "2"} {
+				if !seen[size+" "+m+" "+procs] {
+					t.Errorf("no row for %s goroutines, module %s, GOMAXPROCS=%s in\n%s", size, m, procs, out[i:])
+				}
+			}
+		}
+		if d1, d2 := dumps[size+" default"], dumps[size+" waits"]; d2 <= d1 {
+			t.Errorf("at %s goroutines the debug=2 dump is %v kB, debug=1 %v kB: want debug=2 the bigger", size, d2, d1)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/connleak/connleak/bench"
@@ -31,6 +32,7 @@ func runBench(ctx context.Context, args []string, e env) error {
 	vetDir := fs.String("vet", ".", "then time connleak vet, go vet and bodyclose on ./... of the module this `directory` is in, in a copy (\"\": skip)")
 	bodyclose := fs.String("bodyclose", "", "time this bodyclose `binary` too, under go vet and on its own, next to connleak vet; make bench installs it, pinned")
 	goroutines := fs.Int("g", 18000, "then time /stats on a server 2 with this many leaked `goroutines`, measure what each form of its goroutine profile costs it, and time connleak diagnose on its dump (0: skip)")
+	targets := fs.Int("targets", 100, "then probe connleak exporter, at GOMAXPROCS=1 and 2, with this `many` loopback targets serving server 2's dumps at 1000 and at -g goroutines (0: skip)")
 	panicparse := fs.String("panicparse", "", "time this panicparse `binary` (pp) on that dump too, next to connleak diagnose; make bench installs it, pinned")
 	if err := fs.Parse(args); err != nil {
 		return helpIsSuccess(err)
@@ -40,6 +42,9 @@ func runBench(ctx context.Context, args []string, e env) error {
 	}
 	if *c < 1 || *c > 256 || *d <= 0 || *d > time.Minute || *rounds < 1 || *rounds > 20 || *goroutines < 0 || *goroutines > 2*server.DefaultMaxHeld() {
 		return fmt.Errorf("-c %d -d %v -r %d -g %d: accepts -c from 1 to 256, -d up to 1m, -r from 1 to 20, -g from 0 to %d", *c, *d, *rounds, *goroutines, 2*server.DefaultMaxHeld())
+	}
+	if *targets < 0 || *targets > 1000 {
+		return fmt.Errorf("-targets %d: accepts 0 to 1000", *targets)
 	}
 	pp, err := lookPath("-panicparse", *panicparse)
 	if err != nil {
@@ -72,17 +77,45 @@ func runBench(ctx context.Context, args []string, e env) error {
 			return err
 		}
 	}
-	if *vetDir == "" {
+	if *vetDir != "" {
+		vr, err := bench.Vet(ctx, bench.VetConfig{Exe: exe, Module: *vetDir, Dir: dir, BodyClose: bc, Rounds: *rounds, Log: e.stderr})
+		if ctx.Err() != nil {
+			return errBenchInterrupted
+		}
+		if err != nil {
+			return fmt.Errorf("vet benchmark: %w", err)
+		}
+		if err := bench.WriteVet(e.stdout, vr); err != nil {
+			return err
+		}
+	}
+	if *targets == 0 {
 		return nil
 	}
-	vr, err := bench.Vet(ctx, bench.VetConfig{Exe: exe, Module: *vetDir, Dir: dir, BodyClose: bc, Rounds: *rounds, Log: e.stderr})
+	return benchExporter(ctx, bench.ExporterConfig{Exe: exe, Dir: dir, Goroutines: exporterSizes(*goroutines), Procs: []int{1, 2},
+		Targets: *targets, C: *c, Duration: *d, Rounds: *rounds, Log: e.stderr}, e.stdout)
+}
+
+// benchExporter is the exporter benchmark, and its table.
+func benchExporter(ctx context.Context, cfg bench.ExporterConfig, stdout io.Writer) error {
+	results, err := bench.Exporter(ctx, cfg)
 	if ctx.Err() != nil {
 		return errBenchInterrupted
 	}
 	if err != nil {
-		return fmt.Errorf("vet benchmark: %w", err)
+		return fmt.Errorf("exporter benchmark: %w", err)
 	}
-	return bench.WriteVet(e.stdout, vr)
+	return bench.WriteExporter(stdout, results, cfg, runtime.NumCPU())
+}
+
+// exporterSizes are the dumps the exporter benchmark probes: of 1000
+// goroutines, a small service's, and of goroutines, the size the other
+// sections measure, unless 0.
+func exporterSizes(goroutines int) []int {
+	if goroutines == 0 || goroutines == 1000 {
+		return []int{1000}
+	}
+	return []int{1000, goroutines}
 }
 
 // benchDumps leaks goroutines goroutines on a fresh pair's server 2, and

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,6 +32,8 @@ func TestLabFlags(t *testing.T) {
 		{[]string{"bench", "-bodyclose", "/nonexistent/bodyclose"}, "-bodyclose: ", ""},
 		{[]string{"bench", "-h"}, "", "-bodyclose binary"},
 		{[]string{"bench", "-bogus"}, "flag provided but not defined: -bogus", ""},
+		{[]string{"bench", "-targets", "-1"}, "-targets -1: accepts 0 to 1000", ""},
+		{[]string{"bench", "-h"}, "", "-targets many"},
 	} {
 		r := run(t, "", testutil.Getenv(), nil, tt.args...)
 		switch {
@@ -41,6 +44,16 @@ func TestLabFlags(t *testing.T) {
 		}
 		if !strings.Contains(r.out(), tt.out) {
 			t.Errorf("%q wrote %q, want %q in it", tt.args, r.out(), tt.out)
+		}
+	}
+}
+
+// TestExporterSizes checks the dumps bench's exporter table probes: of
+// 1000 goroutines, and of -g's where it is another count.
+func TestExporterSizes(t *testing.T) {
+	for g, want := range map[int][]int{18000: {1000, 18000}, 2000: {1000, 2000}, 500: {1000, 500}, 1000: {1000}, 0: {1000}} {
+		if got := exporterSizes(g); !slices.Equal(got, want) {
+			t.Errorf("-g %d: dumps of %v goroutines, want %v", g, got, want)
 		}
 	}
 }
