@@ -74,7 +74,8 @@ func newTally() *tally {
 	return &tally{count: map[kind]int{}, oldest: map[kind]time.Duration{}, sites: map[kind]map[Site]int{}}
 }
 
-func (t *tally) add(g *dump.Goroutine) {
+// add counts g, and where it was made if sites.
+func (t *tally) add(g *dump.Goroutine, sites bool) {
 	// dump.Read refuses counts and waits past its bounds; a caller that
 	// makes its own goroutines gets them held within the same bounds, so
 	// no sum can overflow.
@@ -88,6 +89,9 @@ func (t *tally) add(g *dump.Goroutine) {
 		}
 		t.count[k] += n
 		t.oldest[k] = max(t.oldest[k], wait)
+		if !sites {
+			continue
+		}
 		if s, ok := site(g); ok {
 			if t.sites[k] == nil {
 				t.sites[k] = map[Site]int{}

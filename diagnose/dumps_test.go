@@ -167,3 +167,28 @@ func TestOldestWait(t *testing.T) {
 		}
 	}
 }
+
+// TestNoSites reads the labelled debug=1 dump with and without sites: the
+// same counts and findings, and no site at all without.
+func TestNoSites(t *testing.T) {
+	b, err := os.ReadFile("testdata/dumps/go1.26.8.debug1.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var with, without Diagnosis
+	without.NoSites = true
+	for _, d := range []*Diagnosis{&with, &without} {
+		if _, err := dump.Read(strings.NewReader(string(b)), d.Add); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, wo := with.Report(dump.Grouped), without.Report(dump.Grouped)
+	if !w.Sited || wo.Sited || w.Client != wo.Client || w.Server != wo.Server || w.IDs() != wo.IDs() {
+		t.Fatalf("with sites %+v, without %+v; want the same counts, sites only with", w, wo)
+	}
+	for _, f := range wo.Findings {
+		if len(f.Sites) != 0 {
+			t.Errorf("%s: sites %v, want none", f.ID, f.Sites)
+		}
+	}
+}

@@ -47,6 +47,10 @@ type Diagnosis struct {
 	// goroutines have waited: connleaktest, judging one test, where a
 	// single leaked connection is too many, names every finding at 1.
 	Thresholds map[string]int
+	// NoSites leaves out where connections were made: a caller that
+	// reports only counts (the exporter) then holds nothing per call site,
+	// however many distinct sites and labels a dump has.
+	NoSites bool
 
 	t *tally
 }
@@ -56,7 +60,7 @@ func (d *Diagnosis) Add(g *dump.Goroutine) {
 	if d.t == nil {
 		d.t = newTally()
 	}
-	d.t.add(g)
+	d.t.add(g, !d.NoSites)
 }
 
 // Report is what the goroutines added so far say, for a dump of format.
