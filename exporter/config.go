@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -11,7 +12,9 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -42,24 +45,33 @@ const DefaultDebug = 1
 //	modules:
 //	  default:
 //	    debug: 1
+//	    allow: 'http://10\.[0-9.]+:6060/debug/pprof/goroutine'
 //	    basic_auth:
 //	      username: prometheus
 //	      password_file: /etc/connleak/password
 //	  internal:
 //	    debug: 2
-//	    bearer_token_file: /var/run/secrets/kubernetes.io/serviceaccount/token
+//	    allow: 'https://[a-z0-9-]+\.pprof\.internal:6060/debug/pprof/goroutine'
+//	    bearer_token_file: /etc/connleak/pprof-token
 //	    tls_config:
 //	      ca_file: /etc/connleak/ca.pem
 //	      cert_file: /etc/connleak/client.pem
 //	      key_file: /etc/connleak/client-key.pem
 //	      server_name: pprof.internal
 //
+// A module that sends credentials says where they may go: its Allow, a
+// regular expression matched against the whole target URL as -allow is.
 // Passwords and tokens are never written back: not in a reply, not in a
 // log line, not by %v (Secret).
 type Module struct {
 	// Debug is the form asked of a target whose URL does not say (with its
 	// own ?debug=): 0, 1 or 2; DefaultDebug if not set.
 	Debug *int `yaml:"debug"`
+	// Allow, if set, is the targets the module may be used for, besides
+	// -allow: required of a module with credentials, so that whoever can
+	// name a module in a probe (a pod's annotation, say) cannot send its
+	// password or token elsewhere.
+	Allow string `yaml:"allow"`
 	// BasicAuth, if set, is sent with every request.
 	BasicAuth *BasicAuth `yaml:"basic_auth"`
 	// BearerToken, or the file BearerTokenFile names (read at each probe,
@@ -94,12 +106,17 @@ type TLSConfig struct {
 // printed or marshalled.
 type Secret string
 
-func (Secret) String() string            { return "<secret>" }
-func (Secret) GoString() string          { return `"<secret>"` }
+// String is <secret>, for %v and %s.
+func (Secret) String() string { return "<secret>" }
+
+// GoString is "<secret>", for %#v.
+func (Secret) GoString() string { return `"<secret>"` }
+
+// MarshalYAML is <secret>, for a configuration written back.
 func (Secret) MarshalYAML() (any, error) { return "<secret>", nil }
-func (Secret) MarshalText() ([]byte, error) {
-	return []byte("<secret>"), nil
-}
+
+// MarshalText is <secret>, for JSON, slog and the like.
+func (Secret) MarshalText() ([]byte, error) { return []byte("<secret>"), nil }
 
 // builtinModules are the modules every exporter has unless its
 // configuration redefines them.
@@ -108,9 +125,10 @@ func builtinModules() map[string]Module {
 	return map[string]Module{DefaultModule: {}, WaitsModule: {Debug: &waits}}
 }
 
-// LoadConfig reads a configuration file: its modules, with the built-in
-// ones it does not redefine. An unknown key, a bad value or a file it
-// names that cannot be read is an error that says which.
+// LoadConfig reads a configuration file: its modules, which New adds to
+// the built-in ones. An unknown key, a bad value or a file it names that
+// cannot be read is an error of one line that names the file, the module,
+// and what is accepted, and quotes no value of the file.
 func LoadConfig(path string) (map[string]Module, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -122,44 +140,138 @@ func LoadConfig(path string) (map[string]Module, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&file); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("config %s: %w; it accepts modules: NAME: {debug, basic_auth, bearer_token, bearer_token_file, tls_config}", path, err)
+		return nil, fmt.Errorf("config %s: %s", path, yamlError(b, err))
 	}
-	modules := builtinModules()
-	maps.Copy(modules, file.Modules)
 	for _, name := range slices.Sorted(maps.Keys(file.Modules)) {
-		if err := file.Modules[name].check(); err != nil {
+		if _, err := file.Modules[name].load(); err != nil {
 			return nil, fmt.Errorf("config %s: module %q: %w", path, name, err)
 		}
 	}
-	return modules, nil
+	return file.Modules, nil
 }
 
-// check refuses a module that cannot work: a form other than 0, 1 and 2,
-// two secrets where one is accepted, a file that cannot be read, TLS files
-// that do not load.
-func (m Module) check() error {
+// The words of the YAML decoder's errors.
+var (
+	yamlLine    = regexp.MustCompile(`^line (\d+): `)
+	yamlUnknown = regexp.MustCompile(`field (\S+) not found in type (.*)$`)
+	yamlValue   = regexp.MustCompile("cannot unmarshal !!(\\w+) (?:.* )?into (\\S+)$")
+	yamlQuoted  = regexp.MustCompile("`[^`]*`") // a value of the file
+)
+
+// yamlKeys is what each part of the file accepts, by the Go type the
+// decoder names.
+var yamlKeys = map[string]string{
+	"exporter.Module":    "a module accepts debug, allow, basic_auth, bearer_token, bearer_token_file, tls_config",
+	"exporter.BasicAuth": "basic_auth accepts username, password, password_file",
+	"exporter.TLSConfig": "tls_config accepts ca_file, cert_file, key_file, server_name, insecure_skip_verify",
+	"int":                "debug accepts 0, 1 or 2",
+	"bool":               "accepts true or false",
+	"string":             "accepts text",
+	"exporter.Secret":    "accepts text",
+}
+
+// yamlError is err, the YAML decoder's, in one line: each of its errors
+// with its line and the module the line is in, what is accepted there, and
+// no value of the file (a password may be the value a type was wrong for).
+func yamlError(b []byte, err error) string {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return yamlQuoted.ReplaceAllString(oneLine(err.Error()), "a value")
+	}
+	var root yaml.Node
+	_ = yaml.Unmarshal(b, &root)
+	var out []string
+	for _, msg := range te.Errors {
+		where := ""
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			where = "line " + m[1]
+			if name := moduleAt(&root, line); name != "" {
+				where = fmt.Sprintf("module %q, line %d", name, line)
+			}
+			msg = msg[len(m[0]):]
+		}
+		accepts := func(typ string) string {
+			return cmp.Or(yamlKeys[strings.TrimPrefix(typ, "*")], "the file accepts modules")
+		}
+		switch m := []string(nil); {
+		case yamlUnknown.MatchString(msg):
+			m = yamlUnknown.FindStringSubmatch(msg)
+			msg = fmt.Sprintf("unknown key %s (%s)", m[1], accepts(m[2]))
+		case yamlValue.MatchString(msg):
+			m = yamlValue.FindStringSubmatch(msg)
+			msg = fmt.Sprintf("a %s value where it does not fit (%s)", m[1], accepts(m[2]))
+		}
+		out = append(out, strings.TrimPrefix(where+": "+yamlQuoted.ReplaceAllString(msg, "a value"), ": "))
+	}
+	return strings.Join(out, "; ")
+}
+
+// moduleAt is the name of the module the file's line is in, "" for none.
+func moduleAt(root *yaml.Node, line int) string {
+	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return ""
+	}
+	top := root.Content[0].Content
+	for i := 0; i+1 < len(top); i += 2 {
+		if top[i].Value != "modules" || top[i+1].Kind != yaml.MappingNode {
+			continue
+		}
+		name := ""
+		mods := top[i+1].Content
+		for j := 0; j+1 < len(mods); j += 2 {
+			if mods[j].Line <= line {
+				name = mods[j].Value
+			}
+		}
+		return name
+	}
+	return ""
+}
+
+// oneLine is s with its line breaks as "; ".
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ; ")), " ")
+}
+
+// load checks the module and makes it ready: it refuses a form other than
+// 0, 1 and 2, an allow that is no regular expression, credentials without
+// an allow, two secrets where one is accepted, a file that cannot be read,
+// TLS files that do not load.
+func (m Module) load() (loaded, error) {
+	l := loaded{Module: m}
 	if m.Debug != nil && (*m.Debug < 0 || *m.Debug > 2) {
-		return fmt.Errorf("debug %d: accepts 0, 1 or 2", *m.Debug)
+		return l, fmt.Errorf("debug %d: accepts 0, 1 or 2", *m.Debug)
+	}
+	if m.Allow != "" {
+		re, err := regexp.Compile(`^(?:` + m.Allow + `)$`)
+		if err != nil {
+			return l, fmt.Errorf("allow: %w", err)
+		}
+		l.allow = re
 	}
 	if m.BearerToken != "" && m.BearerTokenFile != "" {
-		return errors.New("bearer_token and bearer_token_file: accepts one of the two")
+		return l, errors.New("bearer_token and bearer_token_file: accepts one of the two")
 	}
 	if m.BasicAuth != nil {
 		if m.BasicAuth.Username == "" {
-			return errors.New("basic_auth: needs a username")
+			return l, errors.New("basic_auth: needs a username")
 		}
 		if m.BasicAuth.Password != "" && m.BasicAuth.PasswordFile != "" {
-			return errors.New("basic_auth: password and password_file: accepts one of the two")
+			return l, errors.New("basic_auth: password and password_file: accepts one of the two")
 		}
 		if m.BearerToken != "" || m.BearerTokenFile != "" {
-			return errors.New("basic_auth and a bearer token: accepts one of the two")
+			return l, errors.New("basic_auth and a bearer token: accepts one of the two")
 		}
 	}
+	if (m.BasicAuth != nil || m.BearerToken != "" || m.BearerTokenFile != "") && m.Allow == "" {
+		return l, errors.New("credentials without an allow: give the module allow, a regular expression of the targets its credentials may go to")
+	}
 	if err := m.authorize(&http.Request{Header: http.Header{}}); err != nil {
-		return err
+		return l, err
 	}
 	_, err := m.TLS.config()
-	return err
+	return l, err
 }
 
 // debug is the form the module asks for.

@@ -10,27 +10,27 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"golang.org/x/sync/singleflight"
 )
 
 // DefaultAllow is the targets an exporter probes unless told otherwise:
-// loopback ones only.
-const DefaultAllow = `https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]+)?(/.*)?`
+// goroutine profiles on loopback, in any of the three forms.
+const DefaultAllow = `https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]+)?/debug/pprof/goroutine(\?debug=[012])?`
 
 // Defaults of Config.
 const (
-	// DefaultTimeout is a probe's timeout when Prometheus does not say its
-	// scrape's: Prometheus's own default scrape_timeout.
+	// DefaultTimeout is the longest a probe takes: Prometheus's own
+	// default scrape_timeout.
 	DefaultTimeout = 10 * time.Second
-	// DefaultMaxBytes bounds what a target may send for one profile: a
-	// debug=2 dump of 18,000 goroutines is about 11 MB, 62 MB with
-	// GODEBUG=tracebackancestors=5.
-	DefaultMaxBytes = 256 << 20
+	// DefaultMaxBytes bounds what a target may send for one profile:
+	// runtime/pprof's own bound on a debug=2 dump, which 18,000 goroutines
+	// reach with GODEBUG=tracebackancestors=5 (13 MB without).
+	DefaultMaxBytes = 64 << 20
 	// TimeoutOffset is what a probe leaves of Prometheus's scrape timeout
 	// (X-Prometheus-Scrape-Timeout-Seconds) for its reply to arrive.
 	TimeoutOffset = 500 * time.Millisecond
@@ -43,11 +43,13 @@ type Config struct {
 	// target it does not match is refused, never fetched. DefaultAllow if
 	// "".
 	Allow string
-	// Modules are the modules probes may name (LoadConfig): the built-in
-	// ones if nil.
+	// Modules are the modules probes may name (LoadConfig) besides the
+	// built-in ones, DefaultModule and WaitsModule, which they may
+	// redefine.
 	Modules map[string]Module
-	// Timeout is a probe's timeout when the scrape's is not said:
-	// DefaultTimeout if 0.
+	// Timeout is the longest a probe takes, DefaultTimeout if 0; where
+	// Prometheus says its scrape's timeout is shorter, that less
+	// TimeoutOffset.
 	Timeout time.Duration
 	// MaxBytes bounds one profile: DefaultMaxBytes if 0.
 	MaxBytes int64
@@ -62,23 +64,34 @@ type Config struct {
 // it, and answers with its metrics; /metrics has the exporter's own.
 type Exporter struct {
 	allow    *regexp.Regexp
-	modules  map[string]Module
+	modules  map[string]loaded
 	clients  map[string]*http.Client // by module
 	timeout  time.Duration
 	maxBytes int64
 	log      *slog.Logger
 
-	// fetching is the context of every fetch: the probes that share one
-	// may come and go, and Serve ends them all when it cuts what is left.
-	fetching    context.Context
-	stopFetches context.CancelFunc
-	fetches     singleflight.Group
-	probes      *prometheus.CounterVec
-	fetched     prometheus.Counter
-	inFlight    prometheus.Gauge
-	own         http.Handler // /metrics
-	mux         *http.ServeMux
+	mu       sync.Mutex         // guards flights, and each flight's waiting
+	flights  map[string]*flight // the fetches under way, by module and target
+	fetching sync.WaitGroup     // their goroutines
+	slots    chan struct{}      // a token per fetch under way, maxFetches at most
+
+	probes  *prometheus.CounterVec
+	fetched prometheus.Counter
+	waiting prometheus.Gauge
+	mux     *http.ServeMux
 }
+
+// loaded is a module ready for probes: its allow compiled.
+type loaded struct {
+	Module
+	allow *regexp.Regexp // nil for none
+}
+
+// maxFetches bounds the fetches under way at once, whatever the probes: a
+// fetch holds a connection to its target and reads its profile as it comes,
+// in memory that does not grow with the profile. Probes beyond it wait for
+// a slot, within their timeout.
+const maxFetches = 64
 
 // The results of probes, the label of connleak_exporter_probes_total.
 const (
@@ -86,6 +99,7 @@ const (
 	resultFailure    = "failure"     // the target could not be fetched or read
 	resultForbidden  = "forbidden"   // the target does not match Allow
 	resultBadRequest = "bad_request" // no target, a bad one, an unknown module or parameter
+	resultCanceled   = "canceled"    // the probe's client went away first
 )
 
 // New returns an exporter with cfg's settings, or an error that names the
@@ -110,46 +124,46 @@ func New(cfg Config) (*Exporter, error) {
 	case cfg.MaxBytes < 0:
 		return nil, fmt.Errorf("max bytes %d: accepts a count above 0", cfg.MaxBytes)
 	}
-	if cfg.Modules == nil {
-		cfg.Modules = builtinModules()
-	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	e := &Exporter{
-		allow: allow, modules: cfg.Modules, clients: map[string]*http.Client{},
+		allow: allow, modules: map[string]loaded{}, clients: map[string]*http.Client{},
 		timeout: cfg.Timeout, maxBytes: cfg.MaxBytes, log: cfg.Log,
+		flights: map[string]*flight{}, slots: make(chan struct{}, maxFetches),
 		probes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "connleak_exporter_probes_total",
-			Help: "Probes answered, by result: success, failure (the target could not be fetched or read), forbidden (not allowed), bad_request.",
+			Help: "Probes answered, by result: success, failure (the target could not be fetched or read), forbidden (not allowed), bad_request, canceled (its client went away first).",
 		}, []string{"result"}),
 		fetched: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "connleak_exporter_fetches_total",
 			Help: "Goroutine profiles fetched: fewer than probes where probes of the same target at once shared one.",
 		}),
-		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+		waiting: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "connleak_exporter_probes_waiting",
 			Help: "Probes waiting for a profile to be fetched and read, their own or one they share.",
 		}),
 	}
-	e.fetching, e.stopFetches = context.WithCancel(context.Background())
-	for name, m := range cfg.Modules {
-		if err := m.check(); err != nil {
+	modules := builtinModules()
+	maps.Copy(modules, cfg.Modules)
+	for name, m := range modules {
+		l, err := m.load()
+		if err != nil {
 			return nil, fmt.Errorf("module %q: %w", name, err)
 		}
 		if e.clients[name], err = client(m); err != nil {
 			return nil, fmt.Errorf("module %q: %w", name, err)
 		}
+		e.modules[name] = l
 	}
-	for _, r := range []string{resultSuccess, resultFailure, resultForbidden, resultBadRequest} {
+	for _, r := range []string{resultSuccess, resultFailure, resultForbidden, resultBadRequest, resultCanceled} {
 		e.probes.WithLabelValues(r)
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), e.probes, e.fetched, e.inFlight)
-	e.own = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), e.probes, e.fetched, e.waiting)
 	e.mux = http.NewServeMux()
 	e.mux.HandleFunc("GET /probe", e.serveProbe)
-	e.mux.Handle("GET /metrics", e.own)
+	e.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	e.mux.HandleFunc("GET /{$}", e.serveIndex)
 	e.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/probe" || r.URL.Path == "/metrics" || r.URL.Path == "/" {
@@ -169,9 +183,10 @@ func (e *Exporter) ModuleNames() []string { return slices.Sorted(maps.Keys(e.mod
 func (e *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.mux.ServeHTTP(w, r) }
 
 // Serve answers on ln until ctx is done, then gives the probes under way
-// the exporter's timeout to finish, cuts what is left, and returns nil (a
-// stop is not an error); or the listener's error. It logs one line when it
-// starts, its address and URL, and one if it had to cut probes.
+// the exporter's timeout and a second more to finish, cuts what is left,
+// waits for the fetches to end, and returns nil (a stop is not an error);
+// or the listener's error. It logs one line when it starts, its address
+// and URL, one if it had to cut probes, and one when it has stopped.
 func (e *Exporter) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           e,
@@ -179,22 +194,28 @@ func (e *Exporter) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
 	}
+	grace := e.timeout + time.Second
 	shutdown := make(chan error, 1)
 	stop := context.AfterFunc(ctx, func() {
-		sctx, cancel := context.WithTimeout(context.Background(), e.timeout+time.Second)
+		sctx, cancel := context.WithTimeout(context.Background(), grace)
 		defer cancel()
 		shutdown <- hs.Shutdown(sctx)
 	})
 	e.log.Info("connleak exporter serving", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String(), "allow", e.allow.String(), "modules", e.ModuleNames())
 	err := hs.Serve(ln)
 	if !errors.Is(err, http.ErrServerClosed) && stop() {
-		return errors.Join(err, hs.Close()) // the listener failed
+		err = errors.Join(err, hs.Close()) // the listener failed
+		e.fetching.Wait()
+		return err
 	}
 	if err := <-shutdown; err != nil {
-		e.log.Warn("probes cut at stop", "after", e.timeout+time.Second, "err", err)
-		e.stopFetches()
+		// Closing the connections ends their probes, and a fetch ends
+		// once no probe waits for it.
+		e.log.Warn("probes cut at stop", "after", grace, "err", err)
 		hs.Close()
 	}
+	e.fetching.Wait()
+	e.log.Info("connleak exporter stopped")
 	return nil
 }
 

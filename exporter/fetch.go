@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/connleak/connleak/diagnose"
@@ -49,10 +50,11 @@ func client(m Module) (*http.Client, error) {
 // limit bytes.
 func fetch(ctx context.Context, c *http.Client, m Module, target *url.URL, limit int64) (reading, error) {
 	u := *target
-	q := u.Query()
-	if !q.Has("debug") {
-		q.Set("debug", strconv.Itoa(m.debug()))
-		u.RawQuery = q.Encode()
+	if !u.Query().Has("debug") {
+		// Added to the query as it is: re-encoding it would drop what
+		// url.ParseQuery cannot read, and fetch another URL than the one
+		// -allow matched.
+		u.RawQuery = strings.TrimPrefix(u.RawQuery+"&debug="+strconv.Itoa(m.debug()), "&")
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
@@ -79,7 +81,7 @@ func fetch(ctx context.Context, c *http.Client, m Module, target *url.URL, limit
 		}
 		return reading{}, err
 	}
-	var d diagnose.Diagnosis
+	d := diagnose.Diagnosis{NoSites: true} // the metrics say no site: hold none
 	format, err := dump.Read(&bounded{r: resp.Body, left: limit + 1, limit: limit}, d.Add)
 	if err != nil {
 		return reading{}, timedOut(ctx, err)

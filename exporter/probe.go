@@ -2,7 +2,9 @@ package exporter
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -36,23 +38,32 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
-	rd, err := e.read(ctx, module, target, timeout)
-	if err != nil {
+	rd, err := e.read(ctx, module, target)
+	switch {
+	case err == nil:
+		e.probes.WithLabelValues(resultSuccess).Inc()
+	case errors.Is(r.Context().Err(), context.Canceled):
+		// Its client went away (Prometheus gave up, or stopped): no one
+		// reads the answer, and the target is not to blame.
+		e.probes.WithLabelValues(resultCanceled).Inc()
+		return
+	default:
 		e.probes.WithLabelValues(resultFailure).Inc()
 		e.log.Warn("probe failed", "target", target.String(), "module", module, "err", err)
-		rd = nil
-	} else {
-		e.probes.WithLabelValues(resultSuccess).Inc()
 	}
 	promhttp.HandlerFor(probeRegistry(rd, time.Since(start).Seconds()), promhttp.HandlerOpts{}).ServeHTTP(w, r)
 }
 
 // parseProbe reads a probe's parameters: the target, allowed; the module,
-// known; the timeout, Prometheus's less TimeoutOffset, or the exporter's.
-// An error comes with the status to answer it with.
+// known, and whose own allow the target matches; the timeout, Prometheus's
+// less TimeoutOffset where that is shorter than the exporter's. An error
+// comes with the status to answer it with.
 func (e *Exporter) parseProbe(r *http.Request) (target *url.URL, module string, timeout time.Duration, code int, err error) {
 	bad := func(format string, args ...any) (*url.URL, string, time.Duration, int, error) {
 		return nil, "", 0, http.StatusBadRequest, fmt.Errorf(format, args...)
+	}
+	forbidden := func(format string, args ...any) (*url.URL, string, time.Duration, int, error) {
+		return nil, "", 0, http.StatusForbidden, fmt.Errorf(format, args...)
 	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -74,7 +85,8 @@ func (e *Exporter) parseProbe(r *http.Request) (target *url.URL, module string, 
 	if module == "" {
 		module = DefaultModule
 	}
-	if _, ok := e.modules[module]; !ok {
+	m, ok := e.modules[module]
+	if !ok {
 		return bad("unknown module %q: accepts %s", module, strings.Join(e.ModuleNames(), ", "))
 	}
 	target, err = url.Parse(raw)
@@ -88,41 +100,91 @@ func (e *Exporter) parseProbe(r *http.Request) (target *url.URL, module string, 
 	case target.User != nil:
 		return bad("target %q: credentials in a target are refused: put them in a module of the -config file", target.Redacted())
 	case !e.allow.MatchString(raw):
-		return nil, "", 0, http.StatusForbidden, fmt.Errorf("target %q is not allowed: it does not match -allow %s", raw, e.allow)
+		return forbidden("target %q is not allowed: it does not match -allow %s", raw, e.allow)
+	case m.allow != nil && !m.allow.MatchString(raw):
+		return forbidden("target %q is not allowed with module %q: it does not match the module's allow %s", raw, module, m.allow)
 	}
+	target.Fragment, target.RawFragment = "", "" // never sent: no part of what is fetched
 	timeout = e.timeout
 	if h := r.Header.Get(scrapeTimeoutHeader); h != "" {
 		s, err := strconv.ParseFloat(h, 64)
-		if err != nil || s <= 0 || s > 1e6 {
+		if err != nil || math.IsNaN(s) || s <= 0 {
 			return bad("header %s %q: accepts seconds above 0", scrapeTimeoutHeader, h)
 		}
-		scrape := time.Duration(s * float64(time.Second))
-		timeout = max(scrape-TimeoutOffset, scrape/2)
+		scrape := time.Duration(min(s, 1e6) * float64(time.Second))
+		timeout = min(e.timeout, max(scrape-TimeoutOffset, scrape/2))
 	}
 	return target, module, timeout, 0, nil
 }
 
-// read is the diagnosis of target's profile under module. Probes of the
-// same module and target at once share one fetch, which runs to the
-// timeout of the probe that started it, whatever becomes of that probe;
-// each waits for it until its own ctx is done.
-func (e *Exporter) read(ctx context.Context, module string, target *url.URL, timeout time.Duration) (*reading, error) {
-	ch := e.fetches.DoChan(module+"\n"+target.String(), func() (any, error) {
+// flight is one fetch of a target's profile, which every probe of the same
+// module and target that comes while it runs waits for.
+type flight struct {
+	done    chan struct{} // closed once rd and err are set
+	rd      *reading
+	err     error
+	waiting int                // probes waiting; guarded by Exporter.mu
+	cancel  context.CancelFunc // ends the fetch
+}
+
+// read is the diagnosis of target's profile under module, within ctx.
+// Probes of the same module and target at once share one fetch: it runs
+// for as long as one of them waits, and at most the exporter's timeout, and
+// ends as soon as none does; each probe waits for it until its own ctx is
+// done. At most maxFetches run at once.
+func (e *Exporter) read(ctx context.Context, module string, target *url.URL) (*reading, error) {
+	key := module + "\n" + target.String()
+	e.mu.Lock()
+	f := e.flights[key]
+	if f == nil {
+		fctx, cancel := context.WithTimeout(context.Background(), e.timeout)
+		f = &flight{done: make(chan struct{}), cancel: cancel}
+		e.flights[key] = f
 		e.fetched.Inc()
-		fctx, cancel := context.WithTimeout(e.fetching, timeout)
-		defer cancel()
-		rd, err := fetch(fctx, e.clients[module], e.modules[module], target, e.maxBytes)
-		return &rd, err
-	})
-	e.inFlight.Inc() // once DoChan has joined this probe to its fetch
-	defer e.inFlight.Dec()
-	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return nil, res.Err
+		e.fetching.Go(func() {
+			defer cancel()
+			rd, err := e.fetchOne(fctx, module, target)
+			e.mu.Lock()
+			if e.flights[key] == f {
+				delete(e.flights, key)
+			}
+			e.mu.Unlock()
+			f.rd, f.err = &rd, err
+			close(f.done)
+		})
+	}
+	f.waiting++
+	e.mu.Unlock()
+	e.waiting.Inc()
+	defer func() {
+		e.waiting.Dec()
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if f.waiting--; f.waiting == 0 {
+			f.cancel() // done already, or no one waits for it any more
+			if e.flights[key] == f {
+				delete(e.flights, key) // the next probe starts afresh
+			}
 		}
-		return res.Val.(*reading), nil
+	}()
+	select {
+	case <-f.done:
+		if f.err != nil {
+			return nil, f.err
+		}
+		return f.rd, nil
 	case <-ctx.Done():
 		return nil, timedOut(ctx, ctx.Err())
 	}
+}
+
+// fetchOne fetches once a slot among maxFetches is free.
+func (e *Exporter) fetchOne(ctx context.Context, module string, target *url.URL) (reading, error) {
+	select {
+	case e.slots <- struct{}{}:
+		defer func() { <-e.slots }()
+	case <-ctx.Done():
+		return reading{}, fmt.Errorf("%d fetches under way already: %w", maxFetches, timedOut(ctx, ctx.Err()))
+	}
+	return fetch(ctx, e.clients[module], e.modules[module].Module, target, e.maxBytes)
 }

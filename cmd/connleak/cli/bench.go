@@ -34,7 +34,7 @@ func runBench(ctx context.Context, args []string, e env) error {
 	goroutines := fs.Int("g", 18000, "then time /stats on a server 2 with this many leaked `goroutines`, measure what each form of its goroutine profile costs it, and time connleak diagnose on its dump (0: skip)")
 	targets := fs.Int("targets", 100, "then probe connleak exporter, at GOMAXPROCS=1 and 2, with this `many` loopback targets serving server 2's dumps at 1000 and at -g goroutines (0: skip)")
 	panicparse := fs.String("panicparse", "", "time this panicparse `binary` (pp) on that dump too, next to connleak diagnose; make bench installs it, pinned")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return helpIsSuccess(err)
 	}
 	if fs.NArg() > 0 {

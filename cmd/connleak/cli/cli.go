@@ -7,6 +7,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -97,6 +98,28 @@ func commandNames() string {
 		names[i] = c.name
 	}
 	return strings.Join(names, ", ")
+}
+
+// parseFlags parses a command's flags into fs. -h or -help prints the
+// command's usage and returns flag.ErrHelp. A bad flag is an error of one
+// line, which Main prints as it prints every error: neither the flag
+// package's own line nor the usage is printed, so the error is not said
+// twice, nor buried.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	fs.Usage = usage
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return err
+	case err != nil:
+		return fmt.Errorf("%w (%s -h lists the flags)", err, fs.Name())
+	}
+	return nil
 }
 
 // usage is the top-level usage: every subcommand.

@@ -26,7 +26,7 @@ func runDemo(ctx context.Context, args []string, e env) error {
 	out := fs.String("out", "", "write an HTML report to `file`")
 	jsonOut := fs.String("json", "", "write every sample and verdict as JSON to `file`")
 	check := fs.Bool("check", false, "exit 1 if a verdict contradicts the physics table")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return helpIsSuccess(err)
 	}
 	if fs.NArg() > 0 {

@@ -42,7 +42,7 @@ crash tracebacks, pprof's debug=0, debug=1 and debug=2, and goleak's message.
 	samples := fs.Int("samples", 1, "how many dumps to take of each URL, -every apart; with 2 or more, the growth of each count per minute")
 	timeout := fs.Duration("timeout", time.Minute, "how long one dump of a URL may take, both forms (debug=2, then debug=1) included")
 	caFile := fs.String("ca", "", "a PEM `file` of CA certificates an https URL's server may chain to, trusted besides the system's roots")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}

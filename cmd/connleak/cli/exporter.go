@@ -17,21 +17,24 @@ func runExporter(ctx context.Context, args []string, e env) error {
 	listen := fs.String("listen", "localhost:9465", "the `address` to serve /probe and /metrics on (:9465 for every interface)")
 	allow := fs.String("allow", exporter.DefaultAllow, "the targets to probe: a regular `expression` matched against the whole target URL; the others are answered 403, never fetched")
 	config := fs.String("config", "", "a YAML `file` of modules: the form to ask for, credentials and TLS settings of targets (docs/exporter.md)")
-	timeout := fs.Duration("timeout", exporter.DefaultTimeout, "a probe's `timeout` when Prometheus does not say its scrape's (X-Prometheus-Scrape-Timeout-Seconds, less 0.5s)")
+	timeout := fs.Duration("timeout", exporter.DefaultTimeout, "the longest a probe takes (`duration`); Prometheus's scrape timeout less 0.5s where that is shorter (X-Prometheus-Scrape-Timeout-Seconds)")
 	maxBytes := fs.Int64("max-bytes", exporter.DefaultMaxBytes, "the most `bytes` a target may send for one profile")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: connleak exporter [-listen ADDR] [-allow REGEXP] [-config FILE]\n\nAnswers Prometheus's probes, GET /probe?target=URL[&module=NAME], with the metrics of the\nHTTP connections in the goroutine profile at URL; /metrics has the exporter's own.\nSee docs/exporter.md.\n\nflags:")
+		fmt.Fprintln(e.stderr, "usage: connleak exporter [-listen ADDR] [-allow REGEXP] [-config FILE] [-timeout 10s] [-max-bytes N]\n\nAnswers Prometheus's probes, GET /probe?target=URL[&module=NAME], with the metrics of the\nHTTP connections in the goroutine profile at URL; /metrics has the exporter's own.\nSee docs/exporter.md.\n\nflags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return helpIsSuccess(err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("exporter takes no arguments, got %q", fs.Args())
 	}
 	cfg := exporter.Config{Allow: *allow, Timeout: *timeout, MaxBytes: *maxBytes, Log: slog.New(slog.NewTextHandler(e.stderr, nil))}
-	if *timeout <= 0 || *maxBytes <= 0 {
-		return fmt.Errorf("-timeout %v -max-bytes %d: accepts a duration and a count above 0", *timeout, *maxBytes)
+	if *timeout <= 0 {
+		return fmt.Errorf("-timeout %v: accepts a duration above 0", *timeout)
+	}
+	if *maxBytes <= 0 {
+		return fmt.Errorf("-max-bytes %d: accepts a count above 0", *maxBytes)
 	}
 	if *config != "" {
 		modules, err := exporter.LoadConfig(*config)

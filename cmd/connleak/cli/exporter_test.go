@@ -37,10 +37,10 @@ func TestRunExporter(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "http://" + addr.FindStringSubmatch(stderr.String())[1]
-	// The exporter's own /metrics is no goroutine profile: the probe fails,
-	// and says so in a 200 with probe_success 0.
+	// The exporter serves no goroutine profile: the probe of its own
+	// fails, and says so in a 200 with probe_success 0.
 	for target, want := range map[string]string{
-		base + "/metrics": "probe_success 0",
+		base + "/debug/pprof/goroutine":              "probe_success 0",
 		"http://10.0.0.1:6060/debug/pprof/goroutine": "is not allowed",
 	} {
 		req, _ := http.NewRequest(http.MethodGet, base+"/probe?target="+url.QueryEscape(target), nil)
@@ -88,16 +88,16 @@ func TestExporterBadSettings(t *testing.T) {
 		{[]string{"-listen", "127.0.0.1:99999"}, "-listen"},
 		{[]string{"-config", filepath.Join(dir, "none.yml")}, "-config: config: open"},
 		{[]string{"-config", bad}, `module "prod": debug 7: accepts 0, 1 or 2`},
-		{[]string{"-timeout", "0s"}, "-timeout 0s -max-bytes"},
-		{[]string{"-max-bytes", "-1"}, "accepts a duration and a count above 0"},
-		{[]string{"-timeout", "soon"}, `invalid value "soon" for flag -timeout`},
+		{[]string{"-timeout", "0s"}, "-timeout 0s: accepts a duration above 0"},
+		{[]string{"-max-bytes", "-1"}, "-max-bytes -1: accepts a count above 0"},
+		{[]string{"-timeout", "soon"}, `invalid value "soon" for flag -timeout: parse error (connleak exporter -h lists the flags)`},
+		{[]string{"-bogus"}, "flag provided but not defined: -bogus (connleak exporter -h lists the flags)"},
 		{[]string{"probe"}, `exporter takes no arguments, got ["probe"]`},
 	}
 	for _, tt := range tests {
 		r := run(t, "", testutil.Getenv(), nil, append([]string{"exporter"}, tt.args...)...)
-		last := r.stderr[strings.LastIndex(strings.TrimSuffix(r.stderr, "\n"), "\n")+1:]
-		if r.code != 1 || !strings.HasPrefix(last, "connleak: ") || !strings.Contains(last, tt.want) {
-			t.Errorf("%q: exit %d, %q; want exit 1 and a last line naming %s", tt.args, r.code, r.out(), tt.want)
+		if r.code != 1 || strings.Count(r.out(), "\n") != 1 || !strings.HasPrefix(r.out(), "connleak: ") || !strings.Contains(r.out(), tt.want) {
+			t.Errorf("%q: exit %d, %q; want exit 1 and one line naming %s", tt.args, r.code, r.out(), tt.want)
 		}
 	}
 }

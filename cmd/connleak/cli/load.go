@@ -24,7 +24,7 @@ func runLoad(ctx context.Context, args []string, e env) error {
 	c := fs.Int("c", 1, "requests at once")
 	keepAlive := fs.Bool("k", false, "reuse connections (by default each request has its own, as with curl)")
 	quiet := fs.Bool("q", false, "print only the summary, not each reply")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return helpIsSuccess(err)
 	}
 	if fs.NArg() != 1 {

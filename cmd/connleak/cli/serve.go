@@ -21,7 +21,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		fmt.Fprintln(e.stderr)
 		usage(e.stderr)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}

@@ -55,7 +55,7 @@ go vet -vettool=$(command -v connleak) ./...
 	asJSON := fs.Bool("json", false, "write the findings as JSON, one object per line")
 	fix := fs.Bool("fix", false, "apply the suggested fixes that are safe, and say which, and why not the others")
 	tests := fs.Bool("test", true, "check test files too, as go vet does; -test=false leaves them out")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
