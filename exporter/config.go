@@ -154,7 +154,7 @@ func LoadConfig(path string) (map[string]Module, error) {
 var (
 	yamlLine    = regexp.MustCompile(`^line (\d+): `)
 	yamlUnknown = regexp.MustCompile(`field (\S+) not found in type (.*)$`)
-	yamlValue   = regexp.MustCompile("cannot unmarshal !!(\\w+) (?:.* )?into (\\S+)$")
+	yamlValue   = regexp.MustCompile(`cannot unmarshal !!(\w+) (?:.* )?into (\S+)$`)
 	yamlQuoted  = regexp.MustCompile("`[^`]*`") // a value of the file
 )
 
