@@ -64,7 +64,7 @@ func connections(r diagnose.Report) map[string][]series {
 // help is each metric's HELP text.
 var help = map[string]string{
 	metricGoroutines:    "Goroutines in the target's goroutine profile.",
-	metricClientConns:   "The target's outbound HTTP connections, by protocol and state: idle in a pool, active (a call waiting on it), body_unread (held by a response body neither read to the end nor closed).",
+	metricClientConns:   "The target's outbound HTTP connections, by protocol and state: idle in a pool, active (a call waiting on it; for HTTP/2, one a call in flight, up to the connections there are), body_unread (held by a response body neither read to the end nor closed).",
 	metricClientCalls:   "The target's outbound HTTP calls waiting: for their response, or for a connection (queued behind MaxConnsPerHost).",
 	metricClientDials:   "The target's outbound connections being dialled: connecting, or in their TLS handshake.",
 	metricServerConns:   "The target's inbound HTTP connections, by protocol and state: idle (kept alive between requests), awaiting_request (sent nothing yet), active (reading a request or running a handler).",
