@@ -171,14 +171,24 @@ func decodeText(br *bufio.Reader) io.Reader {
 	return br
 }
 
-// errLongLine is scanLines' error for a line longer than MaxLine.
+// errLongLine is lineSplitter's error for a line longer than MaxLine.
 var errLongLine = errors.New("line too long")
 
-// scanLines is a bufio.SplitFunc for the lines of a dump, however they
-// end: "\n", "\r\n", or a lone "\r" as old Mac files do. It refuses a line
+// lineSplitter splits a dump into its lines, however they end: "\n",
+// "\r\n", or a lone "\r" as old Mac files do.
+type lineSplitter struct {
+	// lone is set once a lone "\r" has ended a line: from then on, split
+	// looks for both ends at once. Before, it looks for a "\n", the
+	// quickest search, and for a "\r" only before it, so that a dump of
+	// "\n" or "\r\n" ends is searched once, and one of "\r" ends is not
+	// searched to its end for a "\n" at every line.
+	lone bool
+}
+
+// split is a bufio.SplitFunc for the lines of a dump. It refuses a line
 // longer than MaxLine.
-func scanLines(data []byte, atEOF bool) (int, []byte, error) {
-	i := bytes.IndexAny(data, "\r\n")
+func (s *lineSplitter) split(data []byte, atEOF bool) (int, []byte, error) {
+	i := s.lineEnd(data)
 	switch {
 	case i > MaxLine || i < 0 && len(data) > MaxLine:
 		return 0, nil, errLongLine
@@ -196,11 +206,33 @@ func scanLines(data []byte, atEOF bool) (int, []byte, error) {
 	return 0, nil, nil // a "\r" last read: is a "\n" next?
 }
 
+// lineEnd is where in data the first "\r" or "\n" is, or -1.
+func (s *lineSplitter) lineEnd(data []byte) int {
+	if s.lone {
+		return bytes.IndexAny(data, "\r\n")
+	}
+	i := bytes.IndexByte(data, '\n')
+	before := data
+	if i >= 0 {
+		before = data[:i]
+	}
+	j := bytes.IndexByte(before, '\r')
+	switch {
+	case j < 0:
+		return i
+	case j == i-1:
+		return j // a "\r\n"
+	case j+1 < len(data):
+		s.lone = true // not a "\r\n"; a "\r" last read may yet be one
+	}
+	return j
+}
+
 // readText reads a text dump.
 func readText(br *bufio.Reader, each func(*Goroutine)) (Format, error) {
 	sc := bufio.NewScanner(decodeText(br))
 	sc.Buffer(make([]byte, 0, 64<<10), MaxLine+len("\r\n"))
-	sc.Split(scanLines)
+	sc.Split(new(lineSplitter).split)
 	p := parser{each: each}
 	lineNo := 0
 	for sc.Scan() {
