@@ -211,3 +211,33 @@ func TestCountBounds(t *testing.T) {
 		})
 	}
 }
+
+// TestNameBounds checks that the names a parser keeps to hand out again
+// stay within maxInterned names of at most maxInternedLen bytes, however
+// many distinct ones a dump holds; that each is handed out as it was read,
+// kept or not; and that one kept is handed out again with no allocation.
+func TestNameBounds(t *testing.T) {
+	var in interner
+	long := "main." + strings.Repeat("f", maxInternedLen)
+	for _, name := range []string{long, "main.f", "main.f"} {
+		if got := in.name([]byte(name)); got != name {
+			t.Fatalf("got %q, want %q", got, name)
+		}
+	}
+	if _, ok := in.names[long]; ok || len(in.names) != 1 {
+		t.Errorf("%d names kept, %d bytes long at most; want main.f alone, a name of %d bytes is too long", len(in.names), len(long), len(long))
+	}
+	known := []byte("main.f")
+	if allocs := testing.AllocsPerRun(100, func() { in.name(known) }); allocs != 0 {
+		t.Errorf("a name kept: %v allocations, want 0", allocs)
+	}
+	for i := range 2 * maxInterned {
+		name := fmt.Sprintf("main.g%d", i)
+		if got := in.name([]byte(name)); got != name {
+			t.Fatalf("got %q, want %q", got, name)
+		}
+	}
+	if len(in.names) != maxInterned {
+		t.Errorf("%d names kept, want maxInterned, %d", len(in.names), maxInterned)
+	}
+}

@@ -277,6 +277,7 @@ type parser struct {
 	frames     stack      // g's own frames so far
 	ancestor   stack      // the frames so far of the ancestor being read
 	ancestorID int        // the ID of the ancestor being read
+	names      interner   // the functions and files of the frames read so far
 }
 
 // line reads one line of the dump. Dumps pasted into issues and chats come
@@ -373,10 +374,10 @@ func (p *parser) stackLine(raw, line []byte) error {
 	case bytes.HasPrefix(line, []byte("[originating from goroutine ")):
 		p.startAncestor(line)
 	case raw[0] == '\t' || isFileLine(line):
-		p.fileLine(string(line))
+		p.fileLine(line)
 	case bytes.HasPrefix(line, []byte("created by ")):
 		if p.section == own {
-			p.g.CreatedBy = Frame{Func: createdBy(string(line))}
+			p.g.CreatedBy = Frame{Func: p.names.name(createdBy(line))}
 		}
 	case bytes.HasPrefix(line, []byte("...")) || line[0] == ']' || line[0] == '[':
 		// "...additional frames elided...", the end of goleak's list
@@ -384,7 +385,7 @@ func (p *parser) stackLine(raw, line []byte) error {
 		return p.flush()
 	default:
 		if s := p.stack(); s != nil {
-			s.push(Frame{Func: funcName(string(line))})
+			s.push(Frame{Func: p.names.name(funcName(line))})
 		}
 	}
 	return nil
@@ -425,15 +426,15 @@ func (p *parser) endAncestor() {
 
 // fileLine reads "/src/x.go:12 +0x1f" into the frame before it: the last
 // of the stack being read, or g's created by where that came last.
-func (p *parser) fileLine(line string) {
+func (p *parser) fileLine(line []byte) {
 	file, n := parseFileLine(line)
 	if c := &p.g.CreatedBy; p.section == own && c.Func != "" && c.File == "" {
-		c.File, c.Line = file, n
+		c.File, c.Line = p.names.name(file), n
 		return
 	}
 	if s := p.stack(); s != nil {
 		if f := s.last(); f != nil && f.File == "" {
-			f.File, f.Line = file, n
+			f.File, f.Line = p.names.name(file), n
 		}
 	}
 }
@@ -558,17 +559,17 @@ func parseHeader(line string) (*Goroutine, error) {
 
 // funcName is the function of a frame line: "pkg.f(0xc0, ...)" without its
 // arguments.
-func funcName(line string) string {
-	if i := strings.LastIndexByte(line, '('); i > 0 && strings.HasSuffix(line, ")") {
+func funcName(line []byte) []byte {
+	if i := bytes.LastIndexByte(line, '('); i > 0 && bytes.HasSuffix(line, []byte(")")) {
 		return line[:i]
 	}
 	return line
 }
 
 // createdBy reads "created by pkg.f in goroutine 7".
-func createdBy(line string) string {
-	f := strings.TrimPrefix(line, "created by ")
-	if i := strings.Index(f, " in goroutine "); i >= 0 {
+func createdBy(line []byte) []byte {
+	f := bytes.TrimPrefix(line, []byte("created by "))
+	if i := bytes.Index(f, []byte(" in goroutine ")); i >= 0 {
 		f = f[:i]
 	}
 	return f
@@ -576,11 +577,11 @@ func createdBy(line string) string {
 
 // parseFileLine reads "/src/x.go:12 +0x1f", and GOTRACEBACK=system's
 // "/src/x.go:12 +0x1f fp=0xc0 sp=0xc0 pc=0x74b3d1".
-func parseFileLine(s string) (string, int) {
-	if i := strings.LastIndex(s, " +0x"); i >= 0 {
+func parseFileLine(s []byte) ([]byte, int) {
+	if i := bytes.LastIndex(s, []byte(" +0x")); i >= 0 {
 		s = s[:i]
 	}
-	if i := strings.Index(s, " fp=0x"); i >= 0 {
+	if i := bytes.Index(s, []byte(" fp=0x")); i >= 0 {
 		s = s[:i]
 	}
 	return splitFileLine(s)
@@ -605,12 +606,17 @@ func parseGroupedFrame(line string) (Frame, bool) {
 	return f, true
 }
 
-func splitFileLine(s string) (string, int) {
-	i := strings.LastIndexByte(s, ':')
+// splitFileLine splits "/src/x.go:12" into its file and line number; a
+// file with no number after its last colon has line 0.
+func splitFileLine[S ~string | ~[]byte](s S) (S, int) {
+	i := len(s) - 1
+	for i >= 0 && s[i] != ':' {
+		i--
+	}
 	if i < 0 {
 		return s, 0
 	}
-	n, err := strconv.Atoi(s[i+1:])
+	n, err := strconv.Atoi(string(s[i+1:]))
 	if err != nil {
 		return s, 0
 	}
