@@ -313,7 +313,8 @@ func (p *parser) start(g *Goroutine, format Format) error {
 		return err
 	}
 	if g != nil {
-		p.g, p.format, p.section, p.frames = g, format, own, stack{}
+		p.g, p.format, p.section = g, format, own
+		p.frames.reset()
 	}
 	return nil
 }
@@ -413,7 +414,8 @@ func (p *parser) startAncestor(line []byte) {
 	}
 	id := bytes.TrimSuffix(bytes.TrimPrefix(line, []byte("[originating from goroutine ")), []byte("]:"))
 	p.ancestorID, _ = strconv.Atoi(string(id)) // 0 where it does not read
-	p.section, p.ancestor = ancestor, stack{}
+	p.section = ancestor
+	p.ancestor.reset()
 }
 
 // endAncestor adds the ancestor's stack being read, if any, to g.
