@@ -212,32 +212,45 @@ func TestCountBounds(t *testing.T) {
 	}
 }
 
-// TestNameBounds checks that the names a parser keeps to hand out again
-// stay within maxInterned names of at most maxInternedLen bytes, however
-// many distinct ones a dump holds; that each is handed out as it was read,
-// kept or not; and that one kept is handed out again with no allocation.
-func TestNameBounds(t *testing.T) {
-	var in interner
-	long := "main." + strings.Repeat("f", maxInternedLen)
-	for _, name := range []string{long, "main.f", "main.f"} {
-		if got := in.name([]byte(name)); got != name {
-			t.Fatalf("got %q, want %q", got, name)
-		}
-	}
-	if _, ok := in.names[long]; ok || len(in.names) != 1 {
-		t.Errorf("%d names kept, %d bytes long at most; want main.f alone, a name of %d bytes is too long", len(in.names), len(long), len(long))
-	}
-	known := []byte("main.f")
-	if allocs := testing.AllocsPerRun(100, func() { in.name(known) }); allocs != 0 {
-		t.Errorf("a name kept: %v allocations, want 0", allocs)
-	}
-	for i := range 2 * maxInterned {
-		name := fmt.Sprintf("main.g%d", i)
-		if got := in.name([]byte(name)); got != name {
-			t.Fatalf("got %q, want %q", got, name)
-		}
-	}
-	if len(in.names) != maxInterned {
-		t.Errorf("%d names kept, want maxInterned, %d", len(in.names), maxInterned)
+// TestMemoBounds checks that a memo, of names or of label sets, keeps at
+// most maxMemo strings, by keys of at most maxMemoKey bytes, however many
+// distinct ones a dump holds; that it hands out each as it was made, kept
+// or not; and that it hands out one kept again with no allocation.
+func TestMemoBounds(t *testing.T) {
+	upper := func(s string) string { return strings.ToUpper(s) }
+	for _, tt := range []struct {
+		name string
+		get  func(m *memo, key string) string
+		want func(string) string
+	}{
+		{"names", func(m *memo, key string) string { return m.name([]byte(key)) }, func(s string) string { return s }},
+		{"label sets", func(m *memo, key string) string { return m.labels(key, upper) }, upper},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var m memo
+			get := func(key string) {
+				t.Helper()
+				if got := tt.get(&m, key); got != tt.want(key) {
+					t.Fatalf("got %q, want %q", got, tt.want(key))
+				}
+			}
+			long := strings.Repeat("k", maxMemoKey+1)
+			const known = "main.(*T).f"
+			for _, key := range []string{long, known, known} {
+				get(key)
+			}
+			if _, ok := m.strings[long]; ok || len(m.strings) != 1 {
+				t.Errorf("%d strings kept, of keys up to %d bytes; want one, a key of %d bytes is too long", len(m.strings), len(long), len(long))
+			}
+			if allocs := testing.AllocsPerRun(100, func() { tt.get(&m, known) }); allocs != 0 {
+				t.Errorf("a string kept: %v allocations, want 0", allocs)
+			}
+			for i := range 2 * maxMemo {
+				get(fmt.Sprint("k", i))
+			}
+			if len(m.strings) != maxMemo {
+				t.Errorf("%d strings kept, want maxMemo, %d", len(m.strings), maxMemo)
+			}
+		})
 	}
 }

@@ -277,7 +277,8 @@ type parser struct {
 	frames     stack      // g's own frames so far
 	ancestor   stack      // the frames so far of the ancestor being read
 	ancestorID int        // the ID of the ancestor being read
-	names      interner   // the functions and files of the frames read so far
+	names      memo       // the functions and files of the frames read so far
+	labels     memo       // the label sets of the headers read so far, written out
 }
 
 // line reads one line of the dump. Dumps pasted into issues and chats come
@@ -321,7 +322,7 @@ func (p *parser) start(g *Goroutine, format Format) error {
 
 // header reads "goroutine 18 [IO wait, 106 minutes]:".
 func (p *parser) header(line []byte) error {
-	g, err := parseHeader(string(line))
+	g, err := parseHeader(string(line), &p.labels)
 	if err != nil {
 		return err
 	}
@@ -331,7 +332,7 @@ func (p *parser) header(line []byte) error {
 // goleakHeader reads goleak's "[Goroutine 7 in state IO wait, with f on
 // top of the stack:".
 func (p *parser) goleakHeader(line []byte) error {
-	g, err := parseGoleakHeader(string(line))
+	g, err := parseGoleakHeader(string(line), &p.labels)
 	if err != nil {
 		return err
 	}
@@ -483,7 +484,7 @@ func isGoleakHeader(line []byte) bool {
 
 // parseGoleakHeader reads "[Goroutine 7 in state IO wait, 3 minutes, with
 // f on top of the stack:", as parseHeader does.
-func parseGoleakHeader(line string) (*Goroutine, error) {
+func parseGoleakHeader(line string, labels *memo) (*Goroutine, error) {
 	rest := strings.TrimPrefix(strings.TrimLeft(line, "[ "), "Goroutine ")
 	idText, rest, _ := strings.Cut(rest, " in state ")
 	state, _, ok := strings.Cut(rest, ", with ")
@@ -491,7 +492,7 @@ func parseGoleakHeader(line string) (*Goroutine, error) {
 	if !ok || err != nil {
 		return nil, nil
 	}
-	return parseHeader(fmt.Sprintf("goroutine %d [%s]:", id, state))
+	return parseHeader(fmt.Sprintf("goroutine %d [%s]:", id, state), labels)
 }
 
 // fileLine is where a frame is: a path (spaces and all), a line number,
@@ -518,8 +519,8 @@ func isCrashLine(line []byte) bool {
 // parseHeader reads "goroutine 18 [IO wait, 106 minutes]:", and the forms
 // with more between the ID and the state ("gp=0x... m=nil [select]:"). It
 // returns nil and no error for a line that is no header after all, and an
-// error for a wait past MaxWait.
-func parseHeader(line string) (*Goroutine, error) {
+// error for a wait past MaxWait. It writes out label sets through labels.
+func parseHeader(line string, labels *memo) (*Goroutine, error) {
 	rest := strings.TrimPrefix(line, "goroutine ")
 	idText, rest, _ := strings.Cut(rest, " ")
 	id, err := strconv.Atoi(idText)
@@ -534,13 +535,14 @@ func parseHeader(line string) (*Goroutine, error) {
 	// labels may.
 	if i := strings.Index(rest[open:], "] {"); i >= 0 && strings.HasSuffix(line, "}:") {
 		end = open + i
-		g.Labels = headerLabels(rest[end+2 : len(rest)-1])
+		g.Labels = labels.labels(rest[end+2:len(rest)-1], headerLabels)
 	}
 	state := rest[open+1 : end]
 	// GODEBUG=tracebacklabels=1 (Go 1.26) adds the labels last, with no
 	// comma: [IO wait, 106 minutes labels:{"k": "v"}].
 	if i := strings.Index(state, "labels:{"); i >= 0 {
-		g.Labels = normalLabels(state[i+len("labels:"):])
+		// Its key keeps "labels:", which no Go 1.27 set begins with.
+		g.Labels = labels.labels(state[i:], func(s string) string { return normalLabels(s[len("labels:"):]) })
 		state = strings.TrimSpace(state[:i])
 	}
 	parts := strings.Split(state, ", ")

@@ -143,11 +143,11 @@ var hostileInputs = []hostileInput{
 	}},
 	{"text-distinct-names", func() []byte {
 		// 20,000 frames of distinct functions and files, 40,000 names
-		// (ten times maxInterned) of maxInternedLen bytes each, in 20 MB
+		// (ten times maxMemo) of maxMemoKey bytes each, in 20 MB
 		// of text.
 		var b bytes.Buffer
 		b.WriteString("goroutine 1 [running]:\n")
-		pad := strings.Repeat("x", maxInternedLen-len("main.f000000"))
+		pad := strings.Repeat("x", maxMemoKey-len("main.f000000"))
 		for i := range 20_000 {
 			fmt.Fprintf(&b, "main.f%06d%s()\n\t/%s%06d.go:1 +0x1\n", i, pad, pad[:len(pad)-len(".go")], i)
 		}
