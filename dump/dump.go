@@ -478,8 +478,8 @@ func (p *parser) end() (Format, error) {
 // IO wait, with f on top of the stack:", or one of its followers, which
 // start with a space instead of the bracket.
 func isGoleakHeader(line []byte) bool {
-	line = bytes.TrimLeft(line, "[ ")
-	return bytes.HasPrefix(line, []byte("Goroutine ")) && bytes.HasSuffix(line, []byte("on top of the stack:"))
+	// Its end first: Read asks of most lines, and TrimLeft is the dearer.
+	return bytes.HasSuffix(line, []byte("on top of the stack:")) && bytes.HasPrefix(bytes.TrimLeft(line, "[ "), []byte("Goroutine "))
 }
 
 // parseGoleakHeader reads "[Goroutine 7 in state IO wait, 3 minutes, with
