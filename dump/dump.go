@@ -289,7 +289,7 @@ func (p *parser) line(raw []byte) error {
 	switch {
 	case len(line) == 0:
 		return p.flush()
-	case bytes.HasPrefix(line, []byte("goroutine ")) && bytes.HasSuffix(line, []byte(":")):
+	case bytes.HasPrefix(line, []byte("goroutine ")) && endsWith(line, ':'):
 		return p.header(line)
 	case p.format != Grouped && isGoleakHeader(line):
 		return p.goleakHeader(line)
@@ -383,7 +383,7 @@ func (p *parser) stackLine(raw, line []byte) error {
 		}
 	case bytes.HasPrefix(line, []byte("...")) || line[0] == ']' || line[0] == '[':
 		// "...additional frames elided...", the end of goleak's list
-	case !bytes.HasSuffix(line, []byte(")")):
+	case !endsWith(line, ')'):
 		return p.flush()
 	default:
 		if s := p.stack(); s != nil {
@@ -503,7 +503,7 @@ var fileLine = regexp.MustCompile(`:\d+( \+0x[0-9a-f]+)?( fp=\S+ sp=\S+ pc=\S+)?
 // isFileLine reports whether a trimmed line of a stack is where a frame is,
 // "/src/x.go:12 +0x1f", rather than the frame, "pkg.f(0xc0, ...)".
 func isFileLine(line []byte) bool {
-	return !bytes.HasSuffix(line, []byte(")")) && fileLine.Match(line)
+	return !endsWith(line, ')') && fileLine.Match(line)
 }
 
 // isCrashLine reports whether line is how a crash or a signal's traceback
@@ -564,7 +564,7 @@ func parseHeader(line string, labels *memo) (*Goroutine, error) {
 // funcName is the function of a frame line: "pkg.f(0xc0, ...)" without its
 // arguments.
 func funcName(line []byte) []byte {
-	if i := bytes.LastIndexByte(line, '('); i > 0 && bytes.HasSuffix(line, []byte(")")) {
+	if i := bytes.LastIndexByte(line, '('); i > 0 && endsWith(line, ')') {
 		return line[:i]
 	}
 	return line
@@ -582,13 +582,32 @@ func createdBy(line []byte) []byte {
 // parseFileLine reads "/src/x.go:12 +0x1f", and GOTRACEBACK=system's
 // "/src/x.go:12 +0x1f fp=0xc0 sp=0xc0 pc=0x74b3d1".
 func parseFileLine(s []byte) ([]byte, int) {
-	if i := bytes.LastIndex(s, []byte(" +0x")); i >= 0 {
-		s = s[:i]
-	}
+	s = cutOffset(s)
 	if i := bytes.Index(s, []byte(" fp=0x")); i >= 0 {
 		s = s[:i]
 	}
 	return splitFileLine(s)
+}
+
+// cutOffset is s up to its last " +0x", the frame's offset that ends a
+// file line, if it has one. It looks for the "+" alone, from the end,
+// a quicker search than bytes.LastIndex's.
+func cutOffset(s []byte) []byte {
+	for i := len(s); ; {
+		i = bytes.LastIndexByte(s[:i], '+')
+		switch {
+		case i < 1:
+			return s
+		case s[i-1] == ' ' && bytes.HasPrefix(s[i:], []byte("+0x")):
+			return s[:i-1]
+		}
+	}
+}
+
+// endsWith reports whether b's last byte is c: bytes.HasSuffix, quicker
+// for one byte.
+func endsWith(b []byte, c byte) bool {
+	return len(b) > 0 && b[len(b)-1] == c
 }
 
 // parseGroupedFrame reads "#\t0x4dc0dc\tmain.main.func1+0x1c\t/src/main.go:12",
