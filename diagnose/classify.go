@@ -82,13 +82,17 @@ func (t *tally) add(g *dump.Goroutine) {
 	wait := min(max(g.Wait, 0), dump.MaxWait)
 	t.total += n
 	conn, call := classify(g)
+	if conn == other && call == other {
+		return
+	}
+	s, sited := site(g)
 	for _, k := range []kind{conn, call} {
 		if k == other {
 			continue
 		}
 		t.count[k] += n
 		t.oldest[k] = max(t.oldest[k], wait)
-		if s, ok := site(g); ok {
+		if sited {
 			if t.sites[k] == nil {
 				t.sites[k] = map[Site]int{}
 			}
