@@ -273,12 +273,13 @@ type parser struct {
 	goleak     bool // goroutines inside goleak's message
 	found      bool // each has had a goroutine
 	section    section
-	g          *Goroutine // the goroutine being read; nil outside
-	frames     stack      // g's own frames so far
-	ancestor   stack      // the frames so far of the ancestor being read
-	ancestorID int        // the ID of the ancestor being read
-	names      memo       // the functions and files of the frames read so far
-	labels     memo       // the label sets of the headers read so far, written out
+	g          *Goroutine   // the goroutine being read; nil outside
+	frames     stack        // g's own frames so far
+	ancestor   stack        // the frames so far of the ancestor being read
+	ancestorID int          // the ID of the ancestor being read
+	names      memo[string] // the functions and files of the frames read so far
+	places     memo[place]  // the places of the file lines read so far
+	labels     memo[string] // the label sets of the headers read so far, written out
 }
 
 // line reads one line of the dump. Dumps pasted into issues and chats come
@@ -379,7 +380,7 @@ func (p *parser) stackLine(raw, line []byte) error {
 		p.fileLine(line)
 	case bytes.HasPrefix(line, []byte("created by ")):
 		if p.section == own {
-			p.g.CreatedBy = Frame{Func: p.names.name(createdBy(line))}
+			p.g.CreatedBy = Frame{Func: p.names.get(createdBy(line), toString)}
 		}
 	case bytes.HasPrefix(line, []byte("...")) || line[0] == ']' || line[0] == '[':
 		// "...additional frames elided...", the end of goleak's list
@@ -387,7 +388,7 @@ func (p *parser) stackLine(raw, line []byte) error {
 		return p.flush()
 	default:
 		if s := p.stack(); s != nil {
-			s.push(Frame{Func: p.names.name(funcName(line))})
+			s.push(Frame{Func: p.names.get(funcName(line), toString)})
 		}
 	}
 	return nil
@@ -430,16 +431,30 @@ func (p *parser) endAncestor() {
 // fileLine reads "/src/x.go:12 +0x1f" into the frame before it: the last
 // of the stack being read, or g's created by where that came last.
 func (p *parser) fileLine(line []byte) {
-	file, n := parseFileLine(line)
+	// The frames of one call site have the same file line, in every
+	// goroutine of their stack: it is read once.
+	pl := p.places.get(line, p.place)
 	if c := &p.g.CreatedBy; p.section == own && c.Func != "" && c.File == "" {
-		c.File, c.Line = p.names.name(file), n
+		c.File, c.Line = pl.file, pl.line
 		return
 	}
 	if s := p.stack(); s != nil {
 		if f := s.last(); f != nil && f.File == "" {
-			f.File, f.Line = p.names.name(file), n
+			f.File, f.Line = pl.file, pl.line
 		}
 	}
+}
+
+// place is where a file line says a frame is.
+type place struct {
+	file string
+	line int
+}
+
+// place reads a file line, "/src/x.go:12 +0x1f".
+func (p *parser) place(line []byte) place {
+	file, n := parseFileLine(line)
+	return place{p.names.get(file, toString), n}
 }
 
 // flush hands the goroutine being read, if any, to each.
@@ -484,7 +499,7 @@ func isGoleakHeader(line []byte) bool {
 
 // parseGoleakHeader reads "[Goroutine 7 in state IO wait, 3 minutes, with
 // f on top of the stack:", as parseHeader does.
-func parseGoleakHeader(line string, labels *memo) (*Goroutine, error) {
+func parseGoleakHeader(line string, labels *memo[string]) (*Goroutine, error) {
 	rest := strings.TrimPrefix(strings.TrimLeft(line, "[ "), "Goroutine ")
 	idText, rest, _ := strings.Cut(rest, " in state ")
 	state, _, ok := strings.Cut(rest, ", with ")
@@ -520,7 +535,7 @@ func isCrashLine(line []byte) bool {
 // with more between the ID and the state ("gp=0x... m=nil [select]:"). It
 // returns nil and no error for a line that is no header after all, and an
 // error for a wait past MaxWait. It writes out label sets through labels.
-func parseHeader(line string, labels *memo) (*Goroutine, error) {
+func parseHeader(line string, labels *memo[string]) (*Goroutine, error) {
 	rest := strings.TrimPrefix(line, "goroutine ")
 	idText, rest, _ := strings.Cut(rest, " ")
 	id, err := strconv.Atoi(idText)
@@ -535,14 +550,14 @@ func parseHeader(line string, labels *memo) (*Goroutine, error) {
 	// labels may.
 	if i := strings.Index(rest[open:], "] {"); i >= 0 && strings.HasSuffix(line, "}:") {
 		end = open + i
-		g.Labels = labels.labels(rest[end+2:len(rest)-1], headerLabels)
+		g.Labels = labels.getString(rest[end+2:len(rest)-1], headerLabels)
 	}
 	state := rest[open+1 : end]
 	// GODEBUG=tracebacklabels=1 (Go 1.26) adds the labels last, with no
 	// comma: [IO wait, 106 minutes labels:{"k": "v"}].
 	if i := strings.Index(state, "labels:{"); i >= 0 {
 		// Its key keeps "labels:", which no Go 1.27 set begins with.
-		g.Labels = labels.labels(state[i:], func(s string) string { return normalLabels(s[len("labels:"):]) })
+		g.Labels = labels.getString(state[i:], func(s string) string { return normalLabels(s[len("labels:"):]) })
 		state = strings.TrimSpace(state[:i])
 	}
 	parts := strings.Split(state, ", ")

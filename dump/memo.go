@@ -2,58 +2,62 @@ package dump
 
 import "strings"
 
-// Bounds of a memo: however many distinct names or label sets a dump
-// holds, a memo keeps no more than maxMemo of them, each made of at most
-// maxMemoKey bytes of the dump, 2 MiB.
+// Bounds of a memo: however many distinct keys a dump holds, a memo keeps
+// no more than maxMemo values, each by a key of at most maxMemoKey bytes of
+// the dump (2 MiB of keys).
 const (
 	maxMemo    = 4096
 	maxMemoKey = 512
 )
 
-// memo keeps strings a parser made of a dump's text, by that text, to hand
+// memo keeps values a parser made of a dump's text, by that text, to hand
 // them out again. A process's goroutines share few stacks and few label
-// sets: most frames name a function and a file read before, and most
-// headers a label set read before; they take the string kept, with no
-// allocation, and share its memory. Past its bounds a memo keeps what it
-// has and makes any other string anew each time.
-type memo struct {
-	strings map[string]string
+// sets: most frames name a function, a file and a line read before, and
+// most headers a label set; they take the value kept, with no allocation,
+// and the goroutines share its strings' memory. Past its bounds a memo
+// keeps what it has and makes any other value anew each time.
+type memo[V any] struct {
+	values map[string]V
 }
 
-// name is b as a string: the one kept, if b was met before.
-func (m *memo) name(b []byte) string {
-	if s, ok := m.strings[string(b)]; ok { // a lookup by string(b) makes no string
-		return s
+// get is what make makes of key: the value kept, if key was met before.
+func (m *memo[V]) get(key []byte, make func([]byte) V) V {
+	if v, ok := m.values[string(key)]; ok { // a lookup by string(key) makes no string
+		return v
 	}
-	s := string(b)
-	if m.room(s) {
-		m.strings[s] = s
+	v := make(key)
+	if m.room(len(key)) {
+		m.values[string(key)] = v
 	}
-	return s
+	return v
 }
 
-// labels is what normal makes of the label set s: the one kept, if s was
-// met before.
-func (m *memo) labels(s string, normal func(string) string) string {
-	if l, ok := m.strings[s]; ok {
-		return l
+// getString is get for a key cut from a string: a key kept is a copy,
+// rather than keep the whole string it was cut from.
+func (m *memo[V]) getString(key string, make func(string) V) V {
+	if v, ok := m.values[key]; ok {
+		return v
 	}
-	if !m.room(s) {
-		return normal(s)
+	if !m.room(len(key)) {
+		return make(key)
 	}
-	s = strings.Clone(s) // rather than keep the header s was cut from
-	l := normal(s)
-	m.strings[s] = l
-	return l
+	key = strings.Clone(key)
+	v := make(key)
+	m.values[key] = v
+	return v
 }
 
-// room reports whether m has room for key, and makes its map if need be.
-func (m *memo) room(key string) bool {
-	if len(m.strings) >= maxMemo || len(key) > maxMemoKey {
+// room reports whether m has room for a key of n bytes, and makes its map
+// if need be.
+func (m *memo[V]) room(n int) bool {
+	if len(m.values) >= maxMemo || n > maxMemoKey {
 		return false
 	}
-	if m.strings == nil {
-		m.strings = make(map[string]string)
+	if m.values == nil {
+		m.values = make(map[string]V)
 	}
 	return true
 }
+
+// toString is b as a string, for a memo of names.
+func toString(b []byte) string { return string(b) }
