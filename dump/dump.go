@@ -138,7 +138,9 @@ var ErrNoGoroutines = errors.New("no goroutine found: want a goroutine dump (ppr
 // "\r"; binary or text, it may be gzipped. It returns the format it found,
 // and ErrNoGoroutines if there was none.
 func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	// br's buffer is half the text scanner's, so that the scanner's reads,
+	// larger, go straight to r rather than through a copy in br.
+	br := bufio.NewReaderSize(r, scanBuffer/2)
 	if head, _ := br.Peek(2); bytes.Equal(head, []byte("\x1f\x8b")) {
 		return readGzip(br, each)
 	}
@@ -228,10 +230,14 @@ func (s *lineSplitter) lineEnd(data []byte) int {
 	return j
 }
 
+// scanBuffer is the size of readText's buffer at first, grown up to
+// MaxLine for a long line.
+const scanBuffer = 64 << 10
+
 // readText reads a text dump.
 func readText(br *bufio.Reader, each func(*Goroutine)) (Format, error) {
 	sc := bufio.NewScanner(decodeText(br))
-	sc.Buffer(make([]byte, 0, 64<<10), MaxLine+len("\r\n"))
+	sc.Buffer(make([]byte, 0, scanBuffer), MaxLine+len("\r\n"))
 	sc.Split(new(lineSplitter).split)
 	p := parser{each: each}
 	lineNo := 0
