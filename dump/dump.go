@@ -566,9 +566,9 @@ func parseHeader(line string, labels *memo[string]) (*Goroutine, error) {
 		g.Labels = labels.getString(state[i:], func(s string) string { return normalLabels(s[len("labels:"):]) })
 		state = strings.TrimSpace(state[:i])
 	}
-	parts := strings.Split(state, ", ")
-	g.State = parts[0]
-	for _, p := range parts[1:] {
+	var more string
+	g.State, more, _ = strings.Cut(state, ", ")
+	for p := range strings.SplitSeq(more, ", ") {
 		if n, ok := strings.CutSuffix(p, " minutes"); ok {
 			m, err := strconv.Atoi(n)
 			switch {
