@@ -524,7 +524,9 @@ var fileLine = regexp.MustCompile(`:\d+( \+0x[0-9a-f]+)?( fp=\S+ sp=\S+ pc=\S+)?
 // isFileLine reports whether a trimmed line of a stack is where a frame is,
 // "/src/x.go:12 +0x1f", rather than the frame, "pkg.f(0xc0, ...)".
 func isFileLine(line []byte) bool {
-	return !endsWith(line, ')') && fileLine.Match(line)
+	// A ':' first: the expression needs one, and the line most often
+	// asked of with no ')' at its end, a created by, has none.
+	return !endsWith(line, ')') && bytes.IndexByte(line, ':') >= 0 && fileLine.Match(line)
 }
 
 // isCrashLine reports whether line is how a crash or a signal's traceback
