@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -279,13 +280,17 @@ type parser struct {
 	goleak     bool // goroutines inside goleak's message
 	found      bool // each has had a goroutine
 	section    section
-	g          *Goroutine   // the goroutine being read; nil outside
-	frames     stack        // g's own frames so far
-	ancestor   stack        // the frames so far of the ancestor being read
-	ancestorID int          // the ID of the ancestor being read
-	names      memo[string] // the functions and files of the frames read so far
-	places     memo[place]  // the places of the file lines read so far
-	labels     memo[string] // the label sets of the headers read so far, written out
+	g          *Goroutine // the goroutine being read; nil outside
+	frames     stack      // g's own frames so far
+	ancestor   stack      // the frames so far of the ancestor being read
+	ancestorID int        // the ID of the ancestor being read
+	// ancestors and ancestorIDs are g's ancestors so far, kept from one
+	// goroutine to the next: flush hands out a copy of each.
+	ancestors   [][]Frame
+	ancestorIDs []int
+	names       memo[string] // the functions and files of the frames read so far
+	places      memo[place]  // the places of the file lines read so far
+	labels      memo[string] // the label sets of the headers read so far, written out
 }
 
 // line reads one line of the dump. Dumps pasted into issues and chats come
@@ -416,7 +421,7 @@ func (p *parser) stack() *stack {
 // 39]:", after the one before.
 func (p *parser) startAncestor(line []byte) {
 	p.endAncestor()
-	if len(p.g.Ancestors) == MaxAncestors {
+	if len(p.ancestors) == MaxAncestors {
 		p.section = pastAncestors
 		return
 	}
@@ -429,8 +434,8 @@ func (p *parser) startAncestor(line []byte) {
 // endAncestor adds the ancestor's stack being read, if any, to g.
 func (p *parser) endAncestor() {
 	if p.section == ancestor {
-		p.g.Ancestors = append(p.g.Ancestors, p.ancestor.done())
-		p.g.AncestorIDs = append(p.g.AncestorIDs, p.ancestorID)
+		p.ancestors = append(p.ancestors, p.ancestor.done())
+		p.ancestorIDs = append(p.ancestorIDs, p.ancestorID)
 	}
 }
 
@@ -472,6 +477,11 @@ func (p *parser) flush() error {
 		return err
 	}
 	p.endAncestor()
+	if len(p.ancestors) > 0 {
+		p.g.Ancestors, p.g.AncestorIDs = slices.Clone(p.ancestors), slices.Clone(p.ancestorIDs)
+		clear(p.ancestors) // not to keep the stacks handed out
+		p.ancestors, p.ancestorIDs = p.ancestors[:0], p.ancestorIDs[:0]
+	}
 	p.g.Frames = p.frames.done()
 	p.each(p.g)
 	p.found = true
