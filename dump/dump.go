@@ -301,7 +301,7 @@ func (p *parser) line(raw []byte) error {
 	switch {
 	case len(line) == 0:
 		return p.flush()
-	case bytes.HasPrefix(line, []byte("goroutine ")) && endsWith(line, ':'):
+	case hasPrefix(line, "goroutine ") && endsWith(line, ':'):
 		return p.header(line)
 	case p.format != Grouped && isGoleakHeader(line):
 		return p.goleakHeader(line)
@@ -385,15 +385,15 @@ func (p *parser) groupLine(line []byte) {
 func (p *parser) stackLine(raw, line []byte) error {
 	switch {
 	case p.format != Stacks:
-	case bytes.HasPrefix(line, []byte("[originating from goroutine ")):
+	case hasPrefix(line, "[originating from goroutine "):
 		p.startAncestor(line)
 	case raw[0] == '\t' || isFileLine(line):
 		p.fileLine(line)
-	case bytes.HasPrefix(line, []byte("created by ")):
+	case hasPrefix(line, "created by "):
 		if p.section == own {
 			p.g.CreatedBy = Frame{Func: p.names.get(createdBy(line), toString)}
 		}
-	case bytes.HasPrefix(line, []byte("...")) || line[0] == ']' || line[0] == '[':
+	case hasPrefix(line, "...") || line[0] == ']' || line[0] == '[':
 		// "...additional frames elided...", the end of goleak's list
 	case !endsWith(line, ')'):
 		return p.flush()
@@ -635,6 +635,12 @@ func cutOffset(s []byte) []byte {
 			return s[:i-1]
 		}
 	}
+}
+
+// hasPrefix is bytes.HasPrefix for a constant prefix, which the compiler
+// compares in place rather than by a call.
+func hasPrefix(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && string(b[:len(prefix)]) == prefix
 }
 
 // endsWith reports whether b's last byte is c: bytes.HasSuffix, quicker
