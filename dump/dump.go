@@ -182,31 +182,40 @@ var errLongLine = errors.New("line too long")
 type lineSplitter struct {
 	// lone is set once a lone "\r" has ended a line: from then on, split
 	// looks for both ends at once. Before, it looks for a "\n", the
-	// quickest search, and for a "\r" only before it, so that a dump of
-	// "\n" or "\r\n" ends is searched once, and one of "\r" ends is not
-	// searched to its end for a "\n" at every line.
+	// quickest search, and for a "\r" apart, so that a dump of "\n" or
+	// "\r\n" ends is searched once, and one of "\r" ends is not searched
+	// to its end for a "\n" at every line.
 	lone bool
+	// noCR is how many bytes at the start of the data split is given next
+	// are known to hold no "\r": the search for one, which most dumps have
+	// none of, runs to the end of the data read once, not at every line.
+	// The data is what the scanner has yet to split, from its start.
+	noCR int
 }
 
 // split is a bufio.SplitFunc for the lines of a dump. It refuses a line
 // longer than MaxLine.
 func (s *lineSplitter) split(data []byte, atEOF bool) (int, []byte, error) {
 	i := s.lineEnd(data)
+	advance, line := 0, []byte(nil)
 	switch {
 	case i > MaxLine || i < 0 && len(data) > MaxLine:
 		return 0, nil, errLongLine
 	case i < 0 && atEOF && len(data) > 0:
-		return len(data), data, nil // the last line, with no end
+		advance, line = len(data), data // the last line, with no end
 	case i < 0:
 		return 0, nil, nil // more to read
 	case data[i] == '\n':
-		return i + 1, data[:i], nil
+		advance, line = i+1, data[:i]
 	case i+1 < len(data) && data[i+1] == '\n':
-		return i + 2, data[:i], nil
+		advance, line = i+2, data[:i]
 	case i+1 < len(data) || atEOF:
-		return i + 1, data[:i], nil
+		advance, line = i+1, data[:i]
+	default:
+		return 0, nil, nil // a "\r" last read: is a "\n" next?
 	}
-	return 0, nil, nil // a "\r" last read: is a "\n" next?
+	s.noCR = max(s.noCR-advance, 0)
+	return advance, line, nil
 }
 
 // lineEnd is where in data the first "\r" or "\n" is, or -1.
@@ -215,20 +224,25 @@ func (s *lineSplitter) lineEnd(data []byte) int {
 		return bytes.IndexAny(data, "\r\n")
 	}
 	i := bytes.IndexByte(data, '\n')
-	before := data
-	if i >= 0 {
-		before = data[:i]
+	end := i
+	if i < 0 {
+		end = len(data)
 	}
-	j := bytes.IndexByte(before, '\r')
+	if s.noCR < end {
+		if k := bytes.IndexByte(data[s.noCR:], '\r'); k >= 0 {
+			s.noCR += k // a "\r" is there
+		} else {
+			s.noCR = len(data)
+		}
+	}
+	j := s.noCR
 	switch {
-	case j < 0:
-		return i
-	case j == i-1:
-		return j // a "\r\n"
-	case j+1 < len(data):
+	case j >= end:
+		return i // no "\r" before the "\n"
+	case j != i-1 && j+1 < len(data):
 		s.lone = true // not a "\r\n"; a "\r" last read may yet be one
 	}
-	return j
+	return j // a "\r", alone or a "\r\n"'s
 }
 
 // scanBuffer is the size of readText's buffer at first, grown up to
