@@ -68,6 +68,56 @@ type tally struct {
 	oldest map[kind]time.Duration
 	sites  map[kind]map[Site]int
 	total  int
+	recent recent
+}
+
+// recent are the stacks classified last, with their kinds. Most goroutines
+// of a dump have the stack of one a little before them, and dump.Read
+// hands out one string for each function name, so a stack is compared
+// with another in about as many steps as it has frames, where classifying
+// it compares every frame with a marker's every name.
+type recent struct {
+	stacks [8]classified
+	next   int // the one to replace next
+}
+
+// classified is the functions of a stack, and its kinds: classify reads
+// nothing else of a goroutine.
+type classified struct {
+	funcs      []string // nil for none yet, or none kept
+	conn, call kind
+}
+
+// classify is classify(g), from a stack met recently with the same
+// functions if there is one.
+func (r *recent) classify(g *dump.Goroutine) (conn, call kind) {
+	for _, c := range r.stacks {
+		if c.funcs != nil && sameFuncs(c.funcs, g.Frames) {
+			return c.conn, c.call
+		}
+	}
+	conn, call = classify(g)
+	c := &r.stacks[r.next]
+	c.funcs = c.funcs[:0] // its array kept, to be written over
+	for _, f := range g.Frames {
+		c.funcs = append(c.funcs, f.Func)
+	}
+	c.conn, c.call = conn, call
+	r.next = (r.next + 1) % len(r.stacks)
+	return conn, call
+}
+
+// sameFuncs reports whether frames are calls of funcs, in order.
+func sameFuncs(funcs []string, frames []dump.Frame) bool {
+	if len(funcs) != len(frames) {
+		return false
+	}
+	for i := len(funcs) - 1; i >= 0; i-- { // the outermost first, where stacks differ soonest
+		if funcs[i] != frames[i].Func {
+			return false
+		}
+	}
+	return true
 }
 
 func newTally() *tally {
@@ -82,17 +132,22 @@ func (t *tally) add(g *dump.Goroutine, sites bool) {
 	n := min(max(g.Count, 0), dump.MaxGoroutines)
 	wait := min(max(g.Wait, 0), dump.MaxWait)
 	t.total += n
-	conn, call := classify(g)
+	conn, call := t.recent.classify(g)
+	if conn == other && call == other {
+		return
+	}
+	var s Site
+	sited := false
+	if sites {
+		s, sited = site(g)
+	}
 	for _, k := range []kind{conn, call} {
 		if k == other {
 			continue
 		}
 		t.count[k] += n
 		t.oldest[k] = max(t.oldest[k], wait)
-		if !sites {
-			continue
-		}
-		if s, ok := site(g); ok {
+		if sited {
 			if t.sites[k] == nil {
 				t.sites[k] = map[Site]int{}
 			}

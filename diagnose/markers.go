@@ -80,15 +80,15 @@ var callMarkers = []marker{
 // kindOf is the kind the first of markers that g matches says, or other.
 func kindOf(g *dump.Goroutine, markers []marker) kind {
 	entry := g.Entry()
-	for _, m := range markers {
-		if m.match(g, entry) {
+	for i := range markers {
+		if m := &markers[i]; m.match(g, entry) { // not a copy of each marker
 			return m.kind
 		}
 	}
 	return other
 }
 
-func (m marker) match(g *dump.Goroutine, entry string) bool {
+func (m *marker) match(g *dump.Goroutine, entry string) bool {
 	switch {
 	case len(m.entry) > 0 && !matchesAny(entry, m.entry):
 		return false
@@ -105,9 +105,15 @@ func (m marker) match(g *dump.Goroutine, entry string) bool {
 // ends.
 func matchesAny(f string, names []string) bool {
 	for _, n := range names {
+		// The names' first and last bytes read directly: this runs for
+		// every frame and name, and most names have no "*".
 		switch {
-		case strings.HasSuffix(n, "*") && strings.HasPrefix(f, n[:len(n)-1]),
-			strings.HasPrefix(n, "*") && strings.HasSuffix(f, n[1:]),
+		case n == "":
+			if f == "" {
+				return true
+			}
+		case n[len(n)-1] == '*' && strings.HasPrefix(f, n[:len(n)-1]),
+			n[0] == '*' && strings.HasSuffix(f, n[1:]),
 			f == n:
 			return true
 		}

@@ -77,7 +77,8 @@ var std = map[string]bool{
 func isLibrary(fn string) bool {
 	pkg := packagePath(fn)
 	for _, l := range libraries {
-		if strings.HasPrefix(pkg+"/", l) {
+		// pkg+"/" begins with l, which ends in "/", with no string made.
+		if strings.HasPrefix(pkg, l) || pkg == l[:len(l)-1] {
 			return true
 		}
 	}

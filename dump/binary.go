@@ -119,6 +119,7 @@ func readBinary(data []byte, each func(*Goroutine)) error {
 	}
 	found := false
 	var count counter
+	var frames stack // kept from sample to sample
 	for _, s := range p.Sample {
 		if len(s.Value) == 0 || s.Value[0] <= 0 {
 			continue
@@ -130,7 +131,6 @@ func readBinary(data []byte, each func(*Goroutine)) error {
 			return err
 		}
 		g := &Goroutine{Count: int(s.Value[0]), Labels: labels(s.Label)}
-		var frames stack
 		for _, loc := range s.Location { // the leaf first
 			if loc == nil {
 				continue // CheckValid refuses them; a guard all the same

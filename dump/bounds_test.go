@@ -211,3 +211,59 @@ func TestCountBounds(t *testing.T) {
 		})
 	}
 }
+
+// TestMemoBounds checks that a memo keeps at most maxMemo values, by keys
+// of at most maxMemoKey bytes, however many distinct keys a dump holds;
+// that it hands out each value as made, kept or not; and that it hands
+// out one kept again with no allocation, by a key held as bytes or as a
+// string.
+func TestMemoBounds(t *testing.T) {
+	upper := func(s string) string { return strings.ToUpper(s) }
+	for _, tt := range []struct {
+		name string
+		get  func(m *memo[string], key string) string
+		want func(string) string
+	}{
+		{"bytes", func(m *memo[string], key string) string { return m.get([]byte(key), toString) }, func(s string) string { return s }},
+		{"string", func(m *memo[string], key string) string { return m.getString(key, upper) }, upper},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var m memo[string]
+			get := func(key string) {
+				t.Helper()
+				if got := tt.get(&m, key); got != tt.want(key) {
+					t.Fatalf("got %q, want %q", got, tt.want(key))
+				}
+			}
+			long := strings.Repeat("k", maxMemoKey+1)
+			const known = "main.(*T).f"
+			for _, key := range []string{long, known, known} {
+				get(key)
+			}
+			if _, ok := m.values[long]; ok || len(m.values) != 1 {
+				t.Errorf("%d values kept; want one, %s's: a key of %d bytes is too long", len(m.values), known, len(long))
+			}
+			for i := range 2 * maxMemo {
+				get(fmt.Sprint("k", i))
+			}
+			if len(m.values) != maxMemo {
+				t.Errorf("%d values kept, want maxMemo, %d", len(m.values), maxMemo)
+			}
+		})
+	}
+
+	var m memo[string]
+	key := []byte("main.(*T).f")
+	for _, again := range []struct {
+		name string
+		get  func()
+	}{
+		{"bytes", func() { m.get(key, toString) }},
+		{"string", func() { m.getString("{caller: leaky}", upper) }},
+	} {
+		again.get()
+		if allocs := testing.AllocsPerRun(100, again.get); allocs != 0 {
+			t.Errorf("a value kept, by %s: %v allocations, want 0", again.name, allocs)
+		}
+	}
+}

@@ -14,9 +14,12 @@
 //
 // It reads a stream, one goroutine at a time, and holds no more than one
 // goroutine's stack, of at most MaxInnerFrames+MaxOuterFrames frames
-// (and as many for each of MaxAncestors ancestors): a dump of any size is
-// read in bounded memory. It classifies by function names and the shape of a
-// stack, never by line numbers, which differ between Go versions.
+// (and as many for each of MaxAncestors ancestors), and a few thousand at
+// most of the function and file names, the file lines and the label sets it
+// has read, so that the frames and goroutines that have them again share
+// one copy: a dump of any size is read in bounded memory. It classifies by
+// function names and the shape of a stack, never by line numbers, which
+// differ between Go versions.
 //
 // Package diagnose reads the same dumps for what their HTTP connections
 // say.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -138,7 +139,9 @@ var ErrNoGoroutines = errors.New("no goroutine found: want a goroutine dump (ppr
 // "\r"; binary or text, it may be gzipped. It returns the format it found,
 // and ErrNoGoroutines if there was none.
 func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	// br's buffer is half the text scanner's, so that the scanner's reads,
+	// larger, go straight to r rather than through a copy in br.
+	br := bufio.NewReaderSize(r, scanBuffer/2)
 	if head, _ := br.Peek(2); bytes.Equal(head, []byte("\x1f\x8b")) {
 		return readGzip(br, each)
 	}
@@ -171,36 +174,86 @@ func decodeText(br *bufio.Reader) io.Reader {
 	return br
 }
 
-// errLongLine is scanLines' error for a line longer than MaxLine.
+// errLongLine is lineSplitter's error for a line longer than MaxLine.
 var errLongLine = errors.New("line too long")
 
-// scanLines is a bufio.SplitFunc for the lines of a dump, however they
-// end: "\n", "\r\n", or a lone "\r" as old Mac files do. It refuses a line
+// lineSplitter splits a dump into its lines, however they end: "\n",
+// "\r\n", or a lone "\r" as old Mac files do.
+type lineSplitter struct {
+	// lone is set once a lone "\r" has ended a line: from then on, split
+	// looks for both ends at once. Before, it looks for a "\n", the
+	// quickest search, and for a "\r" apart, so that a dump of "\n" or
+	// "\r\n" ends is searched once, and one of "\r" ends is not searched
+	// to its end for a "\n" at every line.
+	lone bool
+	// noCR is how many bytes at the start of the data split is given next
+	// are known to hold no "\r": the search for one, which most dumps have
+	// none of, runs to the end of the data read once, not at every line.
+	// The data is what the scanner has yet to split, from its start.
+	noCR int
+}
+
+// split is a bufio.SplitFunc for the lines of a dump. It refuses a line
 // longer than MaxLine.
-func scanLines(data []byte, atEOF bool) (int, []byte, error) {
-	i := bytes.IndexAny(data, "\r\n")
+func (s *lineSplitter) split(data []byte, atEOF bool) (int, []byte, error) {
+	i := s.lineEnd(data)
+	advance, line := 0, []byte(nil)
 	switch {
 	case i > MaxLine || i < 0 && len(data) > MaxLine:
 		return 0, nil, errLongLine
 	case i < 0 && atEOF && len(data) > 0:
-		return len(data), data, nil // the last line, with no end
+		advance, line = len(data), data // the last line, with no end
 	case i < 0:
 		return 0, nil, nil // more to read
 	case data[i] == '\n':
-		return i + 1, data[:i], nil
+		advance, line = i+1, data[:i]
 	case i+1 < len(data) && data[i+1] == '\n':
-		return i + 2, data[:i], nil
+		advance, line = i+2, data[:i]
 	case i+1 < len(data) || atEOF:
-		return i + 1, data[:i], nil
+		advance, line = i+1, data[:i]
+	default:
+		return 0, nil, nil // a "\r" last read: is a "\n" next?
 	}
-	return 0, nil, nil // a "\r" last read: is a "\n" next?
+	s.noCR = max(s.noCR-advance, 0)
+	return advance, line, nil
 }
+
+// lineEnd is where in data the first "\r" or "\n" is, or -1.
+func (s *lineSplitter) lineEnd(data []byte) int {
+	if s.lone {
+		return bytes.IndexAny(data, "\r\n")
+	}
+	i := bytes.IndexByte(data, '\n')
+	end := i
+	if i < 0 {
+		end = len(data)
+	}
+	if s.noCR < end {
+		if k := bytes.IndexByte(data[s.noCR:], '\r'); k >= 0 {
+			s.noCR += k // a "\r" is there
+		} else {
+			s.noCR = len(data)
+		}
+	}
+	j := s.noCR
+	switch {
+	case j >= end:
+		return i // no "\r" before the "\n"
+	case j != i-1 && j+1 < len(data):
+		s.lone = true // not a "\r\n"; a "\r" last read may yet be one
+	}
+	return j // a "\r", alone or a "\r\n"'s
+}
+
+// scanBuffer is the size of readText's buffer at first, grown up to
+// MaxLine for a long line.
+const scanBuffer = 64 << 10
 
 // readText reads a text dump.
 func readText(br *bufio.Reader, each func(*Goroutine)) (Format, error) {
 	sc := bufio.NewScanner(decodeText(br))
-	sc.Buffer(make([]byte, 0, 64<<10), MaxLine+len("\r\n"))
-	sc.Split(scanLines)
+	sc.Buffer(make([]byte, 0, scanBuffer), MaxLine+len("\r\n"))
+	sc.Split(new(lineSplitter).split)
 	p := parser{each: each}
 	lineNo := 0
 	for sc.Scan() {
@@ -245,6 +298,13 @@ type parser struct {
 	frames     stack      // g's own frames so far
 	ancestor   stack      // the frames so far of the ancestor being read
 	ancestorID int        // the ID of the ancestor being read
+	// ancestors and ancestorIDs are g's ancestors so far, kept from one
+	// goroutine to the next: flush hands out a copy of each.
+	ancestors   [][]Frame
+	ancestorIDs []int
+	names       memo[string] // the functions and files of the frames read so far
+	places      memo[place]  // the places of the file lines read so far
+	labels      memo[string] // the label sets of the headers read so far, written out
 }
 
 // line reads one line of the dump. Dumps pasted into issues and chats come
@@ -255,7 +315,7 @@ func (p *parser) line(raw []byte) error {
 	switch {
 	case len(line) == 0:
 		return p.flush()
-	case bytes.HasPrefix(line, []byte("goroutine ")) && bytes.HasSuffix(line, []byte(":")):
+	case hasPrefix(line, "goroutine ") && endsWith(line, ':'):
 		return p.header(line)
 	case p.format != Grouped && isGoleakHeader(line):
 		return p.goleakHeader(line)
@@ -280,14 +340,15 @@ func (p *parser) start(g *Goroutine, format Format) error {
 		return err
 	}
 	if g != nil {
-		p.g, p.format, p.section, p.frames = g, format, own, stack{}
+		p.g, p.format, p.section = g, format, own
+		p.frames.reset()
 	}
 	return nil
 }
 
 // header reads "goroutine 18 [IO wait, 106 minutes]:".
 func (p *parser) header(line []byte) error {
-	g, err := parseHeader(string(line))
+	g, err := parseHeader(string(line), &p.labels)
 	if err != nil {
 		return err
 	}
@@ -297,7 +358,7 @@ func (p *parser) header(line []byte) error {
 // goleakHeader reads goleak's "[Goroutine 7 in state IO wait, with f on
 // top of the stack:".
 func (p *parser) goleakHeader(line []byte) error {
-	g, err := parseGoleakHeader(string(line))
+	g, err := parseGoleakHeader(string(line), &p.labels)
 	if err != nil {
 		return err
 	}
@@ -338,21 +399,21 @@ func (p *parser) groupLine(line []byte) {
 func (p *parser) stackLine(raw, line []byte) error {
 	switch {
 	case p.format != Stacks:
-	case bytes.HasPrefix(line, []byte("[originating from goroutine ")):
+	case hasPrefix(line, "[originating from goroutine "):
 		p.startAncestor(line)
 	case raw[0] == '\t' || isFileLine(line):
-		p.fileLine(string(line))
-	case bytes.HasPrefix(line, []byte("created by ")):
+		p.fileLine(line)
+	case hasPrefix(line, "created by "):
 		if p.section == own {
-			p.g.CreatedBy = Frame{Func: createdBy(string(line))}
+			p.g.CreatedBy = Frame{Func: p.names.get(createdBy(line), toString)}
 		}
-	case bytes.HasPrefix(line, []byte("...")) || line[0] == ']' || line[0] == '[':
+	case hasPrefix(line, "...") || line[0] == ']' || line[0] == '[':
 		// "...additional frames elided...", the end of goleak's list
-	case !bytes.HasSuffix(line, []byte(")")):
+	case !endsWith(line, ')'):
 		return p.flush()
 	default:
 		if s := p.stack(); s != nil {
-			s.push(Frame{Func: funcName(string(line))})
+			s.push(Frame{Func: p.names.get(funcName(line), toString)})
 		}
 	}
 	return nil
@@ -374,36 +435,51 @@ func (p *parser) stack() *stack {
 // 39]:", after the one before.
 func (p *parser) startAncestor(line []byte) {
 	p.endAncestor()
-	if len(p.g.Ancestors) == MaxAncestors {
+	if len(p.ancestors) == MaxAncestors {
 		p.section = pastAncestors
 		return
 	}
 	id := bytes.TrimSuffix(bytes.TrimPrefix(line, []byte("[originating from goroutine ")), []byte("]:"))
 	p.ancestorID, _ = strconv.Atoi(string(id)) // 0 where it does not read
-	p.section, p.ancestor = ancestor, stack{}
+	p.section = ancestor
+	p.ancestor.reset()
 }
 
 // endAncestor adds the ancestor's stack being read, if any, to g.
 func (p *parser) endAncestor() {
 	if p.section == ancestor {
-		p.g.Ancestors = append(p.g.Ancestors, p.ancestor.done())
-		p.g.AncestorIDs = append(p.g.AncestorIDs, p.ancestorID)
+		p.ancestors = append(p.ancestors, p.ancestor.done())
+		p.ancestorIDs = append(p.ancestorIDs, p.ancestorID)
 	}
 }
 
 // fileLine reads "/src/x.go:12 +0x1f" into the frame before it: the last
 // of the stack being read, or g's created by where that came last.
-func (p *parser) fileLine(line string) {
-	file, n := parseFileLine(line)
+func (p *parser) fileLine(line []byte) {
+	// The frames of one call site have the same file line, in every
+	// goroutine of their stack: it is read once.
+	pl := p.places.get(line, p.place)
 	if c := &p.g.CreatedBy; p.section == own && c.Func != "" && c.File == "" {
-		c.File, c.Line = file, n
+		c.File, c.Line = pl.file, pl.line
 		return
 	}
 	if s := p.stack(); s != nil {
 		if f := s.last(); f != nil && f.File == "" {
-			f.File, f.Line = file, n
+			f.File, f.Line = pl.file, pl.line
 		}
 	}
+}
+
+// place is where a file line says a frame is.
+type place struct {
+	file string
+	line int
+}
+
+// place reads a file line, "/src/x.go:12 +0x1f".
+func (p *parser) place(line []byte) place {
+	file, n := parseFileLine(line)
+	return place{p.names.get(file, toString), n}
 }
 
 // flush hands the goroutine being read, if any, to each.
@@ -415,6 +491,11 @@ func (p *parser) flush() error {
 		return err
 	}
 	p.endAncestor()
+	if len(p.ancestors) > 0 {
+		p.g.Ancestors, p.g.AncestorIDs = slices.Clone(p.ancestors), slices.Clone(p.ancestorIDs)
+		clear(p.ancestors) // not to keep the stacks handed out
+		p.ancestors, p.ancestorIDs = p.ancestors[:0], p.ancestorIDs[:0]
+	}
 	p.g.Frames = p.frames.done()
 	p.each(p.g)
 	p.found = true
@@ -442,13 +523,13 @@ func (p *parser) end() (Format, error) {
 // IO wait, with f on top of the stack:", or one of its followers, which
 // start with a space instead of the bracket.
 func isGoleakHeader(line []byte) bool {
-	line = bytes.TrimLeft(line, "[ ")
-	return bytes.HasPrefix(line, []byte("Goroutine ")) && bytes.HasSuffix(line, []byte("on top of the stack:"))
+	// Its end first: Read asks of most lines, and TrimLeft is the dearer.
+	return bytes.HasSuffix(line, []byte("on top of the stack:")) && bytes.HasPrefix(bytes.TrimLeft(line, "[ "), []byte("Goroutine "))
 }
 
 // parseGoleakHeader reads "[Goroutine 7 in state IO wait, 3 minutes, with
 // f on top of the stack:", as parseHeader does.
-func parseGoleakHeader(line string) (*Goroutine, error) {
+func parseGoleakHeader(line string, labels *memo[string]) (*Goroutine, error) {
 	rest := strings.TrimPrefix(strings.TrimLeft(line, "[ "), "Goroutine ")
 	idText, rest, _ := strings.Cut(rest, " in state ")
 	state, _, ok := strings.Cut(rest, ", with ")
@@ -456,7 +537,7 @@ func parseGoleakHeader(line string) (*Goroutine, error) {
 	if !ok || err != nil {
 		return nil, nil
 	}
-	return parseHeader(fmt.Sprintf("goroutine %d [%s]:", id, state))
+	return parseHeader(fmt.Sprintf("goroutine %d [%s]:", id, state), labels)
 }
 
 // fileLine is where a frame is: a path (spaces and all), a line number,
@@ -467,7 +548,9 @@ var fileLine = regexp.MustCompile(`:\d+( \+0x[0-9a-f]+)?( fp=\S+ sp=\S+ pc=\S+)?
 // isFileLine reports whether a trimmed line of a stack is where a frame is,
 // "/src/x.go:12 +0x1f", rather than the frame, "pkg.f(0xc0, ...)".
 func isFileLine(line []byte) bool {
-	return !bytes.HasSuffix(line, []byte(")")) && fileLine.Match(line)
+	// A ':' first: the expression needs one, and the line most often
+	// asked of with no ')' at its end, a created by, has none.
+	return !endsWith(line, ')') && bytes.IndexByte(line, ':') >= 0 && fileLine.Match(line)
 }
 
 // isCrashLine reports whether line is how a crash or a signal's traceback
@@ -483,8 +566,8 @@ func isCrashLine(line []byte) bool {
 // parseHeader reads "goroutine 18 [IO wait, 106 minutes]:", and the forms
 // with more between the ID and the state ("gp=0x... m=nil [select]:"). It
 // returns nil and no error for a line that is no header after all, and an
-// error for a wait past MaxWait.
-func parseHeader(line string) (*Goroutine, error) {
+// error for a wait past MaxWait. It writes out label sets through labels.
+func parseHeader(line string, labels *memo[string]) (*Goroutine, error) {
 	rest := strings.TrimPrefix(line, "goroutine ")
 	idText, rest, _ := strings.Cut(rest, " ")
 	id, err := strconv.Atoi(idText)
@@ -499,18 +582,19 @@ func parseHeader(line string) (*Goroutine, error) {
 	// labels may.
 	if i := strings.Index(rest[open:], "] {"); i >= 0 && strings.HasSuffix(line, "}:") {
 		end = open + i
-		g.Labels = headerLabels(rest[end+2 : len(rest)-1])
+		g.Labels = labels.getString(rest[end+2:len(rest)-1], headerLabels)
 	}
 	state := rest[open+1 : end]
 	// GODEBUG=tracebacklabels=1 (Go 1.26) adds the labels last, with no
 	// comma: [IO wait, 106 minutes labels:{"k": "v"}].
 	if i := strings.Index(state, "labels:{"); i >= 0 {
-		g.Labels = normalLabels(state[i+len("labels:"):])
+		// Its key keeps "labels:", which no Go 1.27 set begins with.
+		g.Labels = labels.getString(state[i:], func(s string) string { return normalLabels(s[len("labels:"):]) })
 		state = strings.TrimSpace(state[:i])
 	}
-	parts := strings.Split(state, ", ")
-	g.State = parts[0]
-	for _, p := range parts[1:] {
+	var more string
+	g.State, more, _ = strings.Cut(state, ", ")
+	for p := range strings.SplitSeq(more, ", ") {
 		if n, ok := strings.CutSuffix(p, " minutes"); ok {
 			m, err := strconv.Atoi(n)
 			switch {
@@ -526,17 +610,17 @@ func parseHeader(line string) (*Goroutine, error) {
 
 // funcName is the function of a frame line: "pkg.f(0xc0, ...)" without its
 // arguments.
-func funcName(line string) string {
-	if i := strings.LastIndexByte(line, '('); i > 0 && strings.HasSuffix(line, ")") {
+func funcName(line []byte) []byte {
+	if i := bytes.LastIndexByte(line, '('); i > 0 && endsWith(line, ')') {
 		return line[:i]
 	}
 	return line
 }
 
 // createdBy reads "created by pkg.f in goroutine 7".
-func createdBy(line string) string {
-	f := strings.TrimPrefix(line, "created by ")
-	if i := strings.Index(f, " in goroutine "); i >= 0 {
+func createdBy(line []byte) []byte {
+	f := bytes.TrimPrefix(line, []byte("created by "))
+	if i := bytes.Index(f, []byte(" in goroutine ")); i >= 0 {
 		f = f[:i]
 	}
 	return f
@@ -544,14 +628,39 @@ func createdBy(line string) string {
 
 // parseFileLine reads "/src/x.go:12 +0x1f", and GOTRACEBACK=system's
 // "/src/x.go:12 +0x1f fp=0xc0 sp=0xc0 pc=0x74b3d1".
-func parseFileLine(s string) (string, int) {
-	if i := strings.LastIndex(s, " +0x"); i >= 0 {
-		s = s[:i]
-	}
-	if i := strings.Index(s, " fp=0x"); i >= 0 {
+func parseFileLine(s []byte) ([]byte, int) {
+	s = cutOffset(s)
+	if i := bytes.Index(s, []byte(" fp=0x")); i >= 0 {
 		s = s[:i]
 	}
 	return splitFileLine(s)
+}
+
+// cutOffset is s up to its last " +0x", the frame's offset that ends a
+// file line, if it has one. It looks for the "+" alone, from the end,
+// a quicker search than bytes.LastIndex's.
+func cutOffset(s []byte) []byte {
+	for i := len(s); ; {
+		i = bytes.LastIndexByte(s[:i], '+')
+		switch {
+		case i < 1:
+			return s
+		case s[i-1] == ' ' && bytes.HasPrefix(s[i:], []byte("+0x")):
+			return s[:i-1]
+		}
+	}
+}
+
+// hasPrefix is bytes.HasPrefix for a constant prefix, which the compiler
+// compares in place rather than by a call.
+func hasPrefix(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && string(b[:len(prefix)]) == prefix
+}
+
+// endsWith reports whether b's last byte is c: bytes.HasSuffix, quicker
+// for one byte.
+func endsWith(b []byte, c byte) bool {
+	return len(b) > 0 && b[len(b)-1] == c
 }
 
 // parseGroupedFrame reads "#\t0x4dc0dc\tmain.main.func1+0x1c\t/src/main.go:12",
@@ -573,12 +682,17 @@ func parseGroupedFrame(line string) (Frame, bool) {
 	return f, true
 }
 
-func splitFileLine(s string) (string, int) {
-	i := strings.LastIndexByte(s, ':')
+// splitFileLine splits "/src/x.go:12" into its file and line number; a
+// file with no number after its last colon has line 0.
+func splitFileLine[S ~string | ~[]byte](s S) (S, int) {
+	i := len(s) - 1
+	for i >= 0 && s[i] != ':' {
+		i--
+	}
 	if i < 0 {
 		return s, 0
 	}
-	n, err := strconv.Atoi(s[i+1:])
+	n, err := strconv.Atoi(string(s[i+1:]))
 	if err != nil {
 		return s, 0
 	}

@@ -3,6 +3,7 @@ package dump
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -139,6 +140,18 @@ var hostileInputs = []hostileInput{
 	{"text-5M-frames", func() []byte {
 		// One goroutine of 5M frames, in 10 MB of text.
 		return []byte("goroutine 1 [running]:\n" + strings.Repeat("f\n", 5_000_000))
+	}},
+	{"text-distinct-names", func() []byte {
+		// 20,000 frames of distinct functions and files, 40,000 names
+		// (ten times maxMemo) of maxMemoKey bytes each, in 20 MB
+		// of text.
+		var b bytes.Buffer
+		b.WriteString("goroutine 1 [running]:\n")
+		pad := strings.Repeat("x", maxMemoKey-len("main.f000000"))
+		for i := range 20_000 {
+			fmt.Fprintf(&b, "main.f%06d%s()\n\t/%s%06d.go:1 +0x1\n", i, pad, pad[:len(pad)-len(".go")], i)
+		}
+		return b.Bytes()
 	}},
 	{"binary-15.5M-location-ids", func() []byte {
 		// One sample of 15.5M location ids, packed.

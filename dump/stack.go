@@ -1,7 +1,5 @@
 package dump
 
-import "slices"
-
 // Bounds of a stack. Go itself elides the middle of a deep stack, printing
 // its innermost 50 frames and its outermost 50 around "...N frames
 // elided...", and at most 50 ancestors' stacks; Read does the same for any
@@ -23,7 +21,9 @@ const (
 
 // stack collects a stack's frames, innermost first, as a dump lists them:
 // the first MaxInnerFrames, then the last MaxOuterFrames in a ring, so that
-// a frame costs the same however deep the stack.
+// a frame costs the same however deep the stack. Its frames are kept from
+// one stack to the next, to be written over: done hands out a copy of the
+// length the stack needs, so that a stack costs one allocation.
 type stack struct {
 	frames []Frame
 	// next is, once the ring is full, where in it the oldest frame is,
@@ -53,12 +53,23 @@ func (s *stack) last() *Frame {
 	return &s.frames[MaxInnerFrames+s.next-1]
 }
 
-// done returns the frames kept, innermost first.
+// reset empties s for another stack.
+func (s *stack) reset() {
+	s.frames, s.next = s.frames[:0], 0
+}
+
+// done returns the frames kept, innermost first, nil for none, and empties
+// s for another stack.
 func (s *stack) done() []Frame {
-	if s.next > 0 {
-		ring := s.frames[MaxInnerFrames:]
-		copy(ring, append(slices.Clone(ring[s.next:]), ring[:s.next]...))
-		s.next = 0
+	if len(s.frames) == 0 {
+		return nil
 	}
-	return s.frames
+	frames := make([]Frame, 0, len(s.frames))
+	frames = append(frames, s.frames[:min(len(s.frames), MaxInnerFrames)]...)
+	if len(s.frames) > MaxInnerFrames {
+		ring := s.frames[MaxInnerFrames:]
+		frames = append(append(frames, ring[s.next:]...), ring[:s.next]...)
+	}
+	s.reset()
+	return frames
 }

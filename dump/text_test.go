@@ -1,10 +1,12 @@
 package dump
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -88,5 +90,45 @@ func TestReadLongLines(t *testing.T) {
 	}
 	if gs, _ := readAll(t, header+lines.String()); len(gs[0].Frames) != 3 {
 		t.Errorf("three lines of MaxLine bytes: got %d frames, want 3", len(gs[0].Frames))
+	}
+}
+
+// TestLineSplitter checks that a dump splits into the same lines however
+// they end, whether a read ends between a "\r" and its "\n" or not: one
+// scan with a buffer of the whole input, one with a buffer of a few bytes
+// that grows as a line needs.
+func TestLineSplitter(t *testing.T) {
+	for _, tt := range []struct {
+		name, in string
+		want     []string
+	}{
+		{"\\n", "a\nbc\n\nd\n", []string{"a", "bc", "", "d"}},
+		{"\\r\\n", "a\r\nbc\r\n\r\nd\r\n", []string{"a", "bc", "", "d"}},
+		{"\\r", "a\rbc\r\rd\r", []string{"a", "bc", "", "d"}},
+		{"\\r, then \\n", "a\rb\r\nc\nd", []string{"a", "b", "c", "d"}},
+		{"\\n, then \\r", "a\nb\r\nc\rd\ne\r", []string{"a", "b", "c", "d", "e"}},
+		{"\\r before \\n", "a\r\r\nb", []string{"a", "", "b"}},
+		{"\\n\\r", "a\n\rb", []string{"a", "", "b"}},
+		{"no end", "abc", []string{"abc"}},
+		{"a \\r last", "abc\r", []string{"abc"}},
+		{"empty", "", nil},
+	} {
+		for _, size := range []int{len(tt.in) + 1, 2} {
+			t.Run(fmt.Sprintf("%s/buffer=%d", tt.name, size), func(t *testing.T) {
+				sc := bufio.NewScanner(strings.NewReader(tt.in))
+				sc.Buffer(make([]byte, 0, size), MaxLine+len("\r\n"))
+				sc.Split(new(lineSplitter).split)
+				var got []string
+				for sc.Scan() {
+					got = append(got, sc.Text())
+				}
+				if err := sc.Err(); err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got, tt.want) {
+					t.Errorf("got lines %q, want %q", got, tt.want)
+				}
+			})
+		}
 	}
 }
