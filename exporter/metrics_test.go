@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/http/pprof"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,15 +18,21 @@ import (
 )
 
 // TestProbeMetrics probes a target serving the dumps diagnose's testdata
-// holds (testdata/mkdump made them, every kind of goroutine at counts it
-// knows): each series of the reply is that dump's count, the findings
-// diagnose names carry their counts and the others 0, and the wait times
-// are there only for the form that has them.
+// holds (testdata/mkdump made them, with Go 1.21 to 1.27, every kind of
+// goroutine at counts it knows): each series of the reply is that dump's
+// count, whatever the Go version, the findings diagnose names carry their
+// counts and the others 0, and the wait times are there only for the form
+// that has them.
 func TestProbeMetrics(t *testing.T) {
 	srv, _ := serve(t, exporter.Config{})
-	for _, form := range []string{"debug1", "debug2"} {
-		t.Run(form, func(t *testing.T) {
-			target, _ := dumpTarget(t, "../diagnose/testdata/dumps/go1.26.8."+form+".txt")
+	files, err := filepath.Glob("../diagnose/testdata/dumps/go*.debug[12].txt")
+	if err != nil || len(files) < 8 {
+		t.Fatalf("%d dumps, %v: want debug=1 and debug=2 of four Go versions", len(files), err)
+	}
+	for _, file := range files {
+		form := strings.TrimSuffix(file[strings.LastIndex(file, ".debug")+1:], ".txt")
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			target, _ := dumpTarget(t, file)
 			m := probe(t, srv, target)
 			// mkdump's groups: 60 idle HTTP/1 connections, 12 held by
 			// bodies, 15 calls hanging and a queue of 10 behind one more;
