@@ -146,7 +146,8 @@ func New(cfg Config) (*Exporter, error) {
 	}
 	modules := builtinModules()
 	maps.Copy(modules, cfg.Modules)
-	for name, m := range modules {
+	for _, name := range slices.Sorted(maps.Keys(modules)) { // the same error first, run after run
+		m := modules[name]
 		l, err := m.load()
 		if err != nil {
 			return nil, fmt.Errorf("module %q: %w", name, err)
