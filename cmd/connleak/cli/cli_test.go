@@ -5,13 +5,10 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/connleak/connleak/connleaktest"
-	"github.com/connleak/connleak/internal/poll"
 	"github.com/connleak/connleak/internal/testutil"
 )
 
@@ -19,21 +16,8 @@ import (
 // returns nil, leaving no connection open.
 func TestRunServe(t *testing.T) {
 	connleaktest.Check(t, noIdle)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stderr testutil.SyncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, nil, testutil.Getenv("BIND_ADDRESS", "127.0.0.1:0"), nil, &stderr, &stderr)
-	}()
-
-	addr := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
-	if err := poll.Until(10*time.Second, func() error {
-		return poll.True(addr.MatchString(stderr.String()), "a start-up line naming the address")
-	}); err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + addr.FindStringSubmatch(stderr.String())[1]
+	addr, stop := serving(t, testutil.Getenv("BIND_ADDRESS", "127.0.0.1:0"))
+	url := "http://" + addr
 	resp, err := http.Get(url + "/hello")
 	if err != nil {
 		t.Fatal(err)
@@ -43,15 +27,7 @@ func TestRunServe(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.HasPrefix(string(b), `{"msg":"Hello World","goRoutines":`) {
 		t.Errorf("GET /hello: %d %s", resp.StatusCode, b)
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Run after cancel: %v, want nil", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return 10s after its context was cancelled")
-	}
+	stop()
 }
 
 func TestRunErrors(t *testing.T) {

@@ -1,20 +1,16 @@
 package cli
 
 import (
-	"context"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/connleak/connleak/connleaktest"
-	"github.com/connleak/connleak/internal/poll"
 	"github.com/connleak/connleak/internal/testutil"
 )
 
@@ -23,20 +19,8 @@ import (
 // connection open.
 func TestRunExporter(t *testing.T) {
 	connleaktest.Check(t, noIdle)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stderr testutil.SyncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, []string{"exporter", "-listen", "127.0.0.1:0"}, testutil.Getenv(), nil, &stderr, &stderr)
-	}()
-	addr := regexp.MustCompile(`msg="connleak exporter serving" addr=(127\.0\.0\.1:\d+) url=http://127\.0\.0\.1:\d+`)
-	if err := poll.Until(10*time.Second, func() error {
-		return poll.True(addr.MatchString(stderr.String()), "a start-up line naming the address")
-	}); err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + addr.FindStringSubmatch(stderr.String())[1]
+	addr, stop := serving(t, testutil.Getenv(), "exporter", "-listen", "127.0.0.1:0")
+	base := "http://" + addr
 	// The exporter serves no goroutine profile: the probe of its own
 	// fails, and says so in a 200 with probe_success 0.
 	for target, want := range map[string]string{
@@ -55,15 +39,7 @@ func TestRunExporter(t *testing.T) {
 			t.Errorf("probe %s: %d %s, want %q", target, resp.StatusCode, b, want)
 		}
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Run after cancel: %v, want nil", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("Run did not return 20s after its context was cancelled")
-	}
+	stop()
 }
 
 // TestExporterBadSettings checks that a bad flag or configuration stops
