@@ -3,15 +3,14 @@ package exporter
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"net/http"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -125,14 +124,18 @@ func builtinModules() map[string]Module {
 	return map[string]Module{DefaultModule: {}, WaitsModule: {Debug: &waits}}
 }
 
-// LoadConfig reads a configuration file: its modules, which New adds to
-// the built-in ones. An unknown key, a bad value or a file it names that
-// cannot be read is an error of one line that names the file, the module,
-// and what is accepted, and quotes no value of the file.
-func LoadConfig(path string) (map[string]Module, error) {
-	b, err := os.ReadFile(path)
+// LoadConfig reads a configuration file, within ctx: its modules, which
+// New adds to the built-in ones. The file, and each file it names, must be
+// a regular file, of at most 1 MiB for the configuration, 64 KiB for a
+// password or a token, 4 MiB for a PEM file: a device, a named pipe or a
+// directory is refused before a byte is read. An unknown key, a bad value
+// or a file it names that cannot be read is an error of one line that
+// names the file, the module, and what is accepted, and quotes no value of
+// the file.
+func LoadConfig(ctx context.Context, path string) (map[string]Module, error) {
+	b, err := readFile(ctx, path, maxConfigBytes)
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	var file struct {
 		Modules map[string]Module `yaml:"modules"`
@@ -143,7 +146,7 @@ func LoadConfig(path string) (map[string]Module, error) {
 		return nil, fmt.Errorf("config %s: %s", path, yamlError(b, err))
 	}
 	for _, name := range slices.Sorted(maps.Keys(file.Modules)) {
-		if _, err := file.Modules[name].load(); err != nil {
+		if _, err := file.Modules[name].load(ctx); err != nil {
 			return nil, fmt.Errorf("config %s: module %q: %w", path, name, err)
 		}
 	}
@@ -234,11 +237,11 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ; ")), " ")
 }
 
-// load checks the module and makes it ready: it refuses a form other than
-// 0, 1 and 2, an allow that is no regular expression, credentials without
-// an allow, two secrets where one is accepted, a file that cannot be read,
-// TLS files that do not load.
-func (m Module) load() (loaded, error) {
+// load checks the module and makes it ready, reading its files within ctx:
+// it refuses a form other than 0, 1 and 2, an allow that is no regular
+// expression, credentials without an allow, two secrets where one is
+// accepted, a file that cannot be read, TLS files that do not load.
+func (m Module) load(ctx context.Context) (loaded, error) {
 	l := loaded{Module: m}
 	if m.Debug != nil && (*m.Debug < 0 || *m.Debug > 2) {
 		return l, fmt.Errorf("debug %d: accepts 0, 1 or 2", *m.Debug)
@@ -267,10 +270,14 @@ func (m Module) load() (loaded, error) {
 	if (m.BasicAuth != nil || m.BearerToken != "" || m.BearerTokenFile != "") && m.Allow == "" {
 		return l, errors.New("credentials without an allow: give the module allow, a regular expression of the targets its credentials may go to")
 	}
-	if err := m.authorize(&http.Request{Header: http.Header{}}); err != nil {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
+	if err != nil {
 		return l, err
 	}
-	_, err := m.TLS.config()
+	if err := m.authorize(req); err != nil {
+		return l, err
+	}
+	_, err = m.TLS.load(ctx)
 	return l, err
 }
 
@@ -283,17 +290,19 @@ func (m Module) debug() int {
 }
 
 // authorize sets the module's credentials on req, reading their files now,
-// so that a rotated password or token is taken at the next probe.
+// within req's context, so that a rotated password or token is taken at
+// the next probe. A file is read afresh each time rather than kept: it is
+// at most 64 KiB, and a regular file, or refused.
 func (m Module) authorize(req *http.Request) error {
 	switch {
 	case m.BasicAuth != nil:
-		pass, err := secret(m.BasicAuth.Password, m.BasicAuth.PasswordFile, "basic_auth: password_file")
+		pass, err := secret(req.Context(), m.BasicAuth.Password, m.BasicAuth.PasswordFile, "basic_auth: password_file")
 		if err != nil {
 			return err
 		}
 		req.SetBasicAuth(m.BasicAuth.Username, string(pass))
 	case m.BearerToken != "" || m.BearerTokenFile != "":
-		token, err := secret(m.BearerToken, m.BearerTokenFile, "bearer_token_file")
+		token, err := secret(req.Context(), m.BearerToken, m.BearerTokenFile, "bearer_token_file")
 		if err != nil {
 			return err
 		}
@@ -304,16 +313,12 @@ func (m Module) authorize(req *http.Request) error {
 
 // secret is s, or the content of file (without its trailing newline) when
 // file is set; the error names the key, and the file, never its content.
-func secret(s Secret, file, key string) (Secret, error) {
+func secret(ctx context.Context, s Secret, file, key string) (Secret, error) {
 	if file == "" {
 		return s, nil
 	}
-	b, err := os.ReadFile(file)
+	b, err := readFile(ctx, file, maxSecretBytes)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
 		return "", fmt.Errorf("%s %s: %w", key, file, err)
 	}
 	return Secret(strings.TrimRight(string(b), "\r\n")), nil
@@ -321,15 +326,18 @@ func secret(s Secret, file, key string) (Secret, error) {
 
 // config is the tls.Config of the settings, nil for none: the system's
 // roots, no client certificate.
-func (t TLSConfig) config() (*tls.Config, error) {
+func (t TLSConfig) config() (*tls.Config, error) { return t.load(context.Background()) }
+
+// load is config, its files read within ctx.
+func (t TLSConfig) load(ctx context.Context) (*tls.Config, error) {
 	if t == (TLSConfig{}) {
 		return nil, nil
 	}
 	c := &tls.Config{ServerName: t.ServerName, InsecureSkipVerify: t.InsecureSkipVerify, MinVersion: tls.VersionTLS12}
 	if t.CAFile != "" {
-		pem, err := os.ReadFile(t.CAFile)
+		pem, err := readFile(ctx, t.CAFile, maxPEMBytes)
 		if err != nil {
-			return nil, fmt.Errorf("tls_config: ca_file: %w", err)
+			return nil, fmt.Errorf("tls_config: ca_file %s: %w", t.CAFile, err)
 		}
 		c.RootCAs = x509.NewCertPool()
 		if !c.RootCAs.AppendCertsFromPEM(pem) {
@@ -340,7 +348,15 @@ func (t TLSConfig) config() (*tls.Config, error) {
 		return nil, errors.New("tls_config: cert_file and key_file: accepts both or neither")
 	}
 	if t.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+		certPEM, err := readFile(ctx, t.CertFile, maxPEMBytes)
+		if err != nil {
+			return nil, fmt.Errorf("tls_config: cert_file %s: %w", t.CertFile, err)
+		}
+		keyPEM, err := readFile(ctx, t.KeyFile, maxPEMBytes)
+		if err != nil {
+			return nil, fmt.Errorf("tls_config: key_file %s: %w", t.KeyFile, err)
+		}
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		if err != nil {
 			return nil, fmt.Errorf("tls_config: cert_file %s and key_file %s: %w", t.CertFile, t.KeyFile, err)
 		}

@@ -54,7 +54,7 @@ func TestLoadConfig(t *testing.T) {
 		if err := os.WriteFile(path, []byte(tt.yaml), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		modules, err := exporter.LoadConfig(path)
+		modules, err := exporter.LoadConfig(t.Context(), path)
 		var got string
 		if err != nil {
 			got = err.Error()
@@ -72,7 +72,7 @@ func TestLoadConfig(t *testing.T) {
 			t.Errorf("%q: %q, want %q", tt.yaml, got, tt.want)
 		}
 	}
-	if _, err := exporter.LoadConfig(filepath.Join(dir, "none.yml")); err == nil || !strings.Contains(err.Error(), "none.yml") {
+	if _, err := exporter.LoadConfig(t.Context(), filepath.Join(dir, "none.yml")); err == nil || !strings.Contains(err.Error(), "none.yml") {
 		t.Errorf("a missing file: %v", err)
 	}
 }
@@ -135,7 +135,7 @@ func TestCredentials(t *testing.T) {
     allow: 'https://pprof\.example:6060/debug/pprof/goroutine'
     bearer_token: %s
 `, here, passwordFile, ca, here, token, ca, here, ca, token))
-	modules, err := exporter.LoadConfig(config)
+	modules, err := exporter.LoadConfig(t.Context(), config)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -148,7 +148,7 @@ func New(cfg Config) (*Exporter, error) {
 	maps.Copy(modules, cfg.Modules)
 	for _, name := range slices.Sorted(maps.Keys(modules)) { // the same error first, run after run
 		m := modules[name]
-		l, err := m.load()
+		l, err := m.load(context.Background())
 		if err != nil {
 			return nil, fmt.Errorf("module %q: %w", name, err)
 		}

@@ -37,7 +37,7 @@ func runExporter(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("-max-bytes %d: accepts a count above 0", *maxBytes)
 	}
 	if *config != "" {
-		modules, err := exporter.LoadConfig(*config)
+		modules, err := exporter.LoadConfig(ctx, *config)
 		if err != nil {
 			return fmt.Errorf("-config: %w", err)
 		}

@@ -1,0 +1,64 @@
+//go:build unix
+
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/connleak/connleak/internal/testutil"
+)
+
+// TestExporterBadConfigFile names as connleak exporter's -config each file
+// it must not read: the command ends at once, with exit status 1 and one
+// line that says what the file is.
+func TestExporterBadConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		// A command waiting in open(2) for a writer, as before the fix,
+		// gets one.
+		if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			w.Close()
+		}
+	})
+	huge := filepath.Join(dir, "huge.yml")
+	if err := os.WriteFile(huge, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, 16<<30); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ name, path, want string }{
+		{"dev-zero", "/dev/zero", "-config: config /dev/zero: a character device: accepts a regular file of at most 1 MiB"},
+		{"fifo", fifo, "-config: config " + fifo + ": a named pipe: accepts a regular file of at most 1 MiB"},
+		{"directory", dir, "-config: config " + dir + ": a directory: accepts a regular file of at most 1 MiB"},
+		{"huge", huge, "-config: config " + huge + ": 17179869184 bytes: accepts a regular file of at most 1 MiB"},
+		{"missing", filepath.Join(dir, "none.yml"), "-config: config " + filepath.Join(dir, "none.yml") + ": no such file or directory"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			done := make(chan result, 1)
+			start := time.Now()
+			go func() {
+				done <- run(t, "", testutil.Getenv(), nil, "exporter", "-listen", "127.0.0.1:0", "-config", tt.path)
+			}()
+			select {
+			case r := <-done:
+				if d := time.Since(start); d > time.Second {
+					t.Errorf("ended after %v, want within a second", d)
+				}
+				if r.code != 1 || r.out() != "connleak: "+tt.want+"\n" {
+					t.Errorf("exit %d, %q; want exit 1 and %q", r.code, r.out(), "connleak: "+tt.want+"\n")
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("connleak exporter still running after 10s")
+			}
+		})
+	}
+}
