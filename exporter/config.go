@@ -1,22 +1,18 @@
 package exporter
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"regexp"
+	"regexp/syntax"
 	"slices"
-	"strconv"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // The built-in modules, which a configuration file may redefine.
@@ -128,143 +124,82 @@ func builtinModules() map[string]Module {
 // New adds to the built-in ones. The file, and each file it names, must be
 // a regular file, of at most 1 MiB for the configuration, 64 KiB for a
 // password or a token, 4 MiB for a PEM file: a device, a named pipe or a
-// directory is refused before a byte is read. An unknown key, a bad value
-// or a file it names that cannot be read is an error of one line that
-// names the file, the module, and what is accepted, and quotes no value of
-// the file.
+// directory is refused before a byte is read. Its YAML may use no anchor,
+// alias, merge key or tag but the standard ones (!!str, !!int, !!bool,
+// !!map, !!seq, !!null). An unknown key, a bad value or a file it names
+// that cannot be read is an error of one line that names the file, the
+// line and the key's place (modules.NAME.basic_auth.password_file), and
+// what is accepted; it quotes no value of the file, not even an unknown
+// key, which may be a password whose key was forgotten.
 func LoadConfig(ctx context.Context, path string) (map[string]Module, error) {
 	b, err := readFile(ctx, path, maxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
-	var file struct {
-		Modules map[string]Module `yaml:"modules"`
+	modules, lines, err := decodeConfig(b)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&file); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("config %s: %s", path, yamlError(b, err))
-	}
-	for _, name := range slices.Sorted(maps.Keys(file.Modules)) {
-		if _, err := file.Modules[name].load(ctx); err != nil {
-			return nil, fmt.Errorf("config %s: module %q: %w", path, name, err)
-		}
-	}
-	return file.Modules, nil
-}
-
-// The words of the YAML decoder's errors.
-var (
-	yamlLine    = regexp.MustCompile(`^line (\d+): `)
-	yamlUnknown = regexp.MustCompile(`field (\S+) not found in type (.*)$`)
-	yamlValue   = regexp.MustCompile(`cannot unmarshal !!(\w+) (?:.* )?into (\S+)$`)
-	yamlQuoted  = regexp.MustCompile("`[^`]*`") // a value of the file
-)
-
-// yamlKeys is what each part of the file accepts, by the Go type the
-// decoder names.
-var yamlKeys = map[string]string{
-	"exporter.Module":    "a module accepts debug, allow, basic_auth, bearer_token, bearer_token_file, tls_config",
-	"exporter.BasicAuth": "basic_auth accepts username, password, password_file",
-	"exporter.TLSConfig": "tls_config accepts ca_file, cert_file, key_file, server_name, insecure_skip_verify",
-	"int":                "debug accepts 0, 1 or 2",
-	"bool":               "accepts true or false",
-	"string":             "accepts text",
-	"exporter.Secret":    "accepts text",
-}
-
-// yamlError is err, the YAML decoder's, in one line: each of its errors
-// with its line and the module the line is in, what is accepted there, and
-// no value of the file (a password may be the value a type was wrong for).
-func yamlError(b []byte, err error) string {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return yamlQuoted.ReplaceAllString(oneLine(err.Error()), "a value")
-	}
-	var root yaml.Node
-	_ = yaml.Unmarshal(b, &root)
-	var out []string
-	for _, msg := range te.Errors {
-		where := ""
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			where = "line " + m[1]
-			if name := moduleAt(&root, line); name != "" {
-				where = fmt.Sprintf("module %q, line %d", name, line)
+	for _, name := range slices.Sorted(maps.Keys(modules)) {
+		if _, err := modules[name].load(ctx); err != nil {
+			place := "modules." + name
+			var ke *keyError
+			if errors.As(err, &ke) {
+				place += "." + ke.key
+				err = ke.err
 			}
-			msg = msg[len(m[0]):]
+			line := cmp.Or(lines[place], lines["modules."+name])
+			return nil, fmt.Errorf("config %s: %w", path, &placeError{line: line, place: place, msg: err.Error()})
 		}
-		accepts := func(typ string) string {
-			return cmp.Or(yamlKeys[strings.TrimPrefix(typ, "*")], "the file accepts modules")
-		}
-		switch m := []string(nil); {
-		case yamlUnknown.MatchString(msg):
-			m = yamlUnknown.FindStringSubmatch(msg)
-			msg = fmt.Sprintf("unknown key %s (%s)", m[1], accepts(m[2]))
-		case yamlValue.MatchString(msg):
-			m = yamlValue.FindStringSubmatch(msg)
-			msg = fmt.Sprintf("a %s value where it does not fit (%s)", m[1], accepts(m[2]))
-		}
-		out = append(out, strings.TrimPrefix(where+": "+yamlQuoted.ReplaceAllString(msg, "a value"), ": "))
 	}
-	return strings.Join(out, "; ")
+	return modules, nil
 }
 
-// moduleAt is the name of the module the file's line is in, "" for none.
-func moduleAt(root *yaml.Node, line int) string {
-	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return ""
-	}
-	top := root.Content[0].Content
-	for i := 0; i+1 < len(top); i += 2 {
-		if top[i].Value != "modules" || top[i+1].Kind != yaml.MappingNode {
-			continue
-		}
-		name := ""
-		mods := top[i+1].Content
-		for j := 0; j+1 < len(mods); j += 2 {
-			if mods[j].Line <= line {
-				name = mods[j].Value
-			}
-		}
-		return name
-	}
-	return ""
+// keyError is a mistake in one of a module's settings: key is its place in
+// the module, such as basic_auth.password_file.
+type keyError struct {
+	key string
+	err error
 }
 
-// oneLine is s with its line breaks as "; ".
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ; ")), " ")
+func (e *keyError) Error() string { return e.key + ": " + e.err.Error() }
+
+func (e *keyError) Unwrap() error { return e.err }
+
+// keyErrorf is a keyError of key.
+func keyErrorf(key, format string, args ...any) error {
+	return &keyError{key: key, err: fmt.Errorf(format, args...)}
 }
 
 // load checks the module and makes it ready, reading its files within ctx:
 // it refuses a form other than 0, 1 and 2, an allow that is no regular
 // expression, credentials without an allow, two secrets where one is
-// accepted, a file that cannot be read, TLS files that do not load.
+// accepted, a file that cannot be read, TLS files that do not load. An
+// error names the setting (a *keyError), and quotes none.
 func (m Module) load(ctx context.Context) (loaded, error) {
 	l := loaded{Module: m}
 	if m.Debug != nil && (*m.Debug < 0 || *m.Debug > 2) {
-		return l, fmt.Errorf("debug %d: accepts 0, 1 or 2", *m.Debug)
+		return l, keyErrorf("debug", "accepts 0, 1 or 2")
 	}
 	if m.Allow != "" {
-		re, err := regexp.Compile(`^(?:` + m.Allow + `)$`)
+		re, err := compile(m.Allow, "")
 		if err != nil {
-			return l, fmt.Errorf("allow: %w", err)
+			return l, &keyError{"allow", err}
 		}
 		l.allow = re
 	}
 	if m.BearerToken != "" && m.BearerTokenFile != "" {
-		return l, errors.New("bearer_token and bearer_token_file: accepts one of the two")
+		return l, keyErrorf("bearer_token_file", "given with bearer_token: accepts one of the two")
 	}
 	if m.BasicAuth != nil {
 		if m.BasicAuth.Username == "" {
-			return l, errors.New("basic_auth: needs a username")
+			return l, keyErrorf("basic_auth", "needs a username")
 		}
 		if m.BasicAuth.Password != "" && m.BasicAuth.PasswordFile != "" {
-			return l, errors.New("basic_auth: password and password_file: accepts one of the two")
+			return l, keyErrorf("basic_auth.password_file", "given with password: accepts one of the two")
 		}
 		if m.BearerToken != "" || m.BearerTokenFile != "" {
-			return l, errors.New("basic_auth and a bearer token: accepts one of the two")
+			return l, keyErrorf("basic_auth", "given with a bearer token: accepts one of the two")
 		}
 	}
 	if (m.BasicAuth != nil || m.BearerToken != "" || m.BearerTokenFile != "") && m.Allow == "" {
@@ -296,7 +231,7 @@ func (m Module) debug() int {
 func (m Module) authorize(req *http.Request) error {
 	switch {
 	case m.BasicAuth != nil:
-		pass, err := secret(req.Context(), m.BasicAuth.Password, m.BasicAuth.PasswordFile, "basic_auth: password_file")
+		pass, err := secret(req.Context(), m.BasicAuth.Password, m.BasicAuth.PasswordFile, "basic_auth.password_file")
 		if err != nil {
 			return err
 		}
@@ -312,14 +247,14 @@ func (m Module) authorize(req *http.Request) error {
 }
 
 // secret is s, or the content of file (without its trailing newline) when
-// file is set; the error names the key, and the file, never its content.
+// file is set; the error names the key, never the file nor its content.
 func secret(ctx context.Context, s Secret, file, key string) (Secret, error) {
 	if file == "" {
 		return s, nil
 	}
 	b, err := readFile(ctx, file, maxSecretBytes)
 	if err != nil {
-		return "", fmt.Errorf("%s %s: %w", key, file, err)
+		return "", &keyError{key, err}
 	}
 	return Secret(strings.TrimRight(string(b), "\r\n")), nil
 }
@@ -337,30 +272,48 @@ func (t TLSConfig) load(ctx context.Context) (*tls.Config, error) {
 	if t.CAFile != "" {
 		pem, err := readFile(ctx, t.CAFile, maxPEMBytes)
 		if err != nil {
-			return nil, fmt.Errorf("tls_config: ca_file %s: %w", t.CAFile, err)
+			return nil, &keyError{"tls_config.ca_file", err}
 		}
 		c.RootCAs = x509.NewCertPool()
 		if !c.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls_config: ca_file %s: no PEM certificate in it", t.CAFile)
+			return nil, keyErrorf("tls_config.ca_file", "no PEM certificate in it")
 		}
 	}
 	if (t.CertFile == "") != (t.KeyFile == "") {
-		return nil, errors.New("tls_config: cert_file and key_file: accepts both or neither")
+		return nil, keyErrorf("tls_config", "cert_file and key_file: accepts both or neither")
 	}
 	if t.CertFile != "" {
 		certPEM, err := readFile(ctx, t.CertFile, maxPEMBytes)
 		if err != nil {
-			return nil, fmt.Errorf("tls_config: cert_file %s: %w", t.CertFile, err)
+			return nil, &keyError{"tls_config.cert_file", err}
 		}
 		keyPEM, err := readFile(ctx, t.KeyFile, maxPEMBytes)
 		if err != nil {
-			return nil, fmt.Errorf("tls_config: key_file %s: %w", t.KeyFile, err)
+			return nil, &keyError{"tls_config.key_file", err}
 		}
 		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		if err != nil {
-			return nil, fmt.Errorf("tls_config: cert_file %s and key_file %s: %w", t.CertFile, t.KeyFile, err)
+			if strings.Contains(err.Error(), "after skipping PEM blocks") { // of types it names, from the file
+				err = errors.New("no certificate in it")
+			}
+			return nil, keyErrorf("tls_config.cert_file", "not loaded with key_file: %w", err)
 		}
 		c.Certificates = []tls.Certificate{cert}
 	}
 	return c, nil
+}
+
+// compile is the regular expression expr matched against a whole string,
+// flags (such as "(?i)") first. Its error says what is wrong, not where in
+// expr, which it does not quote.
+func compile(expr, flags string) (*regexp.Regexp, error) {
+	re, err := regexp.Compile(flags + `^(?:` + expr + `)$`)
+	if err != nil {
+		var se *syntax.Error
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("not a regular expression: %s", se.Code)
+		}
+		return nil, errors.New("not a regular expression")
+	}
+	return re, nil
 }

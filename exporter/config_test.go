@@ -29,25 +29,25 @@ func TestLoadConfig(t *testing.T) {
 	}{
 		{"", "[default waits]"},
 		{"modules:\n  prod:\n    debug: 0\n    allow: 'http://10\\.[0-9.]+:6060/.*'\n    bearer_token_file: " + token + "\n", "[default prod waits]"},
-		{"modules:\n  prod:\n    bearer_token_file: " + token + "\n", `module "prod": credentials without an allow: give the module allow, a regular expression of the targets its credentials may go to`},
-		{"modules:\n  prod:\n    allow: '('\n", `module "prod": allow: error parsing regexp`},
+		{"modules:\n  prod:\n    bearer_token_file: " + token + "\n", `line 2: modules.prod: credentials without an allow: give the module allow, a regular expression of the targets its credentials may go to`},
+		{"modules:\n  prod:\n    allow: '('\n", `line 3: modules.prod.allow: not a regular expression: missing closing )`},
 		{"modules:\n  default:\n    debug: 2\n", "[default waits]"},
-		{"modules:\n  prod:\n    debgu: 2\n", `module "prod", line 3: unknown key debgu (a module accepts debug, allow, basic_auth, bearer_token, bearer_token_file, tls_config)`},
-		{"modules:\n  prod:\n    basic_auth: {username: u, pasword_file: x}\n", `module "prod", line 3: unknown key pasword_file (basic_auth accepts username, password, password_file)`},
-		{"modules:\n  a: {}\n  prod:\n    basic_auth: s3cret\n", `module "prod", line 4: a str value where it does not fit (basic_auth accepts username, password, password_file)`},
-		{"modules:\n  prod:\n    bearer_token: !!int s3cret\n", "cannot decode !!str a value as a !!int"},
-		{"modules:\n  prod:\n    debug: 3\n", `module "prod": debug 3: accepts 0, 1 or 2`},
-		{"modules:\n  prod:\n    debug: two\n", `module "prod", line 3: a str value where it does not fit (debug accepts 0, 1 or 2)`},
-		{"module:\n  prod: {}\n", "line 1: unknown key module (the file accepts modules)"},
-		{"modules:\n  prod:\n    bearer_token: a\n    bearer_token_file: " + token + "\n", "bearer_token and bearer_token_file: accepts one of the two"},
-		{"modules:\n  prod:\n    allow: .*\n    bearer_token_file: " + filepath.Join(dir, "none") + "\n", "bearer_token_file " + filepath.Join(dir, "none") + ": no such file or directory"},
-		{"modules:\n  prod:\n    basic_auth: {password: x}\n", "basic_auth: needs a username"},
-		{"modules:\n  prod:\n    allow: .*\n    basic_auth: {username: u, password: x, password_file: " + token + "}\n", "password and password_file: accepts one of the two"},
-		{"modules:\n  prod:\n    basic_auth: {username: u, password: x}\n    bearer_token: y\n", "basic_auth and a bearer token"},
-		{"modules:\n  prod:\n    tls_config: {ca_file: " + token + "}\n", "no PEM certificate in it"},
-		{"modules:\n  prod:\n    tls_config: {cert_file: " + token + "}\n", "cert_file and key_file: accepts both or neither"},
-		{"modules:\n  prod:\n    tls_config: {cert_file: " + token + ", key_file: " + token + "}\n", "tls_config: cert_file"},
-		{"modules: [1, 2]\n", "line 1: a seq value where it does not fit"},
+		{"modules:\n  prod:\n    debgu: 2\n", `line 3: modules.prod: an unknown key, debug misspelled? (a module accepts debug, allow, basic_auth, bearer_token, bearer_token_file, tls_config)`},
+		{"modules:\n  prod:\n    basic_auth: {username: u, pasword_file: x}\n", `line 3: modules.prod.basic_auth: an unknown key, password_file misspelled? (basic_auth accepts username, password, password_file)`},
+		{"modules:\n  a: {}\n  prod:\n    basic_auth: s3cret\n", `line 4: modules.prod.basic_auth: text where a mapping goes (basic_auth accepts username, password, password_file)`},
+		{"modules:\n  prod:\n    bearer_token: !!int s3cret\n", "line 3: modules.prod.bearer_token: tagged !!int, which its value is not"},
+		{"modules:\n  prod:\n    debug: 3\n", `line 3: modules.prod.debug: a number out of range: debug accepts 0, 1 or 2`},
+		{"modules:\n  prod:\n    debug: two\n", `line 3: modules.prod.debug: text where a number goes: debug accepts 0, 1 or 2`},
+		{"module:\n  prod: {}\n", "line 1: an unknown key, modules misspelled? (the file accepts modules)"},
+		{"modules:\n  prod:\n    bearer_token: a\n    bearer_token_file: " + token + "\n", "line 4: modules.prod.bearer_token_file: given with bearer_token: accepts one of the two"},
+		{"modules:\n  prod:\n    allow: .*\n    bearer_token_file: " + filepath.Join(dir, "none") + "\n", "line 4: modules.prod.bearer_token_file: no such file or directory"},
+		{"modules:\n  prod:\n    basic_auth: {password: x}\n", "line 3: modules.prod.basic_auth: needs a username"},
+		{"modules:\n  prod:\n    allow: .*\n    basic_auth: {username: u, password: x, password_file: " + token + "}\n", "line 4: modules.prod.basic_auth.password_file: given with password: accepts one of the two"},
+		{"modules:\n  prod:\n    basic_auth: {username: u, password: x}\n    bearer_token: y\n", "line 3: modules.prod.basic_auth: given with a bearer token: accepts one of the two"},
+		{"modules:\n  prod:\n    tls_config: {ca_file: " + token + "}\n", "line 3: modules.prod.tls_config.ca_file: no PEM certificate in it"},
+		{"modules:\n  prod:\n    tls_config: {cert_file: " + token + "}\n", "line 3: modules.prod.tls_config: cert_file and key_file: accepts both or neither"},
+		{"modules:\n  prod:\n    tls_config: {cert_file: " + token + ", key_file: " + token + "}\n", "line 3: modules.prod.tls_config.cert_file: not loaded with key_file: tls: failed to find any PEM data in certificate input"},
+		{"modules: [1, 2]\n", "line 1: modules: a list where a mapping goes (modules accepts a module by name)"},
 	}
 	for i, tt := range tests {
 		path := filepath.Join(dir, fmt.Sprintf("config%d.yml", i))
@@ -162,5 +162,74 @@ func TestCredentials(t *testing.T) {
 		if strings.Contains(text, "s3cret") {
 			t.Errorf("a secret is out: %s", text)
 		}
+	}
+}
+
+// TestConfigQuotesNoValue writes a secret in every place of a
+// configuration file where YAML, or the file's keys, do not take it: each
+// is refused, in one line that names the line and what is accepted, and
+// never holds the secret, nor a file it names.
+func TestConfigQuotesNoValue(t *testing.T) {
+	const head = "modules:\n  prod:\n    allow: '.*'\n    basic_auth:\n      username: u\n"
+	tests := []struct{ name, yaml, want string }{
+		{"anchor", head + "      password: &Hunter2Secret x\n", "line 6: modules.prod.basic_auth.password: an anchor (&): anchors and aliases are refused"},
+		{"unknown anchor", head + "      password: *Hunter2Secret\n", "line 6: an alias (*): anchors and aliases are refused"},
+		{"alias", "modules:\n  prod:\n    allow: '.*'\n    basic_auth:\n      username: u\n      password: *S3cretAnchor\n  other:\n    bearer_token: &S3cretAnchor x\n", "line 6: an alias (*)"},
+		{"anchor on a key", head + "      &S3cretKeyAnchor password: x\n", "line 6: modules.prod.basic_auth: an anchor (&)"},
+		{"alias as a module", "modules:\n  base: &S3cretBase {allow: '.*'}\n  prod: *S3cretBase\n", "line 2: modules.base: an anchor (&)"},
+		{"tag", head + "      password: !S3cretTag hunter2\n", "line 6: modules.prod.basic_auth.password: a tag other than !!str, !!int, !!bool, !!map, !!seq, !!null: refused"},
+		{"tag alone", head + "      password: !S3cretTag\n", "line 6: modules.prod.basic_auth.password: a tag other than"},
+		{"verbatim tag", head + "      password: !<tag:S3cret.example,2026:x> hunter2\n", "line 6: modules.prod.basic_auth.password: a tag other than"},
+		{"TAG directive", "%TAG !s! tag:S3cret.example,2026:\n---\n" + head + "      password: !s!x hunter2\n", "line 8: modules.prod.basic_auth.password: a tag other than"},
+		{"binary tag", head + "      password: !!binary UzNjcmV0\n", "line 6: modules.prod.basic_auth.password: a tag other than"},
+		{"tag on a key", head + "      !S3cretKeyTag password: x\n", "line 6: modules.prod.basic_auth: a tag other than"},
+		{"int tag on text", head + "      password: !!int S3cretInt\n", "line 6: modules.prod.basic_auth.password: tagged !!int, which its value is not"},
+		{"flow mapping missing a key", "modules:\n  prod: {allow: '.*', basic_auth: {username: u, S3cretFlowPass}}\n", "line 2: modules.prod.basic_auth: an unknown key (basic_auth accepts username, password, password_file)"},
+		{"flow mapping missing a key, in a module", "modules:\n  prod: {allow: '.*', S3cretFlowPass}\n", "line 2: modules.prod: an unknown key (a module accepts"},
+		{"flow mapping missing a key, in modules", "modules: {prod: {}, S3cretFlowPass}\n", "line 1: modules: a name without settings"},
+		{"unknown key with a value", head + "      pasword: S3cretValue\n", "line 6: modules.prod.basic_auth: an unknown key, password misspelled?"},
+		{"merge key", head + "      <<: {password: S3cretMerge}\n", "line 6: modules.prod.basic_auth: a merge key (<<): refused"},
+		{"merge of an alias", "modules:\n  base: {bearer_token: S3cretBase}\n  prod:\n    <<: *S3cretBase\n", "line 4: an alias (*)"},
+		{"bad indentation", head + "     password: S3cretIndent\n", "line 2: not YAML: did not find expected key"}, // the parser names the line of the mapping it was in
+		{"indented too far", head + "        password: S3cretIndent\n", "line 6: not YAML: mapping values are not allowed in this context"},
+		{"a tab", head + "\tpassword: S3cretTab\n", "line 5: not YAML: found a tab character that violates indentation"},
+		{"duplicate key", head + "      password: S3cretOne\n      password: S3cretTwo\n", "line 7: modules.prod.basic_auth.password: given twice: accepts it once (first on line 6)"},
+		{"duplicate unknown key", head + "      S3cretDup: 1\n      S3cretDup: 2\n", "line 6: modules.prod.basic_auth: an unknown key (basic_auth accepts"},
+		{"a number", "modules:\n  prod:\n    debug: S3cretDebug\n", "line 3: modules.prod.debug: text where a number goes: debug accepts 0, 1 or 2"},
+		{"a boolean", "modules:\n  prod:\n    tls_config: {insecure_skip_verify: S3cretBool}\n", "line 3: modules.prod.tls_config.insecure_skip_verify: text where true or false goes"},
+		{"a mapping", "modules:\n  prod:\n    allow: '.*'\n    basic_auth: S3cretScalar\n", "line 4: modules.prod.basic_auth: text where a mapping goes"},
+		{"a list", "modules:\n  prod:\n    allow: '.*'\n    basic_auth: [S3cretList]\n", "line 4: modules.prod.basic_auth: a list where a mapping goes"},
+		{"a mapping for text", head + "      password: {S3cretMap: 1}\n", "line 6: modules.prod.basic_auth.password: a mapping where text goes"},
+		{"a complex key", head + "      ? {S3cretKey: 1}\n      : x\n", "line 6: modules.prod.basic_auth: a mapping where a key goes"},
+		{"a second document", head + "      password: x\n---\nS3cretDoc: 1\n", "line 7: a second document: the file accepts one"},
+		{"a bad escape", head + "      password: \"S3cret\\q\"\n", "line 6: not YAML: found unknown escape character"},
+		{"no closing quote", head + "      password: \"S3cretQuote\n", "line 6: not YAML: found unexpected end of stream"},
+		{"a colon in a value", head + "      password: S3cret: x\n", "line 6: not YAML: mapping values are not allowed in this context"},
+		{"a control character", head + "      password: S3cret\x01\n", "not YAML: control characters are not allowed"},
+		{"not UTF-8", head + "      password: S3cret\xff\n", "not YAML: invalid leading UTF-8 octet"},
+		{"a password file named by its password", head + "      password_file: S3cretPath\n", "line 6: modules.prod.basic_auth.password_file: no such file or directory"},
+		{"an allow that is no regular expression", "modules:\n  prod:\n    allow: '(S3cret'\n", "line 3: modules.prod.allow: not a regular expression: missing closing )"},
+	}
+	dir := t.TempDir()
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, fmt.Sprintf("config%d.yml", i))
+			if err := os.WriteFile(path, []byte(tt.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			modules, err := exporter.LoadConfig(t.Context(), path)
+			if err == nil {
+				t.Fatalf("loaded %v, want an error", modules)
+			}
+			got := err.Error()
+			if !strings.HasPrefix(got, "config "+path+": ") || !strings.Contains(got, tt.want) || strings.ContainsAny(got, "\n\r") {
+				t.Errorf("got %q, want one line with %q", got, tt.want)
+			}
+			for _, secret := range []string{"s3cret", "hunter2", "uzncmv0"} {
+				if strings.Contains(strings.ToLower(got), secret) {
+					t.Errorf("%q quotes the file", got)
+				}
+			}
+		})
 	}
 }

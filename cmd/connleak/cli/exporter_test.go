@@ -63,7 +63,7 @@ func TestExporterBadSettings(t *testing.T) {
 		{[]string{"-listen", busy.Addr().String()}, "-listen \"" + busy.Addr().String() + "\": listen tcp"},
 		{[]string{"-listen", "127.0.0.1:99999"}, "-listen"},
 		{[]string{"-config", filepath.Join(dir, "none.yml")}, "none.yml: no such file or directory"},
-		{[]string{"-config", bad}, `module "prod": debug 7: accepts 0, 1 or 2`},
+		{[]string{"-config", bad}, `line 3: modules.prod.debug: a number out of range: debug accepts 0, 1 or 2`},
 		{[]string{"-timeout", "0s"}, "-timeout 0s: accepts a duration above 0"},
 		{[]string{"-max-bytes", "-1"}, "-max-bytes -1: accepts a count above 0"},
 		{[]string{"-timeout", "soon"}, `invalid value "soon" for flag -timeout: parse error (connleak exporter -h lists the flags)`},
