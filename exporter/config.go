@@ -40,13 +40,17 @@ const DefaultDebug = 1
 //	modules:
 //	  default:
 //	    debug: 1
-//	    allow: 'http://10\.[0-9.]+:6060/debug/pprof/goroutine'
+//	    scope: {scheme: http, host: '10\.[0-9.]+', port: 6060}
 //	    basic_auth:
 //	      username: prometheus
 //	      password_file: /etc/connleak/password
 //	  internal:
 //	    debug: 2
-//	    allow: 'https://[a-z0-9-]+\.pprof\.internal:6060/debug/pprof/goroutine'
+//	    scope:
+//	      scheme: https
+//	      host: '[a-z0-9-]+\.pprof\.internal'
+//	      port: 6060
+//	      path: /debug/pprof/goroutine
 //	    bearer_token_file: /etc/connleak/pprof-token
 //	    tls_config:
 //	      ca_file: /etc/connleak/ca.pem
@@ -54,19 +58,26 @@ const DefaultDebug = 1
 //	      key_file: /etc/connleak/client-key.pem
 //	      server_name: pprof.internal
 //
-// A module that sends credentials says where they may go: its Allow, a
-// regular expression matched against the whole target URL as -allow is.
-// Passwords and tokens are never written back: not in a reply, not in a
-// log line, not by %v (Secret).
+// A module that sends credentials says where they may go: its Scope, the
+// scheme, host, port and path a target must have, each matched against
+// that part of the target's parsed URL, never its query. An Allow alone,
+// a regular expression over the whole URL, does not do: a query, a path or
+// a fragment can hold whatever it asks for
+// (http://127.0.0.1:1/?x.pprof.internal:6060/debug/pprof/goroutine). Whoever
+// can name a module in a probe (a pod's annotation, say) can send its
+// password or token to its scope's hosts only. Passwords and tokens are
+// never written back: not in a reply, not in a log line, not in an error,
+// not by %v (Secret).
 type Module struct {
 	// Debug is the form asked of a target whose URL does not say (with its
 	// own ?debug=): 0, 1 or 2; DefaultDebug if not set.
 	Debug *int `yaml:"debug"`
-	// Allow, if set, is the targets the module may be used for, besides
-	// -allow: required of a module with credentials, so that whoever can
-	// name a module in a probe (a pod's annotation, say) cannot send its
-	// password or token elsewhere.
+	// Allow, if set, is a regular expression of the target URLs the module
+	// may be used for, besides -allow, matched the same way.
 	Allow string `yaml:"allow"`
+	// Scope, if set, is the targets the module may be used for, by their
+	// parts: required of a module with credentials.
+	Scope *Scope `yaml:"scope"`
 	// BasicAuth, if set, is sent with every request.
 	BasicAuth *BasicAuth `yaml:"basic_auth"`
 	// BearerToken, or the file BearerTokenFile names (read at each probe,
@@ -78,6 +89,29 @@ type Module struct {
 	// system's roots if none), a client certificate, the name to verify.
 	TLS TLSConfig `yaml:"tls_config"`
 }
+
+// Scope is the targets a module may be used for, by the parts of their
+// URL, each matched against the part of the target's URL as parsed and
+// written one way: the scheme; the host in lower case, without a trailing
+// dot, an IPv6 address without brackets, in its shortest form; the port,
+// the scheme's default where the URL names none; the path, cleaned of ".",
+// ".." and empty segments. The query and the fragment are no part of it.
+type Scope struct {
+	// Scheme is http or https.
+	Scheme string `yaml:"scheme"`
+	// Host is a regular expression matched against the whole host name,
+	// in any case: '[a-z0-9-]+\.pprof\.internal', '10\.[0-9.]+', 'fd00::1'.
+	Host string `yaml:"host"`
+	// Port is the port, the scheme's default (80, 443) if 0.
+	Port int `yaml:"port"`
+	// Path is a regular expression matched against the whole path,
+	// DefaultScopePath if "".
+	Path string `yaml:"path"`
+}
+
+// DefaultScopePath is the path of a Scope that names none: net/http/pprof's
+// goroutine profile.
+const DefaultScopePath = "/debug/pprof/goroutine"
 
 // BasicAuth is a user name and a password, or the file that holds it (read
 // at each probe).
@@ -120,6 +154,29 @@ func builtinModules() map[string]Module {
 	return map[string]Module{DefaultModule: {}, WaitsModule: {Debug: &waits}}
 }
 
+// compile is s ready to match targets, or an error that names the setting
+// that is wrong.
+func (s Scope) compile() (*scope, error) {
+	sc := &scope{scheme: s.Scheme, port: cmp.Or(s.Port, defaultPorts[s.Scheme])}
+	if defaultPorts[s.Scheme] == 0 {
+		return nil, keyErrorf("scope.scheme", "accepts http or https")
+	}
+	if s.Host == "" {
+		return nil, keyErrorf("scope.host", "needed: a regular expression of the host names, or IP addresses, the module may be used for")
+	}
+	var err error
+	if sc.host, err = compile(s.Host, "(?i)"); err != nil {
+		return nil, &keyError{"scope.host", err}
+	}
+	if s.Port < 0 || s.Port > 65535 {
+		return nil, keyErrorf("scope.port", "accepts 1 to 65535")
+	}
+	if sc.path, err = compile(cmp.Or(s.Path, DefaultScopePath), ""); err != nil {
+		return nil, &keyError{"scope.path", err}
+	}
+	return sc, nil
+}
+
 // LoadConfig reads a configuration file, within ctx: its modules, which
 // New adds to the built-in ones. The file, and each file it names, must be
 // a regular file, of at most 1 MiB for the configuration, 64 KiB for a
@@ -148,7 +205,11 @@ func LoadConfig(ctx context.Context, path string) (map[string]Module, error) {
 				place += "." + ke.key
 				err = ke.err
 			}
-			line := cmp.Or(lines[place], lines["modules."+name])
+			line := lines[place]
+			for at := place; line == 0 && strings.Contains(at, "."); { // a key not given: its mapping's line
+				at = at[:strings.LastIndexByte(at, '.')]
+				line = lines[at]
+			}
 			return nil, fmt.Errorf("config %s: %w", path, &placeError{line: line, place: place, msg: err.Error()})
 		}
 	}
@@ -202,8 +263,19 @@ func (m Module) load(ctx context.Context) (loaded, error) {
 			return l, keyErrorf("basic_auth", "given with a bearer token: accepts one of the two")
 		}
 	}
-	if (m.BasicAuth != nil || m.BearerToken != "" || m.BearerTokenFile != "") && m.Allow == "" {
-		return l, errors.New("credentials without an allow: give the module allow, a regular expression of the targets its credentials may go to")
+	if m.Scope != nil {
+		sc, err := m.Scope.compile()
+		if err != nil {
+			return l, err
+		}
+		l.scope = sc
+	}
+	if (m.BasicAuth != nil || m.BearerToken != "" || m.BearerTokenFile != "") && m.Scope == nil {
+		const scope = "give the module scope: {scheme: https, host: REGEXP, port: PORT}, the parts of the target URLs its credentials may go to"
+		if m.Allow != "" {
+			return l, errors.New("credentials with an allow alone, which a query or a path can satisfy (a regular expression over the whole URL): " + scope)
+		}
+		return l, errors.New("credentials without a scope: " + scope)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
 	if err != nil {

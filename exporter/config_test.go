@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -28,11 +27,20 @@ func TestLoadConfig(t *testing.T) {
 		want string // "" for none: then the modules
 	}{
 		{"", "[default waits]"},
-		{"modules:\n  prod:\n    debug: 0\n    allow: 'http://10\\.[0-9.]+:6060/.*'\n    bearer_token_file: " + token + "\n", "[default prod waits]"},
-		{"modules:\n  prod:\n    bearer_token_file: " + token + "\n", `line 2: modules.prod: credentials without an allow: give the module allow, a regular expression of the targets its credentials may go to`},
+		{"modules:\n  prod:\n    debug: 0\n    allow: 'http://10\\.[0-9.]+:6060/.*'\n    scope: {scheme: http, host: '10\\.[0-9.]+', port: 6060}\n    bearer_token_file: " + token + "\n", "[default prod waits]"},
+		{"modules:\n  prod:\n    bearer_token_file: " + token + "\n", `line 2: modules.prod: credentials without a scope: give the module scope: {scheme: https, host: REGEXP, port: PORT}, the parts of the target URLs its credentials may go to`},
+		{"modules:\n  prod:\n    allow: 'http://.*\\.pprof\\.internal:6060/debug/pprof/goroutine'\n    bearer_token_file: " + token + "\n", `line 2: modules.prod: credentials with an allow alone, which a query or a path can satisfy (a regular expression over the whole URL): give the module scope: {scheme: https, host: REGEXP, port: PORT}, the parts of the target URLs its credentials may go to`},
+		{"modules:\n  prod:\n    scope: {host: x}\n", "line 3: modules.prod.scope.scheme: accepts http or https"},
+		{"modules:\n  prod:\n    scope: {scheme: ftp, host: x}\n", "line 3: modules.prod.scope.scheme: accepts http or https"},
+		{"modules:\n  prod:\n    scope: {scheme: http}\n", "line 3: modules.prod.scope.host: needed: a regular expression of the host names, or IP addresses, the module may be used for"},
+		{"modules:\n  prod:\n    scope: {scheme: http, host: '('}\n", "line 3: modules.prod.scope.host: not a regular expression: missing closing )"},
+		{"modules:\n  prod:\n    scope: {scheme: http, host: x, path: '['}\n", "line 3: modules.prod.scope.path: not a regular expression: missing closing ]"},
+		{"modules:\n  prod:\n    scope: {scheme: http, host: x, port: 65536}\n", "line 3: modules.prod.scope.port: a number out of range: port accepts 1 to 65535"},
+		{"modules:\n  prod:\n    scope: {scheme: http, host: x, prot: 1}\n", "line 3: modules.prod.scope: an unknown key, port misspelled? (scope accepts scheme, host, port, path)"},
+		{"modules:\n  prod:\n    scope: {scheme: https, host: 'x\\.internal', port: 6060}\n    bearer_token_file: " + token + "\n", "[default prod waits]"},
 		{"modules:\n  prod:\n    allow: '('\n", `line 3: modules.prod.allow: not a regular expression: missing closing )`},
 		{"modules:\n  default:\n    debug: 2\n", "[default waits]"},
-		{"modules:\n  prod:\n    debgu: 2\n", `line 3: modules.prod: an unknown key, debug misspelled? (a module accepts debug, allow, basic_auth, bearer_token, bearer_token_file, tls_config)`},
+		{"modules:\n  prod:\n    debgu: 2\n", `line 3: modules.prod: an unknown key, debug misspelled? (a module accepts debug, allow, scope, basic_auth, bearer_token, bearer_token_file, tls_config)`},
 		{"modules:\n  prod:\n    basic_auth: {username: u, pasword_file: x}\n", `line 3: modules.prod.basic_auth: an unknown key, password_file misspelled? (basic_auth accepts username, password, password_file)`},
 		{"modules:\n  a: {}\n  prod:\n    basic_auth: s3cret\n", `line 4: modules.prod.basic_auth: text where a mapping goes (basic_auth accepts username, password, password_file)`},
 		{"modules:\n  prod:\n    bearer_token: !!int s3cret\n", "line 3: modules.prod.bearer_token: tagged !!int, which its value is not"},
@@ -40,9 +48,9 @@ func TestLoadConfig(t *testing.T) {
 		{"modules:\n  prod:\n    debug: two\n", `line 3: modules.prod.debug: text where a number goes: debug accepts 0, 1 or 2`},
 		{"module:\n  prod: {}\n", "line 1: an unknown key, modules misspelled? (the file accepts modules)"},
 		{"modules:\n  prod:\n    bearer_token: a\n    bearer_token_file: " + token + "\n", "line 4: modules.prod.bearer_token_file: given with bearer_token: accepts one of the two"},
-		{"modules:\n  prod:\n    allow: .*\n    bearer_token_file: " + filepath.Join(dir, "none") + "\n", "line 4: modules.prod.bearer_token_file: no such file or directory"},
+		{"modules:\n  prod:\n    scope: {scheme: http, host: x}\n    bearer_token_file: " + filepath.Join(dir, "none") + "\n", "line 4: modules.prod.bearer_token_file: no such file or directory"},
 		{"modules:\n  prod:\n    basic_auth: {password: x}\n", "line 3: modules.prod.basic_auth: needs a username"},
-		{"modules:\n  prod:\n    allow: .*\n    basic_auth: {username: u, password: x, password_file: " + token + "}\n", "line 4: modules.prod.basic_auth.password_file: given with password: accepts one of the two"},
+		{"modules:\n  prod:\n    scope: {scheme: http, host: x}\n    basic_auth: {username: u, password: x, password_file: " + token + "}\n", "line 4: modules.prod.basic_auth.password_file: given with password: accepts one of the two"},
 		{"modules:\n  prod:\n    basic_auth: {username: u, password: x}\n    bearer_token: y\n", "line 3: modules.prod.basic_auth: given with a bearer token: accepts one of the two"},
 		{"modules:\n  prod:\n    tls_config: {ca_file: " + token + "}\n", "line 3: modules.prod.tls_config.ca_file: no PEM certificate in it"},
 		{"modules:\n  prod:\n    tls_config: {cert_file: " + token + "}\n", "line 3: modules.prod.tls_config: cert_file and key_file: accepts both or neither"},
@@ -117,22 +125,23 @@ func TestCredentials(t *testing.T) {
 	}
 	ca := write("ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: target.Certificate().Raw})))
 	passwordFile := write("password", password+"\n")
-	here := "'https://" + regexp.QuoteMeta(strings.TrimPrefix(target.URL, "https://")) + "/debug/pprof/goroutine'"
+	u, _ := url.Parse(target.URL)
+	here := fmt.Sprintf("{scheme: https, host: '127\\.0\\.0\\.1', port: %s}", u.Port())
 	config := write("connleak.yml", fmt.Sprintf(`modules:
   basic:
-    allow: %s
+    scope: %s
     basic_auth: {username: prometheus, password_file: %s}
     tls_config: {ca_file: %s}
   bearer:
-    allow: %s
+    scope: %s
     bearer_token: %s
     tls_config: {ca_file: %s}
   wrong:
-    allow: %s
+    scope: %s
     basic_auth: {username: prometheus, password: not-it}
     tls_config: {ca_file: %s}
   elsewhere:
-    allow: 'https://pprof\.example:6060/debug/pprof/goroutine'
+    scope: {scheme: https, host: 'pprof\.example', port: 6060}
     bearer_token: %s
 `, here, passwordFile, ca, here, token, ca, here, ca, token))
 	modules, err := exporter.LoadConfig(t.Context(), config)
@@ -152,10 +161,10 @@ func TestCredentials(t *testing.T) {
 	if !strings.Contains(lineWith(log.String(), "module=wrong"), "status 401 Unauthorized") {
 		t.Errorf("module wrong: %s", log.String())
 	}
-	// A module's credentials go only where its allow says.
+	// A module's credentials go only where its scope says.
 	code, body := get(t, srv, "/probe?module=elsewhere&target="+url.QueryEscape(target.URL+"/debug/pprof/goroutine"), "")
-	if code != http.StatusForbidden || !strings.Contains(body, `is not allowed with module "elsewhere": it does not match the module's allow ^(?:https://pprof\.example:6060/debug/pprof/goroutine)$`) {
-		t.Errorf("module elsewhere: %d %s, want a 403 naming its allow", code, body)
+	if code != http.StatusForbidden || !strings.Contains(body, `is not allowed with module "elsewhere": its host 127.0.0.1 does not match the module's scope.host (?i)^(?:pprof\.example)$`) {
+		t.Errorf("module elsewhere: %d %s, want a 403 naming its scope", code, body)
 	}
 	_, index := get(t, srv, "/", "")
 	for _, text := range []string{log.String(), index, fmt.Sprintf("%v %+v %#v", modules, modules, modules)} {
@@ -170,7 +179,7 @@ func TestCredentials(t *testing.T) {
 // is refused, in one line that names the line and what is accepted, and
 // never holds the secret, nor a file it names.
 func TestConfigQuotesNoValue(t *testing.T) {
-	const head = "modules:\n  prod:\n    allow: '.*'\n    basic_auth:\n      username: u\n"
+	const head = "modules:\n  prod:\n    scope: {scheme: http, host: x}\n    basic_auth:\n      username: u\n"
 	tests := []struct{ name, yaml, want string }{
 		{"anchor", head + "      password: &Hunter2Secret x\n", "line 6: modules.prod.basic_auth.password: an anchor (&): anchors and aliases are refused"},
 		{"unknown anchor", head + "      password: *Hunter2Secret\n", "line 6: an alias (*): anchors and aliases are refused"},

@@ -50,7 +50,8 @@ func at(n *yaml.Node, place, format string, args ...any) error {
 // What each mapping of the file accepts.
 const (
 	fileAccepts      = "the file accepts modules"
-	moduleAccepts    = "a module accepts debug, allow, basic_auth, bearer_token, bearer_token_file, tls_config"
+	moduleAccepts    = "a module accepts debug, allow, scope, basic_auth, bearer_token, bearer_token_file, tls_config"
+	scopeAccepts     = "scope accepts scheme, host, port, path"
 	basicAuthAccepts = "basic_auth accepts username, password, password_file"
 	tlsAccepts       = "tls_config accepts ca_file, cert_file, key_file, server_name, insecure_skip_verify"
 )
@@ -210,6 +211,8 @@ func (d *decoder) module(n *yaml.Node, place string) (m Module, err error) {
 			m.Debug = &debug
 		case "allow":
 			m.Allow, err = text(v, place)
+		case "scope":
+			m.Scope, err = d.scope(v, place)
 		case "basic_auth":
 			m.BasicAuth, err = d.basicAuth(v, place)
 		case "bearer_token":
@@ -224,6 +227,28 @@ func (d *decoder) module(n *yaml.Node, place string) (m Module, err error) {
 		return err
 	})
 	return m, err
+}
+
+// scope reads a module's scope: nil for null.
+func (d *decoder) scope(n *yaml.Node, place string) (*Scope, error) {
+	if isNull(n) {
+		return nil, nil
+	}
+	var s Scope
+	err := d.mapping(n, place, scopeAccepts, false, func(key string, v *yaml.Node, place string) (err error) {
+		switch key {
+		case "scheme":
+			s.Scheme, err = text(v, place)
+		case "host":
+			s.Host, err = text(v, place)
+		case "port":
+			s.Port, err = integer(v, place, 1, 65535, "port accepts 1 to 65535")
+		case "path":
+			s.Path, err = text(v, place)
+		}
+		return err
+	})
+	return &s, err
 }
 
 // basicAuth reads a module's basic_auth: nil for null.

@@ -81,10 +81,11 @@ type Exporter struct {
 	mux     *http.ServeMux
 }
 
-// loaded is a module ready for probes: its allow compiled.
+// loaded is a module ready for probes: its allow and its scope compiled.
 type loaded struct {
 	Module
 	allow *regexp.Regexp // nil for none
+	scope *scope         // nil for none
 }
 
 // maxFetches bounds the fetches under way at once, whatever the probes: a

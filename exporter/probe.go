@@ -54,8 +54,11 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	promhttp.HandlerFor(probeRegistry(rd, time.Since(start).Seconds()), promhttp.HandlerOpts{}).ServeHTTP(w, r)
 }
 
-// parseProbe reads a probe's parameters: the target, allowed; the module,
-// known, and whose own allow the target matches; the timeout, Prometheus's
+// parseProbe reads a probe's parameters: the target, allowed, without a
+// fragment, and with a host, a port and a path that say where it goes one
+// way only (canonicalize); the module, known, whose own allow the target
+// matches, and whose scope has the target's scheme, host, port and path;
+// the timeout, Prometheus's
 // less TimeoutOffset where that is shorter than the exporter's. An error
 // comes with the status to answer it with.
 func (e *Exporter) parseProbe(r *http.Request) (target *url.URL, module string, timeout time.Duration, code int, err error) {
@@ -99,12 +102,24 @@ func (e *Exporter) parseProbe(r *http.Request) (target *url.URL, module string, 
 		return bad("target %q: no host", raw)
 	case target.User != nil:
 		return bad("target %q: credentials in a target are refused: put them in a module of the -config file", target.Redacted())
+	case strings.Contains(raw, "#"):
+		// Never sent, yet a pattern of the whole URL would match it.
+		return bad("target %q: a fragment (#...) is refused: accepts a URL without", raw)
+	}
+	where, err := canonicalize(target)
+	if err != nil {
+		return bad("target %q: %v", raw, err)
+	}
+	switch {
 	case !e.allow.MatchString(raw):
 		return forbidden("target %q is not allowed: it does not match -allow %s", raw, e.allow)
 	case m.allow != nil && !m.allow.MatchString(raw):
 		return forbidden("target %q is not allowed with module %q: it does not match the module's allow %s", raw, module, m.allow)
+	case m.scope != nil:
+		if err := m.scope.admits(where); err != nil {
+			return forbidden("target %q is not allowed with module %q: its %v", raw, module, err)
+		}
 	}
-	target.Fragment, target.RawFragment = "", "" // never sent: no part of what is fetched
 	timeout = e.timeout
 	if h := r.Header.Get(scrapeTimeoutHeader); h != "" {
 		s, err := strconv.ParseFloat(h, 64)

@@ -37,6 +37,8 @@ func TestBadProbes(t *testing.T) {
 		{"/probe?target=http://127.0.0.1:1@example.com/", "", 400, "credentials in a target are refused"},
 		{"/probe?target=" + url.QueryEscape("http://user:s3cret@127.0.0.1/"), "", 400, `target "http://user:xxxxx@127.0.0.1/": credentials in a target are refused: put them in a module of the -config file`},
 		{"/probe?target=ftp://127.0.0.1/", "", 400, "accepts an http:// or https:// URL"},
+		{"/probe?target=" + url.QueryEscape(target+"#frag"), "", 400, "a fragment (#...) is refused: accepts a URL without"},
+		{"/probe?target=" + url.QueryEscape("http://127.1/debug/pprof/goroutine"), "", 400, "host: accepts a DNS name of ASCII letters, digits, '-', '_' and '.' (an international one in its xn-- form), a dotted IPv4 address, or an IPv6 one in brackets"},
 		{"/probe?target=http://%zz", "", 400, "query"},
 		{"/probe?target=" + url.QueryEscape("http://[::1"), "", 400, "not a URL"},
 		{"/probe?target=" + url.QueryEscape(target) + "&module=prod", "", 400, `unknown module "prod": accepts default, waits`},

@@ -5,8 +5,10 @@ package exporter_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -67,8 +69,8 @@ func TestBadFiles(t *testing.T) {
 	// is the bad one for "config".
 	tests := []struct{ key, yaml, limit string }{
 		{"config", "", "1 MiB"},
-		{"bearer_token_file", "modules:\n  prod:\n    allow: '.*'\n    bearer_token_file: %[1]s\n", "64 KiB"},
-		{"password_file", "modules:\n  prod:\n    allow: '.*'\n    basic_auth: {username: u, password_file: %[1]s}\n", "64 KiB"},
+		{"bearer_token_file", "modules:\n  prod:\n    scope: {scheme: http, host: x}\n    bearer_token_file: %[1]s\n", "64 KiB"},
+		{"password_file", "modules:\n  prod:\n    scope: {scheme: http, host: x}\n    basic_auth: {username: u, password_file: %[1]s}\n", "64 KiB"},
 		{"ca_file", "modules:\n  prod:\n    tls_config: {ca_file: %[1]s}\n", "4 MiB"},
 		{"cert_file", "modules:\n  prod:\n    tls_config: {cert_file: %[1]s, key_file: %[2]s}\n", "4 MiB"},
 		{"key_file", "modules:\n  prod:\n    tls_config: {cert_file: %[2]s, key_file: %[1]s}\n", "4 MiB"},
@@ -144,7 +146,10 @@ func TestSecretFileAtProbe(t *testing.T) {
 	if err := os.WriteFile(token, []byte("s3cret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srv, log := serve(t, exporter.Config{Modules: map[string]exporter.Module{"prod": {Allow: ".*", BearerTokenFile: token}}})
+	u, _ := url.Parse(target)
+	port, _ := strconv.Atoi(u.Port())
+	scope := &exporter.Scope{Scheme: "http", Host: `127\.0\.0\.1`, Port: port}
+	srv, log := serve(t, exporter.Config{Modules: map[string]exporter.Module{"prod": {Scope: scope, BearerTokenFile: token}}})
 	for _, bad := range badFiles(t, t.TempDir()) {
 		t.Run(bad.name, func(t *testing.T) {
 			if err := os.Remove(token); err != nil {
