@@ -72,8 +72,9 @@ type Module struct {
 	// Debug is the form asked of a target whose URL does not say (with its
 	// own ?debug=): 0, 1 or 2; DefaultDebug if not set.
 	Debug *int `yaml:"debug"`
-	// Allow, if set, is a regular expression of the target URLs the module
-	// may be used for, besides -allow, matched the same way.
+	// Allow, if set, is a regular expression of the URLs the module may
+	// fetch, besides -allow, matched the same way: against the whole URL
+	// fetched, the module's form (?debug=N) added.
 	Allow string `yaml:"allow"`
 	// Scope, if set, is the targets the module may be used for, by their
 	// parts: required of a module with credentials.
@@ -246,6 +247,9 @@ func (m Module) load(ctx context.Context) (loaded, error) {
 		re, err := compile(m.Allow, "")
 		if err != nil {
 			return l, &keyError{"allow", err}
+		}
+		if !admitsQuery(m.Allow) {
+			return l, keyErrorf("allow", "%s", noQuery)
 		}
 		l.allow = re
 	}

@@ -39,9 +39,10 @@ const (
 // Config is an exporter's settings. The zero value probes loopback targets
 // with the built-in modules and the defaults.
 type Config struct {
-	// Allow is matched against a probe's whole target URL, as given: a
-	// target it does not match is refused, never fetched. DefaultAllow if
-	// "".
+	// Allow is matched against the whole URL a probe fetches: its target,
+	// with its module's form (?debug=N) added where the target names none.
+	// A target it does not match is refused, never fetched. DefaultAllow
+	// if "".
 	Allow string
 	// Modules are the modules probes may name (LoadConfig) besides the
 	// built-in ones, DefaultModule and WaitsModule, which they may
@@ -112,6 +113,9 @@ func New(cfg Config) (*Exporter, error) {
 	allow, err := regexp.Compile(`^(?:` + cfg.Allow + `)$`)
 	if err != nil {
 		return nil, fmt.Errorf("allow %q: %w", cfg.Allow, err)
+	}
+	if !admitsQuery(cfg.Allow) {
+		return nil, fmt.Errorf("allow %q: %s", cfg.Allow, noQuery)
 	}
 	switch {
 	case cfg.Timeout == 0:

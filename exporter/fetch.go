@@ -8,8 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/connleak/connleak/diagnose"
@@ -45,18 +43,11 @@ func client(m Module) (*http.Client, error) {
 	}, nil
 }
 
-// fetch reads and diagnoses the goroutine profile at target, in the form
-// the target's URL asks for or else the module's, within ctx and at most
+// fetch reads and diagnoses the goroutine profile at target, the URL
+// -allow matched (its form in its query: fetchURL), within ctx and at most
 // limit bytes.
 func fetch(ctx context.Context, c *http.Client, m Module, target *url.URL, limit int64) (reading, error) {
-	u := *target
-	if !u.Query().Has("debug") {
-		// Added to the query as it is: re-encoding it would drop what
-		// url.ParseQuery cannot read, and fetch another URL than the one
-		// -allow matched.
-		u.RawQuery = strings.TrimPrefix(u.RawQuery+"&debug="+strconv.Itoa(m.debug()), "&")
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
 	if err != nil {
 		return reading{}, err
 	}

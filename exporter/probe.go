@@ -1,12 +1,14 @@
 package exporter
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +28,7 @@ const scrapeTimeoutHeader = "X-Prometheus-Scrape-Timeout-Seconds"
 // probe_success 0, and a line in the log.
 func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	target, module, timeout, code, err := e.parseProbe(r)
+	p, code, err := e.parseProbe(r)
 	if err != nil {
 		result := resultBadRequest
 		if code == http.StatusForbidden {
@@ -36,9 +38,9 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 		failf(w, code, "%v", err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), timeout)
+	ctx, cancel := context.WithTimeout(r.Context(), p.timeout)
 	defer cancel()
-	rd, err := e.read(ctx, module, target)
+	rd, err := e.read(ctx, p.module, p.fetch)
 	switch {
 	case err == nil:
 		e.probes.WithLabelValues(resultSuccess).Inc()
@@ -49,24 +51,32 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 		e.probes.WithLabelValues(resultFailure).Inc()
-		e.log.Warn("probe failed", "target", target.String(), "module", module, "err", err)
+		e.log.Warn("probe failed", "target", p.target.String(), "module", p.module, "err", err)
 	}
 	promhttp.HandlerFor(probeRegistry(rd, time.Since(start).Seconds()), promhttp.HandlerOpts{}).ServeHTTP(w, r)
 }
 
-// parseProbe reads a probe's parameters: the target, allowed, without a
-// fragment, and with a host, a port and a path that say where it goes one
-// way only (canonicalize); the module, known, whose own allow the target
-// matches, and whose scope has the target's scheme, host, port and path;
-// the timeout, Prometheus's
-// less TimeoutOffset where that is shorter than the exporter's. An error
-// comes with the status to answer it with.
-func (e *Exporter) parseProbe(r *http.Request) (target *url.URL, module string, timeout time.Duration, code int, err error) {
-	bad := func(format string, args ...any) (*url.URL, string, time.Duration, int, error) {
-		return nil, "", 0, http.StatusBadRequest, fmt.Errorf(format, args...)
+// probeRequest is a probe's parameters, read and allowed.
+type probeRequest struct {
+	target  *url.URL // as given: what the log names
+	fetch   *url.URL // what is fetched: target, with its module's form added where it names none
+	module  string
+	timeout time.Duration
+}
+
+// parseProbe reads a probe's parameters: the target, without a fragment,
+// and with a host, a port and a path that say where it goes one way only
+// (canonicalize); the module, known, and whose scope has the target's
+// scheme, host, port and path; the URL fetched, the target in the form it
+// or the module asks for, which -allow and the module's allow match; the
+// timeout, Prometheus's less TimeoutOffset where that is shorter than the
+// exporter's. An error comes with the status to answer it with.
+func (e *Exporter) parseProbe(r *http.Request) (p probeRequest, code int, err error) {
+	bad := func(format string, args ...any) (probeRequest, int, error) {
+		return probeRequest{}, http.StatusBadRequest, fmt.Errorf(format, args...)
 	}
-	forbidden := func(format string, args ...any) (*url.URL, string, time.Duration, int, error) {
-		return nil, "", 0, http.StatusForbidden, fmt.Errorf(format, args...)
+	forbidden := func(format string, args ...any) (probeRequest, int, error) {
+		return probeRequest{}, http.StatusForbidden, fmt.Errorf(format, args...)
 	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -84,15 +94,12 @@ func (e *Exporter) parseProbe(r *http.Request) (target *url.URL, module string, 
 	if raw == "" {
 		return bad("no target: ask /probe?target=URL, URL a goroutine profile such as http://localhost:6060/debug/pprof/goroutine")
 	}
-	module = q.Get("module")
-	if module == "" {
-		module = DefaultModule
-	}
+	module := cmp.Or(q.Get("module"), DefaultModule)
 	m, ok := e.modules[module]
 	if !ok {
 		return bad("unknown module %q: accepts %s", module, strings.Join(e.ModuleNames(), ", "))
 	}
-	target, err = url.Parse(raw)
+	target, err := url.Parse(raw)
 	switch {
 	case err != nil:
 		return bad("target %q: not a URL: %v", raw, err.(*url.Error).Err)
@@ -110,17 +117,19 @@ func (e *Exporter) parseProbe(r *http.Request) (target *url.URL, module string, 
 	if err != nil {
 		return bad("target %q: %v", raw, err)
 	}
-	switch {
-	case !e.allow.MatchString(raw):
-		return forbidden("target %q is not allowed: it does not match -allow %s", raw, e.allow)
-	case m.allow != nil && !m.allow.MatchString(raw):
-		return forbidden("target %q is not allowed with module %q: it does not match the module's allow %s", raw, module, m.allow)
-	case m.scope != nil:
+	fetch := fetchURL(target, m.debug())
+	if err := admits(e.allow, "-allow", target, fetch, module); err != nil {
+		return forbidden("target %q is not allowed: %v", raw, err)
+	}
+	if err := admits(m.allow, "the module's allow", target, fetch, module); err != nil {
+		return forbidden("target %q is not allowed with module %q: %v", raw, module, err)
+	}
+	if m.scope != nil {
 		if err := m.scope.admits(where); err != nil {
 			return forbidden("target %q is not allowed with module %q: its %v", raw, module, err)
 		}
 	}
-	timeout = e.timeout
+	timeout := e.timeout
 	if h := r.Header.Get(scrapeTimeoutHeader); h != "" {
 		s, err := strconv.ParseFloat(h, 64)
 		if err != nil || math.IsNaN(s) || s <= 0 {
@@ -129,7 +138,19 @@ func (e *Exporter) parseProbe(r *http.Request) (target *url.URL, module string, 
 		scrape := time.Duration(min(s, 1e6) * float64(time.Second))
 		timeout = min(e.timeout, max(scrape-TimeoutOffset, scrape/2))
 	}
-	return target, module, timeout, 0, nil
+	return probeRequest{target: target, fetch: fetch, module: module, timeout: timeout}, 0, nil
+}
+
+// fetchURL is target in the form it asks for, or else debug: the URL
+// fetched. The form is added to the query as it is: re-encoding it would
+// drop what url.ParseQuery cannot read, and fetch another URL than the one
+// -allow matched.
+func fetchURL(target *url.URL, debug int) *url.URL {
+	u := *target
+	if !u.Query().Has("debug") {
+		u.RawQuery = strings.TrimPrefix(u.RawQuery+"&debug="+strconv.Itoa(debug), "&")
+	}
+	return &u
 }
 
 // flight is one fetch of a target's profile, which every probe of the same
@@ -202,4 +223,17 @@ func (e *Exporter) fetchOne(ctx context.Context, module string, target *url.URL)
 		return reading{}, fmt.Errorf("%d fetches under way already: %w", maxFetches, timedOut(ctx, ctx.Err()))
 	}
 	return fetch(ctx, e.clients[module], e.modules[module].Module, target, e.maxBytes)
+}
+
+// admits is nil if re, -allow or a module's allow (nil for none), matches
+// the URL fetched; else an error that says what it does not match: the
+// target, or the form module added to it.
+func admits(re *regexp.Regexp, name string, target, fetch *url.URL, module string) error {
+	switch {
+	case re == nil || re.MatchString(fetch.String()):
+		return nil
+	case re.MatchString(target.String()):
+		return fmt.Errorf("the URL fetched, %q (module %q's form added), does not match %s %s", fetch, module, name, re)
+	}
+	return fmt.Errorf("it does not match %s %s", name, re)
 }

@@ -87,7 +87,7 @@ func TestBadProbes(t *testing.T) {
 func TestAllow(t *testing.T) {
 	target, fetched := dumpTarget(t, "../diagnose/testdata/dumps/go1.26.8.debug1.txt")
 	u, _ := url.Parse(target)
-	srv, _ := serve(t, exporter.Config{Allow: `http://` + regexp.QuoteMeta(u.Host) + `/debug/pprof/goroutine`})
+	srv, _ := serve(t, exporter.Config{Allow: `http://` + regexp.QuoteMeta(u.Host) + `/debug/pprof/goroutine(\?debug=1)?`})
 	if m := probe(t, srv, target); m["probe_success"] != 1 {
 		t.Errorf("the allowed target: %v", m)
 	}
@@ -101,6 +101,69 @@ func TestAllow(t *testing.T) {
 	}
 	if _, err := exporter.New(exporter.Config{Allow: "("}); err == nil || !strings.Contains(err.Error(), `allow "("`) {
 		t.Errorf("a bad -allow: %v, want an error naming it", err)
+	}
+}
+
+// TestAllowMatchesURLFetched checks that -allow, and a module's allow, are
+// matched against the URL fetched, the module's form added: an -allow that
+// admits only ?debug=[01] lets no probe ask for debug=2, with the waits
+// module or any; and one that admits no query at all, as every URL fetched
+// has one, stops the exporter at its start, saying what to add.
+func TestAllowMatchesURLFetched(t *testing.T) {
+	queries := make(chan string, 10)
+	dump, err := os.ReadFile("../diagnose/testdata/dumps/go1.26.8.debug1.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		queries <- r.URL.RawQuery
+		w.Write(dump)
+	}))
+	t.Cleanup(target.Close)
+	zero := 0
+	srv, _ := serve(t, exporter.Config{
+		Allow:   `http://127\.0\.0\.1:[0-9]+/debug/pprof/goroutine(\?debug=[01])?`,
+		Modules: map[string]exporter.Module{"zero": {Debug: &zero, Allow: `.*\?debug=0`}},
+	})
+	goroutine := target.URL + "/debug/pprof/goroutine"
+	for _, tt := range []struct {
+		target, module string
+		code           int
+		want           string // the query fetched, or what the 403 says
+	}{
+		{goroutine, exporter.DefaultModule, 200, "debug=1"},
+		{goroutine, "zero", 200, "debug=0"},
+		{goroutine + "?debug=0", exporter.WaitsModule, 200, "debug=0"},
+		{goroutine, exporter.WaitsModule, 403, `is not allowed: the URL fetched, "` + goroutine + `?debug=2" (module "waits"'s form added), does not match -allow`},
+		{goroutine + "?debug=2", exporter.DefaultModule, 403, "is not allowed: it does not match -allow"},
+		{goroutine + "?debug=1", "zero", 403, `is not allowed with module "zero": it does not match the module's allow ^(?:.*\?debug=0)$`},
+	} {
+		code, body := get(t, srv, "/probe?module="+tt.module+"&target="+url.QueryEscape(tt.target), "")
+		if code != tt.code {
+			t.Errorf("%s, module %s: %d %s, want %d", tt.target, tt.module, code, body, tt.code)
+			continue
+		}
+		if code != http.StatusOK {
+			if !strings.Contains(body, tt.want) {
+				t.Errorf("%s, module %s: %q, want %q", tt.target, tt.module, body, tt.want)
+			}
+			continue
+		}
+		if got := <-queries; got != tt.want {
+			t.Errorf("%s, module %s: fetched with ?%s, want ?%s", tt.target, tt.module, got, tt.want)
+		}
+	}
+	if n := len(queries); n != 0 {
+		t.Errorf("%d more fetches, want none for the refused probes", n)
+	}
+	for _, cfg := range []exporter.Config{
+		{Allow: `http://10\.[0-9.]+:6060/debug/pprof/goroutine`},
+		{Modules: map[string]exporter.Module{"prod": {Allow: `https?://localhost(:[0-9]+)?/debug/pprof/goroutine`}}},
+	} {
+		_, err := exporter.New(cfg)
+		if err == nil || !strings.Contains(err.Error(), `admits no URL with a query, and every URL fetched has one, its form (?debug=N): add (\?debug=[012])? after the path`) {
+			t.Errorf("%+v: %v, want an error that says what to add", cfg, err)
+		}
 	}
 }
 
@@ -153,7 +216,7 @@ func TestSharedTimeouts(t *testing.T) {
 		w.Write(dump)
 	}))
 	t.Cleanup(target.Close)
-	srv, _ := serve(t, exporter.Config{Allow: `http://127\.0\.0\.1:[0-9]+/debug/pprof/goroutine(\?never)?`})
+	srv, _ := serve(t, exporter.Config{Allow: `http://127\.0\.0\.1:[0-9]+/debug/pprof/goroutine\?(never&)?debug=1`})
 	path := "/probe?target=" + url.QueryEscape(target.URL+"/debug/pprof/goroutine")
 	results := make(chan metrics, 2)
 	for _, timeout := range []string{"1", "30"} {

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"regexp/syntax"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -107,3 +109,33 @@ func (s *scope) admits(c canonical) error {
 	}
 	return nil
 }
+
+// admitsQuery reports whether the regular expression expr can match a URL
+// with a query: one that cannot admits no URL fetched, each of which has
+// its form in its query (?debug=N). It looks for a part of expr that
+// matches '?', where any match of a '?' must come from.
+func admitsQuery(expr string) bool {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	return err != nil || matchesRune(re, '?') // a bad expression is compile's to say
+}
+
+// matchesRune reports whether some part of re can match r.
+func matchesRune(re *syntax.Regexp, r rune) bool {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return slices.Contains(re.Rune, r)
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if re.Rune[i] <= r && r <= re.Rune[i+1] {
+				return true
+			}
+		}
+		return false
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return true
+	}
+	return slices.ContainsFunc(re.Sub, func(sub *syntax.Regexp) bool { return matchesRune(sub, r) })
+}
+
+// noQuery is what an allow that admits no URL with a query is told.
+const noQuery = `admits no URL with a query, and every URL fetched has one, its form (?debug=N): add (\?debug=[012])? after the path`

@@ -15,7 +15,7 @@ func runExporter(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("connleak exporter", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	listen := fs.String("listen", "localhost:9465", "the `address` to serve /probe and /metrics on (:9465 for every interface)")
-	allow := fs.String("allow", exporter.DefaultAllow, "the targets to probe: a regular `expression` matched against the whole target URL; the others are answered 403, never fetched")
+	allow := fs.String("allow", exporter.DefaultAllow, "the targets to probe: a regular `expression` matched against the whole URL fetched, the target with its module's ?debug=N where it names none; the others are answered 403, never fetched")
 	config := fs.String("config", "", "a YAML `file` of modules: the form to ask for, credentials and TLS settings of targets (docs/exporter.md)")
 	timeout := fs.Duration("timeout", exporter.DefaultTimeout, "the longest a probe takes (`duration`); Prometheus's scrape timeout less 0.5s where that is shorter (X-Prometheus-Scrape-Timeout-Seconds)")
 	maxBytes := fs.Int64("max-bytes", exporter.DefaultMaxBytes, "the most `bytes` a target may send for one profile")

@@ -60,6 +60,7 @@ func TestExporterBadSettings(t *testing.T) {
 		want string
 	}{
 		{[]string{"-allow", "(", "-listen", "127.0.0.1:0"}, `exporter: allow "("`},
+		{[]string{"-allow", `http://10\.[0-9.]+:6060/debug/pprof/goroutine`, "-listen", "127.0.0.1:0"}, `exporter: allow "http://10\\.[0-9.]+:6060/debug/pprof/goroutine": admits no URL with a query, and every URL fetched has one, its form (?debug=N): add (\?debug=[012])? after the path`},
 		{[]string{"-listen", busy.Addr().String()}, "-listen \"" + busy.Addr().String() + "\": listen tcp"},
 		{[]string{"-listen", "127.0.0.1:99999"}, "-listen"},
 		{[]string{"-config", filepath.Join(dir, "none.yml")}, "none.yml: no such file or directory"},
