@@ -234,10 +234,12 @@ func keyErrorf(key, format string, args ...any) error {
 }
 
 // load checks the module and makes it ready, reading its files within ctx:
-// it refuses a form other than 0, 1 and 2, an allow that is no regular
-// expression, credentials without an allow, two secrets where one is
-// accepted, a file that cannot be read, TLS files that do not load. An
-// error names the setting (a *keyError), and quotes none.
+// it refuses a form other than 0, 1 and 2, an allow or a scope that is no
+// regular expression, two secrets where one is accepted, credentials
+// without a scope (said first, to a module that has an allow in its
+// place), an allow that admits no URL with a query, a file that cannot be
+// read, TLS files that do not load. An error names the setting (a
+// *keyError where it is one), and quotes none.
 func (m Module) load(ctx context.Context) (loaded, error) {
 	l := loaded{Module: m}
 	if m.Debug != nil && (*m.Debug < 0 || *m.Debug > 2) {
@@ -247,9 +249,6 @@ func (m Module) load(ctx context.Context) (loaded, error) {
 		re, err := compile(m.Allow, "")
 		if err != nil {
 			return l, &keyError{"allow", err}
-		}
-		if !admitsQuery(m.Allow) {
-			return l, keyErrorf("allow", "%s", noQuery)
 		}
 		l.allow = re
 	}
@@ -280,6 +279,9 @@ func (m Module) load(ctx context.Context) (loaded, error) {
 			return l, errors.New("credentials with an allow alone, which a query or a path can satisfy (a regular expression over the whole URL): " + scope)
 		}
 		return l, errors.New("credentials without a scope: " + scope)
+	}
+	if m.Allow != "" && !admitsQuery(m.Allow) {
+		return l, keyErrorf("allow", "%s", noQuery)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
 	if err != nil {
