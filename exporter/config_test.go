@@ -30,6 +30,8 @@ func TestLoadConfig(t *testing.T) {
 		{"modules:\n  prod:\n    debug: 0\n    allow: 'http://10\\.[0-9.]+:6060/.*'\n    scope: {scheme: http, host: '10\\.[0-9.]+', port: 6060}\n    bearer_token_file: " + token + "\n", "[default prod waits]"},
 		{"modules:\n  prod:\n    bearer_token_file: " + token + "\n", `line 2: modules.prod: credentials without a scope: give the module scope: {scheme: https, host: REGEXP, port: PORT}, the parts of the target URLs its credentials may go to`},
 		{"modules:\n  prod:\n    allow: 'http://.*\\.pprof\\.internal:6060/debug/pprof/goroutine'\n    bearer_token_file: " + token + "\n", `line 2: modules.prod: credentials with an allow alone, which a query or a path can satisfy (a regular expression over the whole URL): give the module scope: {scheme: https, host: REGEXP, port: PORT}, the parts of the target URLs its credentials may go to`},
+		{"modules:\n  internal:\n    allow: 'https://[a-z0-9-]+\\.pprof\\.internal:6060/debug/pprof/goroutine'\n    bearer_token_file: " + token + "\n", `line 2: modules.internal: credentials with an allow alone`},
+		{"modules:\n  prod:\n    allow: 'https://[a-z0-9-]+\\.pprof\\.internal:6060/debug/pprof/goroutine'\n", `line 3: modules.prod.allow: admits no URL with a query, and every URL fetched has one, its form (?debug=N): add (\?debug=[012])? after the path`},
 		{"modules:\n  prod:\n    scope: {host: x}\n", "line 3: modules.prod.scope.scheme: accepts http or https"},
 		{"modules:\n  prod:\n    scope: {scheme: ftp, host: x}\n", "line 3: modules.prod.scope.scheme: accepts http or https"},
 		{"modules:\n  prod:\n    scope: {scheme: http}\n", "line 3: modules.prod.scope.host: needed: a regular expression of the host names, or IP addresses, the module may be used for"},
