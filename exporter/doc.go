@@ -10,12 +10,16 @@
 // configuration and alert rules of the repository's prometheus/ folder,
 // and the walkthrough.
 //
-// An Exporter is safe to put in front of a network: it probes only the
-// targets Config.Allow matches (loopback ones by default), answering 403
-// to the others without fetching them; credentials and TLS settings come
-// from its Modules (LoadConfig), never from a probe, and are never echoed;
-// it follows no redirect, reads at most Config.MaxBytes of a profile, and
-// ends a probe within Prometheus's scrape timeout. Probes of one target
+// An Exporter is safe to put in front of a network: it fetches only the
+// URLs Config.Allow matches, as fetched, with the form a module adds
+// (loopback ones by default), answering 403 to the others without fetching
+// them; credentials and TLS settings come from its Modules (LoadConfig),
+// never from a probe, and are never echoed; a module's credentials go only
+// to the targets of its Scope, decided from the parts of the parsed URL
+// (never its query, and a target with a fragment is refused); it follows no
+// redirect, reads at most Config.MaxBytes of a profile, and ends a probe
+// within Prometheus's scrape timeout. The files an operator names are read
+// only if regular, and bounded; a configuration's errors quote none of it. Probes of one target
 // at once share one fetch, and each fetch is one connection, closed after,
 // so the exporter leaves nothing open in the services it counts.
 //
