@@ -59,6 +59,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzForward$$' -fuzztime $(FUZZTIME) ./server
 	go test -run '^$$' -fuzz '^FuzzHello$$' -fuzztime $(FUZZTIME) ./server
 	go test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./dump
+	go test -run '^$$' -fuzz '^FuzzLoadConfig$$' -fuzztime $(FUZZTIME) ./exporter
 
 ## screenshot: docs/live.png, the live page after a leaky burst, taken by its browser test
 screenshot:

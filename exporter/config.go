@@ -200,16 +200,20 @@ func LoadConfig(ctx context.Context, path string) (map[string]Module, error) {
 	}
 	for _, name := range slices.Sorted(maps.Keys(modules)) {
 		if _, err := modules[name].load(ctx); err != nil {
-			place := "modules." + name
+			module, key := "modules."+keyName(name), ""
 			var ke *keyError
 			if errors.As(err, &ke) {
-				place += "." + ke.key
-				err = ke.err
+				key, err = ke.key, ke.err
 			}
-			line := lines[place]
-			for at := place; line == 0 && strings.Contains(at, "."); { // a key not given: its mapping's line
-				at = at[:strings.LastIndexByte(at, '.')]
-				line = lines[at]
+			place := strings.TrimSuffix(module+"."+key, ".")
+			// The line of the key, or of the nearest mapping it is in
+			// when it is not given.
+			line := lines[module]
+			for k := key; k != ""; k, _, _ = cutLast(k, ".") {
+				if n := lines[module+"."+k]; n > 0 {
+					line = n
+					break
+				}
 			}
 			return nil, fmt.Errorf("config %s: %w", path, &placeError{line: line, place: place, msg: err.Error()})
 		}
@@ -394,4 +398,14 @@ func compile(expr, flags string) (*regexp.Regexp, error) {
 		return nil, errors.New("not a regular expression")
 	}
 	return re, nil
+}
+
+// cutLast is s cut around the last sep in it, as strings.Cut cuts around
+// the first: "" and s when there is none.
+func cutLast(s, sep string) (before, after string, found bool) {
+	i := strings.LastIndex(s, sep)
+	if i < 0 {
+		return "", s, false
+	}
+	return s[:i], s[i+len(sep):], true
 }

@@ -47,7 +47,7 @@ func TestLoadConfig(t *testing.T) {
 		{"modules:\n  a: {}\n  prod:\n    basic_auth: s3cret\n", `line 4: modules.prod.basic_auth: text where a mapping goes (basic_auth accepts username, password, password_file)`},
 		{"modules:\n  prod:\n    bearer_token: !!int s3cret\n", "line 3: modules.prod.bearer_token: tagged !!int, which its value is not"},
 		{"modules:\n  prod:\n    debug: 3\n", `line 3: modules.prod.debug: a number out of range: debug accepts 0, 1 or 2`},
-		{"modules:\n  prod:\n    debug: two\n", `line 3: modules.prod.debug: text where a number goes: debug accepts 0, 1 or 2`},
+		{"modules:\n  prod:\n    debug: two\n", `line 3: modules.prod.debug: text where a whole number goes: debug accepts 0, 1 or 2`},
 		{"module:\n  prod: {}\n", "line 1: an unknown key, modules misspelled? (the file accepts modules)"},
 		{"modules:\n  prod:\n    bearer_token: a\n    bearer_token_file: " + token + "\n", "line 4: modules.prod.bearer_token_file: given with bearer_token: accepts one of the two"},
 		{"modules:\n  prod:\n    scope: {scheme: http, host: x}\n    bearer_token_file: " + filepath.Join(dir, "none") + "\n", "line 4: modules.prod.bearer_token_file: no such file or directory"},
@@ -206,7 +206,7 @@ func TestConfigQuotesNoValue(t *testing.T) {
 		{"a tab", head + "\tpassword: S3cretTab\n", "line 5: not YAML: found a tab character that violates indentation"},
 		{"duplicate key", head + "      password: S3cretOne\n      password: S3cretTwo\n", "line 7: modules.prod.basic_auth.password: given twice: accepts it once (first on line 6)"},
 		{"duplicate unknown key", head + "      S3cretDup: 1\n      S3cretDup: 2\n", "line 6: modules.prod.basic_auth: an unknown key (basic_auth accepts"},
-		{"a number", "modules:\n  prod:\n    debug: S3cretDebug\n", "line 3: modules.prod.debug: text where a number goes: debug accepts 0, 1 or 2"},
+		{"a number", "modules:\n  prod:\n    debug: S3cretDebug\n", "line 3: modules.prod.debug: text where a whole number goes: debug accepts 0, 1 or 2"},
 		{"a boolean", "modules:\n  prod:\n    tls_config: {insecure_skip_verify: S3cretBool}\n", "line 3: modules.prod.tls_config.insecure_skip_verify: text where true or false goes"},
 		{"a mapping", "modules:\n  prod:\n    allow: '.*'\n    basic_auth: S3cretScalar\n", "line 4: modules.prod.basic_auth: text where a mapping goes"},
 		{"a list", "modules:\n  prod:\n    allow: '.*'\n    basic_auth: [S3cretList]\n", "line 4: modules.prod.basic_auth: a list where a mapping goes"},
@@ -243,4 +243,31 @@ func TestConfigQuotesNoValue(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzLoadConfig checks that no configuration file makes LoadConfig panic,
+// and that each it refuses is refused in one line that names the file.
+func FuzzLoadConfig(f *testing.F) {
+	for _, seed := range []string{
+		"",
+		"modules:\n  prod:\n    debug: 2\n    scope: {scheme: https, host: 'x\\.internal', port: 6060, path: /debug/pprof/goroutine}\n    basic_auth: {username: u, password: p}\n    tls_config: {server_name: x, insecure_skip_verify: false}\n",
+		"modules:\n  prod:\n    basic_auth:\n      username: &a u\n      password: *a\n",
+		"modules: {prod: {allow: '.*\\?debug=1', S3cretFlowPass}}\n",
+		"modules:\n  base: {bearer_token: x}\n  prod:\n    <<: *base\n",
+		"%TAG !s! tag:x,2026:\n---\nmodules: {prod: {bearer_token: !s!x y}}\n---\nx: 1\n",
+		"modules:\n  prod:\n    debug: !!int two\n    ? [a]\n    : b\n",
+		"modules:\n  \"a\\nb.c\": {debug: 3}\n",
+	} {
+		f.Add(seed)
+	}
+	path := filepath.Join(f.TempDir(), "connleak.yml")
+	f.Fuzz(func(t *testing.T, yaml string) {
+		if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := exporter.LoadConfig(t.Context(), path)
+		if err != nil && (!strings.HasPrefix(err.Error(), "config "+path+": ") || strings.ContainsAny(err.Error(), "\n\r")) {
+			t.Errorf("%q: %q, want one line naming the file", yaml, err)
+		}
+	})
 }

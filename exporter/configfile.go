@@ -134,7 +134,7 @@ func (d *decoder) mapping(n *yaml.Node, place, accepts string, anyName bool, f f
 			// forgotten, a password as well as a typo.
 			return at(k, place, "an unknown key%s (%s)", nearest(k.Value, keys), accepts)
 		}
-		child := strings.TrimPrefix(place+"."+k.Value, ".")
+		child := strings.TrimPrefix(place+"."+keyName(k.Value), ".")
 		if line, ok := first[k.Value]; ok {
 			return at(k, child, "given twice: accepts it once (first on line %d)", line)
 		}
@@ -149,6 +149,18 @@ func (d *decoder) mapping(n *yaml.Node, place, accepts string, anyName bool, f f
 	}
 	return nil
 }
+
+// keyName is a key as its place says it: quoted, unless it is made of
+// letters, digits, '_' and '-' only, so that a place is one line and each
+// of its dots separates two keys.
+func keyName(key string) string {
+	if plainKey.MatchString(key) {
+		return key
+	}
+	return strconv.Quote(key)
+}
+
+var plainKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 // check refuses in n what the file does not accept anywhere: an alias, an
 // anchor, a tag other than the standard ones, a tag its value is not.
@@ -307,7 +319,7 @@ func text(n *yaml.Node, place string) (string, error) {
 // integer is n's whole number, from lo to hi.
 func integer(n *yaml.Node, place string, lo, hi int64, accepts string) (int, error) {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-		return 0, at(n, place, "%s where a number goes: %s", kindOf(n), accepts)
+		return 0, at(n, place, "%s where a whole number goes: %s", kindOf(n), accepts)
 	}
 	i, err := parseInt(n.Value)
 	if err != nil || i < lo || i > hi {
@@ -359,8 +371,10 @@ func kindOf(n *yaml.Node) string {
 		return "an alias"
 	case isNull(n):
 		return "nothing"
-	case n.Tag == "!!int" || n.Tag == "!!float":
+	case n.Tag == "!!int":
 		return "a number"
+	case n.Tag == "!!float":
+		return "a decimal"
 	case n.Tag == "!!bool":
 		return "a boolean"
 	}
