@@ -26,7 +26,11 @@ func main() {
 	// every connection its clients leave open.
 	go http.Serve(ln, http.HandlerFunc(hello)) // call: go
 	url := "http://" + ln.Addr().String()
-	plain(url)
+	// 50 connections from one line: enough for connleak diagnose to name
+	// idle client and idle server connections at its thresholds.
+	for i := 0; i < 50; i++ {
+		plain(url)
+	}
 	loop(url)
 	checked(url)
 	inlined(url)
