@@ -220,22 +220,50 @@ func printedName(name string) string {
 	return name[:i] + "[...]" + name[j+1:]
 }
 
-// callLine is the file and line of the call that frame i of stack made,
-// stack being an ancestor's as a dump writes it (dump.Goroutine.Ancestors):
-// in the binary's line table, the instruction before the address the call
-// returns to, which the frame's Offset names. ok is false where the binary
-// cannot say, or is not the dump's program: a function it does not have, an
-// offset past its end, a line table that puts the frame elsewhere than the
-// dump does. A nil Binary says nothing.
+// callLine is the line of the call that frame i of stack made, in the
+// frame's file, stack being an ancestor's as a dump writes it
+// (dump.Goroutine.Ancestors), at the addresses the calls return to: the
+// line, in the binary's line table, of the instruction before the address
+// the frame's Offset names. ok is false where the binary cannot say, or is
+// not the dump's program (a function it does not have, an offset past its
+// end, a line table that puts the frame elsewhere than the dump does). A
+// nil Binary says nothing.
 //
-// The Offset is from the entry of the function whose code holds the frame,
-// which is not the frame's own where the compiler inlined it (the runtime
-// then names, at the return address, what is inlined there), so each
-// function of the stack is tried, the frame's own first.
-func (b *Binary) callLine(stack []dump.Frame, i int) (file string, line int, ok bool) {
+// Where a call's function was inlined into its caller and the call ends
+// it, the address it returns to is the caller's: the runtime names the
+// caller there, with its line, for the inlined function's frame, and the
+// inlined function for the caller's, so that the call before the address
+// is in another file. The caller's call, at a frame beside it, is then
+// the line in the frame's file.
+func (b *Binary) callLine(stack []dump.Frame, i int) (line int, ok bool) {
+	if b == nil {
+		return 0, false
+	}
+	c := b.call(stack, i)
+	switch {
+	case !c.ok:
+		return 0, false
+	case c.file == stack[i].File:
+		return c.line, true
+	}
+	for _, k := range []int{i + 1, i - 1} {
+		if k < 0 || k >= len(stack) {
+			continue
+		}
+		if c := b.call(stack, k); c.ok && c.file == stack[i].File {
+			return c.line, true
+		}
+	}
+	return 0, false
+}
+
+// call is the file and line of the call at frame i of stack, an
+// ancestor's, where the binary says, kept for the next stack with that
+// frame.
+func (b *Binary) call(stack []dump.Frame, i int) callLine {
 	f := stack[i]
-	if b == nil || f.Offset == 0 || f.File == "" {
-		return "", 0, false
+	if f.Offset == 0 || f.File == "" {
+		return callLine{}
 	}
 	b.mu.Lock()
 	c, known := b.lines[f]
@@ -248,10 +276,13 @@ func (b *Binary) callLine(stack []dump.Frame, i int) (file string, line int, ok 
 		}
 		b.mu.Unlock()
 	}
-	return c.file, c.line, c.ok
+	return c
 }
 
-// find is callLine, not kept.
+// find is call, not kept. The Offset is from the entry of the function
+// whose code holds the frame, which is not the frame's own where the
+// compiler inlined it: each function of the stack is tried, the frame's
+// own first, then the nearest.
 func (b *Binary) find(stack []dump.Frame, i int) (c callLine) {
 	defer func() {
 		if recover() != nil { // a line table debug/gosym cannot walk
@@ -259,7 +290,6 @@ func (b *Binary) find(stack []dump.Frame, i int) (c callLine) {
 		}
 	}()
 	f := stack[i]
-	// The frame's own function, then the others, nearest first.
 	for d := 0; d < 2*len(stack); d++ {
 		j := i + (d+1)/2
 		if d%2 == 1 {

@@ -107,6 +107,10 @@ func TestCallLines(t *testing.T) {
 		// helper is inlined into inlined, whose name the runtime may
 		// write for it.
 		"helper": {"main.helper", "main.inlined"},
+		// get, inlined into swapped and of another file, ends with its
+		// call: the runtime names swapped for get's frame, and get for
+		// swapped's.
+		"swapped": {"main.swapped"},
 	}
 	_, exact := sitesOf(t, dump, b)
 	r, printed := sitesOf(t, dump, nil)

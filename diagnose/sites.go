@@ -15,11 +15,11 @@ type Site struct {
 	Function string `json:"function,omitempty"`
 	File     string `json:"file,omitempty"`
 	Line     int    `json:"line,omitempty"`
-	// Exact says that File and Line are the call's own, read from the
-	// program's binary (Diagnosis.Binary). Where false, Line is the line
-	// the runtime wrote, that of the address the call returns to: the
-	// call is on it or just before it, or ends the body of the loop it
-	// begins (dump.Goroutine.Ancestors).
+	// Exact says that Line is the call's own, read from the program's
+	// binary (Diagnosis.Binary). Where false, Line is the line the runtime
+	// wrote, that of the address the call returns to: the call is on it
+	// or just before it, or ends the body of the loop it begins
+	// (dump.Goroutine.Ancestors).
 	Exact  bool   `json:"exact"`
 	Labels string `json:"labels,omitempty"`
 	Count  int    `json:"count"`
@@ -33,8 +33,8 @@ func site(g *dump.Goroutine, b *Binary) (Site, bool) {
 		if i := userFrame(stack); i >= 0 {
 			f := stack[i]
 			s.Function, s.File, s.Line = f.Func, f.File, f.Line
-			if file, line, ok := b.callLine(stack, i); ok {
-				s.File, s.Line, s.Exact = file, line, true
+			if line, ok := b.callLine(stack, i); ok {
+				s.Line, s.Exact = line, true
 			}
 			break
 		}

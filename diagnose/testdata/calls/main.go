@@ -34,6 +34,7 @@ func main() {
 	loop(url)
 	checked(url)
 	inlined(url)
+	swapped(url)
 	settle()
 	check(pprof.Lookup("goroutine").WriteTo(os.Stdout, 2))
 }
@@ -75,6 +76,13 @@ func inlined(url string) {
 }
 
 func helper(c *http.Client, url string) { drain(c.Get(url)) } // call: helper
+
+// swapped calls get, of another file, which the compiler inlines into it.
+func swapped(url string) {
+	c := &http.Client{Transport: &http.Transport{}}
+	get(c, url) // call: swapped
+	runtime.Gosched()
+}
 
 // drain reads a response's body to the end and closes it.
 func drain(resp *http.Response, err error) {
