@@ -17,8 +17,7 @@ import (
 	"github.com/connleak/connleak/dump"
 )
 
-// MaxBinary bounds the size of the file OpenBinary reads: the largest Go
-// programs are a few hundred megabytes.
+// MaxBinary bounds the size of the file OpenBinary reads.
 const MaxBinary = 2 << 30
 
 // maxCallLines bounds the frames a Binary keeps the call lines of.
@@ -27,10 +26,11 @@ const maxCallLines = 4096
 // Binary is a Go program's executable, read for the lines of the calls
 // that made its goroutines. The runtime writes the frames of a goroutine's
 // ancestors (GODEBUG=tracebackancestors) at the addresses their calls
-// return to, so a dump names the line after the call, or the for of a loop
-// whose body the call ends, where it names the call's own line for every
-// other frame; the binary's line table, at the address before, names the
-// call's. A Binary is safe for use by several goroutines.
+// return to, where it writes every other frame at the call: a dump names
+// the line of the code after the call, the call's own line, the next, or
+// the for of a loop whose body the call ends. The binary's line table, at
+// the address before, names the call's. A Binary is safe for use by
+// several goroutines.
 type Binary struct {
 	table *gosym.Table
 	// funcs are the table's functions by their names as a traceback
@@ -52,9 +52,9 @@ type callLine struct {
 }
 
 // OpenBinary reads the Go program's executable in the file name, an ELF,
-// Mach-O or PE file of at most MaxBinary bytes: its symbol table and line
-// table (.gopclntab). A Binary is read once, in full, and holds its line
-// table; open one per program and keep it.
+// Mach-O or PE file of at most MaxBinary bytes: its headers and its Go line
+// table (.gopclntab), which the Binary holds. Open one per program and keep
+// it.
 func OpenBinary(name string) (*Binary, error) {
 	f, err := os.Open(name)
 	if err != nil {
@@ -120,8 +120,10 @@ func lineTable(r io.ReaderAt, size int64) (text uint64, pclntab []byte, err erro
 		return machoLineTable(r)
 	case bytes.HasPrefix(magic, []byte("MZ")):
 		return peLineTable(r, size)
+	case binary.BigEndian.Uint32(magic) == macho.MagicFat:
+		return 0, nil, errors.New("a universal Mach-O file: give the executable of one architecture (lipo -thin)")
 	}
-	return 0, nil, errors.New("not an ELF, Mach-O or PE executable (a universal Mach-O file: give the binary of one architecture, lipo -thin)")
+	return 0, nil, errors.New("not an ELF, Mach-O or PE executable")
 }
 
 // isMachO reports whether magic begins a Mach-O file of one architecture,

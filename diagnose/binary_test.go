@@ -315,6 +315,7 @@ func TestOpenBinaryRefuses(t *testing.T) {
 		{"a missing file", filepath.Join(dir, "missing"), "no such file"},
 		{"a text file", write("dump.txt", []byte("goroutine 1 [running]:\n")), "not an ELF, Mach-O or PE executable"},
 		{"an empty file", write("empty", nil), "not an executable"},
+		{"a universal Mach-O file", write("fat", []byte("\xca\xfe\xba\xbe\x00\x00\x00\x02")), "a universal Mach-O file: give the executable of one architecture (lipo -thin)"},
 		{"the first 4 KiB of an executable", write("cut", exe[:4096]), ""},
 		{"an executable whose line table is zeroed", write("zeroed", zeroLineTable(t, exe)), "no Go line table"},
 		{"a file past MaxBinary", huge, "more than MaxBinary"},
