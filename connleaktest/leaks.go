@@ -161,13 +161,17 @@ func find(s scope, c *config) error {
 }
 
 // diagnoseProcess diagnoses this process's goroutine profile at debug,
-// the scope's goroutines only, naming findings at thresholds.
+// the scope's goroutines only, naming findings at thresholds; at debug=2,
+// with this process's binary, for the lines of the calls that made them.
 func diagnoseProcess(s scope, debug int, thresholds map[string]int) (diagnose.Report, error) {
 	b := new(bytes.Buffer)
 	if err := pprof.Lookup("goroutine").WriteTo(b, debug); err != nil {
 		return diagnose.Report{}, err
 	}
 	d := diagnose.Diagnosis{Thresholds: thresholds}
+	if debug == 2 { // the form with the stacks that made each goroutine
+		d.Binary = executable()
+	}
 	checks := map[string]string{} // read once per label set
 	format, err := dump.Read(b, func(g *dump.Goroutine) {
 		check, ok := checks[g.Labels]
@@ -274,7 +278,7 @@ func (e *Error) Error() string {
 		info, _ := diagnose.Info(p.ID)
 		fmt.Fprintf(&b, "\n  %s: %s\n    fix: %s", p.ID, p.Message, p.Fix)
 		for _, s := range p.Sites {
-			fmt.Fprintf(&b, "\n    made at %s:%d (%s): %d", s.File, s.Line, s.Function, s.Count)
+			fmt.Fprintf(&b, "\n    %s", madeAt(s))
 		}
 		fmt.Fprintf(&b, "\n    see %s", info.Doc)
 	}

@@ -124,8 +124,9 @@ func newTally() *tally {
 	return &tally{count: map[kind]int{}, oldest: map[kind]time.Duration{}, sites: map[kind]map[Site]int{}}
 }
 
-// add counts g, and where it was made if sites.
-func (t *tally) add(g *dump.Goroutine, sites bool) {
+// add counts g, and where it was made if sites, with the binary b if not
+// nil.
+func (t *tally) add(g *dump.Goroutine, sites bool, b *Binary) {
 	// dump.Read refuses counts and waits past its bounds; a caller that
 	// makes its own goroutines gets them held within the same bounds, so
 	// no sum can overflow.
@@ -139,7 +140,7 @@ func (t *tally) add(g *dump.Goroutine, sites bool) {
 	var s Site
 	sited := false
 	if sites {
-		s, sited = site(g)
+		s, sited = site(g, b)
 	}
 	for _, k := range []kind{conn, call} {
 		if k == other {

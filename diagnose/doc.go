@@ -18,7 +18,10 @@
 // goroutine endpoint, with Options (the form asked of a URL, a timeout,
 // the CAs an https server may chain to); Watch takes several dumps of an
 // endpoint and says which counts only grow (Growth). A program that reads
-// the goroutines itself adds them to a Diagnosis. A Report and a Growth
+// the goroutines itself adds them to a Diagnosis. A dump writes where each
+// call that made a goroutine returns to, not the call's own line; with the
+// program's executable (OpenBinary, Options.Binary, Diagnosis.Binary) the
+// Sites name the call's. A Report and a Growth
 // marshal to stable JSON, and WriteText writes them in words. Findings and
 // Info are the registry of findings: ids, thresholds, fixes, links.
 //

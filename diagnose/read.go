@@ -15,6 +15,7 @@ type reading struct {
 	timeout time.Duration // how long one URL may take, both forms included
 	roots   *x509.CertPool
 	stdin   io.Reader
+	binary  *Binary // the program's executable, or nil
 }
 
 // diagnoseSource reads and diagnoses one source. From a URL it asks for
@@ -52,7 +53,7 @@ func (rd reading) diagnoseURL(ctx context.Context, src source, debug int) (Repor
 		return Report{}, err
 	}
 	defer rc.Close()
-	return diagnoseFrom(rc, src)
+	return rd.diagnoseFrom(rc, src)
 }
 
 // diagnoseLocal reads and diagnoses a file or standard input. The read runs
@@ -73,7 +74,7 @@ func (rd reading) diagnoseLocal(ctx context.Context, src source) (Report, error)
 			return
 		}
 		defer rc.Close()
-		r, err := diagnoseFrom(rc, src)
+		r, err := rd.diagnoseFrom(rc, src)
 		done <- result{r, err}
 	}()
 	select {
@@ -88,8 +89,9 @@ func (rd reading) diagnoseLocal(ctx context.Context, src source) (Report, error)
 }
 
 // diagnoseFrom diagnoses the dump rc holds, for src.
-func diagnoseFrom(rc io.Reader, src source) (Report, error) {
-	r, err := Read(rc)
+func (rd reading) diagnoseFrom(rc io.Reader, src source) (Report, error) {
+	d := Diagnosis{Binary: rd.binary}
+	r, err := d.read(rc)
 	if err != nil {
 		return Report{}, fmt.Errorf("%s: %w", src.name(), err)
 	}

@@ -32,6 +32,11 @@ type Report struct {
 // one goroutine at a time.
 func Read(r io.Reader) (Report, error) {
 	var d Diagnosis
+	return d.read(r)
+}
+
+// read adds every goroutine of the dump r holds, and returns the report.
+func (d *Diagnosis) read(r io.Reader) (Report, error) {
 	format, err := dump.Read(r, d.Add)
 	if err != nil {
 		return Report{}, err
@@ -51,6 +56,10 @@ type Diagnosis struct {
 	// reports only counts (the exporter) then holds nothing per call site,
 	// however many distinct sites and labels a dump has.
 	NoSites bool
+	// Binary, if not nil, is the program's executable: the sites then
+	// name their calls' own lines (Site.Exact), where the dump writes the
+	// line each call returns to.
+	Binary *Binary
 
 	t *tally
 }
@@ -60,7 +69,7 @@ func (d *Diagnosis) Add(g *dump.Goroutine) {
 	if d.t == nil {
 		d.t = newTally()
 	}
-	d.t.add(g, !d.NoSites)
+	d.t.add(g, !d.NoSites, d.Binary)
 }
 
 // Report is what the goroutines added so far say, for a dump of format.
@@ -167,14 +176,37 @@ func (r Report) WriteText(w io.Writer, source string, hint func(Finding) string)
 	if len(r.Findings) > 0 && !r.Sited {
 		b.WriteString("\nTo see which line made them: run the program with GODEBUG=tracebackancestors=5 and take a debug=2 dump, or set pprof labels (pprof.Do) around the calls.\n")
 	}
+	if r.hasInexactSites() {
+		b.WriteString("\nA dump names the line each call that made them returns to, not the call's: the call is at or just before it or, where it begins a loop, ends the loop's body. Given the program's binary, diagnose names the call's own line (connleak diagnose -binary FILE).\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
+// hasInexactSites reports whether a site of r names a line the call
+// returns to rather than the call's own.
+func (r Report) hasInexactSites() bool {
+	for _, f := range r.Findings {
+		for _, s := range f.Sites {
+			if s.inexact() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inexact reports whether s names the line its call returns to, rather
+// than the call's own.
+func (s Site) inexact() bool { return s.Function != "" && s.Line > 0 && !s.Exact }
+
 // where is a site in words.
 func (s Site) where() string {
 	var parts []string
-	if s.Function != "" {
+	switch {
+	case s.inexact():
+		parts = append(parts, fmt.Sprintf("%s (%s, at or just before line %d)", printable(s.Function), printable(s.File), s.Line))
+	case s.Function != "":
 		parts = append(parts, fmt.Sprintf("%s (%s:%d)", printable(s.Function), printable(s.File), s.Line))
 	}
 	if s.Labels != "" {

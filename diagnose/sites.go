@@ -15,16 +15,27 @@ type Site struct {
 	Function string `json:"function,omitempty"`
 	File     string `json:"file,omitempty"`
 	Line     int    `json:"line,omitempty"`
-	Labels   string `json:"labels,omitempty"`
-	Count    int    `json:"count"`
+	// Exact says that Line is the call's own, read from the program's
+	// binary (Diagnosis.Binary). Where false, Line is the line the runtime
+	// wrote, that of the address the call returns to: the call is on it
+	// or just before it, or ends the body of the loop it begins
+	// (dump.Goroutine.Ancestors).
+	Exact  bool   `json:"exact"`
+	Labels string `json:"labels,omitempty"`
+	Count  int    `json:"count"`
 }
 
-// site is where g was made, if its dump says.
-func site(g *dump.Goroutine) (Site, bool) {
+// site is where g was made, if its dump says: with the binary b, if not
+// nil, at the call's own line where b can say.
+func site(g *dump.Goroutine, b *Binary) (Site, bool) {
 	s := Site{Labels: g.Labels}
 	for _, stack := range g.Ancestors {
-		if f, ok := userFrame(stack); ok {
+		if i := userFrame(stack); i >= 0 {
+			f := stack[i]
 			s.Function, s.File, s.Line = f.Func, f.File, f.Line
+			if line, ok := b.callLine(stack, i); ok {
+				s.Line, s.Exact = line, true
+			}
 			break
 		}
 	}
@@ -37,18 +48,19 @@ func site(g *dump.Goroutine) (Site, bool) {
 // helper) that made the call, under a client wrapper of the module's own,
 // and in a library's own tests, which the library list would skip.
 // A test binary's generated main (_testmain.go) is no one's call site.
-func userFrame(stack []dump.Frame) (dump.Frame, bool) {
-	for _, f := range stack {
+// It returns the frame's index in stack, or -1 for none.
+func userFrame(stack []dump.Frame) int {
+	for i, f := range stack {
 		if strings.HasSuffix(f.File, "_test.go") {
-			return f, true
+			return i
 		}
 	}
-	for _, f := range stack {
+	for i, f := range stack {
 		if !isLibrary(f.Func) && !strings.HasSuffix(f.File, "_testmain.go") {
-			return f, true
+			return i
 		}
 	}
-	return dump.Frame{}, false
+	return -1
 }
 
 // libraries are the module paths whose frames are never a user's call site:

@@ -39,11 +39,14 @@ type Options struct {
 	RootCAs *x509.CertPool
 	// Stdin is what the source "-" reads: os.Stdin if nil.
 	Stdin io.Reader
+	// Binary, if not nil, is the executable of the program the dumps are
+	// of (Diagnosis.Binary): their sites then name their calls' own lines.
+	Binary *Binary
 }
 
 // reading is the options checked, with their defaults in place.
 func (o Options) reading() (reading, error) {
-	rd := reading{debug: o.Debug, timeout: o.Timeout, roots: o.RootCAs, stdin: o.Stdin}
+	rd := reading{debug: o.Debug, timeout: o.Timeout, roots: o.RootCAs, stdin: o.Stdin, binary: o.Binary}
 	switch {
 	case rd.debug == 0:
 		rd.debug = 2

@@ -70,7 +70,7 @@ func TestDeepStacks(t *testing.T) {
 			if want := fmt.Sprintf("main.f%d", tt.depth-1); g.Entry() != want {
 				t.Errorf("got Entry %s, want %s", g.Entry(), want)
 			}
-			if want := (Frame{"main.start", "/src/start.go", 7}); g.CreatedBy != want {
+			if want := (Frame{Func: "main.start", File: "/src/start.go", Line: 7, Offset: 1}); g.CreatedBy != want {
 				t.Errorf("got created by %+v, want %+v", g.CreatedBy, want)
 			}
 			if want := min(tt.ancestors, MaxAncestors); len(g.Ancestors) != want {

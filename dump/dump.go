@@ -49,6 +49,12 @@ type Frame struct {
 	Func string // package path and function, such as net/http.(*conn).serve
 	File string // where the dump says, else ""
 	Line int    // where the dump says, else 0
+	// Offset is the frame's "+0x..." in a dump of one block per goroutine
+	// (debug=2, a traceback, goleak's): how far its PC is past the entry
+	// of the function whose code holds it (the outermost, where calls were
+	// inlined); 0 where the dump gives none. With the program's binary it
+	// names the frame's instruction (diagnose.Binary).
+	Offset uint64
 }
 
 // Goroutine is one goroutine of a dump, or in a Grouped dump one group of
@@ -63,7 +69,11 @@ type Goroutine struct {
 	CreatedBy Frame         // the function whose go statement started it, where the dump says
 	// Ancestors are the stacks, innermost call first, of the goroutines
 	// that created this one, its creator first, where the program ran with
-	// GODEBUG=tracebackancestors=N.
+	// GODEBUG=tracebackancestors=N. The runtime writes an ancestor's frame
+	// at the address its call returns to, not at the call as it does the
+	// others: a frame's Line is that of the code after the call, the
+	// call's own line or a later one (the next statement's, or the for of
+	// a loop whose body the call ends), and its Offset that address's.
 	Ancestors [][]Frame
 	// AncestorIDs are the IDs of the goroutines of Ancestors, in the same
 	// order: a program can tell which goroutine started which, as
@@ -460,26 +470,27 @@ func (p *parser) fileLine(line []byte) {
 	// goroutine of their stack: it is read once.
 	pl := p.places.get(line, p.place)
 	if c := &p.g.CreatedBy; p.section == own && c.Func != "" && c.File == "" {
-		c.File, c.Line = pl.file, pl.line
+		c.File, c.Line, c.Offset = pl.file, pl.line, pl.offset
 		return
 	}
 	if s := p.stack(); s != nil {
 		if f := s.last(); f != nil && f.File == "" {
-			f.File, f.Line = pl.file, pl.line
+			f.File, f.Line, f.Offset = pl.file, pl.line, pl.offset
 		}
 	}
 }
 
 // place is where a file line says a frame is.
 type place struct {
-	file string
-	line int
+	file   string
+	line   int
+	offset uint64
 }
 
 // place reads a file line, "/src/x.go:12 +0x1f".
 func (p *parser) place(line []byte) place {
-	file, n := parseFileLine(line)
-	return place{p.names.get(file, toString), n}
+	file, n, offset := parseFileLine(line)
+	return place{p.names.get(file, toString), n, offset}
 }
 
 // flush hands the goroutine being read, if any, to each.
@@ -627,28 +638,53 @@ func createdBy(line []byte) []byte {
 }
 
 // parseFileLine reads "/src/x.go:12 +0x1f", and GOTRACEBACK=system's
-// "/src/x.go:12 +0x1f fp=0xc0 sp=0xc0 pc=0x74b3d1".
-func parseFileLine(s []byte) ([]byte, int) {
-	s = cutOffset(s)
+// "/src/x.go:12 +0x1f fp=0xc0 sp=0xc0 pc=0x74b3d1", into its file, its
+// line and its offset (0 for none).
+func parseFileLine(s []byte) ([]byte, int, uint64) {
+	s, offset := cutOffset(s)
 	if i := bytes.Index(s, []byte(" fp=0x")); i >= 0 {
 		s = s[:i]
 	}
-	return splitFileLine(s)
+	file, line := splitFileLine(s)
+	return file, line, offset
 }
 
 // cutOffset is s up to its last " +0x", the frame's offset that ends a
-// file line, if it has one. It looks for the "+" alone, from the end,
-// a quicker search than bytes.LastIndex's.
-func cutOffset(s []byte) []byte {
+// file line, if it has one, and that offset (0 for none). It looks for the
+// "+" alone, from the end, a quicker search than bytes.LastIndex's.
+func cutOffset(s []byte) ([]byte, uint64) {
 	for i := len(s); ; {
 		i = bytes.LastIndexByte(s[:i], '+')
 		switch {
 		case i < 1:
-			return s
+			return s, 0
 		case s[i-1] == ' ' && bytes.HasPrefix(s[i:], []byte("+0x")):
-			return s[:i-1]
+			return s[:i-1], parseHex(s[i+len("+0x"):])
 		}
 	}
+}
+
+// parseHex reads the hexadecimal number s begins with, up to a space or
+// its end; 0 where it is no such number or does not fit 64 bits.
+func parseHex(s []byte) uint64 {
+	if i := bytes.IndexByte(s, ' '); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) == 0 || len(s) > 16 {
+		return 0
+	}
+	var n uint64
+	for _, c := range s {
+		switch {
+		case '0' <= c && c <= '9':
+			n = n<<4 | uint64(c-'0')
+		case 'a' <= c && c <= 'f':
+			n = n<<4 | uint64(c-'a'+10)
+		default:
+			return 0
+		}
+	}
+	return n
 }
 
 // hasPrefix is bytes.HasPrefix for a constant prefix, which the compiler

@@ -76,14 +76,14 @@ func TestReadStacks(t *testing.T) {
 	if rl.ID != 40 || rl.State != "IO wait" || rl.Wait != 106*time.Minute || len(rl.Frames) != 3 {
 		t.Errorf("goroutine 40: %+v, want IO wait for 106 minutes and 3 frames (not its ancestors')", rl)
 	}
-	if want := (Frame{"net/http.(*persistConn).readLoop", "/goroot/src/net/http/transport.go", 2394}); rl.Frames[2] != want {
+	if want := (Frame{"net/http.(*persistConn).readLoop", "/goroot/src/net/http/transport.go", 2394, 0x172}); rl.Frames[2] != want {
 		t.Errorf("readLoop frame %+v, want %+v", rl.Frames[2], want)
 	}
-	if want := (Frame{"net/http.(*Transport).dialConn", "/goroot/src/net/http/transport.go", 1944}); rl.CreatedBy != want {
+	if want := (Frame{"net/http.(*Transport).dialConn", "/goroot/src/net/http/transport.go", 1944, 0x174d}); rl.CreatedBy != want {
 		t.Errorf("created by %+v, want %+v", rl.CreatedBy, want)
 	}
-	if len(rl.Ancestors) != 1 || len(rl.Ancestors[0]) != 1 || rl.Ancestors[0][0] != (Frame{"main.leaky", "/src/main.go", 17}) {
-		t.Errorf("goroutine 40's ancestors: %+v, want main.leaky at /src/main.go:17", rl.Ancestors)
+	if len(rl.Ancestors) != 1 || len(rl.Ancestors[0]) != 1 || rl.Ancestors[0][0] != (Frame{"main.leaky", "/src/main.go", 17, 0x1}) {
+		t.Errorf("goroutine 40's ancestors: %+v, want main.leaky at /src/main.go:17 +0x1", rl.Ancestors)
 	}
 	if want := []int{39}; !slices.Equal(rl.AncestorIDs, want) {
 		t.Errorf("goroutine 40's ancestor IDs %v, want %v", rl.AncestorIDs, want)
@@ -118,7 +118,7 @@ func TestReadQuoted(t *testing.T) {
 		"1 @ 0x1 0x3\n#   0x820f96   net/http.(*persistConn).readLoop+0x7a6   /usr/local/go/src/net/http/transport.go:1654\n"
 	gs, format := readAll(t, grouped)
 	if format != Grouped || len(gs) != 2 || gs[0].Count != 2 || gs[1].Entry() != "net/http.(*persistConn).readLoop" ||
-		gs[0].Frames[0] != (Frame{"net/http.(*persistConn).writeLoop", "/usr/local/go/src/net/http/transport.go", 1759}) {
+		gs[0].Frames[0] != (Frame{Func: "net/http.(*persistConn).writeLoop", File: "/usr/local/go/src/net/http/transport.go", Line: 1759}) {
 		t.Errorf("quoted debug=1: %s, %+v", format, gs)
 	}
 }
@@ -237,7 +237,7 @@ func TestReadOddForms(t *testing.T) {
 	spaced := "goroutine 7 [IO wait]:\n    bufio.(*Reader).Peek(0xc0, 0x1)\n        C:/Program Files/Go/src/bufio/bufio.go:152 +0x5d\n" +
 		"    net/http.(*persistConn).readLoop(0xc0)\n        C:/Program Files/Go/src/net/http/transport.go:2394 +0x172 fp=0xc0 sp=0xc0 pc=0x74b3d1\n"
 	gs, _ = readAll(t, spaced)
-	if g := gs[0]; len(g.Frames) != 2 || g.Entry() != "net/http.(*persistConn).readLoop" || g.Frames[1].File != "C:/Program Files/Go/src/net/http/transport.go" || g.Frames[1].Line != 2394 {
+	if g := gs[0]; len(g.Frames) != 2 || g.Entry() != "net/http.(*persistConn).readLoop" || g.Frames[1].File != "C:/Program Files/Go/src/net/http/transport.go" || g.Frames[1].Line != 2394 || g.Frames[1].Offset != 0x172 {
 		t.Errorf("paths with spaces, tabs turned to spaces: %+v", g)
 	}
 

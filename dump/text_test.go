@@ -132,3 +132,28 @@ func TestLineSplitter(t *testing.T) {
 		}
 	}
 }
+
+// TestParseFileLine reads the file lines of a stack: a frame's file, line
+// and offset, where it has each.
+func TestParseFileLine(t *testing.T) {
+	for _, tt := range []struct {
+		line   string
+		file   string
+		n      int
+		offset uint64
+	}{
+		{"/src/x.go:12 +0x1f", "/src/x.go", 12, 0x1f},
+		{"/src/x.go:12", "/src/x.go", 12, 0},
+		{"/src/x.go:12 +0x1f fp=0xc0 sp=0xc0 pc=0x74b3d1", "/src/x.go", 12, 0x1f},
+		{"/src/x.go:12 fp=0xc0 sp=0xc0 pc=0x74b3d1", "/src/x.go", 12, 0},
+		{"C:/Program Files/a +0x1/x.go:12 +0xffffffffffffffff", "C:/Program Files/a +0x1/x.go", 12, 1<<64 - 1},
+		{"/src/x.go:12 +0x10000000000000000", "/src/x.go", 12, 0}, // past 64 bits
+		{"/src/x.go:12 +0x1g", "/src/x.go", 12, 0},
+		{"/src/x.go:12 +0x", "/src/x.go", 12, 0},
+	} {
+		file, n, offset := parseFileLine([]byte(tt.line))
+		if string(file) != tt.file || n != tt.n || offset != tt.offset {
+			t.Errorf("parseFileLine(%q) = %q, %d, %#x; want %q, %d, %#x", tt.line, file, n, offset, tt.file, tt.n, tt.offset)
+		}
+	}
+}

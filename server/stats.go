@@ -116,15 +116,20 @@ func (fc FuncCounts) MarshalJSON() ([]byte, error) {
 }
 
 // topFunctions groups the goroutines of a dump by the function each one was
-// started with (dump.Goroutine.Entry), the most common first, and
-// diagnoses them. A leaked client connection shows as
+// started with (dump.Goroutine.Entry), the most common first, leaving out
+// those whose stacks name no function, and diagnoses them. A leaked client connection shows as
 // net/http.(*persistConn).readLoop and writeLoop, a leaked server
 // connection as net/http.(*conn).serve.
 func topFunctions(r io.Reader) (FuncCounts, diagnose.Report) {
 	counts := make(map[string]int)
 	var d diagnose.Diagnosis
 	format, _ := dump.Read(r, func(g *dump.Goroutine) { // an empty dump has no counts
-		counts[g.Entry()] += g.Count
+		// A goroutine caught as it starts has no frame yet but
+		// runtime.goexit, which the profile leaves out: no function to
+		// count it under.
+		if e := g.Entry(); e != "" {
+			counts[e] += g.Count
+		}
 		d.Add(g)
 	})
 	fc := make(FuncCounts, 0, len(counts))

@@ -67,6 +67,32 @@ func TestTopFunctions(t *testing.T) {
 	}
 }
 
+// TestTopFunctionsStarting reads a profile with a goroutine caught as it
+// starts, as /stats's backgroundRead often is: its group has no frame,
+// only runtime.goexit's address in its header. It is no function's, so
+// topFunctions leaves it out rather than count it under "".
+func TestTopFunctionsStarting(t *testing.T) {
+	const profile = `goroutine profile: total 3
+1 @ 0x48f7ce 0x46ba85 0xc1b69c 0x497321
+#	0xc1b69b	os/signal.NotifyContext.func1+0x7b	/usr/local/go/src/os/signal/signal.go:292
+
+1 @ 0x4247c9 0x491c18 0xc1bc53 0x497321
+#	0x491c17	os/signal.signal_recv+0x97	/usr/local/go/src/runtime/sigqueue.go:152
+#	0xc1bc52	os/signal.loop+0x12		/usr/local/go/src/os/signal/signal_unix.go:23
+
+1 @ 0x497321
+
+`
+	fc, _ := topFunctions(strings.NewReader(profile))
+	want := FuncCounts{{"os/signal.NotifyContext.func1", 1}, {"os/signal.loop", 1}}
+	if !slices.Equal(fc, want) {
+		t.Errorf("topFunctions = %v, want %v: the goroutine with no frame left out", fc, want)
+	}
+	if b, _ := json.Marshal(fc); strings.Contains(string(b), `"":`) {
+		t.Errorf("/stats's topFunctions %s has an empty name", b)
+	}
+}
+
 // TestStats checks /stats on one in-process instance that forwards to
 // another: the client and server accounting and the goroutine breakdown.
 func TestStats(t *testing.T) {

@@ -25,6 +25,16 @@ var errBenchInterrupted = errors.New("interrupted; every server the benchmark st
 func runBench(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("connleak bench", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(e.stderr, `usage: connleak bench [-c 8] [-d 1.5s] [-r 5] [-load=false] [-vet DIR] [-g 18000] [-targets 100] [-panicparse FILE] [-bodyclose FILE]
+
+Measures what each client configuration costs against plain net/http, on
+the lab's servers; then /stats, the goroutine profile's forms, connleak
+diagnose, connleak vet and connleak exporter. See docs/benchmarks.md.
+
+`)
+		fs.PrintDefaults()
+	}
 	c := fs.Int("c", 8, "requests at once")
 	d := fs.Duration("d", 1500*time.Millisecond, "`duration` of each run")
 	rounds := fs.Int("r", 5, "`rounds`: runs of each configuration, interleaved")

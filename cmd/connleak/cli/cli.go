@@ -79,6 +79,10 @@ type env struct {
 // Run is the whole program: it returns instead of exiting, so tests can
 // call it.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 1 && isHelpFlag(args[0]) { // connleak -h: the commands, serve the default among them
+		usage(stdout)
+		return nil
+	}
 	name := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		name, args = args[0], args[1:]

@@ -52,6 +52,39 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
+// TestHelp checks that connleak help COMMAND shows that command's usage,
+// its line first, and nothing else: not the flag package's bare "Usage
+// of", nor the list of the commands, which connleak help, help help and
+// connleak -h show.
+func TestHelp(t *testing.T) {
+	for _, c := range commands() {
+		want := "usage: connleak " + c.name + "\n"
+		switch c.name {
+		case "serve":
+			want = "usage: connleak [serve]\n"
+		case "help":
+			want = "usage: connleak [COMMAND] [flags] [arguments]\n"
+		}
+		r := run(t, "", testutil.Getenv(), nil, "help", c.name)
+		first, _, _ := strings.Cut(r.stdout, "\n")
+		switch {
+		case r.code != 0 || r.stderr != "":
+			t.Errorf("help %s: exit %d\n%s\nwant exit 0 and the usage on standard output", c.name, r.code, r.out())
+		case !strings.HasPrefix(r.stdout, want) && !strings.HasPrefix(r.stdout, strings.TrimSuffix(want, "\n")+" "):
+			t.Errorf("help %s begins %q, want %q", c.name, first, strings.TrimSpace(want))
+		case strings.Contains(r.stdout, "Usage of"):
+			t.Errorf("help %s:\n%s\nwant no bare Usage of the flag package", c.name, r.stdout)
+		case c.name != "help" && strings.Contains(r.stdout, "\ncommands:\n"):
+			t.Errorf("help %s:\n%s\nwant its usage alone, not the list of commands", c.name, r.stdout)
+		}
+	}
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"help", "-h"}} {
+		if r := run(t, "", testutil.Getenv(), nil, args...); r.code != 0 || !strings.HasPrefix(r.stdout, "usage: connleak [COMMAND]") || !strings.Contains(r.stdout, "\ncommands:\n  serve ") {
+			t.Errorf("%q: exit %d\n%s\nwant the list of commands", args, r.code, r.out())
+		}
+	}
+}
+
 // TestIsVetTool checks that the vet-tool mode is entered for exactly the
 // invocations go vet makes, and for no command whose last argument ends in
 // .cfg.

@@ -20,6 +20,16 @@ import (
 func runDemo(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("connleak demo", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(e.stderr, `usage: connleak demo [-n 200] [-wait 2s] [-scenarios NAMES] [-out FILE] [-json FILE] [-check]
+
+Runs each scenario of the lab's catalogue on a fresh pair of servers (this
+binary, started twice), prints a table of what each leaves, and with -out
+writes an HTML report. See docs/lab.md.
+
+`)
+		fs.PrintDefaults()
+	}
 	n := fs.Int("n", 200, "`requests` per scenario")
 	wait := fs.Duration("wait", 2*time.Second, "the longest idle `wait` after the requests")
 	list := fs.String("scenarios", "", "comma-separated `names` (default all): "+scenario.Names())

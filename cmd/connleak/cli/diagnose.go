@@ -26,12 +26,16 @@ func runDiagnose(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("connleak diagnose", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprint(e.stderr, `usage: connleak diagnose [-json] [-debug 2] [-timeout 1m] [-ca FILE] [-every 10s -samples 3] SOURCE...
+		fmt.Fprint(e.stderr, `usage: connleak diagnose [-json] [-debug 2] [-timeout 1m] [-ca FILE] [-binary FILE] [-every 10s -samples 3] SOURCE...
 
 SOURCE is a goroutine dump: a file, - for standard input, or the URL of a
 running program's pprof goroutine endpoint, such as
 http://localhost:6060/debug/pprof/goroutine. It reads runtime.Stack and
 crash tracebacks, pprof's debug=0, debug=1 and debug=2, and goleak's message.
+
+A dump names the line each call that made a connection returns to, not the
+call's; with the program's executable (-binary, as go tool pprof takes it),
+the lines of the calls themselves.
 
 `)
 		fs.PrintDefaults()
@@ -42,6 +46,7 @@ crash tracebacks, pprof's debug=0, debug=1 and debug=2, and goleak's message.
 	samples := fs.Int("samples", 1, "how many dumps to take of each URL, -every apart; with 2 or more, the growth of each count per minute")
 	timeout := fs.Duration("timeout", time.Minute, "how long one dump of a URL may take, both forms (debug=2, then debug=1) included")
 	caFile := fs.String("ca", "", "a PEM `file` of CA certificates an https URL's server may chain to, trusted besides the system's roots")
+	binary := fs.String("binary", "", "the executable `file` of the program the dumps are of, to name the lines of the calls that made the connections (an ELF, Mach-O or PE file)")
 	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -80,6 +85,13 @@ crash tracebacks, pprof's debug=0, debug=1 and debug=2, and goleak's message.
 			return err
 		}
 		opts.RootCAs = roots
+	}
+	if *binary != "" {
+		b, err := diagnose.OpenBinary(*binary)
+		if err != nil {
+			return fmt.Errorf("-binary: %w", err)
+		}
+		opts.Binary = b
 	}
 
 	for i, src := range sources {

@@ -2,15 +2,20 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/connleak/connleak/diagnose"
 
 	"github.com/connleak/connleak/connleaktest"
 	"github.com/connleak/connleak/internal/labca"
@@ -110,10 +115,66 @@ func TestDiagnoseBadInput(t *testing.T) {
 		{[]string{"diagnose", "-timeout", "2h", notADump}, "-timeout 2h0m0s: accepts a duration above 0 and up to 1h"},
 		{[]string{"diagnose", "-ca", notADump, down}, "-ca " + notADump + ": no PEM certificate in it"},
 		{[]string{"diagnose", "-ca", "/no/such/file", down}, "-ca: open /no/such/file: no such file"},
+		{[]string{"diagnose", "-binary", notADump, down}, "-binary: " + notADump + ": not an ELF, Mach-O or PE executable"},
+		{[]string{"diagnose", "-binary", filepath.Dir(notADump), down}, "-binary: " + filepath.Dir(notADump) + ": not a regular file"},
 	} {
 		r := run(t, "", testutil.Getenv(), strings.NewReader(""), tt.args...)
 		if r.code != 1 || strings.Count(r.out(), "\n") != 1 || !strings.Contains(r.out(), tt.want) {
 			t.Errorf("%q: exit %d, %q; want exit 1 and one line saying %q", tt.args, r.code, r.out(), tt.want)
 		}
+	}
+}
+
+// TestDiagnoseBinary reads the dump of a program whose call that leaks a
+// connection is on a known line (diagnose's testdata/calls, the call marked
+// "// call: plain"), run with GODEBUG=tracebackancestors=5: with -binary
+// and the program's executable, the site is that line, exact in -json;
+// without, the line after it, where the call returns, at or just before
+// which the call is.
+func TestDiagnoseBinary(t *testing.T) {
+	connleaktest.Check(t, noIdle)
+	t.Parallel()
+	const src = "../../../diagnose/testdata/calls"
+	dir := t.TempDir()
+	bin, dump := filepath.Join(dir, "calls"), filepath.Join(dir, "goroutines.txt")
+	build := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
+	build.Dir = src
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	calls := exec.CommandContext(ctx, bin) // killed, by its PID, if it outlives the minute
+	calls.Env = append(os.Environ(), "GODEBUG=tracebackancestors=5")
+	out, err := calls.Output()
+	if err != nil {
+		t.Fatalf("%s: %v", bin, err)
+	}
+	if err := os.WriteFile(dump, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, err := os.ReadFile(filepath.Join(src, "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.Count(string(code[:strings.Index(string(code), "// call: plain")]), "\n") + 1
+	const file = "connleak/diagnose/testdata/calls/main.go"
+
+	r := run(t, "", testutil.Getenv(), nil, "diagnose", "-binary", bin, dump)
+	if want := fmt.Sprintf("main.plain (%s:%d)\n", file, line); r.code != 0 || !strings.Contains(r.stdout, want) || strings.Contains(r.stdout, "at or just before") {
+		t.Errorf("diagnose -binary: exit %d\n%s\nwant the call's own line, %q", r.code, r.out(), want)
+	}
+	r = run(t, "", testutil.Getenv(), nil, "diagnose", "-json", "-binary", bin, dump)
+	var rep diagnose.Report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || !strings.Contains(r.stdout, fmt.Sprintf(`"line":%d,"exact":true,`, line)) {
+		t.Errorf("diagnose -json -binary: %v\n%s\nwant a site at line %d, exact", err, r.out(), line)
+	}
+	r = run(t, "", testutil.Getenv(), nil, "diagnose", dump)
+	if want := fmt.Sprintf("main.plain (%s, at or just before line %d)\n", file, line+1); r.code != 0 || !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "connleak diagnose -binary FILE") {
+		t.Errorf("diagnose without -binary: exit %d\n%s\nwant %q, the line the call returns to, and how to name the call's", r.code, r.out(), want)
+	}
+	r = run(t, "", testutil.Getenv(), nil, "diagnose", "-json", dump)
+	if !strings.Contains(r.stdout, fmt.Sprintf(`"line":%d,"exact":false,`, line+1)) {
+		t.Errorf("diagnose -json without -binary:\n%s\nwant a site at line %d, not exact", r.out(), line+1)
 	}
 }

@@ -7,17 +7,27 @@ import (
 
 // runHelp lists the commands, or shows one command's usage and flags.
 func runHelp(ctx context.Context, args []string, e env) error {
-	switch len(args) {
-	case 0:
+	switch {
+	case len(args) == 0 || len(args) == 1 && (args[0] == "help" || isHelpFlag(args[0])):
 		usage(e.stdout)
 		return nil
-	case 1:
+	case len(args) == 1:
 		for _, c := range commands() {
-			if c.name == args[0] && c.name != "help" {
+			if c.name == args[0] {
 				return c.run(ctx, []string{"-h"}, env{e.getenv, e.stdin, e.stdout, e.stdout})
 			}
 		}
 		return fmt.Errorf("help %s: no such command: connleak help lists them: %s", args[0], commandNames())
 	}
 	return fmt.Errorf("help takes one command at most, got %q", args)
+}
+
+// isHelpFlag reports whether arg asks for help as the flag package takes
+// it: -h, -help, --h or --help.
+func isHelpFlag(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--h", "--help":
+		return true
+	}
+	return false
 }

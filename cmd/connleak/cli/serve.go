@@ -17,9 +17,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("connleak serve", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: connleak [serve]\n\nOne lab server, configured by the environment: BIND_ADDRESS, UPSTREAM_URL, CONNECTION_CLOSE,\nSERVER_IDLE_TIMEOUT, SERVER_PROTO and FORWARD_<PARAMETER> defaults for /forward. See README.md.")
-		fmt.Fprintln(e.stderr)
-		usage(e.stderr)
+		fmt.Fprintln(e.stderr, "usage: connleak [serve]\n\nOne lab server, configured by the environment: BIND_ADDRESS, UPSTREAM_URL, CONNECTION_CLOSE,\nSERVER_IDLE_TIMEOUT, SERVER_PROTO and FORWARD_<PARAMETER> defaults for /forward. See docs/reference.md.")
 	}
 	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

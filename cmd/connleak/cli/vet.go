@@ -33,7 +33,7 @@ func (e *exitError) ExitCode() int { return e.code }
 // vet, when it cannot do its work: a bad flag, packages that do not load,
 // patterns that match no packages, a -fix that cannot write its files.
 // With -fix it also applies the suggested fixes that are safe, and says
-// which, and why not the others. Without -fix it runs the checks through
+// which, why it left each other, and which findings have none. Without -fix it runs the checks through
 // go vet, which keeps what it found of each package (govet.go); with -fix,
 // or where go vet cannot say, through vet.Run.
 func runVet(ctx context.Context, args []string, e env) error {
@@ -53,7 +53,7 @@ go vet -vettool=$(command -v connleak) ./...
 		fs.PrintDefaults()
 	}
 	asJSON := fs.Bool("json", false, "write the findings as JSON, one object per line")
-	fix := fs.Bool("fix", false, "apply the suggested fixes that are safe, and say which, and why not the others")
+	fix := fs.Bool("fix", false, "apply the suggested fixes that are safe; say which it applied, why it left each other, and which findings have none")
 	tests := fs.Bool("test", true, "check test files too, as go vet does; -test=false leaves them out")
 	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -81,12 +81,21 @@ go vet -vettool=$(command -v connleak) ./...
 		}
 	}
 	var applied []string
+	offered := map[vet.Finding]bool{} // the findings with a fix
 	for _, x := range res.Fixes {
+		offered[x.Finding] = true
 		at := x.Finding.Pos + " [" + x.Finding.Check + "]"
 		if x.Applied {
 			applied = append(applied, at)
 		} else if x.Why != "" {
 			fmt.Fprintf(e.stderr, "connleak vet: fix not applied: %s: %s\n", at, x.Why)
+		}
+	}
+	if *fix {
+		for _, f := range res.Findings {
+			if !offered[f] {
+				fmt.Fprintf(e.stderr, "connleak vet: no fix: %s [%s]: not one -fix can make safely (%s%s)\n", f.Pos, f.Check, vet.DocBase, f.Check)
+			}
 		}
 	}
 	switch {

@@ -54,7 +54,7 @@ func main() {
 
 // TestVetSeed runs connleak vet as a user would, in a module with the
 // Resty demo's handler: it points at the lines, exits 1, and -fix sets
-// IdleConnTimeout. (That it works as go vet's -vettool is e2e's
+// IdleConnTimeout and says why it fixes nothing else. (That it works as go vet's -vettool is e2e's
 // TestVetTool: go vet runs the binary.)
 func TestVetSeed(t *testing.T) {
 	dir := seedModule(t, seedHandler)
@@ -75,8 +75,17 @@ func TestVetSeed(t *testing.T) {
 		t.Errorf("connleak vet with findings: exit %d, want 1", r.code)
 	}
 
-	if r := run(t, dir, testutil.Getenv(), nil, "vet", "-fix", "./..."); r.code != 1 || !strings.Contains(r.out(), "fixes applied: 1 (main.go:10:37 [transport-idle-timeout]); files written: main.go") {
-		t.Errorf("connleak vet -fix: exit %d\n%s", r.code, r.out())
+	// -fix says what became of every finding: the fix it applied, and
+	// that the two others have none it can make.
+	r = run(t, dir, testutil.Getenv(), nil, "vet", "-fix", "./...")
+	for _, want := range []string{
+		"connleak vet: fixes applied: 1 (main.go:10:37 [transport-idle-timeout]); files written: main.go",
+		"connleak vet: no fix: main.go:10:13 [client-per-call]: not one -fix can make safely (https://github.com/connleak/connleak/blob/main/docs/checks.md#client-per-call)\n",
+		"connleak vet: no fix: main.go:22:2 [server-idle-timeout]: not one -fix can make safely (https://github.com/connleak/connleak/blob/main/docs/checks.md#server-idle-timeout)\n",
+	} {
+		if r.code != 1 || !strings.Contains(r.stderr, want) {
+			t.Errorf("connleak vet -fix: exit %d\n%s\nwant exit 1 and %q", r.code, r.out(), want)
+		}
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "main.go"))
 	if !strings.Contains(string(b), "&http.Transport{IdleConnTimeout: 90 * time.Second}") {

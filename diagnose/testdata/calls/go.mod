@@ -1,0 +1,3 @@
+module connleak/diagnose/testdata/calls
+
+go 1.21
