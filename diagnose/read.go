@@ -52,7 +52,7 @@ func (rd reading) diagnoseURL(ctx context.Context, src source, debug int) (Repor
 		return Report{}, err
 	}
 	defer rc.Close()
-	return diagnoseFrom(rc, src)
+	return diagnoseFrom(ctx, rc, src)
 }
 
 // diagnoseLocal reads and diagnoses a file or standard input. The read runs
@@ -73,7 +73,7 @@ func (rd reading) diagnoseLocal(ctx context.Context, src source) (Report, error)
 			return
 		}
 		defer rc.Close()
-		r, err := diagnoseFrom(rc, src)
+		r, err := diagnoseFrom(ctx, rc, src)
 		done <- result{r, err}
 	}()
 	select {
@@ -87,9 +87,9 @@ func (rd reading) diagnoseLocal(ctx context.Context, src source) (Report, error)
 	}
 }
 
-// diagnoseFrom diagnoses the dump rc holds, for src.
-func diagnoseFrom(rc io.Reader, src source) (Report, error) {
-	r, err := Read(rc)
+// diagnoseFrom diagnoses the dump rc holds, for src, within ctx.
+func diagnoseFrom(ctx context.Context, rc io.Reader, src source) (Report, error) {
+	r, err := ReadContext(ctx, rc)
 	if err != nil {
 		return Report{}, fmt.Errorf("%s: %w", src.name(), err)
 	}

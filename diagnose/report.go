@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -31,8 +32,14 @@ type Report struct {
 // Read diagnoses the dump r holds, in any format the dump package reads,
 // one goroutine at a time.
 func Read(r io.Reader) (Report, error) {
+	return ReadContext(context.Background(), r)
+}
+
+// ReadContext is Read until ctx ends: then it stops, whatever it was
+// reading, with ctx's error (dump.ReadContext).
+func ReadContext(ctx context.Context, r io.Reader) (Report, error) {
 	var d Diagnosis
-	format, err := dump.Read(r, d.Add)
+	format, err := dump.ReadContext(ctx, r, d.Add)
 	if err != nil {
 		return Report{}, err
 	}
