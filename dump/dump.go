@@ -415,7 +415,12 @@ func (p *parser) groupHeader(line []byte) error {
 func (p *parser) groupLine(line []byte) {
 	switch {
 	case bytes.HasPrefix(line, []byte("# labels: ")):
-		p.g.Labels = p.labels.get(line[len("# labels: "):], func(b []byte) string { return normalLabels(string(b)) })
+		set := line[len("# labels: "):]
+		if len(set) > maxLabelSet {
+			p.g.Labels = ElidedLabels // not made a string
+			return
+		}
+		p.g.Labels = p.labels.get(set, func(b []byte) string { return normalLabels(string(b)) })
 	case bytes.HasPrefix(line, []byte("#")) || bytes.HasPrefix(line, []byte("0x")):
 		if f, ok := parseGroupedFrame(string(line)); ok {
 			p.frames.push(f)

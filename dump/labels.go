@@ -7,11 +7,15 @@ import (
 	"strings"
 )
 
-// maxLabelSet bounds the label sets Read reads into formatLabels' form,
-// in bytes as written: a longer one, of no real program (a label set is a
-// few keys), is kept as written, rather than take time and memory in
-// proportion to it for each group or goroutine that has it.
+// maxLabelSet bounds the label sets Read reads, in bytes as written: a
+// longer one, of no real program (a label set is a few keys), is not read
+// nor kept, rather than take time and memory in proportion to it for each
+// group or goroutine that has it. Goroutine.Labels says ElidedLabels.
 const maxLabelSet = 64 << 10
+
+// ElidedLabels is Goroutine.Labels for a label set longer than 64 KiB as
+// the dump writes it, which Read neither reads nor keeps.
+const ElidedLabels = "{...}"
 
 // label is one key and value of a label set.
 type label struct{ k, v string }
@@ -65,11 +69,14 @@ func appendLabels(b []byte, l []label) []byte {
 
 // normalLabels reads a label set as a dump writes it, debug=1's
 // {"k":"v", ...} or a traceback's {"k": "v", ...}, into formatLabels' form;
-// what does not read as one, or is longer than maxLabelSet, is kept as
-// written.
+// what does not read as one is kept as written, one longer than
+// maxLabelSet elided.
 func normalLabels(s string) string {
 	var l map[string]string
-	if len(s) > maxLabelSet || json.Unmarshal([]byte(s), &l) != nil {
+	if len(s) > maxLabelSet {
+		return ElidedLabels
+	}
+	if json.Unmarshal([]byte(s), &l) != nil {
 		return s
 	}
 	return formatLabels(l)
@@ -81,7 +88,7 @@ func normalLabels(s string) string {
 // digits, '.', '/' and '_'. What does not read as one is kept as written.
 func headerLabels(s string) string {
 	if len(s) > maxLabelSet {
-		return s
+		return ElidedLabels
 	}
 	body, ok := strings.CutPrefix(s, "{")
 	body, ok2 := strings.CutSuffix(body, "}")

@@ -108,7 +108,7 @@ type binaryProfile struct {
 	frames    stack       // its frames
 	ids       []int       // its locations, as indexes into locs
 	pairs     []labelPair // its labels
-	labelSize int         // the bytes of its label set so far, as written out, against MaxLine
+	labelSize int         // the bytes of its label set so far, as written out, against maxLabelSet
 	key       []byte      // its labels' indexes, as the key of labels
 	set       []label     // its label set
 	buf       []byte      // its label set, written out
@@ -561,8 +561,9 @@ func (p *binaryProfile) stack(depth int, read *int) ([]Frame, error) {
 
 // label takes note of one Label of a sample: a string label, where it is
 // one (a numeric label, or one of an empty value, is not, as the profile
-// package reads them). A label set of more than MaxLine bytes is refused,
-// as a text dump's line is.
+// package reads them). Past maxLabelSet bytes of its label set written
+// out, a sample's labels are counted, not kept: labelSet elides them, as a
+// text dump's are.
 func (p *binaryProfile) label(msg []byte) error {
 	var l labelPair
 	for len(msg) > 0 {
@@ -588,17 +589,19 @@ func (p *binaryProfile) label(msg []byte) error {
 		return errProfile("string %d of a table of %d", max(l.key, l.str), len(p.strs))
 	}
 	// As formatLabels writes it: "key":"value", with its separator.
-	if p.labelSize += int(p.strs[l.key].n) + int(p.strs[l.str].n) + len(`"":"", `); p.labelSize > MaxLine {
-		return fmt.Errorf("a sample whose labels hold more than MaxLine, %d bytes: not a goroutine profile", MaxLine)
+	if p.labelSize += int(p.strs[l.key].n) + int(p.strs[l.str].n) + len(`"":"", `); p.labelSize <= maxLabelSet {
+		p.pairs = append(p.pairs, l)
 	}
-	p.pairs = append(p.pairs, l)
 	return nil
 }
 
 // labelSet is the sample's labels, p.pairs, in formatLabels' form, the
 // values of a key given more than once joined by commas; "" for none.
 func (p *binaryProfile) labelSet() (string, error) {
-	if len(p.pairs) == 0 {
+	switch {
+	case p.labelSize > maxLabelSet:
+		return ElidedLabels, nil
+	case len(p.pairs) == 0:
 		return "", nil
 	}
 	p.key = p.key[:0]

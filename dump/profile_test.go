@@ -232,3 +232,48 @@ func TestReadProfileSlots(t *testing.T) {
 		t.Errorf("then: got %d goroutines, %v, %d bytes held after; want goroutines, no error, none held", n, err, held.Load())
 	}
 }
+
+// TestElidedLabels checks that a label set longer than maxLabelSet, as a
+// dump writes it, is neither read nor kept, in each form that has labels,
+// and that one just within it is.
+func TestElidedLabels(t *testing.T) {
+	set := func(n int) (string, []string) {
+		var kv []string
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			k, v := fmt.Sprintf("k%05d", i), strings.Repeat("v", 20)
+			fmt.Fprintf(&b, "%q:%q", k, v)
+			kv = append(kv, k, v)
+		}
+		b.WriteString("}")
+		return b.String(), kv
+	}
+	within, withinKV := set(maxLabelSet / 40) // each label "k00000":"vvv...", 32 bytes written
+	past, pastKV := set(maxLabelSet/32 + 1)
+	if len(within) > maxLabelSet || len(past) <= maxLabelSet {
+		t.Fatalf("label sets of %d and %d bytes, want within and past %d", len(within), len(past), maxLabelSet)
+	}
+	for _, tt := range []struct {
+		name, set string
+		kv        []string
+		want      string
+	}{
+		{"within", within, withinKV, within},
+		{"past", past, pastKV, ElidedLabels},
+	} {
+		text := "1 @ 0x1\n# labels: " + tt.set + "\n#\t0x1\tmain.f+0x1\t/src/x.go:1\n"
+		gs, _ := readAll(t, text)
+		if len(gs) != 1 || gs[0].Labels != tt.want {
+			t.Errorf("debug=1, %s: got %d goroutines, labels of %d bytes; want 1, %d bytes", tt.name, len(gs), len(gs[0].Labels), len(tt.want))
+		}
+		p := testProfile{funcs: []string{"main.f"}, samples: []testSample{{count: 1, locs: []uint64{1}, labels: tt.kv}}}
+		bs := readBinaryAll(t, gzipped(p.encode(), gzip.BestCompression))
+		if len(bs) != 1 || bs[0].Labels != tt.want {
+			t.Errorf("debug=0, %s: got %d goroutines, labels of %d bytes; want 1, %d bytes", tt.name, len(bs), len(bs[0].Labels), len(tt.want))
+		}
+	}
+}
