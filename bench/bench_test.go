@@ -26,6 +26,9 @@ import (
 // with the status the variable says.
 const fakeTool = "CONNLEAK_BENCH_FAKE_TOOL"
 
+// fakeToolWait, set with fakeTool, makes the stand-in wait that long first.
+const fakeToolWait = "CONNLEAK_BENCH_FAKE_TOOL_WAIT"
+
 // TestMain runs a stand-in where asked (fakeTool, or standInChecker: see
 // vet_test.go); otherwise the tests, failing the package if they leave a
 // goroutine or an HTTP connection behind: goleak judges every goroutine but
@@ -36,6 +39,8 @@ func TestMain(m *testing.M) {
 		multichecker.Main(vet.Analyzers...) // exits
 	}
 	if status := os.Getenv(fakeTool); status != "" {
+		wait, _ := time.ParseDuration(os.Getenv(fakeToolWait))
+		time.Sleep(wait) // a command that takes time, where a test asks
 		f, err := os.Open(os.Args[len(os.Args)-1])
 		if err != nil {
 			os.Exit(2)
@@ -153,6 +158,57 @@ func TestDiagnose(t *testing.T) {
 	t.Setenv(fakeTool, "1")
 	if _, err := Diagnose(ctx, self, dump, self, 1); err == nil || !strings.Contains(err.Error(), "exit status 1") {
 		t.Errorf("Diagnose of a command that fails: %v, want its exit status", err)
+	}
+}
+
+// ballast is memory TestTimedPeak holds while its child runs.
+var ballast []byte
+
+// TestTimedPeak checks that timed reads a child's own peak memory: not
+// the larger one of the process that started it, which the child's rusage
+// counts, as it was a copy of it until exec.
+func TestTimedPeak(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump := filepath.Join(t.TempDir(), "goroutines.txt")
+	if err := os.WriteFile(dump, []byte("goroutine 1 [running]:\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ballast = make([]byte, 256<<20)
+	for i := range ballast {
+		ballast[i] = 1 // resident
+	}
+	defer func() { ballast = nil }()
+	t.Setenv("GORACE", "atexit_sleep_ms=0")
+	t.Setenv(fakeTool, "0")
+	t.Setenv(fakeToolWait, "100ms")
+	_, code, rss, err := timed(context.Background(), self, dump)
+	if err != nil || code != 0 || rss <= 0 || rss > 128<<20 {
+		t.Errorf("timed: %d bytes at the peak, exit %d, %v; want the stand-in's own, a few MiB, not this process's 256 MiB", rss, code, err)
+	}
+}
+
+// TestWriteHostile checks the tables' lines.
+func TestWriteHostile(t *testing.T) {
+	r := HostileResult{
+		Diagnose: []HostileDiagnose{{Input: "labels", Size: 64_088, Inflated: 6_240_565, Exit: 0, Took: 68 * time.Millisecond, PeakRSS: 24 << 20}},
+		Exporter: []HostileExporter{{Input: "labels", Probes: 192, Slowest: 3355 * time.Millisecond, Timeout: 9500 * time.Millisecond,
+			SlowestScrape: 148 * time.Millisecond, Scrapes: 187, PeakRSS: 67 << 20}},
+	}
+	var b bytes.Buffer
+	if err := WriteHostile(&b, r, HostileConfig{Targets: 64, Rounds: 3, Timeout: 10 * time.Second}, 2); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"labels   64.1 kB  6.2 MB    0     68ms  24.0 MiB\n",
+		"connleak exporter on 2 cores, 64 loopback targets serving each, all probed at once, 3 rounds, scrape timeout 10s",
+		"labels   192     3355ms         9500ms         148ms             187      67.0 MiB\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("got\n%s\nwant a line with %q", &b, want)
+		}
 	}
 }
 

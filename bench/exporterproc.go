@@ -36,7 +36,7 @@ const exporterStopTimeout = 15 * time.Second
 var exporterLine = regexp.MustCompile(`msg="connleak exporter serving" addr=\S+ url=(\S+)`)
 
 // startExporter runs `exe exporter -listen 127.0.0.1:0` with GOMAXPROCS=procs
-// and no other environment, its standard error in a file of dir, and
+// (the runtime's own where procs is 0) and no other environment, its standard error in a file of dir, and
 // returns once it has logged the URL it serves. Call stop when done,
 // whatever it returned.
 func startExporter(ctx context.Context, exe, dir string, procs int) (*exporterProcess, error) {
@@ -47,7 +47,10 @@ func startExporter(ctx context.Context, exe, dir string, procs int) (*exporterPr
 	}
 	defer logFile.Close() // the child holds its own copy
 	cmd := exec.Command(exe, "exporter", "-listen", "127.0.0.1:0")
-	cmd.Env = []string{"GOMAXPROCS=" + strconv.Itoa(procs)}
+	cmd.Env = []string{}
+	if procs > 0 {
+		cmd.Env = []string{"GOMAXPROCS=" + strconv.Itoa(procs)}
+	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the exporter: %w", err)

@@ -92,32 +92,44 @@ func (d savedDump) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // dump each, as so many services of a fleet would their own.
 type targets struct {
 	URLs []string // each target's dump URL, as a probe names it
-	hs   *http.Server
+	hss  []*http.Server
 	wg   sync.WaitGroup // the Serve of each listener
 }
 
 // startTargets listens on n free loopback ports and serves d on each. Call
 // close when done, whatever it returned.
 func startTargets(n int, d savedDump) (*targets, error) {
-	t := &targets{hs: &http.Server{Handler: d, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}}
+	t := &targets{}
 	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
+		if err := t.start(d); err != nil {
 			return t, fmt.Errorf("start target %d of %d: %w", len(t.URLs)+1, n, err)
 		}
-		t.URLs = append(t.URLs, "http://"+ln.Addr().String()+dumpPath)
-		t.wg.Go(func() { t.hs.Serve(ln) })
 	}
 	return t, nil
+}
+
+// start serves h on one more free loopback port.
+func (t *targets) start(h http.Handler) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
+	t.hss = append(t.hss, hs)
+	t.URLs = append(t.URLs, "http://"+ln.Addr().String()+dumpPath)
+	t.wg.Go(func() { hs.Serve(ln) })
+	return nil
 }
 
 // close stops every target and its connections, and returns once each has
 // stopped serving.
 func (t *targets) close() error {
-	err := t.hs.Close()
-	t.wg.Wait()
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
+	var errs []error
+	for _, hs := range t.hss {
+		if err := hs.Close(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
 	}
-	return err
+	t.wg.Wait()
+	return errors.Join(errs...)
 }

@@ -30,7 +30,7 @@ func allAtOne() map[string]int {
 func sitesOf(t *testing.T, dump []byte, b *Binary) (Report, []Site) {
 	t.Helper()
 	d := Diagnosis{Thresholds: allAtOne(), Binary: b}
-	r, err := d.read(bytes.NewReader(dump))
+	r, err := d.read(context.Background(), bytes.NewReader(dump))
 	if err != nil {
 		t.Fatal(err)
 	}

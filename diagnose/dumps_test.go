@@ -11,18 +11,19 @@ import (
 )
 
 // TestDumpsOfOtherVersions reads the dumps testdata/mkdump made with
-// go1.21.13, go1.23.12, go1.26.8 and go1.27.3 (its doc comment says how):
+// go1.21.13, go1.23.12, go1.26.8 and go1.27.3 (its doc comment says how),
+// in each form:
 // every kind of goroutine diagnose tells apart, counted and named the same
 // way, whatever each version's frames, HTTP/2 package and header labels.
 func TestDumpsOfOtherVersions(t *testing.T) {
-	files, err := filepath.Glob("testdata/dumps/go*.txt")
+	files, err := filepath.Glob("testdata/dumps/go*.*")
 	if err != nil {
 		t.Fatal(err)
 	}
 	versions := map[string]bool{}
 	for _, file := range files {
 		name := filepath.Base(file)
-		version, kind, _ := strings.Cut(strings.TrimSuffix(name, ".txt"), ".debug")
+		version, kind, _ := strings.Cut(strings.TrimSuffix(strings.TrimSuffix(name, ".txt"), ".pb.gz"), ".debug")
 		if strings.HasSuffix(name, ".traceback.txt") {
 			version, kind = strings.TrimSuffix(name, ".traceback.txt"), "traceback"
 		} else {
@@ -64,7 +65,7 @@ func TestDumpsOfOtherVersions(t *testing.T) {
 			if !strings.Contains(server.Message, "8 of them wait for a request line") || !strings.Contains(server.Fix, "ReadHeaderTimeout") {
 				t.Errorf("idle-server-connections: %q, fix %q; want the 8 that sent nothing, and what bounds them", server.Message, server.Fix)
 			}
-			labelled := kind == "debug=1" || kind == "traceback" && (version == "go1.26.8" || version == "go1.27.3")
+			labelled := kind == "debug=0" || kind == "debug=1" || kind == "traceback" && (version == "go1.26.8" || version == "go1.27.3")
 			switch {
 			case labelled: // debug=1's labels, or the goroutine headers' of GODEBUG=tracebacklabels=1
 				if len(idle.Sites) < 2 || idle.Sites[0] != (Site{Labels: `{"caller":"leaky"}`, Count: 60}) || idle.Sites[1] != (Site{Labels: `{"caller":"leakyH2"}`, Count: 20}) {

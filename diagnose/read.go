@@ -53,7 +53,7 @@ func (rd reading) diagnoseURL(ctx context.Context, src source, debug int) (Repor
 		return Report{}, err
 	}
 	defer rc.Close()
-	return rd.diagnoseFrom(rc, src)
+	return rd.diagnoseFrom(ctx, rc, src)
 }
 
 // diagnoseLocal reads and diagnoses a file or standard input. The read runs
@@ -74,7 +74,7 @@ func (rd reading) diagnoseLocal(ctx context.Context, src source) (Report, error)
 			return
 		}
 		defer rc.Close()
-		r, err := rd.diagnoseFrom(rc, src)
+		r, err := rd.diagnoseFrom(ctx, rc, src)
 		done <- result{r, err}
 	}()
 	select {
@@ -88,10 +88,10 @@ func (rd reading) diagnoseLocal(ctx context.Context, src source) (Report, error)
 	}
 }
 
-// diagnoseFrom diagnoses the dump rc holds, for src.
-func (rd reading) diagnoseFrom(rc io.Reader, src source) (Report, error) {
+// diagnoseFrom diagnoses the dump rc holds, for src, within ctx.
+func (rd reading) diagnoseFrom(ctx context.Context, rc io.Reader, src source) (Report, error) {
 	d := Diagnosis{Binary: rd.binary}
-	r, err := d.read(rc)
+	r, err := d.read(ctx, rc)
 	if err != nil {
 		return Report{}, fmt.Errorf("%s: %w", src.name(), err)
 	}

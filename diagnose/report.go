@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -31,13 +32,20 @@ type Report struct {
 // Read diagnoses the dump r holds, in any format the dump package reads,
 // one goroutine at a time.
 func Read(r io.Reader) (Report, error) {
-	var d Diagnosis
-	return d.read(r)
+	return ReadContext(context.Background(), r)
 }
 
-// read adds every goroutine of the dump r holds, and returns the report.
-func (d *Diagnosis) read(r io.Reader) (Report, error) {
-	format, err := dump.Read(r, d.Add)
+// ReadContext is Read until ctx ends: then it stops, whatever it was
+// reading, with ctx's error (dump.ReadContext).
+func ReadContext(ctx context.Context, r io.Reader) (Report, error) {
+	var d Diagnosis
+	return d.read(ctx, r)
+}
+
+// read adds every goroutine of the dump r holds, within ctx, and returns
+// the report.
+func (d *Diagnosis) read(ctx context.Context, r io.Reader) (Report, error) {
+	format, err := dump.ReadContext(ctx, r, d.Add)
 	if err != nil {
 		return Report{}, err
 	}

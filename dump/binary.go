@@ -4,20 +4,22 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
-	"strconv"
-	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
-	"github.com/google/pprof/profile"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
-// Bounds of a binary profile, against inputs made to take memory out of
-// proportion to their size: a goroutine profile groups goroutines by
-// stack, so even a process of a million goroutines stays far below them.
+// Bounds of a binary profile, against inputs made to take memory or time
+// out of proportion to their size: a goroutine profile groups goroutines
+// by stack, so even a process of a million goroutines stays far below
+// them.
 const (
 	// MaxBinary bounds a binary profile, compressed and not.
 	MaxBinary = 16 << 20
@@ -26,31 +28,53 @@ const (
 	maxInflation = 100
 	// MaxRecords bounds the records of a binary profile, of every kind
 	// together: its samples and each sample's location ids, values and
-	// labels, its locations and each location's lines, its functions,
-	// mappings and strings, and any other field. The profile package
-	// takes a hundred bytes or more for each however small it was on the
-	// wire, some hundreds for a label. A goroutine profile groups
-	// goroutines by stack and labels: a process of a million goroutines on
-	// ten thousand stacks of forty frames has under half a million.
+	// labels, its locations and each location's fields and lines, its
+	// functions and their fields, its mappings and strings, and any other
+	// field. Read indexes a profile rather than build it, a few bytes a
+	// record, and hands out one sample at a time. A goroutine profile
+	// groups goroutines by stack and labels: a process of a million
+	// goroutines on ten thousand stacks of forty frames has under half a
+	// million.
 	MaxRecords = 1 << 20
+	// MaxHeld bounds the gzipped profiles Read holds at once in a process,
+	// in all, read but not yet decompressed: a read that would pass it
+	// fails at once rather than wait, so that a program reading many
+	// profiles from many sources (the exporter) takes no more memory for
+	// them however they are made.
+	MaxHeld = 64 << 20
 )
 
+// held is the bytes of gzipped profiles read and not yet decompressed, in
+// the whole process, against MaxHeld.
+var held atomic.Int64
+
+// decoders is a slot for each binary profile being decompressed and read
+// in the process, GOMAXPROCS of them: each is work for a CPU, and holds
+// up to MaxBinary of data while it runs, so that more at once would take
+// more memory and be done no sooner.
+var decoders = make(chan struct{}, runtime.GOMAXPROCS(0))
+
 // readGzip reads a gzipped dump: pprof's binary goroutine profile (debug=0),
-// or a text dump someone compressed.
-func readGzip(r io.Reader, each func(*Goroutine)) (Format, error) {
-	compressed, err := io.ReadAll(io.LimitReader(r, MaxBinary+1))
-	if err != nil {
+// or a text dump someone compressed. It reads it whole, within MaxHeld,
+// then waits for one of the decoders' slots, or for ctx to end.
+func readGzip(ctx context.Context, r io.Reader, each func(*Goroutine)) (Format, error) {
+	var compressed chunks
+	defer compressed.release()
+	if err := compressed.readFrom(r); err != nil {
 		return Binary, err
 	}
-	if len(compressed) > MaxBinary {
-		return Binary, fmt.Errorf("a gzipped dump larger than %d bytes: not a goroutine dump", MaxBinary)
+	select {
+	case decoders <- struct{}{}:
+		defer func() { <-decoders }()
+	case <-ctx.Done():
+		return Binary, ctx.Err()
 	}
-	gz, err := gzip.NewReader(bytes.NewReader(compressed))
+	gz, err := gzip.NewReader(compressed.reader())
 	if err != nil {
 		return Binary, fmt.Errorf("not a pprof profile: %w", err)
 	}
-	limit := min(MaxBinary, maxInflation*len(compressed)+64<<10)
-	data, err := io.ReadAll(io.LimitReader(gz, int64(limit)+1))
+	limit := min(MaxBinary, maxInflation*compressed.size+64<<10)
+	data, err := inflate(ctxReader{ctx, gz}, limit, compressed.isize())
 	if err != nil {
 		return Binary, fmt.Errorf("not a pprof profile: %w", err)
 	}
@@ -59,11 +83,104 @@ func readGzip(r io.Reader, each func(*Goroutine)) (Format, error) {
 	}
 	if !isProfile(data) && (utf8.Valid(data) || hasUTF16BOM(data)) {
 		// A text dump, gzipped.
-		return readText(bufio.NewReader(bytes.NewReader(data)), each)
+		return readText(ctx, bufio.NewReader(bytes.NewReader(data)), each)
 	}
 	// A profile, or what is no text either: readBinary says what is wrong
 	// with it.
-	return Binary, readBinary(data, each)
+	return Binary, readBinary(ctx, data, each)
+}
+
+// inflate reads gz up to limit bytes and one more, into one buffer of the
+// size gzip's trailer says, isize, where that is within limit.
+func inflate(gz io.Reader, limit, isize int) ([]byte, error) {
+	b := make([]byte, 0, min(limit, isize)+1)
+	for len(b) <= limit {
+		if len(b) == cap(b) {
+			b = slices.Grow(b, min(len(b), limit+1-len(b)))
+		}
+		n, err := gz.Read(b[len(b):min(cap(b), limit+1)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
+
+// chunkSize is the size of each of the chunks a gzipped dump is read into.
+const chunkSize = 64 << 10
+
+// chunks is a gzipped dump, read whole, in chunks of chunkSize, each
+// counted in held.
+type chunks struct {
+	list [][]byte
+	size int // in all
+}
+
+// readFrom reads r whole, at most MaxBinary bytes, within MaxHeld.
+func (c *chunks) readFrom(r io.Reader) error {
+	for {
+		if len(c.list) == 0 || len(c.list[len(c.list)-1]) == chunkSize {
+			if held.Add(chunkSize) > MaxHeld {
+				held.Add(-chunkSize)
+				return fmt.Errorf("gzipped profiles of %d bytes in all are being read in this process already (MaxHeld): try again", MaxHeld)
+			}
+			c.list = append(c.list, make([]byte, 0, chunkSize))
+		}
+		last := &c.list[len(c.list)-1]
+		n, err := r.Read((*last)[len(*last):chunkSize])
+		*last = (*last)[:len(*last)+n]
+		c.size += n
+		switch {
+		case c.size > MaxBinary:
+			return fmt.Errorf("a gzipped dump larger than %d bytes: not a goroutine dump", MaxBinary)
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return err
+		}
+	}
+}
+
+// reader reads the chunks, end to end.
+func (c *chunks) reader() io.Reader {
+	rs := make([]io.Reader, len(c.list))
+	for i, b := range c.list {
+		rs[i] = bytes.NewReader(b)
+	}
+	return io.MultiReader(rs...)
+}
+
+// isize is what gzip's trailer says of the dump's size decompressed, mod
+// 2^32: its last 4 bytes, little-endian.
+func (c *chunks) isize() int {
+	var tail []byte
+	for i := len(c.list) - 1; i >= 0 && len(tail) < 4; i-- {
+		tail = append(slices.Clone(c.list[i]), tail...)
+	}
+	if len(tail) < 4 {
+		return 0
+	}
+	return int(binary.LittleEndian.Uint32(tail[len(tail)-4:]))
+}
+
+// release gives back what c held.
+func (c *chunks) release() {
+	held.Add(-int64(len(c.list)) * chunkSize)
+	c.list = nil
+}
+
+// readBinary reads pprof's binary goroutine profile (debug=0), decompressed:
+// each sample is a group of goroutines with one stack and one label set.
+func readBinary(ctx context.Context, data []byte, each func(*Goroutine)) error {
+	p, err := indexProfile(ctx, data)
+	if err != nil {
+		return err
+	}
+	return p.readSamples(ctx, each)
 }
 
 // isProfile reports whether data is laid out as a profile: the fields of
@@ -95,130 +212,6 @@ func isProfile(data []byte) bool {
 		data = rest
 	}
 	return sampleType
-}
-
-// readBinary reads pprof's binary goroutine profile (debug=0), decompressed:
-// each sample is a group of goroutines with one stack and one label set.
-func readBinary(data []byte, each func(*Goroutine)) error {
-	if err := countRecords(data); err != nil {
-		return err
-	}
-	p, err := profile.ParseUncompressed(data)
-	if err == nil {
-		err = p.CheckValid() // a sample's location, a line's function, that are not in the profile
-	}
-	if err != nil {
-		return fmt.Errorf("not a pprof profile: %w", err)
-	}
-	if len(p.SampleType) == 0 || p.SampleType[0].Type != "goroutine" {
-		var types []string
-		for _, st := range p.SampleType {
-			types = append(types, st.Type)
-		}
-		return fmt.Errorf("a %s profile, not a goroutine profile", strings.Join(types, ", "))
-	}
-	found := false
-	var count counter
-	var frames stack // kept from sample to sample
-	for _, s := range p.Sample {
-		if len(s.Value) == 0 || s.Value[0] <= 0 {
-			continue
-		}
-		if s.Value[0] > MaxGoroutines {
-			return errGroup(strconv.FormatInt(s.Value[0], 10))
-		}
-		if err := count.add(int(s.Value[0])); err != nil {
-			return err
-		}
-		g := &Goroutine{Count: int(s.Value[0]), Labels: labels(s.Label)}
-		for _, loc := range s.Location { // the leaf first
-			if loc == nil {
-				continue // CheckValid refuses them; a guard all the same
-			}
-			for _, l := range loc.Line { // inlined calls first, their caller last
-				if l.Function != nil {
-					frames.push(Frame{Func: l.Function.Name, File: l.Function.Filename, Line: int(l.Line)})
-				}
-			}
-		}
-		g.Frames = frames.done()
-		each(g)
-		found = true
-	}
-	if !found {
-		return ErrNoGoroutines
-	}
-	return nil
-}
-
-// labels is a sample's label set in formatLabels' form.
-func labels(l map[string][]string) string {
-	m := make(map[string]string, len(l))
-	for k, v := range l {
-		m[k] = strings.Join(v, ",")
-	}
-	return formatLabels(m)
-}
-
-// The fields of profile.proto, at its top level and in a Sample, that
-// isProfile and countRecords look at.
-const (
-	fieldSampleType        = 1 // a message
-	fieldSample            = 2 // a message
-	fieldMapping           = 3 // a message
-	fieldLocation          = 4 // a message
-	fieldFunction          = 5 // a message
-	fieldString            = 6 // a string
-	fieldDropFrames        = 7
-	fieldKeepFrames        = 8
-	fieldTimeNanos         = 9
-	fieldDurationNanos     = 10
-	fieldPeriodType        = 11 // a message
-	fieldPeriod            = 12
-	fieldComment           = 13 // packed or not
-	fieldDefaultSampleType = 14
-	fieldDocURL            = 15
-
-	fieldSampleLocation = 1 // Sample.location_id, packed or not
-	fieldSampleValue    = 2 // Sample.value, packed or not
-)
-
-// countRecords walks the profile on the wire and refuses more than
-// MaxRecords records, before the profile package builds them: a field of
-// the profile is one, and so is each value of a packed field, each field
-// of a sample (a location id, a value, a label) and each field of a
-// location (a line).
-func countRecords(data []byte) error {
-	records := 0
-	for len(data) > 0 {
-		f, rest, err := nextField(data)
-		if err != nil {
-			return err
-		}
-		data = rest
-		records++
-		switch {
-		case f.typ != protowire.BytesType:
-		case f.num == fieldSample:
-			n, err := countFields(f.value, fieldSampleLocation, fieldSampleValue)
-			if err != nil {
-				return err
-			}
-			records += n
-		case f.num == fieldLocation:
-			n, err := countFields(f.value)
-			if err != nil {
-				return err
-			}
-			records += n
-		case f.num == fieldComment:
-			records += countVarints(f.value)
-		}
-		if records > MaxRecords {
-			return fmt.Errorf("a profile of more than MaxRecords, %d records (samples and their location ids, values and labels, locations and their lines, functions, mappings, strings): not a goroutine profile", MaxRecords)
-		}
-	}
-	return nil
 }
 
 // countFields counts the fields of msg, and each value of those of its

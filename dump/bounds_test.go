@@ -3,6 +3,7 @@ package dump
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -123,16 +124,17 @@ func TestBinaryBounds(t *testing.T) {
 		{"location ids", pb{}.msg(fSample, repeat(pb{}.uint(fSampleLocation, 1)))},
 		{"packed values", pb{}.msg(fSample, pb{}.packed(fSampleValue, ones...))},
 		{"labels", pb{}.msg(fSample, repeat(pb{}.msg(fSampleLabel, nil)))},
-		{"locations", repeat(pb{}.msg(fLocation, nil))},
-		{"lines", pb{}.msg(fLocation, repeat(pb{}.msg(fLocationLine, nil)))},
-		{"functions", repeat(pb{}.msg(fFunction, nil))},
+		{"locations", repeat(pb{}.msg(fLocation, pb{}.uint(fLocationID, 1)))},
+		{"lines", pb{}.msg(fLocation, append(pb{}.uint(fLocationID, 1), repeat(pb{}.msg(fLocationLine, nil))...))},
+		{"functions", repeat(pb{}.msg(fFunction, pb{}.uint(fFunctionID, 1)))},
+		{"fields of a function", pb{}.msg(fFunction, append(pb{}.uint(fFunctionID, 1), repeat(pb{}.uint(fFunctionName, 1))...))},
 		{"mappings", repeat(pb{}.msg(fMapping, nil))},
 		{"strings", repeat(pb{}.str(fString, ""))},
 		{"comments", pb{}.packed(13, ones...)},
 		{"of every kind", pb(bytes.Repeat(pb{}.msg(fSample, pb{}.packed(fSampleLocation, 1)).msg(fMapping, nil).str(fString, ""), n/4+1))},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			err := readBinary(tt.data, func(*Goroutine) {})
+			err := readBinary(context.Background(), tt.data, func(*Goroutine) {})
 			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("more than MaxRecords, %d records", MaxRecords)) {
 				t.Errorf("%d bytes: got %v, want them refused past MaxRecords", len(tt.data), err)
 			}

@@ -12,14 +12,24 @@
 //		fmt.Println(g.Count, g.State, g.Entry())
 //	})
 //
-// It reads a stream, one goroutine at a time, and holds no more than one
-// goroutine's stack, of at most MaxInnerFrames+MaxOuterFrames frames
-// (and as many for each of MaxAncestors ancestors), and a few thousand at
-// most of the function and file names, the file lines and the label sets it
-// has read, so that the frames and goroutines that have them again share
-// one copy: a dump of any size is read in bounded memory. It classifies by
-// function names and the shape of a stack, never by line numbers, which
-// differ between Go versions.
+// It reads a text dump as a stream, one goroutine at a time, and holds no
+// more than one goroutine's stack, of at most MaxInnerFrames+MaxOuterFrames
+// frames (and as many for each of MaxAncestors ancestors), and a few
+// thousand at most of the function and file names, the file lines and the
+// label sets it has read, so that the frames and goroutines that have them
+// again share one copy: a dump of any size is read in bounded memory. A
+// binary profile is read whole (at most MaxBinary), indexed where it lies,
+// a few bytes a record, and its samples handed out one at a time; every
+// kind of record counts against MaxRecords, and what a few records can ask
+// for (the frames of inlined calls, label sets) against bounds of their
+// own, so that no profile takes more than a few times its size, or time
+// out of proportion to it. It classifies by function names and the shape
+// of a stack, never by line numbers, which differ between Go versions.
+//
+// ReadContext stops when its context ends, whatever it is reading. In a
+// process that reads many dumps at once (connleak exporter), binary
+// profiles are decompressed and read at most GOMAXPROCS at a time, and
+// those waiting hold at most MaxHeld bytes in all.
 //
 // Package diagnose reads the same dumps for what their HTTP connections
 // say.

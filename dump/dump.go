@@ -3,6 +3,7 @@ package dump
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -149,13 +150,38 @@ var ErrNoGoroutines = errors.New("no goroutine found: want a goroutine dump (ppr
 // "\r"; binary or text, it may be gzipped. It returns the format it found,
 // and ErrNoGoroutines if there was none.
 func Read(r io.Reader, each func(*Goroutine)) (Format, error) {
+	return ReadContext(context.Background(), r, each)
+}
+
+// ReadContext is Read until ctx ends: then it stops, whatever it was
+// reading, and returns ctx's error. A binary profile is read whole, then
+// decompressed and read while holding one of GOMAXPROCS slots of the
+// process, which it waits for within ctx; gzipped profiles held at once in
+// the process, read and waiting, are at most MaxHeld bytes in all.
+func ReadContext(ctx context.Context, r io.Reader, each func(*Goroutine)) (Format, error) {
+	if ctx.Done() != nil {
+		r = ctxReader{ctx, r}
+	}
 	// br's buffer is half the text scanner's, so that the scanner's reads,
 	// larger, go straight to r rather than through a copy in br.
 	br := bufio.NewReaderSize(r, scanBuffer/2)
 	if head, _ := br.Peek(2); bytes.Equal(head, []byte("\x1f\x8b")) {
-		return readGzip(br, each)
+		return readGzip(ctx, br, each)
 	}
-	return readText(br, each)
+	return readText(ctx, br, each)
+}
+
+// ctxReader fails its reads once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (r ctxReader) Read(p []byte) (int, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return r.r.Read(p)
 }
 
 // Byte order marks.
@@ -260,7 +286,7 @@ func (s *lineSplitter) lineEnd(data []byte) int {
 const scanBuffer = 64 << 10
 
 // readText reads a text dump.
-func readText(br *bufio.Reader, each func(*Goroutine)) (Format, error) {
+func readText(ctx context.Context, br *bufio.Reader, each func(*Goroutine)) (Format, error) {
 	sc := bufio.NewScanner(decodeText(br))
 	sc.Buffer(make([]byte, 0, scanBuffer), MaxLine+len("\r\n"))
 	sc.Split(new(lineSplitter).split)
@@ -268,6 +294,11 @@ func readText(br *bufio.Reader, each func(*Goroutine)) (Format, error) {
 	lineNo := 0
 	for sc.Scan() {
 		lineNo++
+		if lineNo%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return p.format, err
+			}
+		}
 		if err := p.line(sc.Bytes()); err != nil {
 			return p.format, fmt.Errorf("line %d: %w", lineNo, err)
 		}
@@ -394,7 +425,12 @@ func (p *parser) groupHeader(line []byte) error {
 func (p *parser) groupLine(line []byte) {
 	switch {
 	case bytes.HasPrefix(line, []byte("# labels: ")):
-		p.g.Labels = normalLabels(string(line[len("# labels: "):]))
+		set := line[len("# labels: "):]
+		if len(set) > maxLabelSet {
+			p.g.Labels = ElidedLabels // not made a string
+			return
+		}
+		p.g.Labels = p.labels.get(set, func(b []byte) string { return normalLabels(string(b)) })
 	case bytes.HasPrefix(line, []byte("#")) || bytes.HasPrefix(line, []byte("0x")):
 		if f, ok := parseGroupedFrame(string(line)); ok {
 			p.frames.push(f)

@@ -165,8 +165,12 @@ func New(cfg Config) (*Exporter, error) {
 	for _, r := range []string{resultSuccess, resultFailure, resultForbidden, resultBadRequest, resultCanceled} {
 		e.probes.WithLabelValues(r)
 	}
+	running := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "connleak_exporter_fetches_running",
+		Help: "Fetches under way, each holding one of the exporter's 64 slots from when it starts until its profile is read or its last probe ends.",
+	}, func() float64 { return float64(len(e.slots)) })
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), e.probes, e.fetched, e.waiting)
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), e.probes, e.fetched, e.waiting, running)
 	e.mux = http.NewServeMux()
 	e.mux.HandleFunc("GET /probe", e.serveProbe)
 	e.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))

@@ -73,7 +73,7 @@ func fetch(ctx context.Context, c *http.Client, m Module, target *url.URL, limit
 		return reading{}, err
 	}
 	d := diagnose.Diagnosis{NoSites: true} // the metrics say no site: hold none
-	format, err := dump.Read(&bounded{r: resp.Body, left: limit + 1, limit: limit}, d.Add)
+	format, err := dump.ReadContext(ctx, &bounded{r: resp.Body, left: limit + 1, limit: limit}, d.Add)
 	if err != nil {
 		return reading{}, timedOut(ctx, err)
 	}

@@ -1,15 +1,23 @@
 package exporter_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/connleak/connleak/exporter"
+	"github.com/connleak/connleak/internal/hostile"
+	"github.com/connleak/connleak/internal/poll"
+	"github.com/connleak/connleak/internal/testutil"
 )
 
 // TestFailedProbes checks each way a target can fail a probe: the reply is
@@ -82,4 +90,70 @@ func TestQueryAsGiven(t *testing.T) {
 			t.Errorf("%q: fetched with ?%s, want ?%s", query, got, want)
 		}
 	}
+}
+
+// TestHostileTargets probes targets that answer with package hostile's
+// profiles, each made to take memory or time out of proportion to its
+// size, two of each, all at once, with a scrape timeout of a second: each
+// probe is answered, and once they are, no fetch is left running (a read
+// stops when its last probe ends, whatever it was reading), so that a
+// probe of a healthy target then succeeds. Before the read stopped with
+// its context, the fetches of the profiles of inlined calls ran on for
+// seconds after their probes, each holding a slot.
+func TestHostileTargets(t *testing.T) {
+	mux := http.NewServeMux()
+	var targets []string
+	for _, in := range hostile.Inputs() {
+		data := in.Data
+		if in.Binary {
+			data = stored(t, data) // as a target may answer whatever form it was asked for
+		}
+		for i := range 2 {
+			path := fmt.Sprintf("/%s/%d/debug/pprof/goroutine", in.Name, i)
+			mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) { w.Write(data) })
+			targets = append(targets, path)
+		}
+	}
+	healthy, err := os.ReadFile("../diagnose/testdata/dumps/go1.26.8.debug1.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux.HandleFunc("/healthy/debug/pprof/goroutine", func(w http.ResponseWriter, r *http.Request) { w.Write(healthy) })
+	target := httptest.NewServer(mux)
+	t.Cleanup(target.Close)
+
+	srv, _ := serve(t, exporter.Config{Allow: `http://127\.0\.0\.1:[0-9]+/.*`})
+	var wg sync.WaitGroup
+	for _, path := range targets {
+		wg.Go(func() {
+			code, body := get(t, srv, "/probe?target="+url.QueryEscape(target.URL+path), "1")
+			if code != http.StatusOK || !strings.Contains(body, "probe_success") {
+				t.Errorf("%s: %d %q, want 200 and probe_success", path, code, body)
+			}
+		})
+	}
+	wg.Wait()
+	testutil.Eventually(t, 10*time.Second, func() error {
+		_, body := get(t, srv, "/metrics", "")
+		return poll.True(parse(t, body)["connleak_exporter_fetches_running"] == 0, "no fetch running")
+	})
+	if m := probe(t, srv, target.URL+"/healthy/debug/pprof/goroutine"); m["probe_success"] != 1 {
+		t.Errorf("a healthy target after: %v, want probe_success 1", m)
+	}
+}
+
+// stored is data gzipped without compression: as dump reads it, and
+// quicker to make than a compressed one under the race detector.
+func stored(t *testing.T, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w, err := gzip.NewWriterLevel(&b, gzip.NoCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(data)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -43,6 +43,7 @@ diagnose, connleak vet and connleak exporter. See docs/benchmarks.md.
 	bodyclose := fs.String("bodyclose", "", "time this bodyclose `binary` too, under go vet and on its own, next to connleak vet; make bench installs it, pinned")
 	goroutines := fs.Int("g", 18000, "then time /stats on a server 2 with this many leaked `goroutines`, measure what each form of its goroutine profile costs it, and time connleak diagnose on its dump (0: skip)")
 	targets := fs.Int("targets", 100, "then probe connleak exporter, at GOMAXPROCS=1 and 2, with this `many` loopback targets serving server 2's dumps at 1000 and at -g goroutines (0: skip)")
+	hostileTargets := fs.Int("hostile", 64, "then time connleak diagnose on hostile profiles, each made to take memory out of proportion to its 64 KB, and probe connleak exporter with this `many` loopback targets serving each at once (0: skip)")
 	panicparse := fs.String("panicparse", "", "time this panicparse `binary` (pp) on that dump too, next to connleak diagnose; make bench installs it, pinned")
 	if err := parseFlags(fs, args); err != nil {
 		return helpIsSuccess(err)
@@ -53,8 +54,8 @@ diagnose, connleak vet and connleak exporter. See docs/benchmarks.md.
 	if *c < 1 || *c > 256 || *d <= 0 || *d > time.Minute || *rounds < 1 || *rounds > 20 || *goroutines < 0 || *goroutines > 2*server.DefaultMaxHeld() {
 		return fmt.Errorf("-c %d -d %v -r %d -g %d: accepts -c from 1 to 256, -d up to 1m, -r from 1 to 20, -g from 0 to %d", *c, *d, *rounds, *goroutines, 2*server.DefaultMaxHeld())
 	}
-	if *targets < 0 || *targets > 1000 {
-		return fmt.Errorf("-targets %d: accepts 0 to 1000", *targets)
+	if *targets < 0 || *targets > 1000 || *hostileTargets < 0 || *hostileTargets > 1000 {
+		return fmt.Errorf("-targets %d -hostile %d: accepts 0 to 1000 each", *targets, *hostileTargets)
 	}
 	pp, err := lookPath("-panicparse", *panicparse)
 	if err != nil {
@@ -99,11 +100,29 @@ diagnose, connleak vet and connleak exporter. See docs/benchmarks.md.
 			return err
 		}
 	}
-	if *targets == 0 {
+	if *targets > 0 {
+		err := benchExporter(ctx, bench.ExporterConfig{Exe: exe, Dir: dir, Goroutines: exporterSizes(*goroutines), Procs: []int{1, 2},
+			Targets: *targets, C: *c, Duration: *d, Rounds: *rounds, Log: e.stderr}, e.stdout)
+		if err != nil {
+			return err
+		}
+	}
+	if *hostileTargets == 0 {
 		return nil
 	}
-	return benchExporter(ctx, bench.ExporterConfig{Exe: exe, Dir: dir, Goroutines: exporterSizes(*goroutines), Procs: []int{1, 2},
-		Targets: *targets, C: *c, Duration: *d, Rounds: *rounds, Log: e.stderr}, e.stdout)
+	return benchHostile(ctx, bench.HostileConfig{Exe: exe, Dir: dir, Targets: *hostileTargets, Rounds: 3, Timeout: 10 * time.Second}, e.stdout)
+}
+
+// benchHostile is the hostile profiles' benchmark, and its tables.
+func benchHostile(ctx context.Context, cfg bench.HostileConfig, stdout io.Writer) error {
+	r, err := bench.Hostile(ctx, cfg)
+	if ctx.Err() != nil {
+		return errBenchInterrupted
+	}
+	if err != nil {
+		return fmt.Errorf("hostile profiles benchmark: %w", err)
+	}
+	return bench.WriteHostile(stdout, r, cfg, runtime.NumCPU())
 }
 
 // benchExporter is the exporter benchmark, and its table.

@@ -11,11 +11,14 @@
 //
 //	GOTOOLCHAIN=goV GODEBUG=tracebackancestors=5 go run -trimpath . -out ../dumps/goV
 //	GOTOOLCHAIN=goV GOTRACEBACK=all go run -trimpath . -crash 2> ../dumps/goV.traceback.txt
+//	GOTOOLCHAIN=goV go run -trimpath . -binary -out ../dumps/goV
 //
 // For go1.26.8 and go1.27.3, the traceback is made with
 // GODEBUG=tracebacklabels=1 too, so that its goroutine headers carry the
 // labels (in each version's form). go run's last line, "exit status 2",
-// ends each traceback, as it does when a user saves one so.
+// ends each traceback, as it does when a user saves one so. The third
+// writes goV.debug0.pb.gz, the same profile as debug=1 in pprof's
+// protocol buffer.
 //
 // The first writes goV.debug1.txt and goV.debug2.txt (the second with the
 // stacks that created each goroutine); the second a crash traceback. Each
@@ -74,6 +77,7 @@ var (
 
 func main() {
 	out := flag.String("out", "", "write the dumps as `prefix`.debug1.txt and prefix.debug2.txt")
+	binary := flag.Bool("binary", false, "write prefix.debug0.pb.gz instead: the gzipped protocol buffer of debug=0")
 	crash := flag.Bool("crash", false, "panic instead: with GOTRACEBACK=all, every goroutine's stack goes to standard error")
 	flag.Parse()
 	if *out == "" && !*crash {
@@ -154,8 +158,15 @@ func main() {
 	if *crash {
 		panic(fmt.Sprintf("mkdump: a traceback of %d goroutines, as asked", runtime.NumGoroutine()))
 	}
-	for _, debug := range []int{1, 2} {
+	forms := []int{1, 2}
+	if *binary {
+		forms = []int{0}
+	}
+	for _, debug := range forms {
 		name := fmt.Sprintf("%s.debug%d.txt", *out, debug)
+		if debug == 0 {
+			name = *out + ".debug0.pb.gz"
+		}
 		f, err := os.Create(name)
 		check(err)
 		check(pprof.Lookup("goroutine").WriteTo(f, debug))
