@@ -3,6 +3,7 @@ package diagnose
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -52,7 +53,7 @@ func (rd reading) diagnoseURL(ctx context.Context, src source, debug int) (Repor
 		return Report{}, err
 	}
 	defer rc.Close()
-	return diagnoseFrom(ctx, rc, src)
+	return rd.diagnoseFrom(ctx, rc, src)
 }
 
 // diagnoseLocal reads and diagnoses a file or standard input. The read runs
@@ -73,7 +74,7 @@ func (rd reading) diagnoseLocal(ctx context.Context, src source) (Report, error)
 			return
 		}
 		defer rc.Close()
-		r, err := diagnoseFrom(ctx, rc, src)
+		r, err := rd.diagnoseFrom(ctx, rc, src)
 		done <- result{r, err}
 	}()
 	select {
@@ -88,8 +89,11 @@ func (rd reading) diagnoseLocal(ctx context.Context, src source) (Report, error)
 }
 
 // diagnoseFrom diagnoses the dump rc holds, for src, within ctx.
-func diagnoseFrom(ctx context.Context, rc io.Reader, src source) (Report, error) {
+func (rd reading) diagnoseFrom(ctx context.Context, rc io.Reader, src source) (Report, error) {
 	r, err := ReadContext(ctx, rc)
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		err = timedOut(ctx, err, rd.timeout) // what ended the read, said as the fetch says it
+	}
 	if err != nil {
 		return Report{}, fmt.Errorf("%s: %w", src.name(), err)
 	}
