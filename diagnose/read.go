@@ -3,6 +3,7 @@ package diagnose
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -92,6 +93,9 @@ func (rd reading) diagnoseLocal(ctx context.Context, src source) (Report, error)
 func (rd reading) diagnoseFrom(ctx context.Context, rc io.Reader, src source) (Report, error) {
 	d := Diagnosis{Binary: rd.binary}
 	r, err := d.read(ctx, rc)
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		err = timedOut(ctx, err, rd.timeout) // what ended the read, said as the fetch says it
+	}
 	if err != nil {
 		return Report{}, fmt.Errorf("%s: %w", src.name(), err)
 	}

@@ -171,17 +171,20 @@ func ReadContext(ctx context.Context, r io.Reader, each func(*Goroutine)) (Forma
 	return readText(ctx, br, each)
 }
 
-// ctxReader fails its reads once ctx is done.
+// ctxReader fails its reads once ctx is done: with the error of the
+// reader it reads, where that has one of its own (a response body that
+// says it timed out), else with ctx's.
 type ctxReader struct {
 	ctx context.Context
 	r   io.Reader
 }
 
 func (r ctxReader) Read(p []byte) (int, error) {
-	if err := r.ctx.Err(); err != nil {
-		return 0, err
+	n, err := r.r.Read(p)
+	if err == nil {
+		err = r.ctx.Err()
 	}
-	return r.r.Read(p)
+	return n, err
 }
 
 // Byte order marks.
