@@ -54,8 +54,11 @@ diagnose, connleak vet and connleak exporter. See docs/benchmarks.md.
 	if *c < 1 || *c > 256 || *d <= 0 || *d > time.Minute || *rounds < 1 || *rounds > 20 || *goroutines < 0 || *goroutines > 2*server.DefaultMaxHeld() {
 		return fmt.Errorf("-c %d -d %v -r %d -g %d: accepts -c from 1 to 256, -d up to 1m, -r from 1 to 20, -g from 0 to %d", *c, *d, *rounds, *goroutines, 2*server.DefaultMaxHeld())
 	}
-	if *targets < 0 || *targets > 1000 || *hostileTargets < 0 || *hostileTargets > 1000 {
-		return fmt.Errorf("-targets %d -hostile %d: accepts 0 to 1000 each", *targets, *hostileTargets)
+	if *targets < 0 || *targets > 1000 {
+		return fmt.Errorf("-targets %d: accepts 0 to 1000", *targets)
+	}
+	if *hostileTargets < 0 || *hostileTargets > 1000 {
+		return fmt.Errorf("-hostile %d: accepts 0 to 1000", *hostileTargets)
 	}
 	pp, err := lookPath("-panicparse", *panicparse)
 	if err != nil {

@@ -33,6 +33,8 @@ func TestLabFlags(t *testing.T) {
 		{[]string{"bench", "-h"}, "", "-bodyclose binary"},
 		{[]string{"bench", "-bogus"}, "flag provided but not defined: -bogus", ""},
 		{[]string{"bench", "-targets", "-1"}, "-targets -1: accepts 0 to 1000", ""},
+		{[]string{"bench", "-hostile", "1001"}, "-hostile 1001: accepts 0 to 1000", ""},
+		{[]string{"bench", "-h"}, "", "-hostile many"},
 		{[]string{"bench", "-h"}, "", "-targets many"},
 	} {
 		r := run(t, "", testutil.Getenv(), nil, tt.args...)
