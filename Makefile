@@ -40,7 +40,7 @@ lint:
 	go tool staticcheck ./...
 	go mod tidy -diff
 
-## bench: every configuration against plain net/http on real processes, connleak diagnose against panicparse (PANICPARSE), connleak vet against go vet and bodyclose (BODYCLOSE) on the module in VETDIR (this one), then the Go benchmarks (the server's, and connleaktest's check); installing the two into bin/ is the one step that needs the network
+## bench: every configuration against plain net/http on real processes, connleak diagnose against panicparse (PANICPARSE), connleak vet against go vet and bodyclose (BODYCLOSE) on the module in VETDIR (this one), the exporter, hostile profiles, then the Go benchmarks (the server's, and connleaktest's check); installing the two into bin/ is the one step that needs the network
 bench:
 	GOBIN=$(CURDIR)/bin go install $(PANICPARSE)
 	GOBIN=$(CURDIR)/bin go install $(BODYCLOSE)
