@@ -75,6 +75,7 @@ func readGzip(ctx context.Context, r io.Reader, each func(*Goroutine)) (Format, 
 	}
 	limit := min(MaxBinary, maxInflation*compressed.size+64<<10)
 	data, err := inflate(ctxReader{ctx, gz}, limit, compressed.isize())
+	compressed.release() // decompressed: no longer held
 	if err != nil {
 		return Binary, fmt.Errorf("not a pprof profile: %w", err)
 	}

@@ -49,13 +49,13 @@ const (
 	fieldFunctionFilename = 4 // Function.filename, a string index
 )
 
-// maxFrames bounds the frames of a binary profile's samples that Read
-// reads, in all: a location holds its inlined calls, and many samples can
-// name one of many, so that a small profile could ask for a great many
-// frames. A real profile's samples have about one frame for each location
-// id they list, each a record, so one within MaxRecords stays far below
-// it.
-const maxFrames = 2 * MaxRecords
+// maxSteps bounds the work of reading a binary profile's samples, in
+// steps: a sample, a location id of a sample, a frame of a location read.
+// A location holds its inlined calls, and many samples can name one of
+// many, so that a small profile could ask for a great many frames. A real
+// profile's samples have a frame or two for each location id they list,
+// each a record, so one within MaxRecords stays below it.
+const maxSteps = 4 * MaxRecords
 
 // maxLabelBytes bounds the bytes of the distinct label sets a binary
 // profile's samples hand out, in all, for the same reason: a sample's
@@ -74,12 +74,19 @@ type function struct {
 	name, file uint32
 }
 
-// location is one Location of a profile: its message, whose lines are read
-// when a sample names it, and how many of its lines name a function.
+// location is one Location of a profile: its lines that name a function,
+// lines[first:first+n] of the profile's.
 type location struct {
-	id    uint64
-	msg   span
-	lines uint32
+	id       uint64
+	first, n uint32
+}
+
+// line is one Line of a location: its function, by id as the profile has
+// it until check makes it an index into the profile's functions, and its
+// line number.
+type line struct {
+	fn   uint64
+	line uint32
 }
 
 // binaryProfile is a binary goroutine profile, profile.proto decompressed,
@@ -92,6 +99,7 @@ type binaryProfile struct {
 	strs  []span
 	funcs []function // sorted by id
 	locs  []location // sorted by id
+	lines []line     // the locations', each location's in turn
 	// types is how many sample types the profile has, and typeName the
 	// first one's type, which must be "goroutine".
 	types    int
@@ -103,6 +111,10 @@ type binaryProfile struct {
 	// labelBytes is the bytes of the label sets made so far, against
 	// maxLabelBytes.
 	labelBytes int
+	// steps is the work of reading the samples so far, against maxSteps,
+	// and ctx what ends it.
+	steps int
+	ctx   context.Context
 
 	// Of the sample being read, kept from sample to sample:
 	frames    stack       // its frames
@@ -135,13 +147,13 @@ func indexProfile(ctx context.Context, data []byte) (*binaryProfile, error) {
 		return nil, err
 	}
 	records := 0
-	for rest := data; len(rest) > 0; {
+	for fields, rest := 0, data; len(rest) > 0; fields++ {
 		f, next, err := nextField(rest)
 		if err != nil {
 			return nil, err
 		}
 		records++
-		if records%4096 == 0 {
+		if fields%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
@@ -225,16 +237,18 @@ func (p *binaryProfile) index(f field, at span) (int, error) {
 		p.samples = true
 		return countFields(f.value, fieldSampleLocation, fieldSampleValue)
 	case fieldLocation:
-		return p.indexLocation(f.value, at)
+		return p.indexLocation(f.value)
 	case fieldFunction:
 		return p.indexFunction(f.value)
 	}
 	return 0, nil
 }
 
-// indexLocation takes note of a Location.
-func (p *binaryProfile) indexLocation(msg []byte, at span) (int, error) {
-	loc := location{msg: at}
+// indexLocation takes note of a Location, and of its lines that name a
+// function (inlined calls first, their caller last, as profile.proto lists
+// them): a line of no function, the profile package leaves out too.
+func (p *binaryProfile) indexLocation(msg []byte) (int, error) {
+	loc := location{first: uint32(len(p.lines))}
 	n := 0
 	for len(msg) > 0 {
 		f, rest, err := nextField(msg)
@@ -247,12 +261,13 @@ func (p *binaryProfile) indexLocation(msg []byte, at span) (int, error) {
 		case f.num == fieldLocationID && f.typ == protowire.VarintType:
 			loc.id = varint(f.value)
 		case f.num == fieldLocationLine && f.typ == protowire.BytesType:
-			fn, err := uintField(f.value, fieldLineFunction)
+			l, err := readLine(f.value)
 			if err != nil {
 				return 0, err
 			}
-			if fn != 0 {
-				loc.lines++
+			if l.fn != 0 {
+				p.lines = append(p.lines, l)
+				loc.n++
 			}
 		}
 	}
@@ -261,6 +276,26 @@ func (p *binaryProfile) indexLocation(msg []byte, at span) (int, error) {
 	}
 	p.locs = append(p.locs, loc)
 	return n, nil
+}
+
+// readLine reads a Line: its function's id and its line number.
+func readLine(msg []byte) (line, error) {
+	var l line
+	for len(msg) > 0 {
+		f, rest, err := nextField(msg)
+		if err != nil {
+			return l, err
+		}
+		msg = rest
+		switch {
+		case f.typ != protowire.VarintType:
+		case f.num == fieldLineFunction:
+			l.fn = varint(f.value)
+		case f.num == fieldLineLine:
+			l.line = uint32(min(varint(f.value), math.MaxInt32))
+		}
+	}
+	return l, nil
 }
 
 // indexFunction takes note of a Function.
@@ -326,9 +361,13 @@ func (p *binaryProfile) check() error {
 		if i > 0 && p.locs[i-1].id == loc.id {
 			return errProfile("two locations of id %d", loc.id)
 		}
-		if err := p.eachLine(loc, func(*function, uint64) {}); err != nil {
-			return err
+	}
+	for i, l := range p.lines {
+		fn, ok := slices.BinarySearchFunc(p.funcs, l.fn, func(f function, id uint64) int { return compareIDs(f.id, id) })
+		if !ok {
+			return errProfile("a line of function %d, which the profile does not have", l.fn)
 		}
+		p.lines[i].fn = uint64(fn)
 	}
 	return nil
 }
@@ -343,15 +382,6 @@ func compareIDs(a, b uint64) int {
 	return 0
 }
 
-// function is the function of id, nil if the profile has none.
-func (p *binaryProfile) function(id uint64) *function {
-	i, ok := slices.BinarySearchFunc(p.funcs, id, func(f function, id uint64) int { return compareIDs(f.id, id) })
-	if !ok {
-		return nil
-	}
-	return &p.funcs[i]
-}
-
 // location is the index in p.locs of the location of id, -1 if the
 // profile has none.
 func (p *binaryProfile) location(id uint64) int {
@@ -360,46 +390,6 @@ func (p *binaryProfile) location(id uint64) int {
 		return -1
 	}
 	return i
-}
-
-// eachLine calls fn for each line of loc that names a function, inlined
-// calls first and their caller last, as profile.proto lists them.
-func (p *binaryProfile) eachLine(loc location, fn func(f *function, line uint64)) error {
-	msg := p.data[loc.msg.off : loc.msg.off+loc.msg.n]
-	for len(msg) > 0 {
-		f, rest, err := nextField(msg)
-		if err != nil {
-			return err
-		}
-		msg = rest
-		if f.num != fieldLocationLine || f.typ != protowire.BytesType {
-			continue
-		}
-		var id, line uint64
-		for m := f.value; len(m) > 0; {
-			g, rest, err := nextField(m)
-			if err != nil {
-				return err
-			}
-			m = rest
-			switch {
-			case g.typ != protowire.VarintType:
-			case g.num == fieldLineFunction:
-				id = varint(g.value)
-			case g.num == fieldLineLine:
-				line = varint(g.value)
-			}
-		}
-		if id == 0 {
-			continue // a line of no function, which the profile package leaves out too
-		}
-		function := p.function(id)
-		if function == nil {
-			return errProfile("a line of function %d, which the profile does not have", id)
-		}
-		fn(function, line)
-	}
-	return nil
 }
 
 // str is the string of index i of the table, made once however many
@@ -423,13 +413,17 @@ func (p *binaryProfile) readSamples(ctx context.Context, each func(*Goroutine)) 
 	if p.types == 0 || p.str(uint32(p.typeName)) != "goroutine" {
 		name := "no sample type's"
 		if p.types > 0 {
-			name = "a " + strconv.Quote(p.str(uint32(p.typeName)))
+			t := p.str(uint32(p.typeName))
+			if len(t) > 64 {
+				t = t[:64] + "..." // the profile's own text: not all of it, in a line of a log
+			}
+			name = "a " + strconv.Quote(t)
 		}
 		return fmt.Errorf("%s profile, not a goroutine profile", name)
 	}
 	found := false
 	var count counter
-	frames, samples := 0, 0
+	p.ctx = ctx
 	for rest := p.data; len(rest) > 0; {
 		f, next, err := nextField(rest)
 		if err != nil {
@@ -439,12 +433,10 @@ func (p *binaryProfile) readSamples(ctx context.Context, each func(*Goroutine)) 
 		if f.num != fieldSample {
 			continue
 		}
-		if samples++; samples%256 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
+		if err := p.step(1); err != nil {
+			return err
 		}
-		g, err := p.sample(f.value, &frames)
+		g, err := p.sample(f.value)
 		if err != nil {
 			return err
 		}
@@ -463,11 +455,28 @@ func (p *binaryProfile) readSamples(ctx context.Context, each func(*Goroutine)) 
 	return nil
 }
 
+// step counts n steps of reading the samples against maxSteps, and looks
+// at the context every stepsPerLook of them.
+func (p *binaryProfile) step(n int) error {
+	before := p.steps
+	if p.steps += n; p.steps > maxSteps {
+		return fmt.Errorf("a profile whose samples ask for more than %d steps in all (location ids, and frames of inlined calls): not a goroutine profile", maxSteps)
+	}
+	if before/stepsPerLook != p.steps/stepsPerLook {
+		return p.ctx.Err()
+	}
+	return nil
+}
+
+// stepsPerLook is how many steps of reading the samples come between two
+// looks at the context.
+const stepsPerLook = 4096
+
 // sample reads one Sample: nil if it holds no goroutine (a count of 0 or
 // less), else a Goroutine of its count, stack and labels. Of a stack
 // deeper than MaxInnerFrames+MaxOuterFrames it reads only the frames it
-// keeps. frames counts the frames handed out so far, against maxFrames.
-func (p *binaryProfile) sample(msg []byte, frames *int) (*Goroutine, error) {
+// keeps.
+func (p *binaryProfile) sample(msg []byte) (*Goroutine, error) {
 	p.ids, p.pairs, p.labelSize = p.ids[:0], p.pairs[:0], 0
 	values, depth := 0, 0
 	var count int64
@@ -485,8 +494,8 @@ func (p *binaryProfile) sample(msg []byte, frames *int) (*Goroutine, error) {
 					return errProfile("a sample of location %d, which the profile does not have", id)
 				}
 				p.ids = append(p.ids, i)
-				depth += int(p.locs[i].lines)
-				return nil
+				depth += int(p.locs[i].n)
+				return p.step(1)
 			})
 		case fieldSampleValue:
 			err = eachVarint(f, func(v uint64) error {
@@ -519,7 +528,7 @@ func (p *binaryProfile) sample(msg []byte, frames *int) (*Goroutine, error) {
 		return nil, err
 	}
 	g := &Goroutine{Count: int(count), Labels: labels}
-	if g.Frames, err = p.stack(depth, frames); err != nil {
+	if g.Frames, err = p.stack(depth); err != nil {
 		return nil, err
 	}
 	return g, nil
@@ -528,9 +537,9 @@ func (p *binaryProfile) sample(msg []byte, frames *int) (*Goroutine, error) {
 // stack is the frames of the sample's locations, p.ids, depth frames in
 // all: of a deeper stack than MaxInnerFrames+MaxOuterFrames, its innermost
 // and outermost frames, as a text stack keeps them, read alone, whole
-// locations at a time. read counts the frames read so far, in all
-// samples, against maxFrames.
-func (p *binaryProfile) stack(depth int, read *int) ([]Frame, error) {
+// locations at a time. Each location passed is a step, and each frame of
+// one it reads.
+func (p *binaryProfile) stack(depth int) ([]Frame, error) {
 	keep := func(int) bool { return true }
 	if depth > MaxInnerFrames+MaxOuterFrames {
 		keep = func(at int) bool { return at < MaxInnerFrames || at >= depth-MaxOuterFrames }
@@ -538,22 +547,20 @@ func (p *binaryProfile) stack(depth int, read *int) ([]Frame, error) {
 	at := 0
 	for _, i := range p.ids { // the leaf first
 		loc := p.locs[i]
-		if depth > MaxInnerFrames+MaxOuterFrames && at >= MaxInnerFrames && at+int(loc.lines) <= depth-MaxOuterFrames {
-			at += int(loc.lines) // all in the middle, which is not kept
+		if depth > MaxInnerFrames+MaxOuterFrames && at >= MaxInnerFrames && at+int(loc.n) <= depth-MaxOuterFrames {
+			at += int(loc.n) // all in the middle, which is not kept
 			continue
 		}
-		if *read += int(loc.lines); *read > maxFrames {
+		if err := p.step(int(loc.n)); err != nil {
 			p.frames.reset()
-			return nil, fmt.Errorf("a profile whose samples hold more than %d frames in all (inlined calls included): not a goroutine profile", maxFrames)
+			return nil, err
 		}
-		err := p.eachLine(loc, func(fn *function, line uint64) {
+		for _, l := range p.lines[loc.first : loc.first+loc.n] {
 			if keep(at) {
-				p.frames.push(Frame{Func: p.str(fn.name), File: p.str(fn.file), Line: int(min(line, math.MaxInt32))})
+				fn := p.funcs[l.fn]
+				p.frames.push(Frame{Func: p.str(fn.name), File: p.str(fn.file), Line: int(l.line)})
 			}
 			at++
-		})
-		if err != nil {
-			return nil, err
 		}
 	}
 	return p.frames.done(), nil

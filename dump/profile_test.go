@@ -13,6 +13,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -169,8 +170,9 @@ func TestReadProfilesAsProfilePackage(t *testing.T) {
 }
 
 // TestReadProfileContext checks that a profile's read stops once its
-// context ends: before it hands out a goroutine, or within 256 samples of
-// the goroutine it was handing out.
+// context ends: before it hands out a goroutine, or within stepsPerLook
+// samples of the goroutine it was handing out, and within one sample
+// that names its one location a million times.
 func TestReadProfileContext(t *testing.T) {
 	var b bytes.Buffer
 	if err := pprof.Lookup("goroutine").WriteTo(&b, 0); err != nil {
@@ -192,8 +194,39 @@ func TestReadProfileContext(t *testing.T) {
 			cancel()
 		}
 	})
-	if !errors.Is(err, context.Canceled) || n > 1000+256 {
-		t.Errorf("a context ended at the 1000th of 510,000 goroutines: got %d, %v; want at most %d and %v", n, err, 1000+256, context.Canceled)
+	if !errors.Is(err, context.Canceled) || n > 1000+stepsPerLook {
+		t.Errorf("a context ended at the 1000th of 510,000 goroutines: got %d, %v; want at most %d and %v", n, err, 1000+stepsPerLook, context.Canceled)
+	}
+}
+
+// lookingCtx is a context that counts the looks at it.
+type lookingCtx struct {
+	context.Context
+	looks atomic.Int64
+}
+
+func (c *lookingCtx) Err() error {
+	c.looks.Add(1)
+	return c.Context.Err()
+}
+
+// TestReadProfileContextInSample checks that a read looks at its context
+// within a sample too, every stepsPerLook location ids: one sample that
+// names its one location 900,000 times.
+func TestReadProfileContextInSample(t *testing.T) {
+	ids := make([]uint64, 900_000)
+	for i := range ids {
+		ids[i] = 1
+	}
+	p := testProfile{funcs: []string{"main.f"}, samples: []testSample{{count: 1, locs: ids}}}
+	ctx := &lookingCtx{Context: context.Background()}
+	n := 0
+	_, err := ReadContext(ctx, bytes.NewReader(gzipped(p.encode(), gzip.HuffmanOnly)), func(*Goroutine) { n++ })
+	if err != nil || n != 1 {
+		t.Fatalf("got %d goroutines, %v; want 1", n, err)
+	}
+	if looks := ctx.looks.Load(); looks < int64(len(ids)/stepsPerLook) {
+		t.Errorf("%d looks at the context, want at least one every %d location ids, %d", looks, stepsPerLook, len(ids)/stepsPerLook)
 	}
 }
 
@@ -268,12 +301,23 @@ func TestElidedLabels(t *testing.T) {
 		text := "1 @ 0x1\n# labels: " + tt.set + "\n#\t0x1\tmain.f+0x1\t/src/x.go:1\n"
 		gs, _ := readAll(t, text)
 		if len(gs) != 1 || gs[0].Labels != tt.want {
-			t.Errorf("debug=1, %s: got %d goroutines, labels of %d bytes; want 1, %d bytes", tt.name, len(gs), len(gs[0].Labels), len(tt.want))
+			t.Errorf("debug=1, %s: got %d goroutines, labels %.40q; want 1, labels of %d bytes", tt.name, len(gs), labelsOf(gs), len(tt.want))
 		}
 		p := testProfile{funcs: []string{"main.f"}, samples: []testSample{{count: 1, locs: []uint64{1}, labels: tt.kv}}}
-		bs := readBinaryAll(t, gzipped(p.encode(), gzip.BestCompression))
+		var bs []*Goroutine
+		for _, g := range readBinaryAll(t, gzipped(p.encode(), gzip.BestCompression)) {
+			bs = append(bs, &g)
+		}
 		if len(bs) != 1 || bs[0].Labels != tt.want {
-			t.Errorf("debug=0, %s: got %d goroutines, labels of %d bytes; want 1, %d bytes", tt.name, len(bs), len(bs[0].Labels), len(tt.want))
+			t.Errorf("debug=0, %s: got %d goroutines, labels %.40q; want 1, labels of %d bytes", tt.name, len(bs), labelsOf(bs), len(tt.want))
 		}
 	}
+}
+
+// labelsOf is the first goroutine's labels, "" if none.
+func labelsOf(gs []*Goroutine) string {
+	if len(gs) == 0 {
+		return ""
+	}
+	return gs[0].Labels
 }

@@ -51,6 +51,7 @@ func Inputs() []Input {
 		{"frames", Frames(), true},
 		{"strings", Strings(), true},
 		{"label-sets", LabelSets(), true},
+		{"location-ids", LocationIDs(), true},
 		{"text-labels", TextLabels(), false},
 	}
 }
@@ -80,6 +81,7 @@ const (
 	fLabelKey       = 1
 	fLabelStr       = 2
 	fLocationID     = 1
+	fLocationMap    = 2
 	fLocationLine   = 4
 	fLineFunction   = 1
 	fLineLine       = 2
@@ -212,6 +214,26 @@ func LabelSets() []byte {
 		more = append(more, fmt.Sprintf("%03d%s", i, strings.Repeat("v", 1000)))
 	}
 	return strs(m, more...)
+}
+
+// LocationIDs is one location of 500,000 fields besides its id (mapping
+// ids), and one sample that names it, or now and then one of 100 other
+// locations, 500,000 times.
+func LocationIDs() []byte {
+	n := newNoise(0.0188)
+	const big = 2 // the big location's id; the others' are sValues and the 99 after it
+	m := header().msg(fLocation, repeat(pb{}.uint(fLocationID, big), 500_000, pb{}.uint(fLocationMap, 1), n.value))
+	for id := range uint64(100) {
+		m = m.msg(fLocation, pb{}.uint(fLocationID, sValues+id))
+	}
+	next := func() byte {
+		if v := n.value(); v != sValues {
+			return v
+		}
+		return big
+	}
+	ids := repeat(nil, 500_000, pb{0}, next) // packed: a byte each
+	return strs(m.msg(fSample, pb{}.msg(fSampleLocation, ids).uint(fSampleValue, 1)))
 }
 
 // TextLabels is a debug=1 text dump of 32 groups, each labelled with a
