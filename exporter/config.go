@@ -95,8 +95,10 @@ type Module struct {
 // URL, each matched against the part of the target's URL as parsed and
 // written one way: the scheme; the host in lower case, without a trailing
 // dot, an IPv6 address without brackets, in its shortest form; the port,
-// the scheme's default where the URL names none; the path, cleaned of ".",
-// ".." and empty segments. The query and the fragment are no part of it.
+// the scheme's default where the URL names none; the path as written,
+// which must be clean (no ".", "..", empty segment, trailing "/" or
+// escape), so that a server that routes by the path as written reads the
+// path matched. The query and the fragment are no part of it.
 type Scope struct {
 	// Scheme is http or https.
 	Scheme string `yaml:"scheme"`

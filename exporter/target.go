@@ -20,7 +20,11 @@ type canonical struct {
 	scheme string // http or https
 	host   string // lower case, without a trailing dot; an IP address in its standard form, IPv6 without brackets
 	port   int    // the scheme's default where the URL names none
-	path   string // cleaned of ., .. and empty segments; "/" for none
+	path   string // cleaned of ., .., empty segments and a trailing /; "/" for none
+	// sent is the path as the request writes it, escapes and all: a
+	// scope admits a target only where it is path, so that no server
+	// that routes by the path as written (%2e%2e, %2F, ..) reads another.
+	sent string
 }
 
 // defaultPorts are the ports of the schemes a target may have.
@@ -70,6 +74,9 @@ func canonicalize(u *url.URL) (canonical, error) {
 		c.port = n
 	}
 	c.path = path.Clean("/" + u.Path)
+	if c.sent = u.EscapedPath(); c.sent == "" {
+		c.sent = "/"
+	}
 	return c, nil
 }
 
@@ -106,6 +113,8 @@ func (s *scope) admits(c canonical) error {
 		return fmt.Errorf("port %d is not the module's scope.port %d", c.port, s.port)
 	case !s.path.MatchString(c.path):
 		return fmt.Errorf("path %s does not match the module's scope.path %s", c.path, s.path)
+	case c.sent != c.path:
+		return fmt.Errorf("path %s is written otherwise than it is matched, %s: a module with a scope accepts a path with no ., .., empty segment or escape", c.sent, c.path)
 	}
 	return nil
 }

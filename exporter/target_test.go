@@ -127,12 +127,17 @@ func TestScope(t *testing.T) {
 		{"here", "http://127.0.0.1:" + in + goroutine + "/../../../debug/pprof/profile", 403, "its path /debug/pprof/profile does not match the module's scope.path"},
 		{"here", "http://127.0.0.1:" + in + goroutine + "/%2e%2e/profile", 403, "its path /debug/pprof/profile does not match"},
 		{"here", "http://127.0.0.1:" + in + "/admin", 403, "its path /admin does not match"},
+		// A path of the scope written otherwise than it is matched, which a
+		// server that routes by the path as written reads another way.
+		{"here", "http://127.0.0.1:" + in + goroutine + "/", 403, "its path /debug/pprof/goroutine/ is written otherwise than it is matched"},
+		{"here", "http://127.0.0.1:" + in + "/x/.." + goroutine, 403, "its path /x/../debug/pprof/goroutine is written otherwise"},
+		{"here", "http://127.0.0.1:" + in + "/admin/%2e%2e" + goroutine, 403, "its path /admin/%2e%2e/debug/pprof/goroutine is written otherwise"},
+		{"here", "http://127.0.0.1:" + in + "/admin%2F..%2Fdebug/pprof/goroutine", 403, "is written otherwise"},
+		{"here", "http://127.0.0.1:" + in + "/debug%2Fpprof%2Fgoroutine", 403, "is written otherwise"},
+		{"here", "http://127.0.0.1:" + in + "//debug/pprof/goroutine", 403, "is written otherwise"},
 		// The scope's own host, however written: taken, and fetched.
 		{"here", "http://127.0.0.1:" + in + goroutine, 200, ""},
 		{"here", "HTTP://127.0.0.1:" + in + goroutine, 200, ""},
-		{"here", "http://127.0.0.1:" + in + goroutine + "/", 200, ""},
-		{"here", "http://127.0.0.1:" + in + "/x/.." + goroutine, 200, ""},
-		{"here", "http://127.0.0.1:" + in + "/debug%2Fpprof%2Fgoroutine", 200, ""},
 		{"here", "http://127.0.0.1:" + in + goroutine + "?debug=1", 200, ""},
 		{"local", "http://LOCALHOST:" + in + goroutine, 200, ""},
 		{"local", "http://localhost.:" + in + goroutine, 200, ""}, // fetched if the resolver knows localhost.

@@ -26,11 +26,12 @@ func runBench(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("connleak bench", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprint(e.stderr, `usage: connleak bench [-c 8] [-d 1.5s] [-r 5] [-load=false] [-vet DIR] [-g 18000] [-targets 100] [-panicparse FILE] [-bodyclose FILE]
+		fmt.Fprint(e.stderr, `usage: connleak bench [-c 8] [-d 1.5s] [-r 5] [-load=false] [-vet DIR] [-g 18000] [-targets 100] [-hostile 64] [-panicparse FILE] [-bodyclose FILE]
 
 Measures what each client configuration costs against plain net/http, on
 the lab's servers; then /stats, the goroutine profile's forms, connleak
-diagnose, connleak vet and connleak exporter. See docs/benchmarks.md.
+diagnose, connleak vet and connleak exporter, and hostile profiles. See
+docs/benchmarks.md.
 
 `)
 		fs.PrintDefaults()
