@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/connleak/connleak/dump"
 )
@@ -56,19 +57,26 @@ type callLine struct {
 // table (.gopclntab), which the Binary holds. Open one per program and keep
 // it.
 func OpenBinary(name string) (*Binary, error) {
-	f, err := os.Open(name)
+	// Stat first, so that no open of a named pipe (which waits for a
+	// writer) or a device is tried; then the opened file's own, in case
+	// name was replaced meanwhile.
+	fi, err := os.Stat(name)
+	if err == nil {
+		err = regularBinary(name, fi)
+	}
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	switch {
-	case err != nil:
+	if fi, err = f.Stat(); err == nil {
+		err = regularBinary(name, fi)
+	}
+	if err != nil {
 		return nil, err
-	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("%s: not a regular file: want the program's executable", name)
-	case fi.Size() > MaxBinary:
-		return nil, fmt.Errorf("%s: %d bytes, more than MaxBinary (%d): not a program's executable", name, fi.Size(), MaxBinary)
 	}
 	text, pclntab, err := lineTable(f, fi.Size())
 	if err != nil {
@@ -79,6 +87,18 @@ func OpenBinary(name string) (*Binary, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return b, nil
+}
+
+// regularBinary is nil if fi is of a regular file of at most MaxBinary
+// bytes, else an error that says what it is not.
+func regularBinary(name string, fi os.FileInfo) error {
+	switch {
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%s: not a regular file: want the program's executable", name)
+	case fi.Size() > MaxBinary:
+		return fmt.Errorf("%s: %d bytes, more than MaxBinary (%d): not a program's executable", name, fi.Size(), MaxBinary)
+	}
+	return nil
 }
 
 // newBinary reads a Go line table, pclntab, of a program whose code begins
