@@ -31,7 +31,7 @@ func BenchmarkCheck(b *testing.B) {
 				// The check judges its connection, and no parked goroutine,
 				// once the dial's goroutine has gone.
 				if err := poll.Until(5*time.Second, func() error {
-					r, err := diagnoseProcess(s, 1, nil)
+					r, err := s.diagnose(writeProfile, 1, nil)
 					if err != nil {
 						return err
 					}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -126,7 +127,7 @@ func find(s scope, c *config) error {
 		// pprof's protobuf form: of the three, the quickest for the
 		// runtime to write and for dump to read where goroutines carry
 		// many label sets (docs/benchmarks.md#connleaktest).
-		r, err := diagnoseProcess(s, 0, nil)
+		r, err := s.diagnose(c.profile, 0, nil)
 		if err != nil {
 			return err
 		}
@@ -139,7 +140,7 @@ func find(s scope, c *config) error {
 	if err == nil {
 		return nil
 	}
-	if len(found) == 0 { // diagnoseProcess failed each time
+	if len(found) == 0 { // diagnose failed each time
 		return fmt.Errorf("connleaktest: cannot read this process's goroutines: %w", err)
 	}
 	e := &Error{Who: s.who, Waited: c.deadline}
@@ -149,7 +150,7 @@ func find(s scope, c *config) error {
 	for _, id := range ids() {
 		sited[id] = 1
 	}
-	sites, _ := diagnoseProcess(s, 2, sited)
+	sites, _ := s.diagnose(c.profile, 2, sited)
 	for _, p := range found {
 		if f, ok := sites.Finding(p.ID); ok {
 			p.Sites = slices.DeleteFunc(f.Sites, func(s diagnose.Site) bool { return s.Function == "" })
@@ -160,11 +161,17 @@ func find(s scope, c *config) error {
 	return e
 }
 
-// diagnoseProcess diagnoses this process's goroutine profile at debug,
-// the scope's goroutines only, naming findings at thresholds.
-func diagnoseProcess(s scope, debug int, thresholds map[string]int) (diagnose.Report, error) {
+// writeProfile writes this process's goroutine profile at debug: what a
+// check reads, unless a test of this package hands it dumps of its own.
+func writeProfile(w io.Writer, debug int) error {
+	return pprof.Lookup("goroutine").WriteTo(w, debug)
+}
+
+// diagnose diagnoses the goroutine profile profile writes at debug, the
+// scope's goroutines only, naming findings at thresholds.
+func (s scope) diagnose(profile func(io.Writer, int) error, debug int, thresholds map[string]int) (diagnose.Report, error) {
 	b := new(bytes.Buffer)
-	if err := pprof.Lookup("goroutine").WriteTo(b, debug); err != nil {
+	if err := profile(b, debug); err != nil {
 		return diagnose.Report{}, err
 	}
 	d := diagnose.Diagnosis{Thresholds: thresholds}
