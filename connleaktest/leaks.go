@@ -2,7 +2,6 @@ package connleaktest
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"runtime/pprof"
@@ -122,26 +121,44 @@ func setRunning(check string, on bool) {
 // find judges the scope's connections until they pass or c's deadline has
 // passed.
 func find(s scope, c *config) error {
-	var found []Problem
-	err := poll.Until(c.deadline, func() error {
+	var (
+		found []Problem
+		err   error
+	)
+	deadline := time.Now().Add(c.deadline)
+	for {
 		// pprof's protobuf form: of the three, the quickest for the
 		// runtime to write and for dump to read where goroutines carry
-		// many label sets (docs/benchmarks.md#connleaktest).
-		r, err := s.diagnose(c.profile, 0, nil)
-		if err != nil {
-			return err
+		// many label sets (docs/benchmarks.md#connleaktest), and one
+		// that keeps the runtime's frames, which say whether a goroutine
+		// is parked (settle.go).
+		var l look
+		if l, err = s.diagnose(c.profile, 0, nil); err == nil {
+			found = judge(l.Report, c)
+			if len(found) == 0 && l.settling == 0 {
+				return nil
+			}
 		}
-		found = judge(r, c)
-		if len(found) > 0 {
-			return errors.New("leaks")
+		if time.Now().After(deadline) {
+			break
 		}
-		return nil
-	})
-	if err == nil {
+		// What is being closed goes in milliseconds; a goroutine between
+		// two waits parks in microseconds, and only it holds a look that
+		// is otherwise a pass.
+		every := poll.Every
+		if err == nil && len(found) == 0 {
+			every = settleEvery
+		}
+		time.Sleep(every)
+	}
+	// A goroutine still between two waits once the Deadline has passed is
+	// not on its way to one but running (a handler, a body being read):
+	// the last look is judged as it reads.
+	if err == nil && len(found) == 0 {
 		return nil
 	}
 	if len(found) == 0 { // diagnose failed each time
-		return fmt.Errorf("connleaktest: cannot read this process's goroutines: %w", err)
+		return fmt.Errorf("connleaktest: cannot read this process's goroutines: after %v: %w", c.deadline, err)
 	}
 	e := &Error{Who: s.who, Waited: c.deadline}
 	// A dump with every stack, where the process keeps its goroutines'
@@ -167,12 +184,19 @@ func writeProfile(w io.Writer, debug int) error {
 	return pprof.Lookup("goroutine").WriteTo(w, debug)
 }
 
+// A look is what one goroutine profile says of a scope's connections.
+type look struct {
+	diagnose.Report
+	settling int // of the scope's HTTP goroutines, those between two waits (settle.go)
+}
+
 // diagnose diagnoses the goroutine profile profile writes at debug, the
 // scope's goroutines only, naming findings at thresholds.
-func (s scope) diagnose(profile func(io.Writer, int) error, debug int, thresholds map[string]int) (diagnose.Report, error) {
+func (s scope) diagnose(profile func(io.Writer, int) error, debug int, thresholds map[string]int) (look, error) {
+	var l look
 	b := new(bytes.Buffer)
 	if err := profile(b, debug); err != nil {
-		return diagnose.Report{}, err
+		return l, err
 	}
 	d := diagnose.Diagnosis{Thresholds: thresholds}
 	checks := map[string]string{} // read once per label set
@@ -184,12 +208,16 @@ func (s scope) diagnose(profile func(io.Writer, int) error, debug int, threshold
 		}
 		if s.owns(g, check) {
 			d.Add(g)
+			if settling(g) {
+				l.settling += g.Count
+			}
 		}
 	})
 	if err != nil {
-		return diagnose.Report{}, err
+		return l, err
 	}
-	return d.Report(format), nil
+	l.Report = d.Report(format)
+	return l, nil
 }
 
 // A Problem is a finding over what the check allows.
