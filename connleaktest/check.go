@@ -51,10 +51,10 @@ func Check(t testing.TB, opts ...Option) {
 	if tr, ok := http.DefaultTransport.(*http.Transport); ok {
 		tr.CloseIdleConnections()
 	}
-	setRunning(s.check, true)
+	startRun(s.check, s.who)
 	t.Cleanup(func() {
 		t.Helper()
-		defer setRunning(s.check, false) // what the test left is the process's from now on
+		defer endRun(s.check) // what the test left is the process's from now on
 		if t.Failed() || t.Skipped() {
 			return
 		}

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/connleak/connleak/diagnose"
@@ -65,8 +64,11 @@ func (s scope) owns(g *dump.Goroutine, check string) bool {
 // checkOf is the LabelCheck of labels, a label set as dump writes it,
 // {"k":"v", "k2":"v2"} with each key and value Go-quoted; "" where it has
 // none, or does not read.
-func checkOf(labels string) string {
-	if !strings.Contains(labels, strconv.Quote(LabelCheck)+":") {
+func checkOf(labels string) string { return labelOf(labels, LabelCheck) }
+
+// labelOf is the value of the label key in labels, as checkOf reads it.
+func labelOf(labels, key string) string {
+	if !strings.Contains(labels, strconv.Quote(key)+":") {
 		return ""
 	}
 	rest, ok := strings.CutPrefix(labels, "{")
@@ -82,7 +84,7 @@ func checkOf(labels string) string {
 		if err != nil {
 			return ""
 		}
-		if k, _ = strconv.Unquote(k); k == LabelCheck {
+		if k, _ = strconv.Unquote(k); k == key {
 			v, _ = strconv.Unquote(v)
 			return v
 		}
@@ -94,28 +96,6 @@ func checkOf(labels string) string {
 		}
 	}
 	return ""
-}
-
-// checksRunning are the checks whose tests have not been judged yet.
-var checksRunning = struct {
-	sync.Mutex
-	m map[string]bool
-}{m: map[string]bool{}}
-
-func running(check string) bool {
-	checksRunning.Lock()
-	defer checksRunning.Unlock()
-	return checksRunning.m[check]
-}
-
-func setRunning(check string, on bool) {
-	checksRunning.Lock()
-	defer checksRunning.Unlock()
-	if on {
-		checksRunning.m[check] = true
-	} else {
-		delete(checksRunning.m, check)
-	}
 }
 
 // find judges the scope's connections until they pass or c's deadline has
