@@ -51,6 +51,9 @@ func Check(t testing.TB, opts ...Option) {
 	if tr, ok := http.DefaultTransport.(*http.Transport); ok {
 		tr.CloseIdleConnections()
 	}
+	// The connections other tests left idle in pools this one may share:
+	// a body it leaves open on one it takes is its own.
+	s.pool = startPool()
 	startRun(s.check, s.who)
 	t.Cleanup(func() {
 		t.Helper()

@@ -44,6 +44,7 @@ type scope struct {
 	who   string // the test's name, or "the process"
 	check string // the LabelCheck of the test's goroutines; "" for those no running Check claims
 	goid  int    // the test's goroutine, which its goroutines' ancestors name in a dump without labels
+	pool  *pool  // for a test's check, the connections of other label sets when it began (pooled.go)
 }
 
 // owns says whether g is the scope's, by its check's label, or, in a dump
@@ -102,8 +103,11 @@ func labelOf(labels, key string) string {
 // passed.
 func find(s scope, c *config) error {
 	var (
-		found []Problem
-		err   error
+		found  []Problem
+		err    error
+		taken  int      // bodies held on connections taken from other label sets' pools
+		from   []string // whose pools
+		beside []string // the tests that ran beside this one, which may have taken them
 	)
 	deadline := time.Now().Add(c.deadline)
 	for {
@@ -114,9 +118,15 @@ func find(s scope, c *config) error {
 		// is parked (settle.go).
 		var l look
 		if l, err = s.diagnose(c.profile, 0, nil); err == nil {
+			var settling int
+			taken, from, settling = s.pool.taken(l.pooled)
+			l.settling += settling
+			if beside = besideOf(s.check); len(beside) == 0 {
+				l.Client.BodyUnread += taken // this test's
+			}
 			found = judge(l.Report, c)
 			if len(found) == 0 && l.settling == 0 {
-				return nil
+				break
 			}
 		}
 		if time.Now().After(deadline) {
@@ -131,13 +141,20 @@ func find(s scope, c *config) error {
 		}
 		time.Sleep(every)
 	}
+	var noted []Problem
+	switch {
+	case s.check == "": // the whole process's: what the tests' checks could not say whose
+		noted = notes()
+	case taken > 0 && len(beside) > 0:
+		note(s.who, beside, taken, from)
+	}
 	// A goroutine still between two waits once the Deadline has passed is
 	// not on its way to one but running (a handler, a body being read):
 	// the last look is judged as it reads.
-	if err == nil && len(found) == 0 {
+	if err == nil && len(found) == 0 && len(noted) == 0 {
 		return nil
 	}
-	if len(found) == 0 { // diagnose failed each time
+	if err != nil && len(found) == 0 && len(noted) == 0 { // diagnose failed each time
 		return fmt.Errorf("connleaktest: cannot read this process's goroutines: after %v: %w", c.deadline, err)
 	}
 	e := &Error{Who: s.who, Waited: c.deadline}
@@ -152,9 +169,13 @@ func find(s scope, c *config) error {
 		if f, ok := sites.Finding(p.ID); ok {
 			p.Sites = slices.DeleteFunc(f.Sites, func(s diagnose.Site) bool { return s.Function == "" })
 		}
+		if p.ID == diagnose.BodiesNotClosed && taken > 0 && len(beside) == 0 {
+			p.Message += takenMessage(taken, from)
+		}
 		e.Sited = e.Sited || len(p.Sites) > 0
 		e.Findings = append(e.Findings, p)
 	}
+	e.Findings = append(e.Findings, noted...)
 	return e
 }
 
@@ -168,6 +189,9 @@ func writeProfile(w io.Writer, debug int) error {
 type look struct {
 	diagnose.Report
 	settling int // of the scope's HTTP goroutines, those between two waits (settle.go)
+	// pooled are, for a test's check, per label set, the readLoops of
+	// other label sets held by a body or between two waits (pooled.go).
+	pooled map[string]*readLoops
 }
 
 // diagnose diagnoses the goroutine profile profile writes at debug, the
@@ -186,11 +210,17 @@ func (s scope) diagnose(profile func(io.Writer, int) error, debug int, threshold
 			check = checkOf(g.Labels)
 			checks[g.Labels] = check
 		}
-		if s.owns(g, check) {
+		switch {
+		case s.owns(g, check):
 			d.Add(g)
 			if settling(g) {
 				l.settling += g.Count
 			}
+		case s.pool != nil && isReadLoop(g):
+			if l.pooled == nil {
+				l.pooled = map[string]*readLoops{}
+			}
+			add(l.pooled, g)
 		}
 	})
 	if err != nil {
