@@ -54,6 +54,26 @@ func BenchmarkCheck(b *testing.B) {
 	}
 }
 
+// BenchmarkCheckStart times what Check adds at a test's start: this
+// process's goroutine profile at debug=1, kept for its end (pooled.go), in
+// the processes of BenchmarkCheck.
+func BenchmarkCheckStart(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		for _, labels := range []string{"none", "each"} {
+			b.Run(fmt.Sprintf("goroutines=%d/labels=%s", n, labels), func(b *testing.B) {
+				park(b, n, labels == "each")
+				b.ReportAllocs()
+				for b.Loop() {
+					if startPool() == nil {
+						b.Fatal("no profile written")
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/start")
+			})
+		}
+	}
+}
+
 // park starts n goroutines blocked on a channel, each with labels of its
 // own if labelled, once they all have their labels, and releases and waits
 // for them when b ends.
@@ -79,7 +99,8 @@ func park(b testing.TB, n int, labelled bool) {
 
 // pooled leaves one idle connection of a shared client to an httptest
 // server, dialled by a goroutine labelled as Check labels a test's, and
-// returns that check's scope. The server's goroutines are not the check's.
+// returns that check's scope, with the pools of the process as Check
+// notes them first. The server's goroutines are not the check's.
 func pooled(b testing.TB) scope {
 	b.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") }))
@@ -87,7 +108,7 @@ func pooled(b testing.TB) scope {
 	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	b.Cleanup(client.CloseIdleConnections)
 
-	s := scope{who: b.Name(), check: strconv.FormatInt(checks.Add(1), 10)}
+	s := scope{who: b.Name(), check: strconv.FormatInt(checks.Add(1), 10), pool: startPool()}
 	errc := make(chan error, 1)
 	go func() {
 		s.goid = goid()
