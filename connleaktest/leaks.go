@@ -119,7 +119,7 @@ func find(s scope, c *config) error {
 		var l look
 		if l, err = s.diagnose(c.profile, 0, nil); err == nil {
 			var settling int
-			taken, from, settling = s.pool.taken(l.pooled)
+			taken, from, settling = s.pool.taken(s.check, l.readLoops)
 			l.settling += settling
 			if beside = besideOf(s.check); len(beside) == 0 {
 				l.Client.BodyUnread += taken // this test's
@@ -189,42 +189,49 @@ func writeProfile(w io.Writer, debug int) error {
 type look struct {
 	diagnose.Report
 	settling int // of the scope's HTTP goroutines, those between two waits (settle.go)
-	// pooled are, for a test's check, per label set, the readLoops of
-	// other label sets held by a body or between two waits (pooled.go).
-	pooled map[string]*readLoops
+	// readLoops are, per label set, the HTTP/1 client connections of the
+	// whole process, by what their readLoops wait for (pooled.go).
+	readLoops map[string]*readLoops
 }
 
 // diagnose diagnoses the goroutine profile profile writes at debug, the
 // scope's goroutines only, naming findings at thresholds.
 func (s scope) diagnose(profile func(io.Writer, int) error, debug int, thresholds map[string]int) (look, error) {
 	var l look
+	// This process's profile, with labels, says what the pools hold for
+	// the checks that start after it (pooled.go).
+	remembered := profile == nil && debug == 0
+	var created uint64
+	if profile == nil {
+		profile = writeProfile
+		created = goroutinesCreated()
+	}
 	b := new(bytes.Buffer)
 	if err := profile(b, debug); err != nil {
 		return l, err
 	}
 	d := diagnose.Diagnosis{Thresholds: thresholds}
 	checks := map[string]string{} // read once per label set
+	l.readLoops = map[string]*readLoops{}
 	format, err := dump.Read(b, func(g *dump.Goroutine) {
 		check, ok := checks[g.Labels]
 		if !ok {
 			check = checkOf(g.Labels)
 			checks[g.Labels] = check
 		}
-		switch {
-		case s.owns(g, check):
+		countReadLoop(l.readLoops, g, debug == 0)
+		if s.owns(g, check) {
 			d.Add(g)
 			if settling(g) {
 				l.settling += g.Count
 			}
-		case s.pool != nil && isReadLoop(g):
-			if l.pooled == nil {
-				l.pooled = map[string]*readLoops{}
-			}
-			add(l.pooled, g)
 		}
 	})
 	if err != nil {
 		return l, err
+	}
+	if remembered {
+		remember(created, l.readLoops)
 	}
 	l.Report = d.Report(format)
 	return l, nil

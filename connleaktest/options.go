@@ -73,15 +73,15 @@ type config struct {
 	deadline time.Duration
 	allow    map[string]int // per finding id, how many the test may leave
 	err      error          // the first bad option
-	// profile writes the goroutine profile a check reads: this process's
-	// (writeProfile), or, in this package's tests, dumps of their own.
+	// profile writes the goroutine profile a check reads: nil for this
+	// process's, or, in this package's tests, dumps of their own.
 	profile func(w io.Writer, debug int) error
 }
 
 // newConfig is what opts say, for a check of one test or, if process, of
 // the whole process.
 func newConfig(opts []Option, process bool) *config {
-	c := &config{deadline: DefaultDeadline, allow: map[string]int{}, profile: writeProfile}
+	c := &config{deadline: DefaultDeadline, allow: map[string]int{}}
 	for _, id := range ids() {
 		c.allow[id] = 0
 	}

@@ -76,14 +76,24 @@ func TestSharedPool(t *testing.T) {
 		{"a body read and closed", healthyCall, func(p *shared, t testing.TB, real *testing.T) { get(t, p.Client, p.url) }, ""},
 		{"a body the earlier test left open", (*shared).leaveBody, func(p *shared, t testing.TB, real *testing.T) {}, ""},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			p := newShared(t)
-			goCase(t, "TestEarlier", func(ft testing.TB) { tt.earlier(p, ft, t) }, connleaktest.Deadline(100*time.Millisecond))()
-			got := runCase(t, func(ft testing.TB) { tt.body(p, ft, t) }, connleaktest.Deadline(300*time.Millisecond))
-			if tt.fails == "" && got != "" || !strings.Contains(got, tt.fails) {
-				t.Errorf("the check after an earlier test dialled the pool: %q, want %q", got, tt.fails)
-			}
-		})
+		// Check knows what the pool held at the start from the earlier
+		// test's check, which looked last, or, where goroutines have
+		// started since, from a goroutine profile of its own.
+		for _, since := range []int{0, 2} {
+			t.Run(fmt.Sprintf("%s/%d goroutines started since the last look", tt.name, since), func(t *testing.T) {
+				p := newShared(t)
+				goCase(t, "TestEarlier", func(ft testing.TB) { tt.earlier(p, ft, t) }, connleaktest.Deadline(100*time.Millisecond))()
+				var wg sync.WaitGroup
+				for range since {
+					wg.Go(func() {})
+				}
+				wg.Wait()
+				got := runCase(t, func(ft testing.TB) { tt.body(p, ft, t) }, connleaktest.Deadline(300*time.Millisecond))
+				if tt.fails == "" && got != "" || !strings.Contains(got, tt.fails) {
+					t.Errorf("the check after an earlier test dialled the pool: %q, want %q", got, tt.fails)
+				}
+			})
+		}
 	}
 }
 
