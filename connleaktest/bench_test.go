@@ -54,22 +54,34 @@ func BenchmarkCheck(b *testing.B) {
 	}
 }
 
-// BenchmarkCheckStart times what Check adds at a test's start: this
-// process's goroutine profile at debug=1, kept for its end (pooled.go), in
-// the processes of BenchmarkCheck.
+// BenchmarkCheckStart times what Check adds at a test's start (pooled.go),
+// in the processes of BenchmarkCheck: from=lastlook, where no goroutine
+// but the test's own has started since the last look of a check, which
+// says what the pools hold; from=profile, where others have (a test run
+// without Check, a parallel one), this process's goroutine profile at
+// debug=1, kept for the test's end.
 func BenchmarkCheckStart(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		for _, labels := range []string{"none", "each"} {
-			b.Run(fmt.Sprintf("goroutines=%d/labels=%s", n, labels), func(b *testing.B) {
-				park(b, n, labels == "each")
-				b.ReportAllocs()
-				for b.Loop() {
-					if startPool() == nil {
-						b.Fatal("no profile written")
+			for _, from := range []string{"lastlook", "profile"} {
+				b.Run(fmt.Sprintf("goroutines=%d/labels=%s/from=%s", n, labels, from), func(b *testing.B) {
+					park(b, n, labels == "each")
+					if _, err := (scope{who: b.Name(), check: "none"}).diagnose(nil, 0, nil); err != nil {
+						b.Fatal(err)
 					}
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/start")
-			})
+					b.ReportAllocs()
+					start := startPool
+					if from == "profile" {
+						start = profilePool
+					}
+					for b.Loop() {
+						if p := start(); (p.profile != nil) != (from == "profile") {
+							b.Fatalf("from %s, a profile written: %v", from, p.profile != nil)
+						}
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/start")
+				})
+			}
 		}
 	}
 }

@@ -97,6 +97,12 @@ func startPool() *pool {
 		return &pool{at: lastLook.readLoops}
 	}
 	lastLook.Unlock()
+	return profilePool()
+}
+
+// profilePool is what the pools of the process hold now, from its
+// goroutine profile, read if a look needs it.
+func profilePool() *pool {
 	var b bytes.Buffer
 	if err := writeProfile(&b, 1); err != nil {
 		return &pool{at: map[string]*readLoops{}} // nothing to compare with: nothing taken
