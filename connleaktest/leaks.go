@@ -118,9 +118,9 @@ func find(s scope, c *config) error {
 		// is parked (settle.go).
 		var l look
 		if l, err = s.diagnose(c.profile, 0, nil); err == nil {
-			var settling int
-			taken, from, settling = s.pool.taken(s.check, l.readLoops)
-			l.settling += settling
+			var pooled int // other label sets' readLoops between two waits, which it may have taken
+			taken, from, pooled = s.pool.taken(s.check, l.readLoops)
+			l.settling += pooled
 			if beside = besideOf(s.check); len(beside) == 0 {
 				l.Client.BodyUnread += taken // this test's
 			}
