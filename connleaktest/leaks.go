@@ -30,7 +30,9 @@ const (
 // the process runs with GODEBUG=tracebackancestors=N, the lines that made
 // them. It judges the connections no running Check claims: a test that
 // called Check has its own judged when it ends, and what it left after
-// that is the process's.
+// that is the process's. It also fails, once, for the bodies that tests'
+// checks found left open on connections taken from a shared pool and
+// could not call their tests', other tests having run beside them.
 func Find(opts ...Option) error {
 	c := newConfig(opts, true)
 	if c.err != nil {
