@@ -54,13 +54,13 @@ func BenchmarkCheck(b *testing.B) {
 	}
 }
 
-// BenchmarkCheckStart times what Check adds at a test's start (pooled.go),
+// BenchmarkStart times what Check adds at a test's start (pooled.go),
 // in the processes of BenchmarkCheck: from=lastlook, where no goroutine
 // but the test's own has started since the last look of a check, which
 // says what the pools hold; from=profile, where others have (a test run
 // without Check, a parallel one), this process's goroutine profile at
 // debug=1, kept for the test's end.
-func BenchmarkCheckStart(b *testing.B) {
+func BenchmarkStart(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		for _, labels := range []string{"none", "each"} {
 			for _, from := range []string{"lastlook", "profile"} {
