@@ -112,6 +112,7 @@ func find(s scope, c *config) error {
 		beside []string // the tests that ran beside this one, which may have taken them
 	)
 	deadline := time.Now().Add(c.deadline)
+	settle := settleEvery
 	for {
 		// pprof's protobuf form: of the three, the quickest for the
 		// runtime to write and for dump to read where goroutines carry
@@ -136,10 +137,12 @@ func find(s scope, c *config) error {
 		}
 		// What is being closed goes in milliseconds; a goroutine between
 		// two waits parks in microseconds, and only it holds a look that
-		// is otherwise a pass.
+		// is otherwise a pass: looked at again sooner, then, each time
+		// twice as late, up to the poll's pace, so that a goroutine that
+		// keeps running costs no more looks than a leak.
 		every := poll.Every
 		if err == nil && len(found) == 0 {
-			every = settleEvery
+			every, settle = settle, min(2*settle, poll.Every)
 		}
 		time.Sleep(every)
 	}

@@ -18,7 +18,8 @@ import (
 // which one of its HTTP goroutines is between two waits; it looks again.
 
 // settleEvery is how soon a check looks again when the one thing that
-// held its last look was a goroutine between two waits.
+// held its last look was a goroutine between two waits (the first time:
+// then twice as late each time, up to poll.Every).
 const settleEvery = time.Millisecond
 
 // settling reports whether g, a goroutine of the profile a check reads
