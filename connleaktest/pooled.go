@@ -92,11 +92,12 @@ func remember(created uint64, loops map[string]*readLoops) {
 func startPool() *pool {
 	created := goroutinesCreated()
 	lastLook.Lock()
-	if lastLook.ok && created != 0 && created-lastLook.created <= 1 {
-		defer lastLook.Unlock()
-		return &pool{at: lastLook.readLoops}
-	}
+	seen := lastLook.ok && created != 0 && created-lastLook.created <= 1
+	at := lastLook.readLoops
 	lastLook.Unlock()
+	if seen {
+		return &pool{at: at}
+	}
 	return profilePool()
 }
 
@@ -110,14 +111,14 @@ func profilePool() *pool {
 	return &pool{profile: b.Bytes()}
 }
 
-// countReadLoop counts g in loops if it is a readLoop, by what it waits for, and
-// says so. withRuntime says whether g's stack has the runtime's frames, as
-// a profile at debug=0 does, which say whether it is parked; at debug=1,
+// countReadLoop counts g in loops if it is a readLoop, by what it waits
+// for. withRuntime says whether g's stack has the runtime's frames, as a
+// profile at debug=0 does, which say whether it is parked; at debug=1,
 // without them, a readLoop parked anywhere else than in its Peek or its
 // wait for the body counts as neither.
-func countReadLoop(loops map[string]*readLoops, g *dump.Goroutine, withRuntime bool) bool {
+func countReadLoop(loops map[string]*readLoops, g *dump.Goroutine, withRuntime bool) {
 	if g.Entry() != readLoop {
-		return false
+		return
 	}
 	n := loops[g.Labels]
 	if n == nil {
@@ -132,7 +133,6 @@ func countReadLoop(loops map[string]*readLoops, g *dump.Goroutine, withRuntime b
 	case heldByBody(g):
 		n.held += g.Count
 	}
-	return true
 }
 
 // idleInPool reports whether g, a readLoop, waits for the network in its
