@@ -31,7 +31,7 @@ func BenchmarkCheck(b *testing.B) {
 				// The check judges its connection, and no parked goroutine,
 				// once the dial's goroutine has gone.
 				if err := poll.Until(5*time.Second, func() error {
-					r, err := diagnoseProcess(s, 1, nil)
+					r, err := s.diagnose(writeProfile, 1, nil)
 					if err != nil {
 						return err
 					}
@@ -50,6 +50,38 @@ func BenchmarkCheck(b *testing.B) {
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/check")
 			})
+		}
+	}
+}
+
+// BenchmarkStart times what Check adds at a test's start (pooled.go),
+// in the processes of BenchmarkCheck: from=lastlook, where no goroutine
+// but the test's own has started since the last look of a check, which
+// says what the pools hold; from=profile, where others have (a test run
+// without Check, a parallel one), this process's goroutine profile at
+// debug=1, kept for the test's end.
+func BenchmarkStart(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		for _, labels := range []string{"none", "each"} {
+			for _, from := range []string{"lastlook", "profile"} {
+				b.Run(fmt.Sprintf("goroutines=%d/labels=%s/from=%s", n, labels, from), func(b *testing.B) {
+					park(b, n, labels == "each")
+					if _, err := (scope{who: b.Name(), check: "none"}).diagnose(nil, 0, nil); err != nil {
+						b.Fatal(err)
+					}
+					b.ReportAllocs()
+					start := startPool
+					if from == "profile" {
+						start = profilePool
+					}
+					for b.Loop() {
+						if p := start(); (p.profile != nil) != (from == "profile") {
+							b.Fatalf("from %s, a profile written: %v", from, p.profile != nil)
+						}
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/start")
+				})
+			}
 		}
 	}
 }
@@ -79,7 +111,8 @@ func park(b testing.TB, n int, labelled bool) {
 
 // pooled leaves one idle connection of a shared client to an httptest
 // server, dialled by a goroutine labelled as Check labels a test's, and
-// returns that check's scope. The server's goroutines are not the check's.
+// returns that check's scope, with the pools of the process as Check
+// notes them first. The server's goroutines are not the check's.
 func pooled(b testing.TB) scope {
 	b.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") }))
@@ -87,7 +120,7 @@ func pooled(b testing.TB) scope {
 	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	b.Cleanup(client.CloseIdleConnections)
 
-	s := scope{who: b.Name(), check: strconv.FormatInt(checks.Add(1), 10)}
+	s := scope{who: b.Name(), check: strconv.FormatInt(checks.Add(1), 10), pool: startPool()}
 	errc := make(chan error, 1)
 	go func() {
 		s.goid = goid()

@@ -29,13 +29,24 @@ var checks atomic.Int64
 // every call, at most DefaultIdle connections left idle. It fails the test
 // for connections that stay past the Deadline: a client made per call,
 // bodies not closed, calls still waiting for a response, a server not
-// closed.
+// closed. It passes only on a look in which the test's HTTP goroutines are
+// parked in their waits, never on one taken while one of them is between
+// two (a connection's readLoop that has just handed the test a response
+// and not yet parked in its wait for the body), and looks again a
+// millisecond later then.
 //
-// A connection is its maker's: one of a shared pool (other than the
-// default client's) that a test dialled and another reused stays the
-// first's. The labels replace the ones the
-// test's goroutine had; a pprof.Do inside the test keeps them only if its
-// context comes from the test's.
+// A connection carries the labels of the test that dialled it: one that
+// an earlier test left idle in a shared pool (a package's client) is that
+// test's to the labels. A body this test leaves open on it counts against
+// this test all the same: a connection idle in a pool when the test began
+// and held by a body when it ends was taken by the test. Unless another
+// test's check ran beside it (t.Parallel): then nothing says which took
+// it, the test passes, and the next VerifyNone, VerifyTestMain or Find
+// fails, naming both. A call the test leaves waiting on such a connection
+// is on its own goroutine, and counts against it in any case.
+//
+// The labels replace the ones the test's goroutine had; a pprof.Do inside
+// the test keeps them only if its context comes from the test's.
 func Check(t testing.TB, opts ...Option) {
 	t.Helper()
 	c := newConfig(opts, false)
@@ -51,10 +62,13 @@ func Check(t testing.TB, opts ...Option) {
 	if tr, ok := http.DefaultTransport.(*http.Transport); ok {
 		tr.CloseIdleConnections()
 	}
-	setRunning(s.check, true)
+	// The connections other tests left idle in pools this one may share:
+	// a body it leaves open on one it takes is its own.
+	s.pool = startPool()
+	startRun(s.check, s.who)
 	t.Cleanup(func() {
 		t.Helper()
-		defer setRunning(s.check, false) // what the test left is the process's from now on
+		defer endRun(s.check) // what the test left is the process's from now on
 		if t.Failed() || t.Skipped() {
 			return
 		}
@@ -67,7 +81,8 @@ func Check(t testing.TB, opts ...Option) {
 // VerifyNone judges now, waiting up to the Deadline for what is being
 // closed, the HTTP connections of the process that no running Check
 // claims, as goleak.VerifyNone judges goroutines, in a test that does not
-// run in parallel with others. Registered first as a Cleanup,
+// run in parallel with others, and the bodies Find fails for once.
+// Registered first as a Cleanup,
 // t.Cleanup(func() { connleaktest.VerifyNone(t) }), it runs after what the
 // test closes in its own cleanups; deferred, before them.
 func VerifyNone(t testing.TB, opts ...Option) {

@@ -23,7 +23,10 @@
 //
 // Check labels the test's goroutine with pprof labels, which every
 // goroutine it starts inherits, net/http's included, so it judges the
-// test's own connections only, under t.Parallel too. VerifyNone judges
+// test's own connections only, under t.Parallel too, and a body the test
+// leaves open on a connection another test left idle in a shared pool.
+// It judges only a look in which the test's connections are parked in
+// their waits, never one taken while a connection is between two. VerifyNone judges
 // the connections of the whole process that no running Check claims (what
 // tests left after their checks included), as goleak's
 // VerifyNone does; VerifyTestMain those left after all of a package's

@@ -14,7 +14,8 @@ import (
 // checks it is given report, so a case that must fail can fail without
 // failing the real test. What it does not record goes to the real test.
 type fakeT struct {
-	testing.TB // the real test
+	testing.TB        // the real test
+	name       string // its own name, if not the real test's
 
 	mu       sync.Mutex // guards errs and failed
 	errs     []string
@@ -23,6 +24,13 @@ type fakeT struct {
 }
 
 func (f *fakeT) Helper() {}
+
+func (f *fakeT) Name() string {
+	if f.name != "" {
+		return f.name
+	}
+	return f.TB.Name()
+}
 
 func (f *fakeT) Error(args ...any) {
 	f.mu.Lock()
@@ -55,7 +63,15 @@ func (f *fakeT) Cleanup(fn func()) { f.cleanups = append(f.cleanups, fn) }
 // its check reported: "" for a pass.
 func runCase(t *testing.T, body func(t testing.TB), opts ...connleaktest.Option) string {
 	t.Helper()
-	f := &fakeT{TB: t}
+	return goCase(t, "", body, opts...)()
+}
+
+// goCase starts body as runCase runs it, as a test named name (the real
+// test's if ""), and returns a function that waits for it to end and
+// returns what its check reported.
+func goCase(t *testing.T, name string, body func(t testing.TB), opts ...connleaktest.Option) (wait func() string) {
+	t.Helper()
+	f := &fakeT{TB: t, name: name}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -67,8 +83,10 @@ func runCase(t *testing.T, body func(t testing.TB), opts ...connleaktest.Option)
 		connleaktest.Check(f, opts...)
 		body(f)
 	}()
-	<-done
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return strings.Join(f.errs, "\n")
+	return func() string {
+		<-done
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return strings.Join(f.errs, "\n")
+	}
 }

@@ -2,13 +2,12 @@ package connleaktest
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
+	"io"
 	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/connleak/connleak/diagnose"
@@ -31,7 +30,9 @@ const (
 // the process runs with GODEBUG=tracebackancestors=N, the lines that made
 // them. It judges the connections no running Check claims: a test that
 // called Check has its own judged when it ends, and what it left after
-// that is the process's.
+// that is the process's. It also fails, once, for the bodies that tests'
+// checks found left open on connections taken from a shared pool and
+// could not call their tests', other tests having run beside them.
 func Find(opts ...Option) error {
 	c := newConfig(opts, true)
 	if c.err != nil {
@@ -45,6 +46,7 @@ type scope struct {
 	who   string // the test's name, or "the process"
 	check string // the LabelCheck of the test's goroutines; "" for those no running Check claims
 	goid  int    // the test's goroutine, which its goroutines' ancestors name in a dump without labels
+	pool  *pool  // for a test's check, the connections of other label sets when it began (pooled.go)
 }
 
 // owns says whether g is the scope's, by its check's label, or, in a dump
@@ -65,8 +67,11 @@ func (s scope) owns(g *dump.Goroutine, check string) bool {
 // checkOf is the LabelCheck of labels, a label set as dump writes it,
 // {"k":"v", "k2":"v2"} with each key and value Go-quoted; "" where it has
 // none, or does not read.
-func checkOf(labels string) string {
-	if !strings.Contains(labels, strconv.Quote(LabelCheck)+":") {
+func checkOf(labels string) string { return labelOf(labels, LabelCheck) }
+
+// labelOf is the value of the label key in labels, as checkOf reads it.
+func labelOf(labels, key string) string {
+	if !strings.Contains(labels, strconv.Quote(key)+":") {
 		return ""
 	}
 	rest, ok := strings.CutPrefix(labels, "{")
@@ -82,7 +87,7 @@ func checkOf(labels string) string {
 		if err != nil {
 			return ""
 		}
-		if k, _ = strconv.Unquote(k); k == LabelCheck {
+		if k, _ = strconv.Unquote(k); k == key {
 			v, _ = strconv.Unquote(v)
 			return v
 		}
@@ -96,51 +101,66 @@ func checkOf(labels string) string {
 	return ""
 }
 
-// checksRunning are the checks whose tests have not been judged yet.
-var checksRunning = struct {
-	sync.Mutex
-	m map[string]bool
-}{m: map[string]bool{}}
-
-func running(check string) bool {
-	checksRunning.Lock()
-	defer checksRunning.Unlock()
-	return checksRunning.m[check]
-}
-
-func setRunning(check string, on bool) {
-	checksRunning.Lock()
-	defer checksRunning.Unlock()
-	if on {
-		checksRunning.m[check] = true
-	} else {
-		delete(checksRunning.m, check)
-	}
-}
-
 // find judges the scope's connections until they pass or c's deadline has
 // passed.
 func find(s scope, c *config) error {
-	var found []Problem
-	err := poll.Until(c.deadline, func() error {
+	var (
+		found  []Problem
+		err    error
+		taken  int      // bodies held on connections taken from other label sets' pools
+		from   []string // whose pools
+		beside []string // the tests that ran beside this one, which may have taken them
+	)
+	deadline := time.Now().Add(c.deadline)
+	settle := settleEvery
+	for {
 		// pprof's protobuf form: of the three, the quickest for the
 		// runtime to write and for dump to read where goroutines carry
-		// many label sets (docs/benchmarks.md#connleaktest).
-		r, err := diagnoseProcess(s, 0, nil)
-		if err != nil {
-			return err
+		// many label sets (docs/benchmarks.md#connleaktest), and one
+		// that keeps the runtime's frames, which say whether a goroutine
+		// is parked (settle.go).
+		var l look
+		if l, err = s.diagnose(c.profile, 0, nil); err == nil {
+			var pooled int // other label sets' readLoops between two waits, which it may have taken
+			taken, from, pooled = s.pool.taken(s.check, l.readLoops)
+			l.settling += pooled
+			if beside = besideOf(s.check); len(beside) == 0 {
+				l.Client.BodyUnread += taken // this test's
+			}
+			found = judge(l.Report, c)
+			if len(found) == 0 && l.settling == 0 {
+				break
+			}
 		}
-		found = judge(r, c)
-		if len(found) > 0 {
-			return errors.New("leaks")
+		if time.Now().After(deadline) {
+			break
 		}
-		return nil
-	})
-	if err == nil {
+		// What is being closed goes in milliseconds; a goroutine between
+		// two waits parks in microseconds, and only it holds a look that
+		// is otherwise a pass: looked at again sooner, then, each time
+		// twice as late, up to the poll's pace, so that a goroutine that
+		// keeps running costs no more looks than a leak.
+		every := poll.Every
+		if err == nil && len(found) == 0 {
+			every, settle = settle, min(2*settle, poll.Every)
+		}
+		time.Sleep(every)
+	}
+	var noted []Problem
+	switch {
+	case s.check == "": // the whole process's: what the tests' checks could not say whose
+		noted = notes()
+	case taken > 0 && len(beside) > 0:
+		note(s.who, beside, taken, from)
+	}
+	// A goroutine still between two waits once the Deadline has passed is
+	// not on its way to one but running (a handler, a body being read):
+	// the last look is judged as it reads.
+	if err == nil && len(found) == 0 && len(noted) == 0 {
 		return nil
 	}
-	if len(found) == 0 { // diagnoseProcess failed each time
-		return fmt.Errorf("connleaktest: cannot read this process's goroutines: %w", err)
+	if err != nil && len(found) == 0 && len(noted) == 0 { // diagnose failed each time
+		return fmt.Errorf("connleaktest: cannot read this process's goroutines: after %v: %w", c.deadline, err)
 	}
 	e := &Error{Who: s.who, Waited: c.deadline}
 	// A dump with every stack, where the process keeps its goroutines'
@@ -149,44 +169,80 @@ func find(s scope, c *config) error {
 	for _, id := range ids() {
 		sited[id] = 1
 	}
-	sites, _ := diagnoseProcess(s, 2, sited)
+	sites, _ := s.diagnose(c.profile, 2, sited)
 	for _, p := range found {
 		if f, ok := sites.Finding(p.ID); ok {
 			p.Sites = slices.DeleteFunc(f.Sites, func(s diagnose.Site) bool { return s.Function == "" })
 		}
+		if p.ID == diagnose.BodiesNotClosed && taken > 0 && len(beside) == 0 {
+			p.Message += takenMessage(taken, from)
+		}
 		e.Sited = e.Sited || len(p.Sites) > 0
 		e.Findings = append(e.Findings, p)
 	}
+	e.Findings = append(e.Findings, noted...)
 	return e
 }
 
-// diagnoseProcess diagnoses this process's goroutine profile at debug,
-// the scope's goroutines only, naming findings at thresholds; at debug=2,
-// with this process's binary, for the lines of the calls that made them.
-func diagnoseProcess(s scope, debug int, thresholds map[string]int) (diagnose.Report, error) {
+// writeProfile writes this process's goroutine profile at debug: what a
+// check reads, unless a test of this package hands it dumps of its own.
+func writeProfile(w io.Writer, debug int) error {
+	return pprof.Lookup("goroutine").WriteTo(w, debug)
+}
+
+// A look is what one goroutine profile says of a scope's connections.
+type look struct {
+	diagnose.Report
+	settling int // of the scope's HTTP goroutines, those between two waits (settle.go)
+	// readLoops are, per label set, the HTTP/1 client connections of the
+	// whole process, by what their readLoops wait for (pooled.go).
+	readLoops map[string]*readLoops
+}
+
+// diagnose diagnoses the goroutine profile profile writes at debug, the
+// scope's goroutines only, naming findings at thresholds.
+func (s scope) diagnose(profile func(io.Writer, int) error, debug int, thresholds map[string]int) (look, error) {
+	var l look
+	// This process's profile, with labels, says what the pools hold for
+	// the checks that start after it (pooled.go).
+	remembered := profile == nil && debug == 0
+	var created uint64
+	if profile == nil {
+		profile = writeProfile
+		created = goroutinesCreated()
+	}
 	b := new(bytes.Buffer)
-	if err := pprof.Lookup("goroutine").WriteTo(b, debug); err != nil {
-		return diagnose.Report{}, err
+	if err := profile(b, debug); err != nil {
+		return l, err
 	}
 	d := diagnose.Diagnosis{Thresholds: thresholds}
 	if debug == 2 { // the form with the stacks that made each goroutine
 		d.Binary = executable()
 	}
 	checks := map[string]string{} // read once per label set
+	l.readLoops = map[string]*readLoops{}
 	format, err := dump.Read(b, func(g *dump.Goroutine) {
 		check, ok := checks[g.Labels]
 		if !ok {
 			check = checkOf(g.Labels)
 			checks[g.Labels] = check
 		}
+		countReadLoop(l.readLoops, g, debug == 0)
 		if s.owns(g, check) {
 			d.Add(g)
+			if settling(g) {
+				l.settling += g.Count
+			}
 		}
 	})
 	if err != nil {
-		return diagnose.Report{}, err
+		return l, err
 	}
-	return d.Report(format), nil
+	if remembered {
+		remember(created, l.readLoops)
+	}
+	l.Report = d.Report(format)
+	return l, nil
 }
 
 // A Problem is a finding over what the check allows.

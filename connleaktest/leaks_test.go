@@ -9,8 +9,8 @@ import (
 // TestOwns says whose each goroutine is, by the check label of its label
 // set as dump writes it, or by its ancestors where it has no labels.
 func TestOwns(t *testing.T) {
-	setRunning("5", true)
-	defer setRunning("5", false)
+	startRun("5", "TestX")
+	defer endRun("5")
 	check := scope{who: "TestX", check: "5"}
 	withGoid := scope{who: "TestX", check: "5", goid: 7}
 	process := scope{who: "the process"}

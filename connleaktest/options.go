@@ -2,6 +2,7 @@ package connleaktest
 
 import (
 	"fmt"
+	"io"
 	"runtime"
 	"slices"
 	"strings"
@@ -72,6 +73,9 @@ type config struct {
 	deadline time.Duration
 	allow    map[string]int // per finding id, how many the test may leave
 	err      error          // the first bad option
+	// profile writes the goroutine profile a check reads: nil for this
+	// process's, or, in this package's tests, dumps of their own.
+	profile func(w io.Writer, debug int) error
 }
 
 // newConfig is what opts say, for a check of one test or, if process, of

@@ -11,7 +11,7 @@ type TestingM interface{ Run() int }
 
 // VerifyTestMain runs the package's tests and, if they pass, judges the
 // HTTP connections left after them, those of tests that called Check
-// included, then exits: the
+// included, and the bodies Find fails for once, then exits: the
 // whole TestMain of a package whose tests must not leak connections.
 //
 //	func TestMain(m *testing.M) {
