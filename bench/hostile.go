@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/connleak/connleak/exporter"
 	"github.com/connleak/connleak/internal/hostile"
 )
 
@@ -140,7 +141,7 @@ func hostileRun(ctx context.Context, cfg HostileConfig, name string, body func(i
 	}
 	close(stop)
 	scraper.Wait()
-	run.Timeout = cfg.Timeout - time.Duration(0.5*float64(time.Second))
+	run.Timeout = min(exporter.DefaultTimeout, max(cfg.Timeout-exporter.TimeoutOffset, cfg.Timeout/2)) // as the exporter takes it
 	run.PeakRSS = statusBytes(x.PID(), "VmHWM")
 	return run, scrapeErr
 }
