@@ -162,8 +162,9 @@ func TestNoRequestForgery(t *testing.T) {
 // serving after each.
 func TestFailureModes(t *testing.T) {
 	t.Parallel()
-	down := httptest.NewServer(http.NotFoundHandler())
-	down.Close()
+	// Port 1, where nothing listens: a port a closed test server had may
+	// be taken by another process's test by the time it is dialled.
+	const down = "http://127.0.0.1:1"
 	handler := func(f func(w http.ResponseWriter, r *http.Request)) string {
 		ts := httptest.NewServer(http.HandlerFunc(f))
 		t.Cleanup(ts.Close)
@@ -190,7 +191,7 @@ func TestFailureModes(t *testing.T) {
 		status                int
 		want                  string
 	}{
-		{"down", down.URL, "", 502, "connection refused"},
+		{"down", down, "", 502, "connection refused"},
 		{"slow", slow, "timeout=200ms", 504, "did not answer within timeout=200ms"},
 		{"garbage", garbage, "", 502, "not /hello's JSON"},
 		{"500", failing, "", 502, "server 1 answered 500 Internal Server Error"},
