@@ -76,14 +76,7 @@ docs/benchmarks.md.
 	defer os.RemoveAll(dir)
 	cfg := bench.Config{Exe: exe, Dir: dir, C: *c, Duration: *d, Rounds: *rounds, Cases: bench.Cases(*c), Log: e.stderr}
 	if *load {
-		results, err := bench.Run(ctx, cfg)
-		if ctx.Err() != nil {
-			return errBenchInterrupted
-		}
-		if err != nil {
-			return err
-		}
-		if err := bench.WriteTable(e.stdout, results, cfg); err != nil {
+		if err := benchLoad(ctx, cfg, e.stdout); err != nil {
 			return err
 		}
 	}
@@ -93,14 +86,7 @@ docs/benchmarks.md.
 		}
 	}
 	if *vetDir != "" {
-		vr, err := bench.Vet(ctx, bench.VetConfig{Exe: exe, Module: *vetDir, Dir: dir, BodyClose: bc, Rounds: *rounds, Log: e.stderr})
-		if ctx.Err() != nil {
-			return errBenchInterrupted
-		}
-		if err != nil {
-			return fmt.Errorf("vet benchmark: %w", err)
-		}
-		if err := bench.WriteVet(e.stdout, vr); err != nil {
+		if err := benchVet(ctx, bench.VetConfig{Exe: exe, Module: *vetDir, Dir: dir, BodyClose: bc, Rounds: *rounds, Log: e.stderr}, e.stdout); err != nil {
 			return err
 		}
 	}
@@ -115,6 +101,30 @@ docs/benchmarks.md.
 		return nil
 	}
 	return benchHostile(ctx, bench.HostileConfig{Exe: exe, Dir: dir, Targets: *hostileTargets, Rounds: 3, Timeout: 10 * time.Second}, e.stdout)
+}
+
+// benchLoad is the table of every case under load.
+func benchLoad(ctx context.Context, cfg bench.Config, stdout io.Writer) error {
+	results, err := bench.Run(ctx, cfg)
+	if ctx.Err() != nil {
+		return errBenchInterrupted
+	}
+	if err != nil {
+		return err
+	}
+	return bench.WriteTable(stdout, results, cfg)
+}
+
+// benchVet is connleak vet's benchmark, and its table.
+func benchVet(ctx context.Context, cfg bench.VetConfig, stdout io.Writer) error {
+	vr, err := bench.Vet(ctx, cfg)
+	if ctx.Err() != nil {
+		return errBenchInterrupted
+	}
+	if err != nil {
+		return fmt.Errorf("vet benchmark: %w", err)
+	}
+	return bench.WriteVet(stdout, vr)
 }
 
 // benchHostile is the hostile profiles' benchmark, and its tables.

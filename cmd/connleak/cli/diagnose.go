@@ -78,45 +78,56 @@ the lines of the calls themselves.
 			return fmt.Errorf("%s: -samples takes dumps of a running program: give its pprof URL", diagnose.SourceName(src))
 		}
 	}
-	opts := diagnose.Options{Debug: *debug, Timeout: *timeout, Stdin: e.stdin}
-	if *caFile != "" {
-		roots, err := certPool(*caFile)
-		if err != nil {
-			return err
-		}
-		opts.RootCAs = roots
+	opts, err := readingOptions(diagnose.Options{Debug: *debug, Timeout: *timeout, Stdin: e.stdin}, *caFile, *binary)
+	if err != nil {
+		return err
 	}
-	if *binary != "" {
-		b, err := diagnose.OpenBinary(*binary)
-		if err != nil {
-			return fmt.Errorf("-binary: %w", err)
-		}
-		opts.Binary = b
-	}
-
 	for i, src := range sources {
 		if i > 0 && !*jsonOut {
 			fmt.Fprintln(e.stdout)
 		}
-		if *samples > 1 {
-			g, err := diagnose.Watch(ctx, src, *every, *samples, opts)
-			if err != nil {
-				return err
-			}
-			if err := writeDiagnosis(e.stdout, g, *jsonOut, func(w io.Writer) error { return g.WriteText(w, reproduce) }); err != nil {
-				return err
-			}
-			continue
-		}
-		r, err := diagnose.Source(ctx, src, opts)
-		if err != nil {
-			return err
-		}
-		if err := writeDiagnosis(e.stdout, r, *jsonOut, func(w io.Writer) error { return r.WriteText(w, r.Source, reproduce) }); err != nil {
+		if err := diagnoseOne(ctx, src, opts, *every, *samples, *jsonOut, e.stdout); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// readingOptions are opts with the CAs of the PEM file caFile, and the
+// executable binary, where they are named.
+func readingOptions(opts diagnose.Options, caFile, binary string) (diagnose.Options, error) {
+	if caFile != "" {
+		roots, err := certPool(caFile)
+		if err != nil {
+			return opts, err
+		}
+		opts.RootCAs = roots
+	}
+	if binary != "" {
+		b, err := diagnose.OpenBinary(binary)
+		if err != nil {
+			return opts, fmt.Errorf("-binary: %w", err)
+		}
+		opts.Binary = b
+	}
+	return opts, nil
+}
+
+// diagnoseOne diagnoses src, samples dumps every apart where samples is 2
+// or more, and writes the diagnosis, as JSON or in words.
+func diagnoseOne(ctx context.Context, src string, opts diagnose.Options, every time.Duration, samples int, asJSON bool, stdout io.Writer) error {
+	if samples > 1 {
+		g, err := diagnose.Watch(ctx, src, every, samples, opts)
+		if err != nil {
+			return err
+		}
+		return writeDiagnosis(stdout, g, asJSON, func(w io.Writer) error { return g.WriteText(w, reproduce) })
+	}
+	r, err := diagnose.Source(ctx, src, opts)
+	if err != nil {
+		return err
+	}
+	return writeDiagnosis(stdout, r, asJSON, func(w io.Writer) error { return r.WriteText(w, r.Source, reproduce) })
 }
 
 // writeDiagnosis writes v as one line of JSON, or in words with text.
