@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"sync"
 	"time"
@@ -109,6 +110,10 @@ const (
 func New(cfg Config) (*Exporter, error) {
 	if cfg.Allow == "" {
 		cfg.Allow = DefaultAllow
+	}
+	if _, err := syntax.Parse(cfg.Allow, syntax.Perl); err != nil {
+		// The expression as it was given, not as it is anchored.
+		return nil, fmt.Errorf("allow %q: not a regular expression: %s: accepts Go's (RE2) syntax", cfg.Allow, err.(*syntax.Error).Code)
 	}
 	allow, err := regexp.Compile(`^(?:` + cfg.Allow + `)$`)
 	if err != nil {

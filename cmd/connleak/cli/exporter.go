@@ -39,7 +39,7 @@ func runExporter(ctx context.Context, args []string, e env) error {
 	if *config != "" {
 		modules, err := exporter.LoadConfig(ctx, *config)
 		if err != nil {
-			return fmt.Errorf("-config: %w", err)
+			return err // it names the file: config FILE: ...
 		}
 		cfg.Modules = modules
 	}

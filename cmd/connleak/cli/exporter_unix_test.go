@@ -36,11 +36,11 @@ func TestExporterBadConfigFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct{ name, path, want string }{
-		{"dev-zero", "/dev/zero", "-config: config /dev/zero: a character device: accepts a regular file of at most 1 MiB"},
-		{"fifo", fifo, "-config: config " + fifo + ": a named pipe: accepts a regular file of at most 1 MiB"},
-		{"directory", dir, "-config: config " + dir + ": a directory: accepts a regular file of at most 1 MiB"},
-		{"huge", huge, "-config: config " + huge + ": 17179869184 bytes: accepts a regular file of at most 1 MiB"},
-		{"missing", filepath.Join(dir, "none.yml"), "-config: config " + filepath.Join(dir, "none.yml") + ": no such file or directory"},
+		{"dev-zero", "/dev/zero", "config /dev/zero: a character device: accepts a regular file of at most 1 MiB"},
+		{"fifo", fifo, "config " + fifo + ": a named pipe: accepts a regular file of at most 1 MiB"},
+		{"directory", dir, "config " + dir + ": a directory: accepts a regular file of at most 1 MiB"},
+		{"huge", huge, "config " + huge + ": 17179869184 bytes: accepts a regular file of at most 1 MiB"},
+		{"missing", filepath.Join(dir, "none.yml"), "config " + filepath.Join(dir, "none.yml") + ": no such file or directory"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			done := make(chan result, 1)
