@@ -111,16 +111,9 @@ func New(cfg Config) (*Exporter, error) {
 	if cfg.Allow == "" {
 		cfg.Allow = DefaultAllow
 	}
-	if _, err := syntax.Parse(cfg.Allow, syntax.Perl); err != nil {
-		// The expression as it was given, not as it is anchored.
-		return nil, fmt.Errorf("allow %q: not a regular expression: %s: accepts Go's (RE2) syntax", cfg.Allow, err.(*syntax.Error).Code)
-	}
-	allow, err := regexp.Compile(`^(?:` + cfg.Allow + `)$`)
+	allow, err := compileAllow(cfg.Allow)
 	if err != nil {
-		return nil, fmt.Errorf("allow %q: %w", cfg.Allow, err)
-	}
-	if !admitsQuery(cfg.Allow) {
-		return nil, fmt.Errorf("allow %q: %s", cfg.Allow, noQuery)
+		return nil, err
 	}
 	switch {
 	case cfg.Timeout == 0:
@@ -189,6 +182,23 @@ func New(cfg Config) (*Exporter, error) {
 		failf(w, http.StatusNotFound, "no page %s: the exporter answers /probe?target=URL, /metrics and /", r.URL.Path)
 	})
 	return e, nil
+}
+
+// compileAllow is -allow's expression, anchored, or an error that quotes
+// it as it was given: not a regular expression, or one that admits no URL
+// fetched.
+func compileAllow(expr string) (*regexp.Regexp, error) {
+	if _, err := syntax.Parse(expr, syntax.Perl); err != nil {
+		return nil, fmt.Errorf("allow %q: not a regular expression: %s: accepts Go's (RE2) syntax", expr, err.(*syntax.Error).Code)
+	}
+	allow, err := regexp.Compile(`^(?:` + expr + `)$`)
+	if err != nil {
+		return nil, fmt.Errorf("allow %q: %w", expr, err)
+	}
+	if !admitsQuery(expr) {
+		return nil, fmt.Errorf("allow %q: %s", expr, noQuery)
+	}
+	return allow, nil
 }
 
 // ModuleNames lists the modules probes may name, sorted.
