@@ -5,18 +5,16 @@ package diagnose
 import (
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/connleak/connleak/internal/testutil"
 )
 
 // TestOpenBinaryFIFO checks that a named pipe given as the binary is
 // refused at once, not waited on for a writer.
 func TestOpenBinaryFIFO(t *testing.T) {
-	fifo := filepath.Join(t.TempDir(), "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	fifo := testutil.FIFO(t, filepath.Join(t.TempDir(), "fifo"))
 	done := make(chan error, 1)
 	go func() {
 		_, err := OpenBinary(fifo)

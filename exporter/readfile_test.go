@@ -10,11 +10,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/connleak/connleak/exporter"
+	"github.com/connleak/connleak/internal/testutil"
 )
 
 // badFile is a file the exporter must refuse to read, and what its
@@ -26,26 +26,8 @@ type badFile struct{ name, path, want string }
 // bound (sparse: it takes no room), and one that is not there.
 func badFiles(t *testing.T, dir string) []badFile {
 	t.Helper()
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		// Should a read be waiting in open(2) for a writer, as before
-		// the fix, a writer lets it through.
-		if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-			w.Close()
-		}
-	})
-	huge := filepath.Join(dir, "huge")
-	f, err := os.Create(huge)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Truncate(16 << 30); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	fifo := testutil.FIFO(t, filepath.Join(dir, "fifo"))
+	huge := testutil.SparseFile(t, filepath.Join(dir, "huge"), 16<<30)
 	return []badFile{
 		{"dev-zero", "/dev/zero", "a character device: accepts a regular file of at most"},
 		{"fifo", fifo, "a named pipe: accepts a regular file of at most"},

@@ -3,9 +3,7 @@
 package cli
 
 import (
-	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -17,24 +15,8 @@ import (
 // line that says what the file is.
 func TestExporterBadConfigFile(t *testing.T) {
 	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		// A command waiting in open(2) for a writer, as before the fix,
-		// gets one.
-		if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-			w.Close()
-		}
-	})
-	huge := filepath.Join(dir, "huge.yml")
-	if err := os.WriteFile(huge, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Truncate(huge, 16<<30); err != nil {
-		t.Fatal(err)
-	}
+	fifo := testutil.FIFO(t, filepath.Join(dir, "fifo"))
+	huge := testutil.SparseFile(t, filepath.Join(dir, "huge.yml"), 16<<30)
 	for _, tt := range []struct{ name, path, want string }{
 		{"dev-zero", "/dev/zero", "config /dev/zero: a character device: accepts a regular file of at most 1 MiB"},
 		{"fifo", fifo, "config " + fifo + ": a named pipe: accepts a regular file of at most 1 MiB"},
