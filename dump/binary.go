@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"iter"
 	"runtime"
 	"slices"
 	"sync/atomic"
@@ -219,12 +220,10 @@ func isProfile(data []byte) bool {
 // packed fields that are.
 func countFields(msg []byte, packed ...protowire.Number) (int, error) {
 	n := 0
-	for len(msg) > 0 {
-		f, rest, err := nextField(msg)
+	for f, err := range fields(msg) {
 		if err != nil {
 			return 0, err
 		}
-		msg = rest
 		if f.typ == protowire.BytesType && slices.Contains(packed, f.num) {
 			n += countVarints(f.value)
 		} else {
@@ -251,6 +250,20 @@ type field struct {
 	num   protowire.Number
 	typ   protowire.Type
 	value []byte // a length-delimited field's content, or the value as written
+}
+
+// fields is each field of msg, in order; one that does not read ends them,
+// with its error.
+func fields(msg []byte) iter.Seq2[field, error] {
+	return func(yield func(field, error) bool) {
+		for len(msg) > 0 {
+			f, rest, err := nextField(msg)
+			if !yield(f, err) || err != nil {
+				return
+			}
+			msg = rest
+		}
+	}
 }
 
 // nextField reads the field msg begins with, and returns it and the rest

@@ -250,12 +250,10 @@ func (p *binaryProfile) index(f field, at span) (int, error) {
 func (p *binaryProfile) indexLocation(msg []byte) (int, error) {
 	loc := location{first: uint32(len(p.lines))}
 	n := 0
-	for len(msg) > 0 {
-		f, rest, err := nextField(msg)
+	for f, err := range fields(msg) {
 		if err != nil {
 			return 0, err
 		}
-		msg = rest
 		n++
 		switch {
 		case f.num == fieldLocationID && f.typ == protowire.VarintType:
@@ -281,12 +279,10 @@ func (p *binaryProfile) indexLocation(msg []byte) (int, error) {
 // readLine reads a Line: its function's id and its line number.
 func readLine(msg []byte) (line, error) {
 	var l line
-	for len(msg) > 0 {
-		f, rest, err := nextField(msg)
+	for f, err := range fields(msg) {
 		if err != nil {
 			return l, err
 		}
-		msg = rest
 		switch {
 		case f.typ != protowire.VarintType:
 		case f.num == fieldLineFunction:
@@ -302,12 +298,10 @@ func readLine(msg []byte) (line, error) {
 func (p *binaryProfile) indexFunction(msg []byte) (int, error) {
 	var fn function
 	n := 0
-	for len(msg) > 0 {
-		f, rest, err := nextField(msg)
+	for f, err := range fields(msg) {
 		if err != nil {
 			return 0, err
 		}
-		msg = rest
 		n++
 		if f.typ != protowire.VarintType {
 			continue
@@ -480,12 +474,10 @@ func (p *binaryProfile) sample(msg []byte) (*Goroutine, error) {
 	p.ids, p.pairs, p.labelSize = p.ids[:0], p.pairs[:0], 0
 	values, depth := 0, 0
 	var count int64
-	for len(msg) > 0 {
-		f, rest, err := nextField(msg)
+	for f, err := range fields(msg) {
 		if err != nil {
 			return nil, err
 		}
-		msg = rest
 		switch f.num {
 		case fieldSampleLocation:
 			err = eachVarint(f, func(id uint64) error {
@@ -573,12 +565,10 @@ func (p *binaryProfile) stack(depth int) ([]Frame, error) {
 // text dump's are.
 func (p *binaryProfile) label(msg []byte) error {
 	var l labelPair
-	for len(msg) > 0 {
-		f, rest, err := nextField(msg)
+	for f, err := range fields(msg) {
 		if err != nil {
 			return err
 		}
-		msg = rest
 		if f.typ != protowire.VarintType {
 			continue
 		}
@@ -663,12 +653,10 @@ func varint(b []byte) uint64 {
 // uintField is the varint field num of msg, 0 if it has none.
 func uintField(msg []byte, num protowire.Number) (uint64, error) {
 	var v uint64
-	for len(msg) > 0 {
-		f, rest, err := nextField(msg)
+	for f, err := range fields(msg) {
 		if err != nil {
 			return 0, err
 		}
-		msg = rest
 		if f.num == num && f.typ == protowire.VarintType {
 			v = varint(f.value)
 		}
