@@ -74,3 +74,29 @@ func TestLoadSameModuleDeps(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadOtherModuleDeps checks that the facts of a package of another
+// module reach the packages that import it, as they do under go vet: a
+// dependency of another module is read from source, and a package of the
+// standard library that only it imports is read whole from export data
+// (go/packages reads only what the named packages' imports refer to).
+func TestLoadOtherModuleDeps(t *testing.T) {
+	dir := writeModule(t, map[string]string{
+		"go.mod":          "module example.com/m\n\ngo 1.26\n\nrequire example.com/dep v1.0.0\n\nreplace example.com/dep => ./dep\n",
+		"m.go":            "package m\n\nimport \"example.com/dep\"\n\nfunc F() uint32 { dep.Marked(); return dep.Sum(\"x\") }\n",
+		"dep/go.mod":      "module example.com/dep\n\ngo 1.26\n",
+		"dep/dep.go":      "package dep\n\nimport \"hash/fnv\"\n\nfunc Marked() {}\n\n// Sum uses hash/fnv in its body only.\nfunc Sum(s string) uint32 {\n\th := fnv.New32a()\n\th.Write([]byte(s))\n\treturn h.Sum32()\n}\n",
+		"dep/dep_test.go": "package dep\n\nimport \"testing\"\n\nfunc TestMarked(t *testing.T) { Marked() }\n",
+	})
+	res, err := run(context.Background(), []*analysis.Analyzer{factAnalyzer}, []string{"./..."}, Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Pos)
+	}
+	if want := []string{"m.go:5:19"}; !slices.Equal(got, want) {
+		t.Errorf("got findings at %v, want %v (dep's facts, and none of dep's own findings)", got, want)
+	}
+}

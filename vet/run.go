@@ -116,34 +116,19 @@ func run(ctx context.Context, analyzers []*analysis.Analyzer, patterns []string,
 	return res, nil
 }
 
-// load loads the packages the patterns name from source, and their
-// dependencies from the export data the go command builds and caches, as
-// go vet does; but the dependencies of the same module, where the
-// patterns leave some out, from source too, so that the facts the checks
-// keep of its functions (a helper that returns an open body, one that
-// closes what it is given) reach the packages named. It returns the
-// packages named only, which are the ones checked.
+// load loads the packages the patterns name, and every dependency that is
+// not the standard library's, from source (fromSource), so that the facts
+// the checks keep of their functions reach the packages named. It
+// returns the packages named only, which are the ones checked.
 func load(ctx context.Context, patterns []string, opts Options) ([]*packages.Package, error) {
 	mode := packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports |
-		packages.NeedTypes | packages.NeedTypesSizes | packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule
+		packages.NeedTypes | packages.NeedTypesSizes | packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule | packages.NeedExportFile
 	cfg := &packages.Config{Context: ctx, Mode: mode, Tests: !opts.NoTests, Dir: opts.Dir}
 	pkgs, err := loadPackages(cfg, patterns)
 	if err != nil {
 		return nil, err
 	}
-	extra := sameModuleDeps(pkgs)
-	if len(extra) == 0 {
-		return pkgs, nil
-	}
-	named := map[string]bool{}
-	for _, p := range pkgs {
-		named[p.ID] = true
-	}
-	all, err := loadPackages(cfg, append(slices.Clone(patterns), extra...))
-	if err != nil {
-		return nil, err
-	}
-	return slices.DeleteFunc(all, func(p *packages.Package) bool { return !named[p.ID] }), nil
+	return fromSource(ctx, pkgs)
 }
 
 // loadPackages loads the patterns, with an error that says why where they
@@ -172,48 +157,6 @@ func loadPackages(cfg *packages.Config, patterns []string) ([]*packages.Package,
 		return nil, fmt.Errorf("vet: the packages do not load: %s", strings.Join(slices.Compact(loadErrs), "; "))
 	}
 	return pkgs, nil
-}
-
-// sameModuleDeps are the import paths of the packages that the packages
-// named import, directly or not, from their own module, where they are not
-// among those named: they were loaded from export data.
-func sameModuleDeps(pkgs []*packages.Package) []string {
-	modules := map[string]bool{}
-	named := map[string]bool{}
-	for _, p := range pkgs {
-		if p.Module != nil {
-			modules[p.Module.Path] = true
-		}
-		named[p.PkgPath] = true
-	}
-	inModule := func(path string) bool {
-		for m := range modules {
-			if path == m || strings.HasPrefix(path, m+"/") {
-				return true
-			}
-		}
-		return false
-	}
-	var deps []string
-	seen := map[string]bool{}
-	var visit func(p *packages.Package)
-	visit = func(p *packages.Package) {
-		for _, imp := range p.Imports {
-			if seen[imp.PkgPath] || !inModule(imp.PkgPath) {
-				continue
-			}
-			seen[imp.PkgPath] = true
-			if !named[imp.PkgPath] {
-				deps = append(deps, imp.PkgPath)
-			}
-			visit(imp)
-		}
-	}
-	for _, p := range pkgs {
-		visit(p)
-	}
-	sort.Strings(deps)
-	return deps
 }
 
 // A finding is a diagnostic of a root package, where the output puts it.
