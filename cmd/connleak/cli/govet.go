@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,19 +18,24 @@ import (
 )
 
 // goVet finds what vet.Run finds, through go vet with this binary as its
-// -vettool: `connleak vet` without -fix runs so, because go vet keeps each
-// package's findings and facts in the build cache, and checks again only
-// what an edit changed, where vet.Run, a library with no cache, loads and
-// checks every package each time (docs/benchmarks.md has both). It returns
-// ok false where go vet cannot say, and vet.Run should: go vet failed (a
-// package that does not build, patterns that match nothing; vet.Run's
-// error says which in connleak's words), warned, or this binary is not
-// connleak; and with noTests, as go vet always checks test files.
-func goVet(ctx context.Context, patterns []string, noTests bool) (findings []vet.Finding, ok bool) {
+// -vettool: `connleak vet` without -fix or -test=false runs so, because
+// go vet keeps each package's findings and facts in the build cache, and
+// checks again only what an edit changed, where vet.Run, a library with no
+// cache, loads and checks every package each time (docs/benchmarks.md has
+// both). Its error says why go vet could not say, and vet.Run should: go
+// vet failed (a package that does not build, patterns that match nothing;
+// vet.Run's error says which in connleak's words), or wrote to its
+// standard error anything but the go command's lines about fetching
+// modules (goProgress), which go vet writes on a first run in a module
+// whose dependencies are not yet downloaded; those it copies to progress.
+func goVet(ctx context.Context, patterns []string, progress io.Writer) ([]vet.Finding, error) {
 	exe, err := os.Executable()
-	wd, werr := os.Getwd()
-	if err != nil || werr != nil || noTests {
-		return nil, false
+	if err != nil {
+		return nil, err
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
 	}
 	args := []string{"vet", "-vettool=" + exe, "-json"}
 	if len(patterns) == 0 {
@@ -38,12 +44,52 @@ func goVet(ctx context.Context, patterns []string, noTests bool) (findings []vet
 	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, "go", append(args, patterns...)...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
-		return nil, false
+	runErr := cmd.Run()
+	var other []string
+	for line := range strings.Lines(stderr.String()) {
+		if goProgress.MatchString(strings.TrimRight(line, "\r\n")) {
+			io.WriteString(progress, line)
+		} else {
+			other = append(other, line)
+		}
 	}
-	findings, err = parseGoVet(&stdout, wd)
-	return findings, err == nil
+	switch {
+	case len(other) > 0:
+		// The first line that says why, not go's "# PATH", which names
+		// the package the lines that follow are of.
+		why := other[0]
+		if i := slices.IndexFunc(other, func(l string) bool { return !strings.HasPrefix(l, "# ") }); i >= 0 {
+			why = other[i]
+		}
+		return nil, errors.New(quoted(why))
+	case runErr != nil:
+		return nil, runErr
+	}
+	return parseGoVet(&stdout, wd)
 }
+
+// goProgress matches a whole line that the go command writes on its
+// standard error as it fetches modules, as cmd/go (go1.26) writes them: a
+// module's download (modfetch), or a toolchain's, where go.mod asks for a
+// newer Go; and, where -mod=mod lets it add a module for an import, its
+// search (modload). None is an error.
+var goProgress = regexp.MustCompile(`^go: (downloading \S+ v\S+|downloading go\S+ \(\S+/\S+\)|finding module for package \S+|found \S+ in \S+ v\S+)$`)
+
+// quoted is a line of go vet's standard error as connleak vet quotes it:
+// without the user and password of any URL in it (the go command names
+// its module proxy, GOPROXY, in some errors, and the URL may carry them),
+// and cut to 200 bytes.
+func quoted(line string) string {
+	line = userinfo.ReplaceAllString(strings.TrimSpace(line), "$1")
+	if len(line) > 200 {
+		line = strings.ToValidUTF8(line[:200], "") + "..."
+	}
+	return line
+}
+
+// userinfo matches a URL's scheme and user information, the user and any
+// password, up to the @.
+var userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]*@`)
 
 // A goVetDiagnostic is one finding as go vet -json writes it.
 type goVetDiagnostic struct {

@@ -14,8 +14,7 @@ import (
 // TestGoVetAgrees checks that `connleak vet` through go vet finds what
 // vet.Run finds, the same findings in the same order, in a module whose
 // findings need facts of another of its packages, and in its tests; that
-// it is go vet that answers (ok), not vet.Run; and that it leaves
-// -test=false, which go vet has not, to vet.Run.
+// it is go vet that answers (no error), not vet.Run.
 func TestGoVetAgrees(t *testing.T) {
 	dir := seedModule(t, seedHandler)
 	for name, text := range map[string]string{
@@ -32,9 +31,10 @@ func TestGoVetAgrees(t *testing.T) {
 		}
 	}
 	t.Chdir(dir)
-	got, ok := goVet(context.Background(), nil, false)
-	if !ok {
-		t.Fatal("go vet did not answer")
+	var progress strings.Builder
+	got, err := goVet(context.Background(), nil, &progress)
+	if err != nil || progress.Len() > 0 {
+		t.Fatalf("go vet did not answer: %v\n%s", err, progress.String())
 	}
 	want, err := vet.Run(context.Background(), nil, vet.Options{})
 	if err != nil {
@@ -42,9 +42,6 @@ func TestGoVetAgrees(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want.Findings) || len(got) != 5 {
 		t.Errorf("go vet found\n%v\nvet.Run\n%v\nwant the same 5", got, want.Findings)
-	}
-	if _, ok := goVet(context.Background(), nil, true); ok {
-		t.Error("go vet answered for -test=false")
 	}
 }
 
@@ -94,6 +91,52 @@ func TestParseGoVet(t *testing.T) {
 	} {
 		if _, err := parseGoVet(strings.NewReader(bad), "/w"); err == nil {
 			t.Errorf("%s: no error", bad)
+		}
+	}
+}
+
+// TestGoProgress checks which lines of go vet's standard error are the go
+// command's about fetching modules, and no error: whole lines of those
+// shapes, nothing else.
+func TestGoProgress(t *testing.T) {
+	for _, tt := range []struct {
+		line string
+		want bool
+	}{
+		{"go: downloading example.com/dep v1.0.0", true},
+		{"go: downloading example.com/dep/v2 v2.0.0-20260101000000-0123456789ab", true},
+		{"go: downloading go1.27.3 (linux/amd64)", true},
+		{"go: finding module for package example.com/dep/sub", true},
+		{"go: found example.com/dep/sub in example.com/dep v1.0.0", true},
+		{"go: downloading example.com/dep v1.0.0: 410 Gone", false},
+		{" go: downloading example.com/dep v1.0.0", false},
+		{"go: downloading example.com/dep", false},
+		{"go: extracting example.com/dep v1.0.0", false},
+		{"go: example.com/dep@v1.0.0: missing go.sum entry for go.mod file", false},
+		{`go: warning: "./..." matched no packages`, false},
+		{"vet: ./main.go:3:15: undefined: undefined", false},
+		{"# example.com/seed", false},
+	} {
+		if got := goProgress.MatchString(tt.line); got != tt.want {
+			t.Errorf("goProgress.MatchString(%q) = %v, want %v", tt.line, got, tt.want)
+		}
+	}
+}
+
+// TestQuoted checks that a line of go vet's is quoted without a URL's
+// user and password, and cut to 200 bytes.
+func TestQuoted(t *testing.T) {
+	long := strings.Repeat("é", 150) // 300 bytes
+	for _, tt := range []struct{ line, want string }{
+		{"go: example.com/dep@v1.0.0: reading https://user:s3cret@proxy.example/example.com/dep/@v/v1.0.0.zip: 401 Unauthorized\n",
+			"go: example.com/dep@v1.0.0: reading https://proxy.example/example.com/dep/@v/v1.0.0.zip: 401 Unauthorized"},
+		{"GOPROXY=https://t0ken@a.example,https://b.example list failed", "GOPROXY=https://a.example,https://b.example list failed"},
+		{"./main.go:3:15: undefined: undefined", "./main.go:3:15: undefined: undefined"},
+		{"mail user@example.com, not a URL", "mail user@example.com, not a URL"},
+		{long, strings.Repeat("é", 100) + "..."},
+	} {
+		if got := quoted(tt.line); got != tt.want {
+			t.Errorf("quoted(%q) = %q, want %q", tt.line, got, tt.want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/connleak/connleak/scenario"
@@ -33,9 +34,8 @@ func (e *exitError) ExitCode() int { return e.code }
 // vet, when it cannot do its work: a bad flag, packages that do not load,
 // patterns that match no packages, a -fix that cannot write its files.
 // With -fix it also applies the suggested fixes that are safe, and says
-// which, why it left each other, and which findings have none. Without -fix it runs the checks through
-// go vet, which keeps what it found of each package (govet.go); with -fix,
-// or where go vet cannot say, through vet.Run.
+// which, why it left each other, and which findings have none. It runs the
+// checks through go vet, or through vet.Run (check).
 func runVet(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("connleak vet", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -61,17 +61,7 @@ go vet -vettool=$(command -v connleak) ./...
 		}
 		return &exitError{2, err}
 	}
-	var res vet.Result
-	var err error
-	found, ok := []vet.Finding(nil), false
-	if !*fix {
-		found, ok = goVet(ctx, fs.Args(), !*tests)
-	}
-	if ok {
-		res.Findings = found
-	} else {
-		res, err = vet.Run(ctx, fs.Args(), vet.Options{Fix: *fix, NoTests: !*tests})
-	}
+	res, err := check(ctx, fs.Args(), vet.Options{Fix: *fix, NoTests: !*tests}, e.stderr)
 	for _, f := range res.Findings {
 		if *asJSON {
 			b, _ := json.Marshal(f)
@@ -115,6 +105,23 @@ go vet -vettool=$(command -v connleak) ./...
 		return &exitError{1, fmt.Errorf("vet: %d findings", len(res.Findings))}
 	}
 	return nil
+}
+
+// check runs the checks on the packages the patterns name: through go vet
+// (govet.go), or with opts.Fix or opts.NoTests, which go vet has not,
+// through vet.Run. Where go vet cannot say, it says so on stderr, and why,
+// and falls back to vet.Run, whose findings are the same (it reads every
+// dependency from source, as go vet does: vet/source.go). -fix and
+// -test=false are no fallback: they say nothing.
+func check(ctx context.Context, patterns []string, opts vet.Options, stderr io.Writer) (vet.Result, error) {
+	if !opts.Fix && !opts.NoTests {
+		found, err := goVet(ctx, patterns, stderr)
+		if err == nil {
+			return vet.Result{Findings: found}, nil
+		}
+		fmt.Fprintf(stderr, "connleak vet: go vet could not check the packages (%s); checking them with connleak's own loader\n", err)
+	}
+	return vet.Run(ctx, patterns, opts)
 }
 
 // labShows is f's message with the lab scenario that shows its pattern,

@@ -54,7 +54,8 @@ func main() {
 
 // TestVetSeed runs connleak vet as a user would, in a module with the
 // Resty demo's handler: it points at the lines, exits 1, and -fix sets
-// IdleConnTimeout and says why it fixes nothing else. (That it works as go vet's -vettool is e2e's
+// IdleConnTimeout and says why it fixes nothing else, and nothing of go
+// vet, which -fix does not go through. (That it works as go vet's -vettool is e2e's
 // TestVetTool: go vet runs the binary.)
 func TestVetSeed(t *testing.T) {
 	dir := seedModule(t, seedHandler)
@@ -87,6 +88,9 @@ func TestVetSeed(t *testing.T) {
 			t.Errorf("connleak vet -fix: exit %d\n%s\nwant exit 1 and %q", r.code, r.out(), want)
 		}
 	}
+	if strings.Contains(r.stderr, "could not check") {
+		t.Errorf("connleak vet -fix:\n%s\nwant nothing said of go vet: -fix is no fallback", r.stderr)
+	}
 	b, _ := os.ReadFile(filepath.Join(dir, "main.go"))
 	if !strings.Contains(string(b), "&http.Transport{IdleConnTimeout: 90 * time.Second}") {
 		t.Errorf("after -fix:\n%s\nwant IdleConnTimeout set", b)
@@ -114,11 +118,18 @@ func moduleRoot(t *testing.T) string {
 	return root
 }
 
-// TestVetBadPackages checks exit status 2 for packages that do not load.
+// TestVetBadPackages checks exit status 2 for packages that do not load,
+// and that connleak vet says, in one line, that go vet could not check
+// them, and why, before vet.Run's error.
 func TestVetBadPackages(t *testing.T) {
 	dir := seedModule(t, "package main\n\nfunc main() { undefined() }\n")
-	if r := run(t, dir, testutil.Getenv(), nil, "vet", "./..."); r.code != 2 || !strings.Contains(r.out(), "do not load") || !strings.Contains(r.out(), "undefined") {
+	r := run(t, dir, testutil.Getenv(), nil, "vet", "./...")
+	if r.code != 2 || !strings.Contains(r.out(), "do not load") || !strings.Contains(r.out(), "undefined") {
 		t.Errorf("connleak vet on a package that does not compile: exit %d\n%s\nwant exit 2 saying why", r.code, r.out())
+	}
+	fallback := regexp.MustCompile(`^connleak vet: go vet could not check the packages \(\S*main\.go:3:15: undefined: undefined\); checking them with connleak's own loader\nconnleak: vet: the packages do not load: `)
+	if !fallback.MatchString(r.stderr) {
+		t.Errorf("connleak vet on a package that does not compile:\n%s\nwant it to say first that go vet could not check it, and why", r.stderr)
 	}
 }
 
@@ -261,7 +272,8 @@ func TestVetExitCodes(t *testing.T) {
 }
 
 // TestVetNoTests checks that -test=false leaves a package's test files
-// out, and that by default they are checked with the rest.
+// out, and that by default they are checked with the rest; -test=false,
+// which go vet has not, is no fallback, and says nothing of go vet.
 func TestVetNoTests(t *testing.T) {
 	dir := seedModule(t, "package main\n\nfunc main() {}\n")
 	test := "package main\n\nimport (\n\t\"net/http\"\n\t\"testing\"\n)\n\nvar tr = &http.Transport{}\n\nfunc TestT(t *testing.T) { _ = tr }\n"
@@ -278,7 +290,7 @@ func TestVetNoTests(t *testing.T) {
 	} {
 		r := run(t, dir, testutil.Getenv(), nil, tt.args...)
 		if r.code != tt.code || !strings.Contains(r.out(), tt.want) || tt.want == "" && strings.Contains(r.out(), "main_test.go") ||
-			tt.code == 1 && !strings.Contains(r.out(), "vet: 1 finding\n") {
+			tt.code == 1 && !strings.Contains(r.out(), "vet: 1 finding\n") || strings.Contains(r.stderr, "could not check") {
 			t.Errorf("connleak %s: got exit %d and\n%s\nwant exit %d and %q", strings.Join(tt.args, " "), r.code, r.out(), tt.code, tt.want)
 		}
 	}
