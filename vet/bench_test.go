@@ -1,7 +1,9 @@
 package vet
 
 import (
+	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -40,4 +42,25 @@ func BenchmarkIgnore(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkRun runs Run on ./... of a module, every check, tests included:
+// connleak's own, or the one in the directory $CONNLEAK_BENCH_MODULE. Run
+// keeps nothing between runs: each loads and checks every package again,
+// and the dependencies that are not the standard library's from source.
+// It reports the findings too (docs/benchmarks.md has the numbers).
+func BenchmarkRun(b *testing.B) {
+	dir := os.Getenv("CONNLEAK_BENCH_MODULE")
+	if dir == "" {
+		dir = ".."
+	}
+	var found int
+	for b.Loop() {
+		res, err := Run(context.Background(), nil, Options{Dir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		found = len(res.Findings)
+	}
+	b.ReportMetric(float64(found), "findings")
 }
