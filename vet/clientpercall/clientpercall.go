@@ -69,48 +69,64 @@ func runClientPerCall(pass *analysis.Pass) (any, error) {
 		if !push {
 			return true
 		}
-		s := &site{expr: n.(ast.Expr)}
-		switch n := n.(type) {
-		case *ast.CompositeLit:
-			switch t := pass.TypesInfo.TypeOf(n); {
-			case analysisutil.IsNamed(t, "net/http", "Transport"):
-				s.kind, s.pool = kindTransport, analysisutil.FieldSetting(pass.TypesInfo, n, "DisableKeepAlives") == analysisutil.Unset
-			case analysisutil.IsNamed(t, "net/http", "Client"):
-				s.kind = kindClient
-			}
-		case *ast.CallExpr:
-			s.kind = siteOfCall(pass, n)
-			if analysisutil.IsNew(pass.TypesInfo, n, "net/http", "Transport") {
-				s.kind = kindTransport // &http.Transport{}
-			}
-			s.pool = s.kind != kindNone
-			if fn, ok := analysisutil.Callee(pass, n).(*types.Func); ok && isRestyFunc(fn, "NewWithClient") {
-				s.pool = len(n.Args) == 1 && c.bareClient(n.Args[0], assigns)
-			}
+		if s := c.site(n.(ast.Expr), stack, assigns); s != nil {
+			sites = append(sites, s)
 		}
-		if s.kind == kindNone {
-			return true
-		}
-		if v := analysisutil.BoundVar(pass.TypesInfo, stack); v != nil && s.kind == kindTransport {
-			for _, a := range assigns[v] {
-				if a.Field == "DisableKeepAlives" && analysisutil.ValueSetting(pass.TypesInfo, a.Value) != analysisutil.Unset {
-					s.pool = false // set later: it keeps no connection
-				}
-			}
-		}
-		s.fn, s.inLoop = c.enclosing(n)
-		if s.fn == nil {
-			return true // a package variable: made once
-		}
-		s.flow = newFlow(s.fn)
-		c.push(s.flow, n)
-		c.follow(s.flow)
-		sites = append(sites, s)
 		return true
 	})
+	for _, pool := range pools(sites) {
+		c.judge(pool)
+	}
+	return nil, nil
+}
 
-	// One pool, one finding: a Transport given to a client made here is
-	// the client's pool.
+// site is what the expression on top of stack makes, followed through
+// its function; nil where it makes no Transport or client, or makes it in
+// a package variable, once.
+func (c *checker) site(n ast.Expr, stack []ast.Node, assigns map[*types.Var][]analysisutil.FieldAssign) *site {
+	s := &site{expr: n}
+	switch n := n.(type) {
+	case *ast.CompositeLit:
+		switch t := c.info.TypeOf(n); {
+		case analysisutil.IsNamed(t, "net/http", "Transport"):
+			s.kind, s.pool = kindTransport, analysisutil.FieldSetting(c.info, n, "DisableKeepAlives") == analysisutil.Unset
+		case analysisutil.IsNamed(t, "net/http", "Client"):
+			s.kind = kindClient
+		}
+	case *ast.CallExpr:
+		s.kind = siteOfCall(c.pass, n)
+		if analysisutil.IsNew(c.info, n, "net/http", "Transport") {
+			s.kind = kindTransport // &http.Transport{}
+		}
+		s.pool = s.kind != kindNone
+		if fn, ok := analysisutil.Callee(c.pass, n).(*types.Func); ok && isRestyFunc(fn, "NewWithClient") {
+			s.pool = len(n.Args) == 1 && c.bareClient(n.Args[0], assigns)
+		}
+	}
+	if s.kind == kindNone {
+		return nil
+	}
+	if v := analysisutil.BoundVar(c.info, stack); v != nil && s.kind == kindTransport {
+		for _, a := range assigns[v] {
+			if a.Field == "DisableKeepAlives" && analysisutil.ValueSetting(c.info, a.Value) != analysisutil.Unset {
+				s.pool = false // set later: it keeps no connection
+			}
+		}
+	}
+	s.fn, s.inLoop = c.enclosing(n)
+	if s.fn == nil {
+		return nil // a package variable: made once
+	}
+	s.flow = newFlow(s.fn)
+	c.push(s.flow, n)
+	c.follow(s.flow)
+	return s
+}
+
+// pools groups the sites by the pool they make, in the order of their
+// first site: one pool, one finding. A Transport given to a client made
+// here is the client's pool.
+func pools(sites []*site) [][]*site {
 	group := make([]int, len(sites))
 	var find func(int) int
 	find = func(i int) int {
@@ -139,19 +155,20 @@ func runClientPerCall(pass *analysis.Pass) (any, error) {
 			}
 		}
 	}
-	pools := map[int][]*site{}
+	byRoot := map[int][]*site{}
 	for i, s := range sites {
-		pools[find(i)] = append(pools[find(i)], s)
+		byRoot[find(i)] = append(byRoot[find(i)], s)
 	}
-	roots := make([]int, 0, len(pools))
-	for r := range pools {
+	roots := make([]int, 0, len(byRoot))
+	for r := range byRoot {
 		roots = append(roots, r)
 	}
 	sort.Ints(roots)
+	var out [][]*site
 	for _, r := range roots {
-		c.judge(pools[r])
+		out = append(out, byRoot[r])
 	}
-	return nil, nil
+	return out
 }
 
 // judge reports the pool made by the sites, unless it is made once, kept,
