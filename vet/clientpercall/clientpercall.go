@@ -177,7 +177,7 @@ func (c *checker) judge(members []*site) {
 	var top, made *site // where to report, and the site that makes the pool
 	inLoop, kept := false, false
 	for _, s := range members {
-		kept = kept || s.flow.kept
+		kept = kept || s.flow.kept || s.flow.returned
 		if top == nil || s.kind > top.kind {
 			top = s
 		}

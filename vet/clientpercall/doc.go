@@ -15,28 +15,40 @@
 // fix.
 //
 // A pool is made where a Transport is made: a Transport literal or
-// new(http.Transport) (unless
-// DisableKeepAlives is set: it keeps no connection), a Clone of one
-// (http.DefaultTransport's too: the clone is a new pool), resty.New and
-// Resty's other New functions, and resty.NewWithClient of a client made
-// here without a Transport (Resty makes it one). A Client literal on a
-// Transport the function did not make (a package variable,
-// http.DefaultTransport, a parameter, a field) shares that pool, and is
-// no finding. The analyzer follows what the function makes through its
-// local variables, assignments (client.Transport = t), struct copies
-// (c := *client), field stores into values the function made, Resty's
-// SetTransport and NewWithClient, and closures; a Transport given to a
-// client made here is that client's pool, and a pool is one finding, at
-// the Resty client, else at the http.Client, else at the Transport.
+// new(http.Transport) (unless DisableKeepAlives is set: it keeps no
+// connection), a Clone of one (http.DefaultTransport's too: the clone is
+// a new pool), resty.New and Resty's other New functions, and
+// resty.NewWithClient of a client made here without a Transport (Resty
+// makes it one). A Client literal on a Transport the function did not
+// make (a package variable, http.DefaultTransport, a parameter, a field)
+// shares that pool, and is no finding. The analyzer follows what the
+// function makes through its local variables, assignments
+// (client.Transport = t), struct copies (c := *client), field stores into
+// values the function made, Resty's SetTransport and NewWithClient, the
+// result of a callee that holds what it is given (below), and closures; a
+// Transport given to a client made here is that client's pool, and a pool
+// is one finding, at the Resty client, else at the http.Client, else at
+// the Transport.
 //
 // A pool is kept when it outlives the call: stored in a field, a global,
 // or an element of what the function did not make; returned; sent on a
 // channel; captured by a goroutine, or by a closure that is itself kept;
 // passed to a callee that keeps it. Each function of the package has a
 // fact, exported for the packages that import it, saying which of its
-// parameters it keeps; a callee without one (from export data, an
-// interface's method, a func value) is taken to keep what it is given.
-// net/http's and Resty's own methods keep nothing.
+// parameters it keeps, and which of the others its result holds and
+// nothing else does, as a wrapper's holds what it wraps: a pool passed to
+// such a callee is followed into the call's result, and is kept where
+// that is. A callee without a fact (from export data, an interface's
+// method, a func value) is taken to keep what it is given, but for a
+// wrapper's shape: a package-level function that is given the pool as an
+// http.RoundTripper, an *http.Transport or an *http.Client and returns an
+// *http.Client or a value with a RoundTrip method, an error beside it or
+// not, as otelhttp.NewTransport(base) does, is taken to hold it in its
+// result alone. One that keeps it elsewhere too, in a registry of its
+// package, cannot be told from export data: a pool made per call and
+// handed to it is reported (go vet gives the analyzer the facts of every
+// dependency, which tell). The methods of net/http's Client and
+// Transport and of Resty's Client and Request keep nothing.
 //
 // A pool released on the function's way out is no leak:
 // CloseIdleConnections on the Transport or a client, or Resty v3's Close,
@@ -49,7 +61,10 @@
 // does not count, since that pool is still used after it. Cleanup runs
 // when the test ends, not when the function returns: it counts in a
 // function that runs once (below), whose pool lives as long as the test,
-// and not in a helper, which holds a pool per call until then.
+// and not in a helper, which holds a pool per call until then. A release
+// on a client over a wrapper counts as well, though a wrapper without a
+// CloseIdleConnections of its own (otelhttp's Transport) passes it on to
+// nothing: the pool it wraps is not released.
 //
 // A function that runs once is main, init, a test, benchmark, fuzz target
 // or example, and a func literal handed to (*testing.T).Run or

@@ -24,7 +24,7 @@ type checker struct {
 	// local holds the facts of the package's own functions, computed
 	// (see facts.go); callers the functions whose facts consulted each;
 	// computing the function whose fact is being computed.
-	local     map[*types.Func]uint64
+	local     map[*types.Func]keepsFact
 	callers   map[*types.Func][]*types.Func
 	computing *types.Func
 }
@@ -36,7 +36,7 @@ func newChecker(pass *analysis.Pass) *checker {
 		parent:  analysisutil.Parents(pass.Files),
 		uses:    map[*types.Var][]*ast.Ident{},
 		defs:    map[*types.Var]*ast.Ident{},
-		local:   map[*types.Func]uint64{},
+		local:   map[*types.Func]keepsFact{},
 		callers: map[*types.Func][]*types.Func{},
 	}
 	for id, obj := range c.info.Uses {
@@ -53,12 +53,13 @@ func newChecker(pass *analysis.Pass) *checker {
 }
 
 // A flow is where a value made, or received, in a function goes: the
-// variables and expressions that hold it, whether it outlives the call,
-// and the calls that release it.
+// variables and expressions that hold it, whether it outlives the call
+// (kept, or returned by the function), and the calls that release it.
 type flow struct {
 	fn       ast.Node       // the *ast.FuncDecl or *ast.FuncLit
 	body     *ast.BlockStmt // fn's body
 	kept     bool
+	returned bool
 	vars     map[*types.Var]bool
 	nodes    map[ast.Node]bool
 	releases []ast.Node // calls of a release method, and method values handed to Cleanup
@@ -194,7 +195,11 @@ func (c *checker) step(fl *flow, n ast.Node) {
 			fl.kept = true
 		}
 	case *ast.ReturnStmt:
-		fl.kept = true
+		if analysisutil.EnclosingFunc(c.parent, p) == fl.fn {
+			fl.returned = true // the function's result holds it
+		} else {
+			fl.kept = true // a closure's result: where it goes is not followed
+		}
 	case *ast.ExprStmt, *ast.BinaryExpr, *ast.IfStmt, *ast.SwitchStmt, *ast.CaseClause, *ast.IncDecStmt, *ast.DeferStmt, *ast.GoStmt:
 		// Dropped or compared; a call's own statement is seen at the call.
 	case *ast.FuncDecl, *ast.Field:
@@ -391,8 +396,11 @@ func (c *checker) method(fl *flow, call *ast.CallExpr, sel *ast.SelectorExpr) {
 		fl.kept = true // an interface's method: no fact
 		return
 	}
-	if mask, ok := c.keeps(fn); !ok || mask&1 != 0 {
+	switch f, ok := c.keeps(fn); {
+	case !ok || f.Mask&1 != 0:
 		fl.kept = true
+	case f.Returns&1 != 0:
+		c.push(fl, call) // its result holds the receiver
 	}
 }
 
@@ -452,10 +460,42 @@ func (c *checker) argument(fl *flow, call *ast.CallExpr, n ast.Node) {
 	if sig.Variadic() && i >= sig.Params().Len()-1 {
 		i = sig.Params().Len() - 1
 	}
-	mask, ok := c.keeps(fn)
-	if !ok || i+1 >= 64 || mask&(1<<(i+1)) != 0 {
+	bit := uint64(1) << (i + 1)
+	switch f, ok := c.keeps(fn); {
+	case !ok && wraps(sig, i):
+		c.push(fl, call) // a wrapper's result holds it
+	case !ok || i+1 >= 64 || f.Mask&bit != 0:
 		fl.kept = true
+	case f.Returns&bit != 0:
+		c.push(fl, call) // its result holds it
 	}
+}
+
+// wraps reports whether a function without a fact, given the value as
+// its parameter i, is taken as a wrapper, whose result holds the value
+// and which keeps it nowhere else: a package-level function that takes it
+// as an http.RoundTripper, an *http.Transport or an *http.Client, and
+// returns an *http.Client or a value with a RoundTrip method (an
+// http.RoundTripper, a Transport of its own), an error beside it or not,
+// as otelhttp.NewTransport(base) does.
+func wraps(sig *types.Signature, i int) bool {
+	params, results := sig.Params(), sig.Results()
+	if sig.Recv() != nil || i >= params.Len() || results.Len() == 0 || results.Len() > 2 ||
+		results.Len() == 2 && !types.Identical(results.At(1).Type(), types.Universe.Lookup("error").Type()) {
+		return false
+	}
+	t := params.At(i).Type()
+	if s, ok := t.(*types.Slice); ok && sig.Variadic() && i == params.Len()-1 {
+		t = s.Elem()
+	}
+	if !analysisutil.IsNamed(t, "net/http", "RoundTripper") && !analysisutil.IsNamed(t, "net/http", "Transport") &&
+		!analysisutil.IsNamed(t, "net/http", "Client") {
+		return false
+	}
+	r := results.At(0).Type()
+	m, _, _ := types.LookupFieldOrMethod(r, true, nil, "RoundTrip")
+	_, roundTrips := m.(*types.Func)
+	return roundTrips || analysisutil.IsNamed(r, "net/http", "Client")
 }
 
 // holds reports whether a value of type t may hold a connection pool:
