@@ -36,9 +36,16 @@ const (
 	kindTransport      // an http.Transport: a literal, or a Clone
 	kindClient         // an http.Client literal
 	kindResty          // a Resty client
+	kindRetryable      // a go-retryablehttp client
 )
 
-var what = [...]string{kindTransport: "an http.Transport", kindClient: "an http.Client with a Transport of its own", kindResty: "a Resty client"}
+var what = [...]string{
+	kindTransport: "an http.Transport", kindClient: "an http.Client with a Transport of its own",
+	kindResty: "a Resty client", kindRetryable: "a retryablehttp client",
+}
+
+// retryablePath is go-retryablehttp's import path.
+const retryablePath = "github.com/hashicorp/go-retryablehttp"
 
 // A site is an expression that makes a Transport or a client, in a
 // function.
@@ -106,11 +113,16 @@ func (c *checker) site(n ast.Expr, stack []ast.Node, assigns map[*types.Var][]an
 	if s.kind == kindNone {
 		return nil
 	}
-	if v := analysisutil.BoundVar(c.info, stack); v != nil && s.kind == kindTransport {
-		for _, a := range assigns[v] {
-			if a.Field == "DisableKeepAlives" && analysisutil.ValueSetting(c.info, a.Value) != analysisutil.Unset {
-				s.pool = false // set later: it keeps no connection
+	if v := analysisutil.BoundVar(c.info, stack); v != nil {
+		switch s.kind {
+		case kindTransport:
+			for _, a := range assigns[v] {
+				if a.Field == "DisableKeepAlives" && analysisutil.ValueSetting(c.info, a.Value) != analysisutil.Unset {
+					s.pool = false // set later: it keeps no connection
+				}
 			}
+		case kindRetryable:
+			s.pool = !c.setsHTTPClient(v)
 		}
 	}
 	s.fn, s.inLoop = c.enclosing(n)
@@ -261,8 +273,8 @@ func (c *checker) enclosing(n ast.Node) (fn ast.Node, inLoop bool) {
 	return nil, false
 }
 
-// siteOfCall is what the call makes: a Transport cloned, or a Resty
-// client.
+// siteOfCall is what the call makes: a Transport cloned, a Resty
+// client, or a go-retryablehttp one.
 func siteOfCall(pass *analysis.Pass, call *ast.CallExpr) kind {
 	fn, ok := analysisutil.Callee(pass, call).(*types.Func)
 	if !ok {
@@ -275,6 +287,8 @@ func siteOfCall(pass *analysis.Pass, call *ast.CallExpr) kind {
 	case isResty(fn) && sig.Recv() == nil && strings.HasPrefix(fn.Name(), "New") && sig.Results().Len() == 1 &&
 		isNamedIn(sig.Results().At(0).Type(), analysisutil.RestyPaths, "Client"):
 		return kindResty
+	case fn.Pkg() != nil && fn.Pkg().Path() == retryablePath && fn.Name() == "NewClient" && sig.Recv() == nil:
+		return kindRetryable // its HTTPClient, go-cleanhttp's, has a Transport of its own
 	}
 	return kindNone
 }
@@ -329,6 +343,46 @@ func (c *checker) bareClient(e ast.Expr, assigns map[*types.Var][]analysisutil.F
 	lit, ok := ast.Unparen(value).(*ast.CompositeLit)
 	return ok && analysisutil.IsNamed(c.info.TypeOf(lit), "net/http", "Client") &&
 		analysisutil.FieldSetting(c.info, lit, "Transport") == analysisutil.Unset
+}
+
+// setsHTTPClient reports whether the function sets the HTTPClient of v,
+// a go-retryablehttp client, or that HTTPClient's Transport, to a value
+// that is not made of v's own: the pool NewClient made for it is then
+// replaced before its first request. Its Transport wrapped and set back
+// (otelhttp.NewTransport(c.HTTPClient.Transport)) is still its pool.
+func (c *checker) setsHTTPClient(v *types.Var) bool {
+	for _, id := range c.uses[v] {
+		sel, ok := c.parent[id].(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != "HTTPClient" {
+			continue
+		}
+		lhs := ast.Node(sel)
+		if tr, ok := c.parent[sel].(*ast.SelectorExpr); ok && tr.Sel.Name == "Transport" {
+			lhs = tr
+		}
+		a, ok := c.parent[lhs].(*ast.AssignStmt)
+		if !ok || !c.isLHS(lhs) {
+			continue
+		}
+		for _, value := range assigned(a, lhs) {
+			if value != nil && !c.mentions(value, v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mentions reports whether e uses the variable v.
+func (c *checker) mentions(e ast.Expr, v *types.Var) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && c.info.Uses[id] == v {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // isHandler reports whether fn takes an http.ResponseWriter and an

@@ -17,11 +17,12 @@ import (
 // return (released), a Resty client with its Transport, one pool
 // (onepool), new(http.Transport) as &http.Transport{} (newtransport), a
 // Transport wrapped by otelhttp.NewTransport, a function without a fact,
-// under a Client made per call (wrapped, with the facts of wrappers); and
-// code of odd shapes, walked without a panic (odd). One load for all: each
-// loads net/http from source.
+// under a Client made per call (wrapped, with the facts of wrappers), and
+// a go-retryablehttp client made per call, its Transport set (retryable);
+// and code of odd shapes, walked without a panic (odd). One load for all:
+// each loads net/http from source.
 func Test(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), clientpercall.Analyzer,
 		"clientpercall", "assigned", "helper", "helpers", "constvalue", "shared", "rangeexpr", "released", "onepool", "odd", "subtest", "cleanup", "newtransport",
-		"wrapped", "wrappers")
+		"wrapped", "wrappers", "retryable")
 }

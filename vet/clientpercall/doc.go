@@ -5,29 +5,32 @@
 //
 // clientpercall: report HTTP clients and Transports made per call
 //
-// An http.Transport, an http.Client with a Transport of its own, or a
-// Resty client is a connection pool. Made per call, inside a loop, inside
-// an HTTP handler, or inside any function that does not keep it, each call
-// makes a pool that nothing shares, and its idle connections stay: for
-// ever with a bare Transport, 90 seconds with Resty's; a readLoop and a
-// writeLoop each in this program, and a conn.serve in the server. Made
-// once, in main or init or a package variable, kept and shared, it is the
-// fix.
+// An http.Transport, an http.Client with a Transport of its own, a Resty
+// client or a go-retryablehttp one is a connection pool. Made per call,
+// inside a loop, inside an HTTP handler, or inside any function that does
+// not keep it, each call makes a pool that nothing shares, and its idle
+// connections stay: for ever with a bare Transport, 90 seconds with
+// Resty's or go-retryablehttp's; a readLoop and a writeLoop each in this
+// program, and a conn.serve in the server. Made once, in main or init or
+// a package variable, kept and shared, it is the fix.
 //
 // A pool is made where a Transport is made: a Transport literal or
 // new(http.Transport) (unless DisableKeepAlives is set: it keeps no
 // connection), a Clone of one (http.DefaultTransport's too: the clone is
-// a new pool), resty.New and Resty's other New functions, and
+// a new pool), resty.New and Resty's other New functions,
 // resty.NewWithClient of a client made here without a Transport (Resty
-// makes it one). A Client literal on a Transport the function did not
-// make (a package variable, http.DefaultTransport, a parameter, a field)
-// shares that pool, and is no finding. The analyzer follows what the
-// function makes through its local variables, assignments
-// (client.Transport = t), struct copies (c := *client), field stores into
-// values the function made, Resty's SetTransport and NewWithClient, the
-// result of a callee that holds what it is given (below), and closures; a
-// Transport given to a client made here is that client's pool, and a pool
-// is one finding, at the Resty client, else at the http.Client, else at
+// makes it one), and retryablehttp.NewClient (its HTTPClient has a
+// Transport of go-cleanhttp's, made per call) unless the function sets
+// that HTTPClient, or its Transport, to a value not made of the client's
+// own. A Client literal on a Transport the function did not make (a
+// package variable, http.DefaultTransport, a parameter, a field) shares
+// that pool, and is no finding. The analyzer follows what the function
+// makes through its local variables, assignments (client.Transport = t),
+// struct copies (c := *client), field stores into values the function
+// made, Resty's SetTransport and NewWithClient, the result of a callee
+// that holds what it is given (below), and closures; a Transport given to
+// a client made here is that client's pool, and a pool is one finding, at
+// the Resty or go-retryablehttp client, else at the http.Client, else at
 // the Transport.
 //
 // A pool is kept when it outlives the call: stored in a field, a global,
@@ -48,7 +51,8 @@
 // package, cannot be told from export data: a pool made per call and
 // handed to it is reported (go vet gives the analyzer the facts of every
 // dependency, which tell). The methods of net/http's Client and
-// Transport and of Resty's Client and Request keep nothing.
+// Transport, of Resty's Client and Request, and of go-retryablehttp's
+// Client keep nothing.
 //
 // A pool released on the function's way out is no leak:
 // CloseIdleConnections on the Transport or a client, or Resty v3's Close,

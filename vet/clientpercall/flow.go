@@ -528,8 +528,8 @@ func holdsPool(t types.Type, fn *types.Func) bool {
 }
 
 // isKnown reports whether fn is a method of net/http's Client or
-// Transport, or of Resty's Client or Request: methods that keep no
-// receiver.
+// Transport, of Resty's Client or Request, or of go-retryablehttp's
+// Client: methods that keep no receiver.
 func isKnown(fn *types.Func) bool {
 	recv := fn.Type().(*types.Signature).Recv()
 	if recv == nil {
@@ -537,7 +537,8 @@ func isKnown(fn *types.Func) bool {
 	}
 	t := recv.Type()
 	return analysisutil.IsNamed(t, "net/http", "Client") || analysisutil.IsNamed(t, "net/http", "Transport") ||
-		isNamedIn(t, analysisutil.RestyPaths, "Client") || isNamedIn(t, analysisutil.RestyPaths, "Request")
+		isNamedIn(t, analysisutil.RestyPaths, "Client") || isNamedIn(t, analysisutil.RestyPaths, "Request") ||
+		analysisutil.IsNamed(t, retryablePath, "Client")
 }
 
 func isNamedIn(t types.Type, paths map[string]bool, name string) bool {
