@@ -29,102 +29,132 @@ const (
 	fixMessage = "Set IdleConnTimeout to 90s, as http.DefaultTransport does"
 )
 
+// A checker holds what the reports of one package share: the field
+// assignments of its variables and its releases.
+type checker struct {
+	pass    *analysis.Pass
+	assigns map[*types.Var][]analysisutil.FieldAssign
+	rel     *releases
+}
+
 func runTransportIdleTimeout(pass *analysis.Pass) (any, error) {
 	if !analysisutil.HasSyntax(pass) {
 		return nil, nil
 	}
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	assigns := analysisutil.FieldAssignments(ins, pass.TypesInfo)
-	// later is what the statements after `v := &http.Transport{...}` set
-	// on v: the most any assignment sets.
-	later := func(v *types.Var, field string) analysisutil.Setting {
-		s := analysisutil.Unset
-		for _, a := range assigns[v] {
-			if a.Field == field {
-				s = max(s, analysisutil.ValueSetting(pass.TypesInfo, a.Value))
-			}
-		}
-		return s
-	}
-	rel := newReleases(pass, ins)
+	c := &checker{pass: pass, assigns: analysisutil.FieldAssignments(ins, pass.TypesInfo), rel: newReleases(pass, ins)}
 	ins.WithStack([]ast.Node{(*ast.CompositeLit)(nil), (*ast.CallExpr)(nil)}, func(n ast.Node, push bool, stack []ast.Node) bool {
 		if !push {
 			return true
 		}
-		if call, ok := n.(*ast.CallExpr); ok {
-			// new(http.Transport) is &http.Transport{}; its fix
-			// rewrites it so.
-			if !analysisutil.IsNew(pass.TypesInfo, call, "net/http", "Transport") {
-				return true
-			}
-			v := analysisutil.BoundVar(pass.TypesInfo, stack)
-			if v != nil {
-				if _, ok := assignsTo(assigns[v], "IdleConnTimeout"); ok || later(v, "DisableKeepAlives") != analysisutil.Unset {
-					return true // judged at that assignment
-				}
-			}
-			if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && rel.released(fn, call, v, call, call.End()) {
-				return true
-			}
-			analysisutil.Report(pass, analysisutil.CheckTransportIdleTimeout, call.Pos(),
-				analysisutil.NewWithField(pass, stack, "IdleConnTimeout", fixValue, fixMessage),
-				"http.Transport without IdleConnTimeout keeps every idle connection for ever")
-			return true
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			c.checkNew(n, stack)
+		case *ast.CompositeLit:
+			c.checkLit(n, stack)
 		}
-		lit := n.(*ast.CompositeLit)
-		if !analysisutil.IsNamed(pass.TypesInfo.TypeOf(lit), "net/http", "Transport") ||
-			analysisutil.FieldSetting(pass.TypesInfo, lit, "IdleConnTimeout") != analysisutil.Unset ||
-			analysisutil.FieldSetting(pass.TypesInfo, lit, "DisableKeepAlives") != analysisutil.Unset {
-			return true
-		}
-		v := analysisutil.BoundVar(pass.TypesInfo, stack)
-		if v != nil {
-			if _, ok := assignsTo(assigns[v], "IdleConnTimeout"); ok || later(v, "DisableKeepAlives") != analysisutil.Unset {
-				return true // judged at that assignment
-			}
-		}
-		if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && rel.released(fn, lit, v, lit, lit.End()) {
-			return true
-		}
-		if value := analysisutil.KeyValue(lit, "IdleConnTimeout"); value != nil {
-			analysisutil.Report(pass, analysisutil.CheckTransportIdleTimeout, lit.Pos(),
-				analysisutil.ReplaceValue(pass, value, fixValue, fixMessage),
-				"http.Transport with IdleConnTimeout 0 keeps every idle connection for ever")
-			return true
-		}
-		analysisutil.Report(pass, analysisutil.CheckTransportIdleTimeout, lit.Pos(),
-			analysisutil.AddField(pass, lit, "IdleConnTimeout", fixValue, fixMessage),
-			"http.Transport without IdleConnTimeout keeps every idle connection for ever")
 		return true
 	})
-	// t.IdleConnTimeout = 0, on any Transport: a literal, a clone of
-	// http.DefaultTransport, a parameter.
 	ins.Preorder([]ast.Node{(*ast.AssignStmt)(nil)}, func(n ast.Node) {
-		a := n.(*ast.AssignStmt)
-		if len(a.Lhs) != len(a.Rhs) {
-			return
-		}
-		for i, lhs := range a.Lhs {
-			sel, ok := ast.Unparen(lhs).(*ast.SelectorExpr)
-			if !ok || sel.Sel.Name != "IdleConnTimeout" || !analysisutil.IsNamed(pass.TypesInfo.TypeOf(sel.X), "net/http", "Transport") ||
-				analysisutil.ValueSetting(pass.TypesInfo, a.Rhs[i]) != analysisutil.Unset {
-				continue
-			}
-			if id, ok := ast.Unparen(sel.X).(*ast.Ident); ok {
-				v, _ := pass.TypesInfo.Uses[id].(*types.Var)
-				if v != nil && later(v, "DisableKeepAlives") != analysisutil.Unset {
-					continue
-				}
-				if fn := analysisutil.EnclosingFunc(rel.parent, a); v != nil && fn != nil && analysisutil.DeclaredIn(v, fn) && rel.released(fn, nil, v, a, v.Pos()) {
-					continue
-				}
-			}
-			analysisutil.Report(pass, analysisutil.CheckTransportIdleTimeout, lhs.Pos(),
-				analysisutil.ReplaceValue(pass, a.Rhs[i], fixValue, fixMessage),
-				"http.Transport with IdleConnTimeout 0 keeps every idle connection for ever")
-		}
+		c.checkAssign(n.(*ast.AssignStmt))
 	})
 	return nil, nil
+}
+
+// later is what the statements after `v := &http.Transport{...}` set on
+// v's field: the most any assignment sets.
+func (c *checker) later(v *types.Var, field string) analysisutil.Setting {
+	s := analysisutil.Unset
+	for _, a := range c.assigns[v] {
+		if a.Field == field {
+			s = max(s, analysisutil.ValueSetting(c.pass.TypesInfo, a.Value))
+		}
+	}
+	return s
+}
+
+// judgedLater reports whether what the package assigns to v decides:
+// an IdleConnTimeout assigned to it is judged at that assignment, and a
+// DisableKeepAlives set on it keeps no idle connection.
+func (c *checker) judgedLater(v *types.Var) bool {
+	if v == nil {
+		return false
+	}
+	_, ok := assignsTo(c.assigns[v], "IdleConnTimeout")
+	return ok || c.later(v, "DisableKeepAlives") != analysisutil.Unset
+}
+
+// checkNew reports new(http.Transport), which is &http.Transport{}; its
+// fix rewrites it so.
+func (c *checker) checkNew(call *ast.CallExpr, stack []ast.Node) {
+	if !analysisutil.IsNew(c.pass.TypesInfo, call, "net/http", "Transport") {
+		return
+	}
+	v := analysisutil.BoundVar(c.pass.TypesInfo, stack)
+	if c.judgedLater(v) {
+		return
+	}
+	if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && c.rel.released(fn, call, v, call, call.End()) {
+		return
+	}
+	analysisutil.Report(c.pass, analysisutil.CheckTransportIdleTimeout, call.Pos(),
+		analysisutil.NewWithField(c.pass, stack, "IdleConnTimeout", fixValue, fixMessage),
+		"http.Transport without IdleConnTimeout keeps every idle connection for ever")
+}
+
+// checkLit reports a Transport literal that sets neither IdleConnTimeout
+// nor DisableKeepAlives, or sets IdleConnTimeout to 0.
+func (c *checker) checkLit(lit *ast.CompositeLit, stack []ast.Node) {
+	info := c.pass.TypesInfo
+	if !analysisutil.IsNamed(info.TypeOf(lit), "net/http", "Transport") ||
+		analysisutil.FieldSetting(info, lit, "IdleConnTimeout") != analysisutil.Unset ||
+		analysisutil.FieldSetting(info, lit, "DisableKeepAlives") != analysisutil.Unset {
+		return
+	}
+	v := analysisutil.BoundVar(info, stack)
+	if c.judgedLater(v) {
+		return
+	}
+	if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && c.rel.released(fn, lit, v, lit, lit.End()) {
+		return
+	}
+	if value := analysisutil.KeyValue(lit, "IdleConnTimeout"); value != nil {
+		analysisutil.Report(c.pass, analysisutil.CheckTransportIdleTimeout, lit.Pos(),
+			analysisutil.ReplaceValue(c.pass, value, fixValue, fixMessage),
+			"http.Transport with IdleConnTimeout 0 keeps every idle connection for ever")
+		return
+	}
+	analysisutil.Report(c.pass, analysisutil.CheckTransportIdleTimeout, lit.Pos(),
+		analysisutil.AddField(c.pass, lit, "IdleConnTimeout", fixValue, fixMessage),
+		"http.Transport without IdleConnTimeout keeps every idle connection for ever")
+}
+
+// checkAssign reports t.IdleConnTimeout = 0, on any Transport: a literal,
+// a clone of http.DefaultTransport, a parameter.
+func (c *checker) checkAssign(a *ast.AssignStmt) {
+	info := c.pass.TypesInfo
+	if len(a.Lhs) != len(a.Rhs) {
+		return
+	}
+	for i, lhs := range a.Lhs {
+		sel, ok := ast.Unparen(lhs).(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != "IdleConnTimeout" || !analysisutil.IsNamed(info.TypeOf(sel.X), "net/http", "Transport") ||
+			analysisutil.ValueSetting(info, a.Rhs[i]) != analysisutil.Unset {
+			continue
+		}
+		if id, ok := ast.Unparen(sel.X).(*ast.Ident); ok {
+			v, _ := info.Uses[id].(*types.Var)
+			if v != nil && c.later(v, "DisableKeepAlives") != analysisutil.Unset {
+				continue
+			}
+			if fn := analysisutil.EnclosingFunc(c.rel.parent, a); v != nil && fn != nil && analysisutil.DeclaredIn(v, fn) && c.rel.released(fn, nil, v, a, v.Pos()) {
+				continue
+			}
+		}
+		analysisutil.Report(c.pass, analysisutil.CheckTransportIdleTimeout, lhs.Pos(),
+			analysisutil.ReplaceValue(c.pass, a.Rhs[i], fixValue, fixMessage),
+			"http.Transport with IdleConnTimeout 0 keeps every idle connection for ever")
+	}
 }
 
 // assignsTo is the last assignment to field among as.
