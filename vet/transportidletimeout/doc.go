@@ -12,6 +12,14 @@
 // DisableKeepAlives, new(http.Transport) (the same as &http.Transport{}),
 // and an assignment t.IdleConnTimeout = 0 to any Transport.
 //
+// golang.org/x/net/http2's Transport, whose zero IdleConnTimeout is no
+// limit too (an h2c client's, AllowHTTP with a DialTLSContext that dials
+// plain TCP), is judged the same where it is a literal or new: it has no
+// DisableKeepAlives, and an assignment of 0 to its IdleConnTimeout is not
+// reported, since one that ConfigureTransports returns then takes its
+// HTTP/1 Transport's; a literal bound to a variable is judged with the
+// most the package assigns to its IdleConnTimeout.
+//
 // Values are read as constants (go/constant), not by their spelling: a
 // constant IdleConnTimeout of 0 or less, or a constant false
 // DisableKeepAlives, is the same as none, and `DisableKeepAlives: keep`

@@ -73,25 +73,32 @@ func (c *checker) later(v *types.Var, field string) analysisutil.Setting {
 	return s
 }
 
-// judgedLater reports whether what the package assigns to v decides:
-// an IdleConnTimeout assigned to it is judged at that assignment, and a
-// DisableKeepAlives set on it keeps no idle connection.
-func (c *checker) judgedLater(v *types.Var) bool {
+// judgedLater reports whether what the package assigns to v, a Transport
+// of type name (transportName), decides: an IdleConnTimeout assigned to
+// an http.Transport is judged at that assignment, and a DisableKeepAlives
+// set on it keeps no idle connection. An http2.Transport's assignment of
+// 0 is not judged (one from ConfigureTransports then takes its HTTP/1
+// Transport's): its literal is, with the most the package assigns.
+func (c *checker) judgedLater(v *types.Var, name string) bool {
 	if v == nil {
 		return false
+	}
+	if name == "http2.Transport" {
+		return c.later(v, "IdleConnTimeout") != analysisutil.Unset
 	}
 	_, ok := assignsTo(c.assigns[v], "IdleConnTimeout")
 	return ok || c.later(v, "DisableKeepAlives") != analysisutil.Unset
 }
 
-// checkNew reports new(http.Transport), which is &http.Transport{}; its
-// fix rewrites it so.
+// checkNew reports new(http.Transport), which is &http.Transport{}, and
+// new(http2.Transport); its fix rewrites it so.
 func (c *checker) checkNew(call *ast.CallExpr, stack []ast.Node) {
-	if !analysisutil.IsNew(c.pass.TypesInfo, call, "net/http", "Transport") {
+	name := newTransport(c.pass.TypesInfo, call)
+	if name == "" {
 		return
 	}
 	v := analysisutil.BoundVar(c.pass.TypesInfo, stack)
-	if c.judgedLater(v) {
+	if c.judgedLater(v, name) {
 		return
 	}
 	if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && c.rel.released(fn, call, v, call, call.End()) {
@@ -99,20 +106,22 @@ func (c *checker) checkNew(call *ast.CallExpr, stack []ast.Node) {
 	}
 	analysisutil.Report(c.pass, analysisutil.CheckTransportIdleTimeout, call.Pos(),
 		analysisutil.NewWithField(c.pass, stack, "IdleConnTimeout", fixValue, fixMessage),
-		"http.Transport without IdleConnTimeout keeps every idle connection for ever")
+		"%s without IdleConnTimeout keeps every idle connection for ever", name)
 }
 
-// checkLit reports a Transport literal that sets neither IdleConnTimeout
-// nor DisableKeepAlives, or sets IdleConnTimeout to 0.
+// checkLit reports a Transport literal, net/http's or x/net/http2's, that
+// sets neither IdleConnTimeout nor DisableKeepAlives (http2's has none),
+// or sets IdleConnTimeout to 0.
 func (c *checker) checkLit(lit *ast.CompositeLit, stack []ast.Node) {
 	info := c.pass.TypesInfo
-	if !analysisutil.IsNamed(info.TypeOf(lit), "net/http", "Transport") ||
+	name := transportName(info.TypeOf(lit))
+	if name == "" ||
 		analysisutil.FieldSetting(info, lit, "IdleConnTimeout") != analysisutil.Unset ||
 		analysisutil.FieldSetting(info, lit, "DisableKeepAlives") != analysisutil.Unset {
 		return
 	}
 	v := analysisutil.BoundVar(info, stack)
-	if c.judgedLater(v) {
+	if c.judgedLater(v, name) {
 		return
 	}
 	if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && c.rel.released(fn, lit, v, lit, lit.End()) {
@@ -121,12 +130,12 @@ func (c *checker) checkLit(lit *ast.CompositeLit, stack []ast.Node) {
 	if value := analysisutil.KeyValue(lit, "IdleConnTimeout"); value != nil {
 		analysisutil.Report(c.pass, analysisutil.CheckTransportIdleTimeout, lit.Pos(),
 			analysisutil.ReplaceValue(c.pass, value, fixValue, fixMessage),
-			"http.Transport with IdleConnTimeout 0 keeps every idle connection for ever")
+			"%s with IdleConnTimeout 0 keeps every idle connection for ever", name)
 		return
 	}
 	analysisutil.Report(c.pass, analysisutil.CheckTransportIdleTimeout, lit.Pos(),
 		analysisutil.AddField(c.pass, lit, "IdleConnTimeout", fixValue, fixMessage),
-		"http.Transport without IdleConnTimeout keeps every idle connection for ever")
+		"%s without IdleConnTimeout keeps every idle connection for ever", name)
 }
 
 // checkAssign reports t.IdleConnTimeout = 0, on any Transport: a literal,

@@ -52,3 +52,11 @@ func TestReleased(t *testing.T) {
 func TestNew(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), transportidletimeout.Analyzer, "newtransport")
 }
+
+// TestHTTP2 checks that golang.org/x/net/http2's Transport is judged as
+// net/http's is: a literal or new without IdleConnTimeout, or with 0, is
+// reported and fixed; one set later, released, or returned by
+// ConfigureTransports (it takes its HTTP/1 Transport's) is not.
+func TestHTTP2(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), transportidletimeout.Analyzer, "h2c")
+}
