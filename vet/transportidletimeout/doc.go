@@ -34,13 +34,17 @@
 //
 // A Transport that the function making it releases on its way out keeps
 // no idle connection past it: CloseIdleConnections on the variable it is
-// bound to, or on an http.Client bound to a variable and given it in its
-// literal, deferred, called in a func literal that is deferred or handed
-// to the Cleanup of a *testing.T, B or F (or a testing.TB), or handed to
-// Cleanup as a method value (t.Cleanup(tr.CloseIdleConnections)), or
-// called later in the block that makes it, or a block around that, with no
-// loop in between; a Cleanup bounds it by the test rather than by the
-// function. Only the
+// bound to, on an http.Client bound to a variable and given it in its
+// literal, or on the field it is assigned to of a value the function
+// makes (h.transport = &http.Transport{...}, then
+// t.Cleanup(h.transport.CloseIdleConnections), h a local struct, or a
+// local pointer given only &T{...} or new(T); the path goes through
+// fields of struct values, not through a pointer field), deferred, called
+// in a func literal that is deferred or handed to the Cleanup of a
+// *testing.T, B or F (or a testing.TB), or handed to Cleanup as a method
+// value (t.Cleanup(tr.CloseIdleConnections)), or called later in the
+// block that makes it, or a block around that, with no loop in between; a
+// Cleanup bounds it by the test rather than by the function. Only the
 // function that makes the Transport counts, and only its own variables: a
 // package's Transport, or one handed in, is used after the release, and
 // keeps its idle connections from then on. What the Transport is used for

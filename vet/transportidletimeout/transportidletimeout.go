@@ -90,6 +90,21 @@ func (c *checker) judgedLater(v *types.Var, name string) bool {
 	return ok || c.later(v, "DisableKeepAlives") != analysisutil.Unset
 }
 
+// bound is the variable, or else the field path (pathOf), that the
+// Transport on top of stack is assigned to; nil and no path where neither.
+func (c *checker) bound(stack []ast.Node) (*types.Var, fieldPath) {
+	to := analysisutil.BoundTo(stack)
+	if id, ok := to.(*ast.Ident); ok {
+		v, _ := c.pass.TypesInfo.ObjectOf(id).(*types.Var)
+		return v, fieldPath{}
+	}
+	if to == nil {
+		return nil, fieldPath{}
+	}
+	p, _ := pathOf(c.pass.TypesInfo, to)
+	return nil, p
+}
+
 // checkNew reports new(http.Transport), which is &http.Transport{}, and
 // new(http2.Transport); its fix rewrites it so.
 func (c *checker) checkNew(call *ast.CallExpr, stack []ast.Node) {
@@ -97,11 +112,11 @@ func (c *checker) checkNew(call *ast.CallExpr, stack []ast.Node) {
 	if name == "" {
 		return
 	}
-	v := analysisutil.BoundVar(c.pass.TypesInfo, stack)
+	v, p := c.bound(stack)
 	if c.judgedLater(v, name) {
 		return
 	}
-	if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && c.rel.released(fn, call, v, call, call.End()) {
+	if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && c.rel.released(fn, call, v, p, call, call.End()) {
 		return
 	}
 	analysisutil.Report(c.pass, analysisutil.CheckTransportIdleTimeout, call.Pos(),
@@ -120,11 +135,11 @@ func (c *checker) checkLit(lit *ast.CompositeLit, stack []ast.Node) {
 		analysisutil.FieldSetting(info, lit, "DisableKeepAlives") != analysisutil.Unset {
 		return
 	}
-	v := analysisutil.BoundVar(info, stack)
+	v, p := c.bound(stack)
 	if c.judgedLater(v, name) {
 		return
 	}
-	if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && c.rel.released(fn, lit, v, lit, lit.End()) {
+	if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && c.rel.released(fn, lit, v, p, lit, lit.End()) {
 		return
 	}
 	if value := analysisutil.KeyValue(lit, "IdleConnTimeout"); value != nil {
@@ -156,7 +171,7 @@ func (c *checker) checkAssign(a *ast.AssignStmt) {
 			if v != nil && c.later(v, "DisableKeepAlives") != analysisutil.Unset {
 				continue
 			}
-			if fn := analysisutil.EnclosingFunc(c.rel.parent, a); v != nil && fn != nil && analysisutil.DeclaredIn(v, fn) && c.rel.released(fn, nil, v, a, v.Pos()) {
+			if fn := analysisutil.EnclosingFunc(c.rel.parent, a); v != nil && fn != nil && analysisutil.DeclaredIn(v, fn) && c.rel.released(fn, nil, v, fieldPath{}, a, v.Pos()) {
 				continue
 			}
 		}

@@ -39,11 +39,12 @@ func TestCloneZero(t *testing.T) {
 }
 
 // TestReleased checks that a Transport released on the way out of the
-// function that makes it, by a defer or by a test's Cleanup, directly or
-// through its client, is no finding, and that a release by another
-// function, or of a package's Transport, is none.
+// function that makes it, by a defer or by a test's Cleanup, directly,
+// through its client, or through a field of a value the function made
+// (fieldpath), is no finding, and that a release by another function, or
+// of a package's Transport, or through a value handed in, is none.
 func TestReleased(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), transportidletimeout.Analyzer, "released")
+	analysistest.Run(t, analysistest.TestData(), transportidletimeout.Analyzer, "released", "fieldpath")
 }
 
 // TestNew checks that new(http.Transport) is judged as &http.Transport{}
