@@ -23,8 +23,12 @@
 // Values are read as constants (go/constant), not by their spelling: a
 // constant IdleConnTimeout of 0 or less, or a constant false
 // DisableKeepAlives, is the same as none, and `DisableKeepAlives: keep`
-// with `const keep = true` is set. A value known only at run time (a
-// variable, a call, a configuration field) is trusted to be set. A literal
+// with `const keep = true` is set. An IdleConnTimeout known only at run
+// time (a variable, a call, a configuration field) is trusted to be set. A
+// DisableKeepAlives known only at run time is not taken as true: it is an
+// option whose other value, false, often its default, keeps every idle
+// connection for ever, so the finding stands, and says that it holds
+// unless DisableKeepAlives is true (its fix is harmless then). A literal
 // bound to a variable is judged with what the package then assigns to the
 // variable's fields: `t := &http.Transport{}; t.IdleConnTimeout = d` is
 // fine, `t.IdleConnTimeout = 0` is reported there.

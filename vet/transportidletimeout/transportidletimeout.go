@@ -73,12 +73,12 @@ func (c *checker) later(v *types.Var, field string) analysisutil.Setting {
 	return s
 }
 
-// judgedLater reports whether what the package assigns to v, a Transport
-// of type name (transportName), decides: an IdleConnTimeout assigned to
-// an http.Transport is judged at that assignment, and a DisableKeepAlives
-// set on it keeps no idle connection. An http2.Transport's assignment of
-// 0 is not judged (one from ConfigureTransports then takes its HTTP/1
-// Transport's): its literal is, with the most the package assigns.
+// judgedLater reports whether the IdleConnTimeout the package assigns to
+// v, a Transport of type name (transportName), decides: one assigned to
+// an http.Transport is judged at that assignment. An http2.Transport's
+// assignment of 0 is not judged (one from ConfigureTransports then takes
+// its HTTP/1 Transport's): its literal is, with the most the package
+// assigns.
 func (c *checker) judgedLater(v *types.Var, name string) bool {
 	if v == nil {
 		return false
@@ -87,7 +87,7 @@ func (c *checker) judgedLater(v *types.Var, name string) bool {
 		return c.later(v, "IdleConnTimeout") != analysisutil.Unset
 	}
 	_, ok := assignsTo(c.assigns[v], "IdleConnTimeout")
-	return ok || c.later(v, "DisableKeepAlives") != analysisutil.Unset
+	return ok
 }
 
 // bound is the variable, or else the field path (pathOf), that the
@@ -113,7 +113,8 @@ func (c *checker) checkNew(call *ast.CallExpr, stack []ast.Node) {
 		return
 	}
 	v, p := c.bound(stack)
-	if c.judgedLater(v, name) {
+	off := c.keepAlivesOff(nil, v)
+	if off == analysisutil.Set || c.judgedLater(v, name) {
 		return
 	}
 	if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && c.rel.released(fn, call, v, p, call, call.End()) {
@@ -121,22 +122,22 @@ func (c *checker) checkNew(call *ast.CallExpr, stack []ast.Node) {
 	}
 	analysisutil.Report(c.pass, analysisutil.CheckTransportIdleTimeout, call.Pos(),
 		analysisutil.NewWithField(c.pass, stack, "IdleConnTimeout", fixValue, fixMessage),
-		"%s without IdleConnTimeout keeps every idle connection for ever", name)
+		"%s without IdleConnTimeout keeps every idle connection for ever%s", name, unless(off))
 }
 
 // checkLit reports a Transport literal, net/http's or x/net/http2's, that
-// sets neither IdleConnTimeout nor DisableKeepAlives (http2's has none),
-// or sets IdleConnTimeout to 0.
+// sets no IdleConnTimeout, or sets it to 0, and no constant true
+// DisableKeepAlives (http2's has none); one known only at run time leaves
+// the finding standing, as it holds unless that is true.
 func (c *checker) checkLit(lit *ast.CompositeLit, stack []ast.Node) {
 	info := c.pass.TypesInfo
 	name := transportName(info.TypeOf(lit))
-	if name == "" ||
-		analysisutil.FieldSetting(info, lit, "IdleConnTimeout") != analysisutil.Unset ||
-		analysisutil.FieldSetting(info, lit, "DisableKeepAlives") != analysisutil.Unset {
+	if name == "" || analysisutil.FieldSetting(info, lit, "IdleConnTimeout") != analysisutil.Unset {
 		return
 	}
 	v, p := c.bound(stack)
-	if c.judgedLater(v, name) {
+	off := c.keepAlivesOff(lit, v)
+	if off == analysisutil.Set || c.judgedLater(v, name) {
 		return
 	}
 	if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && c.rel.released(fn, lit, v, p, lit, lit.End()) {
@@ -145,12 +146,12 @@ func (c *checker) checkLit(lit *ast.CompositeLit, stack []ast.Node) {
 	if value := analysisutil.KeyValue(lit, "IdleConnTimeout"); value != nil {
 		analysisutil.Report(c.pass, analysisutil.CheckTransportIdleTimeout, lit.Pos(),
 			analysisutil.ReplaceValue(c.pass, value, fixValue, fixMessage),
-			"%s with IdleConnTimeout 0 keeps every idle connection for ever", name)
+			"%s with IdleConnTimeout 0 keeps every idle connection for ever%s", name, unless(off))
 		return
 	}
 	analysisutil.Report(c.pass, analysisutil.CheckTransportIdleTimeout, lit.Pos(),
 		analysisutil.AddField(c.pass, lit, "IdleConnTimeout", fixValue, fixMessage),
-		"%s without IdleConnTimeout keeps every idle connection for ever", name)
+		"%s without IdleConnTimeout keeps every idle connection for ever%s", name, unless(off))
 }
 
 // checkAssign reports t.IdleConnTimeout = 0, on any Transport: a literal,
@@ -166,9 +167,10 @@ func (c *checker) checkAssign(a *ast.AssignStmt) {
 			analysisutil.ValueSetting(info, a.Rhs[i]) != analysisutil.Unset {
 			continue
 		}
+		off := analysisutil.Unset
 		if id, ok := ast.Unparen(sel.X).(*ast.Ident); ok {
 			v, _ := info.Uses[id].(*types.Var)
-			if v != nil && c.later(v, "DisableKeepAlives") != analysisutil.Unset {
+			if off = c.keepAlivesOff(nil, v); off == analysisutil.Set {
 				continue
 			}
 			if fn := analysisutil.EnclosingFunc(c.rel.parent, a); v != nil && fn != nil && analysisutil.DeclaredIn(v, fn) && c.rel.released(fn, nil, v, fieldPath{}, a, v.Pos()) {
@@ -177,7 +179,7 @@ func (c *checker) checkAssign(a *ast.AssignStmt) {
 		}
 		analysisutil.Report(c.pass, analysisutil.CheckTransportIdleTimeout, lhs.Pos(),
 			analysisutil.ReplaceValue(c.pass, a.Rhs[i], fixValue, fixMessage),
-			"http.Transport with IdleConnTimeout 0 keeps every idle connection for ever")
+			"http.Transport with IdleConnTimeout 0 keeps every idle connection for ever%s", unless(off))
 	}
 }
 

@@ -61,3 +61,10 @@ func TestNew(t *testing.T) {
 func TestHTTP2(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), transportidletimeout.Analyzer, "h2c")
 }
+
+// TestKeepAlives checks that a DisableKeepAlives known only at run time,
+// in the literal or assigned later, is not taken as true: the finding
+// stands, and says that it holds unless DisableKeepAlives is true.
+func TestKeepAlives(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), transportidletimeout.Analyzer, "keepalives")
+}
