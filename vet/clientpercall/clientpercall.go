@@ -50,12 +50,16 @@ const retryablePath = "github.com/hashicorp/go-retryablehttp"
 // A site is an expression that makes a Transport or a client, in a
 // function.
 type site struct {
-	expr   ast.Expr
-	kind   kind
-	pool   bool // whether it makes a connection pool of its own
-	fn     ast.Node
-	inLoop bool
-	flow   *flow
+	expr ast.Expr
+	kind kind
+	pool bool // whether it makes a connection pool of its own
+	// keepAlivesOff is what DisableKeepAlives says of the Transport it
+	// makes: Trusted where it is known only at run time, so that the
+	// Transport is a pool unless that value is true.
+	keepAlivesOff analysisutil.Setting
+	fn            ast.Node
+	inLoop        bool
+	flow          *flow
 }
 
 func runClientPerCall(pass *analysis.Pass) (any, error) {
@@ -96,7 +100,8 @@ func (c *checker) site(n ast.Expr, stack []ast.Node, assigns map[*types.Var][]an
 	case *ast.CompositeLit:
 		switch t := c.info.TypeOf(n); {
 		case analysisutil.IsNamed(t, "net/http", "Transport"):
-			s.kind, s.pool = kindTransport, analysisutil.FieldSetting(c.info, n, "DisableKeepAlives") == analysisutil.Unset
+			s.kind, s.keepAlivesOff = kindTransport, analysisutil.FieldSetting(c.info, n, "DisableKeepAlives")
+			s.pool = s.keepAlivesOff != analysisutil.Set
 		case analysisutil.IsNamed(t, "net/http", "Client"):
 			s.kind = kindClient
 		}
@@ -117,8 +122,14 @@ func (c *checker) site(n ast.Expr, stack []ast.Node, assigns map[*types.Var][]an
 		switch s.kind {
 		case kindTransport:
 			for _, a := range assigns[v] {
-				if a.Field == "DisableKeepAlives" && analysisutil.ValueSetting(c.info, a.Value) != analysisutil.Unset {
+				if a.Field != "DisableKeepAlives" {
+					continue
+				}
+				switch analysisutil.ValueSetting(c.info, a.Value) {
+				case analysisutil.Set:
 					s.pool = false // set later: it keeps no connection
+				case analysisutil.Trusted:
+					s.keepAlivesOff = analysisutil.Trusted
 				}
 			}
 		case kindRetryable:
@@ -187,13 +198,16 @@ func pools(sites []*site) [][]*site {
 // or released before the function returns.
 func (c *checker) judge(members []*site) {
 	var top, made *site // where to report, and the site that makes the pool
-	inLoop, kept := false, false
+	inLoop, kept, unless := false, false, ""
 	for _, s := range members {
 		kept = kept || s.flow.kept || s.flow.returned
 		if top == nil || s.kind > top.kind {
 			top = s
 		}
 		if s.pool {
+			if s.keepAlivesOff == analysisutil.Trusted {
+				unless = ", unless DisableKeepAlives is true"
+			}
 			inLoop = inLoop || s.inLoop
 			if made == nil {
 				made = s
@@ -220,7 +234,7 @@ func (c *checker) judge(members []*site) {
 		where = "and dropped when the function returns"
 	}
 	analysisutil.Report(c.pass, analysisutil.CheckClientPerCall, top.expr.Pos(), nil,
-		"%s made per call (%s): a connection pool nothing shares", what[top.kind], where)
+		"%s made per call (%s): a connection pool nothing shares%s", what[top.kind], where, unless)
 }
 
 // released reports whether the function releases the pool on its way

@@ -12,7 +12,8 @@ import (
 // pattern found in real code: a Transport attached by assignment or cloned
 // (assigned), a client handed to a helper that only uses it, here or in
 // another package (helper, with the facts of helpers), DisableKeepAlives
-// read by value (constvalue), a Client on a shared Transport (shared), a
+// read by value, one known only at run time not taken as true
+// (constvalue), a Client on a shared Transport (shared), a
 // range's expression, which runs once (rangeexpr), a pool released before
 // return (released), a Resty client with its Transport, one pool
 // (onepool), new(http.Transport) as &http.Transport{} (newtransport), a

@@ -15,8 +15,8 @@
 // a package variable, kept and shared, it is the fix.
 //
 // A pool is made where a Transport is made: a Transport literal or
-// new(http.Transport) (unless DisableKeepAlives is set: it keeps no
-// connection), a Clone of one (http.DefaultTransport's too: the clone is
+// new(http.Transport) (unless DisableKeepAlives is a constant true: it
+// keeps no connection; below), a Clone of one (http.DefaultTransport's too: the clone is
 // a new pool), resty.New and Resty's other New functions,
 // resty.NewWithClient of a client made here without a Transport (Resty
 // makes it one), and retryablehttp.NewClient (its HTTPClient has a
@@ -86,5 +86,8 @@
 // A loop is where code repeats: a loop's body, and a for's condition and
 // post statement; a range's expression and a for's init run once.
 // DisableKeepAlives is read by its constant value: a written-out false is
-// none, and a value known only at run time is trusted.
+// none, and a constant true, in the literal or assigned later, makes no
+// pool. A value known only at run time is not taken as true: the option's
+// other value, false, often its default, makes a pool, and the finding
+// says that it holds unless DisableKeepAlives is true.
 package clientpercall
