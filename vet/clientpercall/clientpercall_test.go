@@ -19,11 +19,13 @@ import (
 // (onepool), new(http.Transport) as &http.Transport{} (newtransport), a
 // Transport wrapped by otelhttp.NewTransport, a function without a fact,
 // under a Client made per call (wrapped, with the facts of wrappers), and
-// a go-retryablehttp client made per call, its Transport set (retryable);
+// a go-retryablehttp client made per call, its Transport set (retryable),
+// and a pool handed only to goroutines that a sync.WaitGroup joins before
+// the function returns (joined);
 // and code of odd shapes, walked without a panic (odd). One load for all:
 // each loads net/http from source.
 func Test(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), clientpercall.Analyzer,
 		"clientpercall", "assigned", "helper", "helpers", "constvalue", "shared", "rangeexpr", "released", "onepool", "odd", "subtest", "cleanup", "newtransport",
-		"wrapped", "wrappers", "retryable")
+		"wrapped", "wrappers", "retryable", "joined")
 }

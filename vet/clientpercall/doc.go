@@ -36,7 +36,15 @@
 // A pool is kept when it outlives the call: stored in a field, a global,
 // or an element of what the function did not make; returned; sent on a
 // channel; captured by a goroutine, or by a closure that is itself kept;
-// passed to a callee that keeps it. Each function of the package has a
+// passed to a callee that keeps it. A goroutine that the function joins
+// before it returns keeps nothing past the call: a func literal without
+// arguments, run by a go statement, whose last statement is wg.Done() or
+// which defers it, and which calls Done once, or run by wg.Go; wg a
+// sync.WaitGroup declared in the function, used only by its own Add, Done,
+// Go and Wait calls; and a wg.Wait() statement after it in a block around
+// it, with no return, goto or break or continue out of that block in
+// between (the whole of a loop that runs the goroutine counts as in
+// between). Each function of the package has a
 // fact, exported for the packages that import it, saying which of its
 // parameters it keeps, and which of the others its result holds and
 // nothing else does, as a wrapper's holds what it wraps: a pool passed to

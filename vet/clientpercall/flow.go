@@ -159,8 +159,8 @@ func (c *checker) step(fl *flow, n ast.Node) {
 		}
 	case *ast.CallExpr:
 		if p.Fun == n {
-			if _, ok := c.parent[p].(*ast.GoStmt); ok {
-				fl.kept = true // a goroutine outlives the call
+			if g, ok := c.parent[p].(*ast.GoStmt); ok && !c.joined(g) {
+				fl.kept = true // a goroutine outlives the call, unless joined
 			}
 			return // a closure called, or a conversion's type
 		}
@@ -436,6 +436,8 @@ func (c *checker) argument(fl *flow, call *ast.CallExpr, n ast.Node) {
 	switch {
 	case analysisutil.IsCleanup(c.info, call):
 		return // the test holds its function until it ends, then runs it
+	case c.joinedByGo(call):
+		return // wg.Go(f), then wg.Wait(): f's goroutine ends before the function returns
 	case isRestyFunc(fn, "NewWithClient"):
 		c.push(fl, call) // the Resty client holds it
 		return
