@@ -448,6 +448,15 @@ func (c *checker) argument(fl *flow, call *ast.CallExpr, n ast.Node) {
 			return
 		}
 	}
+	c.passedTo(fl, call, fn, n)
+}
+
+// passedTo follows the value n into the call of fn, a function or a
+// method, as its argument, by fn's fact: kept where fn keeps that
+// parameter, or has no fact (an interface's method, a function from
+// export data) and is no wrapper; followed into the result where that
+// holds it.
+func (c *checker) passedTo(fl *flow, call *ast.CallExpr, fn *types.Func, n ast.Node) {
 	sig := fn.Type().(*types.Signature)
 	if recv := sig.Recv(); recv != nil && types.IsInterface(recv.Type()) {
 		fl.kept = true
