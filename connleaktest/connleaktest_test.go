@@ -76,7 +76,7 @@ func TestHealthyPools(t *testing.T) {
 			}
 		}, true},
 		{"shared client, concurrent calls", func(t testing.TB, real testing.TB) {
-			c := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+			c := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()} //connleak:ignore client-per-call the case's one client, shared by its calls
 			real.Cleanup(c.CloseIdleConnections)
 			var wg sync.WaitGroup
 			for range 10 {
@@ -95,7 +95,7 @@ func TestHealthyPools(t *testing.T) {
 			}
 		}, true},
 		{"shared HTTP/2 client over TLS", func(t testing.TB, real testing.TB) {
-			c := &http.Client{Transport: tlsSrv.Client().Transport.(*http.Transport).Clone()}
+			c := &http.Client{Transport: tlsSrv.Client().Transport.(*http.Transport).Clone()} //connleak:ignore client-per-call the case's one client, shared by its calls
 			real.Cleanup(c.CloseIdleConnections)
 			var wg sync.WaitGroup
 			for range 5 {

@@ -234,7 +234,7 @@ func TestHTTP2(t *testing.T) {
 			// Deprecated in favour of net/http's own, but what many
 			// programs in production run: their dumps must read too.
 			//lint:ignore SA1019 the dumps of golang.org/x/net/http2's Transport are what this test reads
-			tr := &http2.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+			tr := &http2.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, IdleConnTimeout: time.Minute}
 			rt, transports = tr, append(transports, tr)
 		}
 		resp, err := (&http.Client{Transport: rt}).Get(ts.URL)

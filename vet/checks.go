@@ -42,8 +42,8 @@ type CheckInfo struct {
 
 // checks is the registry, in the order of Analyzers.
 var checks = []CheckInfo{
-	{CheckTransportIdleTimeout, "An http.Transport literal with neither IdleConnTimeout nor DisableKeepAlives: it keeps every idle connection for ever.", DocBase + CheckTransportIdleTimeout, transportidletimeout.Analyzer},
-	{CheckClientPerCall, "A Transport, a Client with its own Transport, or a Resty client made per call: a connection pool nothing shares.", DocBase + CheckClientPerCall, clientpercall.Analyzer},
+	{CheckTransportIdleTimeout, "An http.Transport literal (or x/net/http2's) with neither IdleConnTimeout nor DisableKeepAlives: it keeps every idle connection for ever.", DocBase + CheckTransportIdleTimeout, transportidletimeout.Analyzer},
+	{CheckClientPerCall, "A Transport, a Client with its own Transport, or a Resty or go-retryablehttp client made per call: a connection pool nothing shares.", DocBase + CheckClientPerCall, clientpercall.Analyzer},
 	{CheckServerIdleTimeout, "An http.Server literal with neither IdleTimeout nor ReadTimeout, or http.ListenAndServe and the like: kept-alive connections held for ever.", DocBase + CheckServerIdleTimeout, serveridletimeout.Analyzer},
 	{CheckBodyNotClosed, "A response body, net/http's or a Resty raw body, not closed on every path of the function that owns it: its connection stays held.", DocBase + CheckBodyNotClosed, bodynotclosed.Analyzer},
 }

@@ -4,7 +4,7 @@
 // analyzer per check, each in a package of its own:
 //
 //	transport-idle-timeout  vet/transportidletimeout  an http.Transport that keeps idle connections for ever
-//	client-per-call         vet/clientpercall         a Transport, a Client with its own Transport, or a Resty client made per call
+//	client-per-call         vet/clientpercall         a Transport, a Client with its own Transport, or a Resty or go-retryablehttp client made per call
 //	server-idle-timeout     vet/serveridletimeout     an http.Server that keeps idle connections for ever
 //	body-not-closed         vet/bodynotclosed         a response body, net/http's or a Resty raw one, not closed on every path
 //

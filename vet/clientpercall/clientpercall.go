@@ -36,19 +36,30 @@ const (
 	kindTransport      // an http.Transport: a literal, or a Clone
 	kindClient         // an http.Client literal
 	kindResty          // a Resty client
+	kindRetryable      // a go-retryablehttp client
 )
 
-var what = [...]string{kindTransport: "an http.Transport", kindClient: "an http.Client with a Transport of its own", kindResty: "a Resty client"}
+var what = [...]string{
+	kindTransport: "an http.Transport", kindClient: "an http.Client with a Transport of its own",
+	kindResty: "a Resty client", kindRetryable: "a retryablehttp client",
+}
+
+// retryablePath is go-retryablehttp's import path.
+const retryablePath = "github.com/hashicorp/go-retryablehttp"
 
 // A site is an expression that makes a Transport or a client, in a
 // function.
 type site struct {
-	expr   ast.Expr
-	kind   kind
-	pool   bool // whether it makes a connection pool of its own
-	fn     ast.Node
-	inLoop bool
-	flow   *flow
+	expr ast.Expr
+	kind kind
+	pool bool // whether it makes a connection pool of its own
+	// keepAlivesOff is what DisableKeepAlives says of the Transport it
+	// makes: Trusted where it is known only at run time, so that the
+	// Transport is a pool unless that value is true.
+	keepAlivesOff analysisutil.Setting
+	fn            ast.Node
+	inLoop        bool
+	flow          *flow
 }
 
 func runClientPerCall(pass *analysis.Pass) (any, error) {
@@ -69,48 +80,76 @@ func runClientPerCall(pass *analysis.Pass) (any, error) {
 		if !push {
 			return true
 		}
-		s := &site{expr: n.(ast.Expr)}
-		switch n := n.(type) {
-		case *ast.CompositeLit:
-			switch t := pass.TypesInfo.TypeOf(n); {
-			case analysisutil.IsNamed(t, "net/http", "Transport"):
-				s.kind, s.pool = kindTransport, analysisutil.FieldSetting(pass.TypesInfo, n, "DisableKeepAlives") == analysisutil.Unset
-			case analysisutil.IsNamed(t, "net/http", "Client"):
-				s.kind = kindClient
-			}
-		case *ast.CallExpr:
-			s.kind = siteOfCall(pass, n)
-			if analysisutil.IsNew(pass.TypesInfo, n, "net/http", "Transport") {
-				s.kind = kindTransport // &http.Transport{}
-			}
-			s.pool = s.kind != kindNone
-			if fn, ok := analysisutil.Callee(pass, n).(*types.Func); ok && isRestyFunc(fn, "NewWithClient") {
-				s.pool = len(n.Args) == 1 && c.bareClient(n.Args[0], assigns)
-			}
+		if s := c.site(n.(ast.Expr), stack, assigns); s != nil {
+			sites = append(sites, s)
 		}
-		if s.kind == kindNone {
-			return true
-		}
-		if v := analysisutil.BoundVar(pass.TypesInfo, stack); v != nil && s.kind == kindTransport {
-			for _, a := range assigns[v] {
-				if a.Field == "DisableKeepAlives" && analysisutil.ValueSetting(pass.TypesInfo, a.Value) != analysisutil.Unset {
-					s.pool = false // set later: it keeps no connection
-				}
-			}
-		}
-		s.fn, s.inLoop = c.enclosing(n)
-		if s.fn == nil {
-			return true // a package variable: made once
-		}
-		s.flow = newFlow(s.fn)
-		c.push(s.flow, n)
-		c.follow(s.flow)
-		sites = append(sites, s)
 		return true
 	})
+	for _, pool := range pools(sites) {
+		c.judge(pool)
+	}
+	return nil, nil
+}
 
-	// One pool, one finding: a Transport given to a client made here is
-	// the client's pool.
+// site is what the expression on top of stack makes, followed through
+// its function; nil where it makes no Transport or client, or makes it in
+// a package variable, once.
+func (c *checker) site(n ast.Expr, stack []ast.Node, assigns map[*types.Var][]analysisutil.FieldAssign) *site {
+	s := &site{expr: n}
+	switch n := n.(type) {
+	case *ast.CompositeLit:
+		switch t := c.info.TypeOf(n); {
+		case analysisutil.IsNamed(t, "net/http", "Transport"):
+			s.kind, s.keepAlivesOff = kindTransport, analysisutil.FieldSetting(c.info, n, "DisableKeepAlives")
+			s.pool = s.keepAlivesOff != analysisutil.Set
+		case analysisutil.IsNamed(t, "net/http", "Client"):
+			s.kind = kindClient
+		}
+	case *ast.CallExpr:
+		s.kind = siteOfCall(c.pass, n)
+		if analysisutil.IsNew(c.info, n, "net/http", "Transport") {
+			s.kind = kindTransport // &http.Transport{}
+		}
+		s.pool = s.kind != kindNone
+		if fn, ok := analysisutil.Callee(c.pass, n).(*types.Func); ok && isRestyFunc(fn, "NewWithClient") {
+			s.pool = len(n.Args) == 1 && c.bareClient(n.Args[0], assigns)
+		}
+	}
+	if s.kind == kindNone {
+		return nil
+	}
+	if v := analysisutil.BoundVar(c.info, stack); v != nil {
+		switch s.kind {
+		case kindTransport:
+			for _, a := range assigns[v] {
+				if a.Field != "DisableKeepAlives" {
+					continue
+				}
+				switch analysisutil.ValueSetting(c.info, a.Value) {
+				case analysisutil.Set:
+					s.pool = false // set later: it keeps no connection
+				case analysisutil.Trusted:
+					s.keepAlivesOff = analysisutil.Trusted
+				}
+			}
+		case kindRetryable:
+			s.pool = !c.setsHTTPClient(v)
+		}
+	}
+	s.fn, s.inLoop = c.enclosing(n)
+	if s.fn == nil {
+		return nil // a package variable: made once
+	}
+	s.flow = newFlow(s.fn)
+	c.push(s.flow, n)
+	c.follow(s.flow)
+	return s
+}
+
+// pools groups the sites by the pool they make, in the order of their
+// first site: one pool, one finding. A Transport given to a client made
+// here is the client's pool.
+func pools(sites []*site) [][]*site {
 	group := make([]int, len(sites))
 	var find func(int) int
 	find = func(i int) int {
@@ -139,32 +178,36 @@ func runClientPerCall(pass *analysis.Pass) (any, error) {
 			}
 		}
 	}
-	pools := map[int][]*site{}
+	byRoot := map[int][]*site{}
 	for i, s := range sites {
-		pools[find(i)] = append(pools[find(i)], s)
+		byRoot[find(i)] = append(byRoot[find(i)], s)
 	}
-	roots := make([]int, 0, len(pools))
-	for r := range pools {
+	roots := make([]int, 0, len(byRoot))
+	for r := range byRoot {
 		roots = append(roots, r)
 	}
 	sort.Ints(roots)
+	var out [][]*site
 	for _, r := range roots {
-		c.judge(pools[r])
+		out = append(out, byRoot[r])
 	}
-	return nil, nil
+	return out
 }
 
 // judge reports the pool made by the sites, unless it is made once, kept,
 // or released before the function returns.
 func (c *checker) judge(members []*site) {
 	var top, made *site // where to report, and the site that makes the pool
-	inLoop, kept := false, false
+	inLoop, kept, unless := false, false, ""
 	for _, s := range members {
-		kept = kept || s.flow.kept
+		kept = kept || s.flow.kept || s.flow.returned
 		if top == nil || s.kind > top.kind {
 			top = s
 		}
 		if s.pool {
+			if s.keepAlivesOff == analysisutil.Trusted {
+				unless = ", unless DisableKeepAlives is true"
+			}
 			inLoop = inLoop || s.inLoop
 			if made == nil {
 				made = s
@@ -191,7 +234,7 @@ func (c *checker) judge(members []*site) {
 		where = "and dropped when the function returns"
 	}
 	analysisutil.Report(c.pass, analysisutil.CheckClientPerCall, top.expr.Pos(), nil,
-		"%s made per call (%s): a connection pool nothing shares", what[top.kind], where)
+		"%s made per call (%s): a connection pool nothing shares%s", what[top.kind], where, unless)
 }
 
 // released reports whether the function releases the pool on its way
@@ -244,8 +287,8 @@ func (c *checker) enclosing(n ast.Node) (fn ast.Node, inLoop bool) {
 	return nil, false
 }
 
-// siteOfCall is what the call makes: a Transport cloned, or a Resty
-// client.
+// siteOfCall is what the call makes: a Transport cloned, a Resty
+// client, or a go-retryablehttp one.
 func siteOfCall(pass *analysis.Pass, call *ast.CallExpr) kind {
 	fn, ok := analysisutil.Callee(pass, call).(*types.Func)
 	if !ok {
@@ -258,6 +301,8 @@ func siteOfCall(pass *analysis.Pass, call *ast.CallExpr) kind {
 	case isResty(fn) && sig.Recv() == nil && strings.HasPrefix(fn.Name(), "New") && sig.Results().Len() == 1 &&
 		isNamedIn(sig.Results().At(0).Type(), analysisutil.RestyPaths, "Client"):
 		return kindResty
+	case fn.Pkg() != nil && fn.Pkg().Path() == retryablePath && fn.Name() == "NewClient" && sig.Recv() == nil:
+		return kindRetryable // its HTTPClient, go-cleanhttp's, has a Transport of its own
 	}
 	return kindNone
 }
@@ -312,6 +357,46 @@ func (c *checker) bareClient(e ast.Expr, assigns map[*types.Var][]analysisutil.F
 	lit, ok := ast.Unparen(value).(*ast.CompositeLit)
 	return ok && analysisutil.IsNamed(c.info.TypeOf(lit), "net/http", "Client") &&
 		analysisutil.FieldSetting(c.info, lit, "Transport") == analysisutil.Unset
+}
+
+// setsHTTPClient reports whether the function sets the HTTPClient of v,
+// a go-retryablehttp client, or that HTTPClient's Transport, to a value
+// that is not made of v's own: the pool NewClient made for it is then
+// replaced before its first request. Its Transport wrapped and set back
+// (otelhttp.NewTransport(c.HTTPClient.Transport)) is still its pool.
+func (c *checker) setsHTTPClient(v *types.Var) bool {
+	for _, id := range c.uses[v] {
+		sel, ok := c.parent[id].(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != "HTTPClient" {
+			continue
+		}
+		lhs := ast.Node(sel)
+		if tr, ok := c.parent[sel].(*ast.SelectorExpr); ok && tr.Sel.Name == "Transport" {
+			lhs = tr
+		}
+		a, ok := c.parent[lhs].(*ast.AssignStmt)
+		if !ok || !c.isLHS(lhs) {
+			continue
+		}
+		for _, value := range assigned(a, lhs) {
+			if value != nil && !c.mentions(value, v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mentions reports whether e uses the variable v.
+func (c *checker) mentions(e ast.Expr, v *types.Var) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && c.info.Uses[id] == v {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // isHandler reports whether fn takes an http.ResponseWriter and an

@@ -12,12 +12,20 @@ import (
 // pattern found in real code: a Transport attached by assignment or cloned
 // (assigned), a client handed to a helper that only uses it, here or in
 // another package (helper, with the facts of helpers), DisableKeepAlives
-// read by value (constvalue), a Client on a shared Transport (shared), a
+// read by value, one known only at run time not taken as true
+// (constvalue), a Client on a shared Transport (shared), a
 // range's expression, which runs once (rangeexpr), a pool released before
-// return (released), and a Resty client with its Transport, one pool
-// (onepool), new(http.Transport) as &http.Transport{} (newtransport); and code of odd shapes, walked without a panic (odd). One
-// load for all: each loads net/http from source.
+// return (released), a Resty client with its Transport, one pool
+// (onepool), new(http.Transport) as &http.Transport{} (newtransport), a
+// Transport wrapped by otelhttp.NewTransport, a function without a fact,
+// under a Client made per call (wrapped, with the facts of wrappers), and
+// a go-retryablehttp client made per call, its Transport set (retryable),
+// and a pool handed only to goroutines that a sync.WaitGroup joins before
+// the function returns (joined);
+// and code of odd shapes, walked without a panic (odd). One load for all:
+// each loads net/http from source.
 func Test(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), clientpercall.Analyzer,
-		"clientpercall", "assigned", "helper", "helpers", "constvalue", "shared", "rangeexpr", "released", "onepool", "odd", "subtest", "cleanup", "newtransport")
+		"clientpercall", "assigned", "helper", "helpers", "constvalue", "shared", "rangeexpr", "released", "onepool", "odd", "subtest", "cleanup", "newtransport",
+		"wrapped", "wrappers", "retryable", "joined")
 }

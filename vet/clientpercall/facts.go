@@ -7,49 +7,61 @@ import (
 	"strings"
 )
 
-// keepsFact says which of a function's parameters it keeps: stores
-// (in a field, a global, a map or slice it did not make), returns, sends
+// keepsFact says which of a function's parameters it keeps (Mask):
+// stores (in a field, a global, a map or slice it did not make), sends
 // on a channel, hands to a goroutine or a closure that outlives the call,
-// or passes to a callee that keeps it. Bit 0 is the receiver, bit i+1 the
-// parameter i (a variadic one counts for all its arguments). A function
-// without the fact, from export data, an interface's method or a func
-// value, is taken to keep everything.
-type keepsFact struct{ Mask uint64 }
+// or passes to a callee that keeps it; and which of the others its result
+// holds (Returns), as a wrapper's holds what it wraps: its caller follows
+// the result. Bit 0 is the receiver, bit i+1 the parameter i (a variadic
+// one counts for all its arguments). A function without the fact, the
+// standard library's, an interface's method or a func value, is taken to keep
+// everything, but for a wrapper's shape (see wraps).
+type keepsFact struct{ Mask, Returns uint64 }
 
 func (*keepsFact) AFact() {}
 
 func (f *keepsFact) String() string {
-	var kept []string
-	if f.Mask&1 != 0 {
-		kept = append(kept, "receiver")
+	s := "keeps(" + bits(f.Mask) + ")"
+	if f.Returns != 0 {
+		s += " returns(" + bits(f.Returns) + ")"
+	}
+	return s
+}
+
+// bits names the parameters of a mask of keepsFact's.
+func bits(mask uint64) string {
+	var names []string
+	if mask&1 != 0 {
+		names = append(names, "receiver")
 	}
 	for i := 1; i < 64; i++ {
-		if f.Mask&(1<<i) != 0 {
-			kept = append(kept, fmt.Sprint(i-1))
+		if mask&(1<<i) != 0 {
+			names = append(names, fmt.Sprint(i-1))
 		}
 	}
-	return "keeps(" + strings.Join(kept, ",") + ")"
+	return strings.Join(names, ",")
 }
 
 // keeps is fn's fact: from the package's own functions, or imported.
-func (c *checker) keeps(fn *types.Func) (uint64, bool) {
+func (c *checker) keeps(fn *types.Func) (keepsFact, bool) {
 	if fn.Pkg() == c.pass.Pkg {
-		mask, ok := c.local[fn]
+		f, ok := c.local[fn]
 		if ok && c.computing != nil {
 			c.callers[fn] = append(c.callers[fn], c.computing)
 		}
-		return mask, ok
+		return f, ok
 	}
 	var f keepsFact
 	if c.pass.ImportObjectFact(fn, &f) {
-		return f.Mask, true
+		return f, true
 	}
-	return 0, false
+	return keepsFact{}, false
 }
 
 // computeFacts computes the facts of the package's functions with a body,
-// from none kept up: each is recomputed when a callee's fact grows, until
-// none does. It exports those of the functions other packages can call.
+// from none kept or returned up: each is recomputed when a callee's fact
+// grows, until none does. It exports those of the functions other
+// packages can call.
 func (c *checker) computeFacts() {
 	decls := map[*types.Func]*ast.FuncDecl{}
 	var order []*types.Func
@@ -61,7 +73,7 @@ func (c *checker) computeFacts() {
 			}
 			if fn, ok := c.info.Defs[fd.Name].(*types.Func); ok {
 				decls[fn] = fd
-				c.local[fn] = 0
+				c.local[fn] = keepsFact{}
 				order = append(order, fn)
 			}
 		}
@@ -76,11 +88,11 @@ func (c *checker) computeFacts() {
 		fn := work[len(work)-1]
 		work = work[:len(work)-1]
 		queued[fn] = false
-		mask := c.computeFact(fn, decls[fn])
-		if mask == c.local[fn] {
+		f := c.computeFact(fn, decls[fn])
+		if f == c.local[fn] {
 			continue
 		}
-		c.local[fn] = mask
+		c.local[fn] = f
 		for _, caller := range c.callers[fn] {
 			if !queued[caller] {
 				queued[caller] = true
@@ -90,16 +102,17 @@ func (c *checker) computeFacts() {
 	}
 	for _, fn := range order {
 		if fn.Exported() {
-			c.pass.ExportObjectFact(fn, &keepsFact{c.local[fn]})
+			f := c.local[fn]
+			c.pass.ExportObjectFact(fn, &f)
 		}
 	}
 }
 
-// computeFact is fn's mask, with the facts of its callees as they stand.
-func (c *checker) computeFact(fn *types.Func, decl *ast.FuncDecl) uint64 {
+// computeFact is fn's fact, with the facts of its callees as they stand.
+func (c *checker) computeFact(fn *types.Func, decl *ast.FuncDecl) keepsFact {
 	c.computing = fn
 	defer func() { c.computing = nil }()
-	var mask uint64
+	var f keepsFact
 	bit := uint(0)
 	param := func(v *types.Var) {
 		if bit >= 64 {
@@ -109,8 +122,11 @@ func (c *checker) computeFact(fn *types.Func, decl *ast.FuncDecl) uint64 {
 			fl := newFlow(decl)
 			c.addVar(fl, v)
 			c.follow(fl)
-			if fl.kept {
-				mask |= 1 << bit
+			switch {
+			case fl.kept:
+				f.Mask |= 1 << bit
+			case fl.returned:
+				f.Returns |= 1 << bit
 			}
 		}
 		bit++
@@ -120,5 +136,5 @@ func (c *checker) computeFact(fn *types.Func, decl *ast.FuncDecl) uint64 {
 	for v := range sig.Params().Variables() {
 		param(v)
 	}
-	return mask
+	return f
 }

@@ -24,7 +24,7 @@ type checker struct {
 	// local holds the facts of the package's own functions, computed
 	// (see facts.go); callers the functions whose facts consulted each;
 	// computing the function whose fact is being computed.
-	local     map[*types.Func]uint64
+	local     map[*types.Func]keepsFact
 	callers   map[*types.Func][]*types.Func
 	computing *types.Func
 }
@@ -36,7 +36,7 @@ func newChecker(pass *analysis.Pass) *checker {
 		parent:  analysisutil.Parents(pass.Files),
 		uses:    map[*types.Var][]*ast.Ident{},
 		defs:    map[*types.Var]*ast.Ident{},
-		local:   map[*types.Func]uint64{},
+		local:   map[*types.Func]keepsFact{},
 		callers: map[*types.Func][]*types.Func{},
 	}
 	for id, obj := range c.info.Uses {
@@ -53,12 +53,13 @@ func newChecker(pass *analysis.Pass) *checker {
 }
 
 // A flow is where a value made, or received, in a function goes: the
-// variables and expressions that hold it, whether it outlives the call,
-// and the calls that release it.
+// variables and expressions that hold it, whether it outlives the call
+// (kept, or returned by the function), and the calls that release it.
 type flow struct {
 	fn       ast.Node       // the *ast.FuncDecl or *ast.FuncLit
 	body     *ast.BlockStmt // fn's body
 	kept     bool
+	returned bool
 	vars     map[*types.Var]bool
 	nodes    map[ast.Node]bool
 	releases []ast.Node // calls of a release method, and method values handed to Cleanup
@@ -158,8 +159,8 @@ func (c *checker) step(fl *flow, n ast.Node) {
 		}
 	case *ast.CallExpr:
 		if p.Fun == n {
-			if _, ok := c.parent[p].(*ast.GoStmt); ok {
-				fl.kept = true // a goroutine outlives the call
+			if g, ok := c.parent[p].(*ast.GoStmt); ok && !c.joined(g) {
+				fl.kept = true // a goroutine outlives the call, unless joined
 			}
 			return // a closure called, or a conversion's type
 		}
@@ -194,7 +195,11 @@ func (c *checker) step(fl *flow, n ast.Node) {
 			fl.kept = true
 		}
 	case *ast.ReturnStmt:
-		fl.kept = true
+		if analysisutil.EnclosingFunc(c.parent, p) == fl.fn {
+			fl.returned = true // the function's result holds it
+		} else {
+			fl.kept = true // a closure's result: where it goes is not followed
+		}
 	case *ast.ExprStmt, *ast.BinaryExpr, *ast.IfStmt, *ast.SwitchStmt, *ast.CaseClause, *ast.IncDecStmt, *ast.DeferStmt, *ast.GoStmt:
 		// Dropped or compared; a call's own statement is seen at the call.
 	case *ast.FuncDecl, *ast.Field:
@@ -391,8 +396,11 @@ func (c *checker) method(fl *flow, call *ast.CallExpr, sel *ast.SelectorExpr) {
 		fl.kept = true // an interface's method: no fact
 		return
 	}
-	if mask, ok := c.keeps(fn); !ok || mask&1 != 0 {
+	switch f, ok := c.keeps(fn); {
+	case !ok || f.Mask&1 != 0:
 		fl.kept = true
+	case f.Returns&1 != 0:
+		c.push(fl, call) // its result holds the receiver
 	}
 }
 
@@ -428,6 +436,8 @@ func (c *checker) argument(fl *flow, call *ast.CallExpr, n ast.Node) {
 	switch {
 	case analysisutil.IsCleanup(c.info, call):
 		return // the test holds its function until it ends, then runs it
+	case c.joinedByGo(call):
+		return // wg.Go(f), then wg.Wait(): f's goroutine ends before the function returns
 	case isRestyFunc(fn, "NewWithClient"):
 		c.push(fl, call) // the Resty client holds it
 		return
@@ -438,6 +448,15 @@ func (c *checker) argument(fl *flow, call *ast.CallExpr, n ast.Node) {
 			return
 		}
 	}
+	c.passedTo(fl, call, fn, n)
+}
+
+// passedTo follows the value n into the call of fn, a function or a
+// method, as its argument, by fn's fact: kept where fn keeps that
+// parameter, or has no fact (an interface's method, a function of
+// the standard library) and is no wrapper; followed into the result where that
+// holds it.
+func (c *checker) passedTo(fl *flow, call *ast.CallExpr, fn *types.Func, n ast.Node) {
 	sig := fn.Type().(*types.Signature)
 	if recv := sig.Recv(); recv != nil && types.IsInterface(recv.Type()) {
 		fl.kept = true
@@ -452,10 +471,42 @@ func (c *checker) argument(fl *flow, call *ast.CallExpr, n ast.Node) {
 	if sig.Variadic() && i >= sig.Params().Len()-1 {
 		i = sig.Params().Len() - 1
 	}
-	mask, ok := c.keeps(fn)
-	if !ok || i+1 >= 64 || mask&(1<<(i+1)) != 0 {
+	bit := uint64(1) << (i + 1)
+	switch f, ok := c.keeps(fn); {
+	case !ok && wraps(sig, i):
+		c.push(fl, call) // a wrapper's result holds it
+	case !ok || i+1 >= 64 || f.Mask&bit != 0:
 		fl.kept = true
+	case f.Returns&bit != 0:
+		c.push(fl, call) // its result holds it
 	}
+}
+
+// wraps reports whether a function without a fact, given the value as
+// its parameter i, is taken as a wrapper, whose result holds the value
+// and which keeps it nowhere else: a package-level function that takes it
+// as an http.RoundTripper, an *http.Transport or an *http.Client, and
+// returns an *http.Client or a value with a RoundTrip method (an
+// http.RoundTripper, a Transport of its own), an error beside it or not,
+// as otelhttp.NewTransport(base) does.
+func wraps(sig *types.Signature, i int) bool {
+	params, results := sig.Params(), sig.Results()
+	if sig.Recv() != nil || i >= params.Len() || results.Len() == 0 || results.Len() > 2 ||
+		results.Len() == 2 && !types.Identical(results.At(1).Type(), types.Universe.Lookup("error").Type()) {
+		return false
+	}
+	t := params.At(i).Type()
+	if s, ok := t.(*types.Slice); ok && sig.Variadic() && i == params.Len()-1 {
+		t = s.Elem()
+	}
+	if !analysisutil.IsNamed(t, "net/http", "RoundTripper") && !analysisutil.IsNamed(t, "net/http", "Transport") &&
+		!analysisutil.IsNamed(t, "net/http", "Client") {
+		return false
+	}
+	r := results.At(0).Type()
+	m, _, _ := types.LookupFieldOrMethod(r, true, nil, "RoundTrip")
+	_, roundTrips := m.(*types.Func)
+	return roundTrips || analysisutil.IsNamed(r, "net/http", "Client")
 }
 
 // holds reports whether a value of type t may hold a connection pool:
@@ -488,8 +539,8 @@ func holdsPool(t types.Type, fn *types.Func) bool {
 }
 
 // isKnown reports whether fn is a method of net/http's Client or
-// Transport, or of Resty's Client or Request: methods that keep no
-// receiver.
+// Transport, of Resty's Client or Request, or of go-retryablehttp's
+// Client: methods that keep no receiver.
 func isKnown(fn *types.Func) bool {
 	recv := fn.Type().(*types.Signature).Recv()
 	if recv == nil {
@@ -497,7 +548,8 @@ func isKnown(fn *types.Func) bool {
 	}
 	t := recv.Type()
 	return analysisutil.IsNamed(t, "net/http", "Client") || analysisutil.IsNamed(t, "net/http", "Transport") ||
-		isNamedIn(t, analysisutil.RestyPaths, "Client") || isNamedIn(t, analysisutil.RestyPaths, "Request")
+		isNamedIn(t, analysisutil.RestyPaths, "Client") || isNamedIn(t, analysisutil.RestyPaths, "Request") ||
+		analysisutil.IsNamed(t, retryablePath, "Client")
 }
 
 func isNamedIn(t types.Type, paths map[string]bool, name string) bool {

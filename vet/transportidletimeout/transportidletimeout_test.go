@@ -39,11 +39,12 @@ func TestCloneZero(t *testing.T) {
 }
 
 // TestReleased checks that a Transport released on the way out of the
-// function that makes it, by a defer or by a test's Cleanup, directly or
-// through its client, is no finding, and that a release by another
-// function, or of a package's Transport, is none.
+// function that makes it, by a defer or by a test's Cleanup, directly,
+// through its client, or through a field of a value the function made
+// (fieldpath), is no finding, and that a release by another function, or
+// of a package's Transport, or through a value handed in, is none.
 func TestReleased(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), transportidletimeout.Analyzer, "released")
+	analysistest.Run(t, analysistest.TestData(), transportidletimeout.Analyzer, "released", "fieldpath")
 }
 
 // TestNew checks that new(http.Transport) is judged as &http.Transport{}
@@ -51,4 +52,19 @@ func TestReleased(t *testing.T) {
 // release, and with no fix.
 func TestNew(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), transportidletimeout.Analyzer, "newtransport")
+}
+
+// TestHTTP2 checks that golang.org/x/net/http2's Transport is judged as
+// net/http's is: a literal or new without IdleConnTimeout, or with 0, is
+// reported and fixed; one set later, released, or returned by
+// ConfigureTransports (it takes its HTTP/1 Transport's) is not.
+func TestHTTP2(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), transportidletimeout.Analyzer, "h2c")
+}
+
+// TestKeepAlives checks that a DisableKeepAlives known only at run time,
+// in the literal or assigned later, is not taken as true: the finding
+// stands, and says that it holds unless DisableKeepAlives is true.
+func TestKeepAlives(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), transportidletimeout.Analyzer, "keepalives")
 }

@@ -108,9 +108,20 @@ func FieldAssignments(ins *inspector.Inspector, info *types.Info) map[*types.Var
 // through parentheses and &: v in `v := x`, `v = x` and `var v = x`;
 // nil where it is not bound so.
 func BoundVar(info *types.Info, stack []ast.Node) *types.Var {
+	id, ok := BoundTo(stack).(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	v, _ := info.ObjectOf(id).(*types.Var)
+	return v
+}
+
+// BoundTo is what the expression on top of stack is assigned to, through
+// parentheses and &: v in `v := x` and `var v = x`, h.f in `h.f = x`; nil
+// where it is not assigned so.
+func BoundTo(stack []ast.Node) ast.Expr {
 	expr := stack[len(stack)-1]
 	for i := len(stack) - 2; i >= 0; i-- {
-		var id *ast.Ident
 		switch p := stack[i].(type) {
 		case *ast.ParenExpr:
 			expr = p
@@ -127,21 +138,17 @@ func BoundVar(info *types.Info, stack []ast.Node) *types.Var {
 			}
 			for j, r := range p.Rhs {
 				if r == expr {
-					id, _ = ast.Unparen(p.Lhs[j]).(*ast.Ident)
+					return ast.Unparen(p.Lhs[j])
 				}
 			}
 		case *ast.ValueSpec:
 			for j, r := range p.Values {
 				if r == expr && j < len(p.Names) {
-					id = p.Names[j]
+					return p.Names[j]
 				}
 			}
 		}
-		if id == nil {
-			return nil
-		}
-		v, _ := info.ObjectOf(id).(*types.Var)
-		return v
+		return nil
 	}
 	return nil
 }

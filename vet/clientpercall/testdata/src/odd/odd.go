@@ -11,9 +11,9 @@ type box[T any] struct{ v T }
 
 func get[T any](b *box[T]) T { return b.v }
 
-// Generic code: get returns what the box holds, which counts as keeping.
+// Generic code: get returns what the box holds, which its caller follows.
 func generic(url string) {
-	b := &box[*http.Client]{v: &http.Client{Transport: &http.Transport{}}}
+	b := &box[*http.Client]{v: &http.Client{Transport: &http.Transport{}}} // want `made per call \(and dropped when the function returns\)`
 	get(b).Get(url)
 }
 

@@ -4,7 +4,12 @@ import "net/http"
 
 func fetch(c *http.Client) []string { return nil }
 
-func keep(c *http.Client) *http.Client { return c }
+var kept []*http.Client
+
+func keep(c *http.Client) *http.Client {
+	kept = append(kept, c)
+	return c
+}
 
 // A range's expression runs once, and so does a for's init: no loop.
 func once() {

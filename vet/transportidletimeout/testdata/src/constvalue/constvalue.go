@@ -2,7 +2,6 @@ package constvalue
 
 import (
 	"net/http"
-	"os"
 	"time"
 
 	"limits"
@@ -26,13 +25,13 @@ var (
 	other    = &http.Transport{IdleConnTimeout: limits.None}                 // want `http.Transport with IdleConnTimeout 0`
 )
 
-// Near misses: a constant that is set, and a value known only at run time,
-// trusted.
+// Near misses: a constant that is set, and an IdleConnTimeout known only
+// at run time, trusted. A DisableKeepAlives known only at run time is
+// not taken as true (keepalives).
 var (
 	keepOff = &http.Transport{DisableKeepAlives: keep}
 	minute  = &http.Transport{IdleConnTimeout: oneMinute}
 	fromEnv = &http.Transport{IdleConnTimeout: timeout()}
-	offEnv  = &http.Transport{DisableKeepAlives: os.Getenv("KEEP") == ""}
 )
 
 func timeout() time.Duration { return time.Minute }
