@@ -28,11 +28,13 @@ var Analyzer = &analysis.Analyzer{
 
 // ownsFact is what a function of another package does with open bodies:
 // bit i of Returns is set where its result i may be an open body that its
-// caller must close, bit i of Keeps where it closes or keeps what its
+// caller must close, bit i of OpenOnError where it may be one with an
+// error that is not nil, bit i of Keeps where it closes or keeps what its
 // parameter i (the receiver first) is given.
 type ownsFact struct {
-	Returns uint8
-	Keeps   uint64
+	Returns     uint8
+	OpenOnError uint8
+	Keeps       uint64
 }
 
 func (*ownsFact) AFact() {}
@@ -41,6 +43,9 @@ func (f *ownsFact) String() string {
 	var parts []string
 	if f.Returns != 0 {
 		parts = append(parts, "returns "+bits(uint64(f.Returns)))
+	}
+	if f.OpenOnError != 0 {
+		parts = append(parts, "open on error "+bits(uint64(f.OpenOnError)))
 	}
 	if f.Keeps != 0 {
 		parts = append(parts, "keeps "+bits(f.Keeps))
@@ -70,9 +75,10 @@ func bits(m uint64) string {
 // summary is what a function of this package does with open bodies, as
 // ownsFact, and for a function literal with its free variables.
 type summary struct {
-	returns   uint8
-	keeps     uint64
-	freeKeeps uint64
+	returns     uint8
+	openOnError uint8
+	keeps       uint64
+	freeKeeps   uint64
 }
 
 // state is one pass: the package in SSA form and its functions' summaries.
@@ -124,7 +130,7 @@ func run(pass *analysis.Pass) (any, error) {
 			continue
 		}
 		if sum := s.sums[fn]; sum.returns != 0 || sum.keeps != 0 {
-			pass.ExportObjectFact(obj, &ownsFact{Returns: sum.returns, Keeps: sum.keeps})
+			pass.ExportObjectFact(obj, &ownsFact{Returns: sum.returns, OpenOnError: sum.openOnError, Keeps: sum.keeps})
 		}
 	}
 	return nil, nil
@@ -255,6 +261,7 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 			f.run()
 			l, ok := f.leak() // notes f.returns on the way
 			sum.returns |= f.returns
+			sum.openOnError |= f.openOnError
 			if ok {
 				s.report(f, l)
 			}
@@ -385,23 +392,23 @@ func (s *state) keeps(callee *ssa.Function, i int) bool {
 }
 
 // returnsOf is the results of callee that are open bodies its caller must
-// close.
-func (s *state) returnsOf(callee *ssa.Function) uint8 {
+// close, and those of them it may return open with an error.
+func (s *state) returnsOf(callee *ssa.Function) (returns, openOnError uint8) {
 	if o := callee.Origin(); o != nil {
 		callee = o
 	}
 	if sum, ok := s.sums[callee]; ok {
-		return sum.returns
+		return sum.returns, sum.openOnError
 	}
 	obj, _ := callee.Object().(*types.Func)
 	if obj == nil || obj.Pkg() == nil || obj.Pkg() == s.pass.Pkg {
-		return 0
+		return 0, 0
 	}
 	var fact ownsFact
 	if s.pass.ImportObjectFact(obj, &fact) {
-		return fact.Returns
+		return fact.Returns, fact.OpenOnError
 	}
-	return 0
+	return 0, 0
 }
 
 func recvType(sig *types.Signature) types.Type {

@@ -47,17 +47,22 @@
 // caller; one that closes it on some path does. Closing the body is still
 // the better habit.
 //
-// A branch on which the call's error is not nil, or the response is nil,
-// has no body. The error is the call's result, or the variable it is
-// stored in; where calls on two branches assign the same variables
-// (`resp, err = a()` and `resp, err = b()`, then `if err != nil`), each
-// edge into the check takes the error of the call on that edge. A branch
-// on a call given the error that returns a bool and is named as testify's
-// assertions are is an error check too, negated or not, whatever its
-// package: NoError and Nil (and NoErrorf, Nilf) are true only where the
-// error is nil; Error, NotNil, ErrorAs and ErrorContains (and their f
-// forms) only where it is not. Any other bool of a call given the error
-// says nothing of it. A panic, os.Exit, log.Fatal, runtime.Goexit and
+// A branch on which the response is nil has no body, nor one on which the
+// call's error is not nil, where the call returns no body with an error:
+// net/http's calls, any RoundTripper's (its contract asks it), Resty's,
+// and a function of the module that returns none (a fact across
+// packages). A function that returns its response with an error (a
+// redirect refused, a second try that fails) is followed on its error
+// path. The error is the call's result, or the variable it is stored in;
+// where calls on two branches assign the same variables (`resp, err =
+// a()` and `resp, err = b()`, then `if err != nil`), each edge into the
+// check takes the error of the call on that edge. A branch on a call that
+// returns a bool and is given the error, and not the response, is an
+// error check too, negated or not, whatever its package: one named as
+// testify's NoError and Nil are (and NoErrorf, Nilf) is false only where
+// the error is not nil; any other, a predicate on a failure
+// (shouldRetry(err), errors.Is(err, ErrX), testify's Error), is true only
+// where it is not nil. A panic, os.Exit, log.Fatal, runtime.Goexit and
 // t.Fatal end the path.
 //
 // With -fix, a body never closed by a function of the shape

@@ -23,8 +23,11 @@ type flow struct {
 	unknown  map[ssa.Instruction]bool // the events that hand it to code it cannot see: they may keep it
 	returned map[*ssa.Return]uint8    // the returns it is returned at, and in which results
 	returns  uint8                    // the results it is returned in open, on some path from its source (see openPath)
-	drains   map[ssa.Instruction]bool // the events that read it to its end (see drains)
-	work     []ssa.Value
+	// openOnError is those of returns it may be returned in open with an
+	// error that is not nil.
+	openOnError uint8
+	drains      map[ssa.Instruction]bool // the events that read it to its end (see drains)
+	work        []ssa.Value
 }
 
 func (s *state) newFlow(fn *ssa.Function) *flow {
@@ -306,7 +309,7 @@ func (f *flow) leak() (leak, bool) {
 // it cannot see, for f.returns alone.
 func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int, pastUnknown bool) (leak, bool) {
 	c := &conds{f: f, errBoxes: map[ssa.Value]bool{}}
-	if src != nil {
+	if src != nil && !f.src.openOnError {
 		c.errV = f.src.errValue()
 	}
 	if c.errV != nil {
@@ -357,6 +360,9 @@ func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int, pastUnkn
 			if f.events[ins] && !(pastUnknown && f.unknown[ins]) {
 				if r, ok := ins.(*ssa.Return); ok {
 					f.returns |= f.returned[r] // returned open: its caller's to close
+					if c.mayFail(r, it.b, it.pred) {
+						f.openOnError |= f.returned[r]
+					}
 				}
 				break
 			}
@@ -421,10 +427,10 @@ func (c *conds) noBody(cond ssa.Value, b, pred *ssa.BasicBlock) int {
 	return 1
 }
 
-// failedIf reports whether cond tells whether the call's error is nil:
-// failed is what cond being true says of it (true: it is not nil).
-// cond is err != nil or err == nil, its negation, or a call given err that
-// returns a bool and is named as testify's assertions are (see errAssert).
+// failedIf reports whether cond tells that the call's error is not nil:
+// where cond is failed, the error is not nil. cond is err != nil or
+// err == nil, its negation, or a call given err, and not the body, that
+// returns a bool (see errAssert).
 func (c *conds) failedIf(cond ssa.Value, b, pred *ssa.BasicBlock, depth int) (failed, ok bool) {
 	if depth > 8 {
 		return false, false
@@ -447,13 +453,45 @@ func (c *conds) failedIf(cond ssa.Value, b, pred *ssa.BasicBlock, depth int) (fa
 		if !ok {
 			break
 		}
+		given := false
 		for _, a := range cond.Common().Args {
-			if c.isErr(edge(unwrapIface(a), b, pred), map[*ssa.Phi]bool{}) {
-				return whenTrue, true
+			if c.f.carriers[edge(a, b, pred)] {
+				return false, false // shouldRetry(resp, err) may be true with a body
 			}
+			given = given || c.isErr(edge(unwrapIface(a), b, pred), map[*ssa.Phi]bool{})
 		}
+		return whenTrue, given
 	}
 	return false, false
+}
+
+// mayFail reports whether the return r, reached from pred into b, may
+// return an error that is not nil: its last result is an error, and
+// neither nil nor the error of a call that returns no body with one.
+func (c *conds) mayFail(r *ssa.Return, b, pred *ssa.BasicBlock) bool {
+	res := r.Parent().Signature.Results()
+	if res.Len() == 0 || !types.Identical(res.At(res.Len()-1).Type(), types.Universe.Lookup("error").Type()) {
+		return false
+	}
+	var may func(x ssa.Value, seen map[*ssa.Phi]bool) bool
+	may = func(x ssa.Value, seen map[*ssa.Phi]bool) bool {
+		if k, ok := x.(*ssa.Const); ok && k.IsNil() {
+			return false
+		}
+		if c.isErr(x, map[*ssa.Phi]bool{}) {
+			return false
+		}
+		phi, ok := x.(*ssa.Phi)
+		if !ok {
+			return true
+		}
+		if seen[phi] {
+			return false
+		}
+		seen[phi] = true
+		return slices.ContainsFunc(phi.Edges, func(e ssa.Value) bool { return may(e, seen) })
+	}
+	return may(edge(r.Results[len(r.Results)-1], b, pred), map[*ssa.Phi]bool{})
 }
 
 // isErr reports whether x is the call's error: the result itself, loaded
@@ -520,11 +558,12 @@ func unwrapIface(v ssa.Value) ssa.Value {
 	return v
 }
 
-// errAssert reports whether c is a call that returns one bool and is
-// named as testify's assertions on an error are, and what its result
-// being true says of the error: NoError and Nil (and their f forms) are
-// true only where it is nil, Error, NotNil, ErrorAs and
-// ErrorContains (and theirs) only where it is not.
+// errAssert reports whether c is a call that returns one bool, and what
+// its result says of an error it is given: the result of one named as
+// testify's NoError and Nil are (and their f forms) is false only where
+// the error is not nil; that of any other, a predicate on a failure
+// (shouldRetry(err), errors.Is(err, ErrX), os.IsNotExist(err), testify's
+// Error or NotNil), is true only where it is not nil.
 func errAssert(c *ssa.CallCommon) (failed, ok bool) {
 	res := c.Signature().Results()
 	if res.Len() != 1 || !types.Identical(res.At(0).Type(), types.Typ[types.Bool]) {
@@ -535,16 +574,12 @@ func errAssert(c *ssa.CallCommon) (failed, ok bool) {
 		name = c.Method.Name()
 	} else if fn := c.StaticCallee(); fn != nil {
 		name = fn.Name()
-	} else {
-		return false, false
 	}
 	switch name {
 	case "NoError", "NoErrorf", "Nil", "Nilf":
 		return false, true
-	case "Error", "Errorf", "NotNil", "NotNilf", "ErrorAs", "ErrorAsf", "ErrorContains", "ErrorContainsf":
-		return true, true
 	}
-	return false, false
+	return true, true
 }
 
 // noReturn reports whether c is a call that does not return: the process

@@ -15,6 +15,11 @@ type source struct {
 	call    *ssa.Call
 	results uint8 // the results that carry it; 0 for a call of one result
 	raw     bool  // a Resty response with its raw body
+	// openOnError is set where the call may return the body open with an
+	// error that is not nil: then a branch on its error says nothing of
+	// the body. net/http's calls, any RoundTripper's (as its contract
+	// asks) and Resty's return none with an error.
+	openOnError bool
 }
 
 // roots are the values of the call that carry the body.
@@ -88,11 +93,11 @@ func (s *state) source(call *ssa.Call) (source, bool) {
 		isRestyNamed(recvType(callee.Signature), "Request") && len(c.Args) > 0 && s.rawRequest(c.Args[0]) {
 		return source{call: call, results: 1, raw: true}, true
 	}
-	if rs := s.returnsOf(callee); rs != 0 {
+	if rs, onErr := s.returnsOf(callee); rs != 0 {
 		if _, ok := call.Type().(*types.Tuple); !ok {
 			rs = 0
 		}
-		src := source{call: call, results: rs}
+		src := source{call: call, results: rs, openOnError: onErr != 0}
 		src.raw = isRestyResponse(resultType(call, rs))
 		return src, true
 	}

@@ -7,6 +7,7 @@ package helper
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 
@@ -105,6 +106,19 @@ func CheckedGet(c *http.Client, u string, check func(*http.Response) bool) (*htt
 	}
 	if !check(resp) {
 		return nil, nil
+	}
+	return resp, nil
+}
+
+// GetChecked returns the response with an error where the reply is a
+// redirect: the body is open on its error path too.
+func GetChecked(c *http.Client, u string) (*http.Response, error) { // want GetChecked:"returns 0, open on error 0"
+	resp, err := c.Get(u)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode/100 == 3 {
+		return resp, errors.New("redirect")
 	}
 	return resp, nil
 }
