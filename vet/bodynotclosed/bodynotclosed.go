@@ -29,12 +29,16 @@ var Analyzer = &analysis.Analyzer{
 // ownsFact is what a function of another package does with open bodies:
 // bit i of Returns is set where its result i may be an open body that its
 // caller must close, bit i of OpenOnError where it may be one with an
-// error that is not nil, bit i of Keeps where it closes or keeps what its
-// parameter i (the receiver first) is given.
+// error that is not nil; bit i of Keeps where it closes or keeps what its
+// parameter i (the receiver first) is given on some path, and of
+// LeavesOnError and LeavesOnSuccess where it then returns without doing
+// so on some path, with an error, or with none (see keep).
 type ownsFact struct {
-	Returns     uint8
-	OpenOnError uint8
-	Keeps       uint64
+	Returns         uint8
+	OpenOnError     uint8
+	Keeps           uint64
+	LeavesOnError   uint64
+	LeavesOnSuccess uint64
 }
 
 func (*ownsFact) AFact() {}
@@ -49,6 +53,12 @@ func (f *ownsFact) String() string {
 	}
 	if f.Keeps != 0 {
 		parts = append(parts, "keeps "+bits(f.Keeps))
+	}
+	if f.LeavesOnError != 0 {
+		parts = append(parts, "leaves "+bits(f.LeavesOnError)+" on error")
+	}
+	if f.LeavesOnSuccess != 0 {
+		parts = append(parts, "leaves "+bits(f.LeavesOnSuccess)+" on success")
 	}
 	return strings.Join(parts, ", ")
 }
@@ -75,10 +85,12 @@ func bits(m uint64) string {
 // summary is what a function of this package does with open bodies, as
 // ownsFact, and for a function literal with its free variables.
 type summary struct {
-	returns     uint8
-	openOnError uint8
-	keeps       uint64
-	freeKeeps   uint64
+	returns         uint8
+	openOnError     uint8
+	keeps           uint64
+	leavesOnError   uint64
+	leavesOnSuccess uint64
+	freeKeeps       uint64
 }
 
 // state is one pass: the package in SSA form and its functions' summaries.
@@ -130,7 +142,10 @@ func run(pass *analysis.Pass) (any, error) {
 			continue
 		}
 		if sum := s.sums[fn]; sum.returns != 0 || sum.keeps != 0 {
-			pass.ExportObjectFact(obj, &ownsFact{Returns: sum.returns, OpenOnError: sum.openOnError, Keeps: sum.keeps})
+			pass.ExportObjectFact(obj, &ownsFact{
+				Returns: sum.returns, OpenOnError: sum.openOnError,
+				Keeps: sum.keeps, LeavesOnError: sum.leavesOnError, LeavesOnSuccess: sum.leavesOnSuccess,
+			})
 		}
 	}
 	return nil, nil
@@ -230,6 +245,12 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 			f.run()
 			if f.keeps() {
 				sum.keeps |= 1 << i
+				if f.left&leftOnError != 0 {
+					sum.leavesOnError |= 1 << i
+				}
+				if f.left&leftOnSuccess != 0 {
+					sum.leavesOnSuccess |= 1 << i
+				}
 			}
 		}
 	}
@@ -268,25 +289,6 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 		}
 	}
 	return sum
-}
-
-// keeps reports whether the function of f, a flow of what a parameter or a
-// free variable holds, closes or keeps it: where it closes or hands it on
-// on some path; where it only reads it to its end on some paths, on every
-// path. A helper that reads a body to its end where a reply is an error,
-// for its message, leaves the body of any other reply to its caller.
-func (f *flow) keeps() bool {
-	if len(f.events) == 0 {
-		return false
-	}
-	if len(f.drains) < len(f.events) {
-		return true
-	}
-	if len(f.fn.Blocks) == 0 {
-		return false
-	}
-	_, open := f.openPath(nil, f.fn.Blocks[0], 0, false)
-	return !open
 }
 
 // mayCarry reports whether a value of type t may be an open body, or the
@@ -347,48 +349,6 @@ func mentionsBodies(pass *analysis.Pass) bool {
 		}
 	}
 	return false
-}
-
-// keeps reports whether callee closes or keeps its argument i.
-func (s *state) keeps(callee *ssa.Function, i int) bool {
-	if o := callee.Origin(); o != nil {
-		callee = o
-	}
-	sig := callee.Signature
-	if callee.Name() == "Close" && sig.Recv() != nil && i == 0 {
-		return true
-	}
-	if sum, ok := s.sums[callee]; ok {
-		return i < 64 && sum.keeps&(1<<i) != 0
-	}
-	obj, _ := callee.Object().(*types.Func)
-	if obj == nil || obj.Pkg() == nil {
-		return false
-	}
-	if obj.Pkg() == s.pass.Pkg { // not yet summarized: a cycle
-		return false
-	}
-	if analysisutil.IsNamed(recvType(sig), "net/http", "Response") && obj.Name() == "Write" {
-		return true // Response.Write closes the body it sends
-	}
-	var fact ownsFact
-	if s.pass.ImportObjectFact(obj, &fact) {
-		return i < 64 && fact.Keeps&(1<<i) != 0
-	}
-	var analyzed analyzedFact
-	if s.pass.ImportPackageFact(obj.Pkg(), &analyzed) {
-		return false
-	}
-	// From export data: what it does is unknown. A parameter that can be
-	// closed may be closed or kept; one that can only be read is read.
-	t := paramType(sig, i)
-	if t == nil {
-		return true
-	}
-	if closable(t) {
-		return true
-	}
-	return !isStd(obj.Pkg().Path()) && (analysisutil.IsNamed(t, "net/http", "Response") || isRestyResponse(t))
 }
 
 // returnsOf is the results of callee that are open bodies its caller must

@@ -41,11 +41,18 @@
 // body holds nothing on any path, closed or not; Resty's raw body is a
 // net/http body, and the same. io.Copy to any other writer may stop at a
 // write error with the body unread, and json.NewDecoder(body).Decode reads
-// one value: those bodies are still open. A function that reads what its
-// parameter holds to the end only on some paths (a helper that reads an
-// error reply's body for its message) does not take the body off its
-// caller; one that closes it on some path does. Closing the body is still
-// the better habit.
+// one value: those bodies are still open. Closing the body is still the
+// better habit.
+//
+// A function of the module that closes, keeps or reads to the end what its
+// parameter holds on some paths only takes it off its caller on those
+// paths alone, as far as its caller can tell them: where it does so on
+// every path on which it returns a nil error (a debug dump that returns
+// its error before it closes the body), the caller still owns the body
+// where the call fails; where on every path on which it returns an error
+// (a helper that reads an error reply's body for its message), where it
+// succeeds; where its error does not tell (a constructor that keeps a 200
+// reply's body and only reads a 202's), on every path.
 //
 // A branch on which the response is nil has no body, nor one on which the
 // call's error is not nil, where the call returns no body with an error:

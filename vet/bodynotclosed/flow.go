@@ -26,12 +26,14 @@ type flow struct {
 	// openOnError is those of returns it may be returned in open with an
 	// error that is not nil.
 	openOnError uint8
-	drains      map[ssa.Instruction]bool // the events that read it to its end (see drains)
+	gates       map[ssa.Instruction]*gate // the events that keep it on some paths, told apart by their error (see gateOf)
+	partial     map[ssa.Instruction]bool  // the calls that keep it on some paths, not told apart (keepsSome): no events
+	left        uint8                     // the returns reached with it open, as leftOnError and leftOnSuccess
 	work        []ssa.Value
 }
 
 func (s *state) newFlow(fn *ssa.Function) *flow {
-	return &flow{s: s, fn: fn, carriers: map[ssa.Value]bool{}, boxes: map[ssa.Value]bool{}, events: map[ssa.Instruction]bool{}, unknown: map[ssa.Instruction]bool{}, drains: map[ssa.Instruction]bool{}, returned: map[*ssa.Return]uint8{}}
+	return &flow{s: s, fn: fn, carriers: map[ssa.Value]bool{}, boxes: map[ssa.Value]bool{}, events: map[ssa.Instruction]bool{}, unknown: map[ssa.Instruction]bool{}, gates: map[ssa.Instruction]*gate{}, partial: map[ssa.Instruction]bool{}, returned: map[*ssa.Return]uint8{}}
 }
 
 func (f *flow) add(v ssa.Value) {
@@ -203,15 +205,24 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 		}
 		return
 	}
-	if drains(callee, c.Args, v) {
-		f.event(ins) // read to its end: the connection is released
-		f.drains[ins] = true
+	if isGo || drains(callee, c.Args, v) { // kept by the goroutine, or read to its end
+		f.event(ins)
 		return
 	}
 	for i, a := range c.Args {
-		if a == v && (isGo || f.s.keeps(callee, i)) {
+		if a != v {
+			continue
+		}
+		switch k := f.s.keeps(callee, i); k {
+		case keepsAlways:
 			f.event(ins)
 			return
+		case keepsOnSuccess, keepsOnError:
+			f.event(ins)
+			f.gateOf(ins, k)
+			return
+		case keepsSome:
+			f.partial[ins] = true
 		}
 	}
 }
@@ -303,97 +314,121 @@ func (f *flow) leak() (leak, bool) {
 // does; src, where not nil, is the call that opens it. On the way it notes
 // in f.returns the results the body is returned in while still open: a
 // function that closes the body, or defers its close, and then returns the
-// response, returns no open body.
+// response, returns no open body. It notes in f.left the returns it
+// reaches with the body open, with an error or with none.
 //
 // With pastUnknown, it goes on past the events that hand the body to code
 // it cannot see, for f.returns alone.
 func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int, pastUnknown bool) (leak, bool) {
-	c := &conds{f: f, errBoxes: map[ssa.Value]bool{}}
+	var errV ssa.Value
 	if src != nil && !f.src.openOnError {
-		c.errV = f.src.errValue()
+		errV = errorOf(src)
 	}
-	if c.errV != nil {
-		for _, r := range *c.errV.Referrers() {
-			if st, ok := r.(*ssa.Store); ok && st.Val == c.errV {
-				if a, ok := st.Addr.(*ssa.Alloc); ok {
-					c.errBoxes[a] = true
-				}
-			}
-		}
+	w := &walk{f: f, c: f.newConds(errV), src: src, pastUnknown: pastUnknown, visited: map[walkKey]bool{}}
+	w.stack = []walkItem{{b: start, from: from}}
+	for len(w.stack) > 0 {
+		it := w.stack[len(w.stack)-1]
+		w.stack = w.stack[:len(w.stack)-1]
+		w.scan(it)
 	}
-
-	// A block with phis is visited once for each block it is entered from,
-	// so that a phi there is the value of that edge: `resp, err = a()` and
-	// `resp, err = b()` on two branches, then `if err != nil`, is a's error
-	// on a's edge.
-	type key struct{ b, pred *ssa.BasicBlock }
-	type item struct {
-		b, pred *ssa.BasicBlock
-		from    int
-	}
-	var first leak // the first return found open
-	found, again := false, false
-	visited := map[key]bool{}
-	stack := []item{{start, nil, from}}
-	push := func(b, pred *ssa.BasicBlock) {
-		k := key{b, nil}
-		if len(b.Instrs) > 0 {
-			if _, ok := b.Instrs[0].(*ssa.Phi); ok {
-				k.pred = pred
-			}
-		}
-		if !visited[k] {
-			visited[k] = true
-			stack = append(stack, item{b, pred, 0})
-		}
-	}
-	for len(stack) > 0 {
-		it := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-	scan:
-		for i := it.from; i < len(it.b.Instrs); i++ {
-			ins := it.b.Instrs[i]
-			if src != nil && ins == ssa.Instruction(src) {
-				again = true // the worst: one leak a turn; the other paths still tell f.returns
-				break
-			}
-			if f.events[ins] && !(pastUnknown && f.unknown[ins]) {
-				if r, ok := ins.(*ssa.Return); ok {
-					f.returns |= f.returned[r] // returned open: its caller's to close
-					if c.mayFail(r, it.b, it.pred) {
-						f.openOnError |= f.returned[r]
-					}
-				}
-				break
-			}
-			switch ins := ins.(type) {
-			case *ssa.Return:
-				if !found {
-					first, found = leak{ins.Pos(), false}, true
-				}
-				break scan
-			case *ssa.Panic:
-				break scan
-			case *ssa.Call:
-				if noReturn(ins.Common()) {
-					break scan
-				}
-			case *ssa.If:
-				skip := c.noBody(ins.Cond, it.b, it.pred)
-				for j, succ := range it.b.Succs {
-					if j != skip {
-						push(succ, it.b)
-					}
-				}
-			case *ssa.Jump:
-				push(it.b.Succs[0], it.b)
-			}
-		}
-	}
-	if again {
+	if w.again {
 		return leak{src.Pos(), true}, true
 	}
-	return first, found
+	return w.first, w.found
+}
+
+// A walk is openPath's search. A block with phis is visited once for each
+// block it is entered from, so that a phi there is the value of that edge:
+// `resp, err = a()` and `resp, err = b()` on two branches, then
+// `if err != nil`, is a's error on a's edge; and once for each gate the
+// path has passed and not yet seen the error of.
+type walk struct {
+	f           *flow
+	c           *conds
+	src         *ssa.Call
+	pastUnknown bool
+	visited     map[walkKey]bool
+	stack       []walkItem
+	first       leak // the first return found open
+	found       bool
+	again       bool // the source reached again, round a loop
+}
+
+type walkKey struct {
+	b, pred *ssa.BasicBlock
+	g       *gate
+}
+
+type walkItem struct {
+	b, pred *ssa.BasicBlock
+	from    int
+	g       *gate // the gate passed, whose error is not yet seen
+}
+
+func (w *walk) push(b, pred *ssa.BasicBlock, g *gate) {
+	k := walkKey{b, nil, g}
+	if len(b.Instrs) > 0 {
+		if _, ok := b.Instrs[0].(*ssa.Phi); ok {
+			k.pred = pred
+		}
+	}
+	if !w.visited[k] {
+		w.visited[k] = true
+		w.stack = append(w.stack, walkItem{b, pred, 0, g})
+	}
+}
+
+// scan follows the path of it through its block, to the block's end or to
+// the instruction that ends the path.
+func (w *walk) scan(it walkItem) {
+	f := w.f
+	for i := it.from; i < len(it.b.Instrs); i++ {
+		ins := it.b.Instrs[i]
+		if w.src != nil && ins == ssa.Instruction(w.src) {
+			w.again = true // the worst: one leak a turn; the other paths still tell f.returns
+			return
+		}
+		if g := f.gates[ins]; g != nil {
+			it.g = g // kept or not, as its error tells
+			continue
+		}
+		if f.events[ins] && !(w.pastUnknown && f.unknown[ins]) {
+			if r, ok := ins.(*ssa.Return); ok {
+				f.returns |= f.returned[r] // returned open: its caller's to close
+				if w.c.mayFail(r, it.b, it.pred) {
+					f.openOnError |= f.returned[r]
+				}
+			}
+			return
+		}
+		switch ins := ins.(type) {
+		case *ssa.Return:
+			if !w.found {
+				w.first, w.found = leak{ins.Pos(), false}, true
+			}
+			if w.c.mayFail(ins, it.b, it.pred) {
+				f.left |= leftOnError
+			} else {
+				f.left |= leftOnSuccess
+			}
+			return
+		case *ssa.Panic:
+			return
+		case *ssa.Call:
+			if noReturn(ins.Common()) {
+				return
+			}
+		case *ssa.If:
+			skip := w.c.noBody(ins.Cond, it.b, it.pred)
+			for j, succ := range it.b.Succs {
+				if g, ours := it.g.branch(ins.Cond, it.b, it.pred, j); j != skip && ours {
+					w.push(succ, it.b, g)
+				}
+			}
+		case *ssa.Jump:
+			w.push(it.b.Succs[0], it.b, it.g)
+		}
+	}
 }
 
 // conds reads the conditions of a flow's branches: which of them tell
@@ -402,6 +437,22 @@ type conds struct {
 	f        *flow
 	errV     ssa.Value          // the call's error result, or nil
 	errBoxes map[ssa.Value]bool // the variables it is stored in
+}
+
+// newConds is the conds of the error errV, which may be nil.
+func (f *flow) newConds(errV ssa.Value) *conds {
+	c := &conds{f: f, errV: errV, errBoxes: map[ssa.Value]bool{}}
+	if errV == nil {
+		return c
+	}
+	for _, r := range *errV.Referrers() {
+		if st, ok := r.(*ssa.Store); ok && st.Val == errV {
+			if a, ok := st.Addr.(*ssa.Alloc); ok {
+				c.errBoxes[a] = true
+			}
+		}
+	}
+	return c
 }
 
 // noBody is the successor of the If on cond, in block b entered from pred,

@@ -41,7 +41,7 @@ func (s *state) report(f *flow, l leak) {
 	switch {
 	case dropped(f.src.roots()):
 		msg = what + " never closed: the response is dropped"
-	case len(f.events) == 0:
+	case len(f.events) == 0 && len(f.partial) == 0:
 		msg = what + " never closed"
 		if !f.src.raw {
 			fixes = deferClose(pass, path, call)

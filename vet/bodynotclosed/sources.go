@@ -36,20 +36,6 @@ func (src source) roots() []ssa.Value {
 	return vs
 }
 
-// errValue is the call's error result, if it has one last.
-func (src source) errValue() ssa.Value {
-	tup, ok := src.call.Type().(*types.Tuple)
-	if !ok || tup.Len() < 2 || !types.Identical(tup.At(tup.Len()-1).Type(), types.Universe.Lookup("error").Type()) {
-		return nil
-	}
-	for _, r := range *src.call.Referrers() {
-		if e, ok := r.(*ssa.Extract); ok && e.Index == tup.Len()-1 {
-			return e
-		}
-	}
-	return nil
-}
-
 // The calls of net/http that return a response whose body is the caller's.
 var httpSources = map[string]bool{
 	"Get": true, "Post": true, "Head": true, "PostForm": true, // package-level
