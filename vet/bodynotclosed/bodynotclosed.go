@@ -101,6 +101,8 @@ type state struct {
 	// rawClients are the Resty clients set SetDoNotParseResponse(true)
 	// somewhere in the package: globals, fields, and local values.
 	rawClients map[any]bool
+	impls      map[implsKey]impls // see implsOf
+	cands      []candidate        // see candidates; nil until asked
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -127,7 +129,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if pkg == nil {
 		return nil, nil
 	}
-	s := &state{pass: pass, pkg: pkg, sums: map[*ssa.Function]*summary{}, rawClients: map[any]bool{}}
+	s := &state{pass: pass, pkg: pkg, sums: map[*ssa.Function]*summary{}, rawClients: map[any]bool{}, impls: map[implsKey]impls{}}
 	all := funcs
 	if init := pkg.Func("init"); init != nil {
 		all = append(all, init)
@@ -194,12 +196,14 @@ func buildSSA(pass *analysis.Pass) (pkg *ssa.Package, funcs []*ssa.Function) {
 }
 
 // postorder is funcs with each function after the functions of the
-// package it calls, cycles broken where they close.
+// package it calls, and after the methods of the package named as an
+// interface method it calls, cycles broken where they close.
 func postorder(pkg *ssa.Package, funcs []*ssa.Function) []*ssa.Function {
 	inPkg := map[*ssa.Function]bool{}
 	for _, fn := range funcs {
 		inPkg[fn] = true
 	}
+	methods := methodsByName(funcs)
 	seen := map[*ssa.Function]bool{}
 	var order []*ssa.Function
 	var visit func(fn *ssa.Function)
@@ -213,6 +217,11 @@ func postorder(pkg *ssa.Package, funcs []*ssa.Function) []*ssa.Function {
 				var callee *ssa.Function
 				switch ins := ins.(type) {
 				case ssa.CallInstruction:
+					if c := ins.Common(); c.IsInvoke() {
+						for _, m := range methods[c.Method.Name()] {
+							visit(m)
+						}
+					}
 					callee = ins.Common().StaticCallee()
 				case *ssa.MakeClosure:
 					callee, _ = ins.Fn.(*ssa.Function)
@@ -364,6 +373,11 @@ func (s *state) returnsOf(callee *ssa.Function) (returns, openOnError uint8) {
 	if obj == nil || obj.Pkg() == nil || obj.Pkg() == s.pass.Pkg {
 		return 0, 0
 	}
+	return s.factReturns(obj)
+}
+
+// factReturns is returnsOf for obj of another package, from its fact.
+func (s *state) factReturns(obj *types.Func) (returns, openOnError uint8) {
 	var fact ownsFact
 	if s.pass.ImportObjectFact(obj, &fact) {
 		return fact.Returns, fact.OpenOnError

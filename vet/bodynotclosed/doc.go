@@ -15,12 +15,18 @@
 //     like, Transport.RoundTrip and any RoundTripper's;
 //   - a call of a func value of RoundTrip's shape, func(*http.Request)
 //     (*http.Response, error): a handler, a middleware's next, a method
-//     value of Client.Do (a method of that shape on another interface is
-//     not: in real code it is mostly a test's mock);
+//     value of Client.Do;
 //   - a Resty request made with SetDoNotParseResponse(true), on the request
 //     or on its client (v2 and v3): its RawBody(), or RawResponse.Body;
 //   - any function of the module that returns such a body, or the response
-//     that holds it.
+//     that holds it;
+//   - a method of an interface whose every implementation the package can
+//     see returns one: the named types of the package, and of the packages
+//     of its module it imports, directly or not, that implement it. A type
+//     declared in a test file, a mock as likely as not, counts only for a
+//     call in a test file; one in a package the caller does not import is
+//     not seen, and does not count; a method with no implementation seen
+//     (a Doer that only *http.Client implements) is no source.
 //
 // The body is handed on, and so no longer the function's, where it (or its
 // response) is returned, stored in a field, a global, an element or a map,

@@ -56,14 +56,12 @@ func (s *state) source(call *ssa.Call) (source, bool) {
 		if c.Method.Name() == "RoundTrip" && isHTTPResponse(c.Signature().Results()) {
 			return source{call: call, results: 1}, true
 		}
-		return source{}, false
+		return s.interfaceSource(call)
 	}
 	callee := c.StaticCallee()
 	if callee == nil {
 		// A func value of RoundTrip's shape: a handler, a middleware's
-		// next, a method value of Client.Do. (A method of that shape on
-		// an interface other than RoundTrip is not: in real code it is
-		// mostly a test's mock.)
+		// next, a method value of Client.Do.
 		if isRoundTrip(c.Signature()) {
 			return source{call: call, results: 1}, true
 		}

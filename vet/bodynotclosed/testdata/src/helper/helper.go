@@ -122,3 +122,9 @@ func GetChecked(c *http.Client, u string) (*http.Response, error) { // want GetC
 	}
 	return resp, nil
 }
+
+// Head calls the server; package caller calls it through an interface of
+// its own.
+func (c *Client) Head(u string) (*http.Response, error) { // want Head:"returns 0"
+	return c.hc.Head(u)
+}

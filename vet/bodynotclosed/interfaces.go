@@ -1,0 +1,172 @@
+package bodynotclosed
+
+import (
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// An impls is what the implementations of an interface method that the
+// package can see return: the results that every one of them returns as
+// an open body, and those that some return open with an error.
+type impls struct {
+	returns, openOnError uint8
+}
+
+// implsKey is an interface method, as seen from a test file or not.
+type implsKey struct {
+	iface  types.Type
+	method string
+	inTest bool
+}
+
+// A candidate is a named type that may implement an interface.
+type candidate struct {
+	named  *types.Named
+	inTest bool // declared in a test file: a mock, as likely as not
+}
+
+// interfaceSource reports whether the call of an interface method is a
+// source: where each implementation the package can see returns an open
+// body (an APIClient whose one Client.Head wraps http.Client.Head). The
+// implementations are the named types of the package and of the packages
+// of its module it imports, directly or not; one the package cannot see,
+// in a package it does not import, does not count. Those declared in test
+// files, mocks as likely as not, count only for a call in a test file,
+// which may be handed one. A method with no implementation seen is no
+// source.
+func (s *state) interfaceSource(call *ssa.Call) (source, bool) {
+	c := call.Common()
+	res := c.Signature().Results()
+	carries := false
+	for v := range res.Variables() {
+		carries = carries || mayCarry(v.Type())
+	}
+	if !carries {
+		return source{}, false
+	}
+	in := s.implsOf(implsKey{c.Value.Type(), c.Method.Name(), isTestFile(s.pass.Fset.Position(call.Pos()).Filename)}, c.Method)
+	if in.returns == 0 {
+		return source{}, false
+	}
+	rs := in.returns
+	if _, ok := call.Type().(*types.Tuple); !ok {
+		rs = 0
+	}
+	src := source{call: call, results: rs, openOnError: in.openOnError != 0}
+	src.raw = isRestyResponse(resultType(call, rs))
+	return src, true
+}
+
+// implsOf is what the implementations of method m of the interface k.iface
+// return (see interfaceSource), worked out once a pass.
+func (s *state) implsOf(k implsKey, m *types.Func) impls {
+	if in, ok := s.impls[k]; ok {
+		return in
+	}
+	var in impls
+	iface, ok := k.iface.Underlying().(*types.Interface)
+	if !ok {
+		return in
+	}
+	found := false
+	for _, cand := range s.candidates() {
+		if cand.inTest && !k.inTest {
+			continue
+		}
+		t := types.Type(cand.named)
+		if !types.Implements(t, iface) {
+			if t = types.NewPointer(t); !types.Implements(t, iface) {
+				continue
+			}
+		}
+		fn, _, _ := types.LookupFieldOrMethod(t, true, m.Pkg(), m.Name())
+		obj, _ := fn.(*types.Func)
+		if obj == nil {
+			continue
+		}
+		rs, onErr := s.returnsOfObj(obj)
+		if !found {
+			in.returns = rs
+		}
+		found = true
+		in.returns &= rs
+		in.openOnError |= onErr
+	}
+	in.openOnError &= in.returns
+	s.impls[k] = in
+	return in
+}
+
+// candidates are the named types, not interfaces nor generic, of the
+// package and of the packages of its module that it imports, directly or
+// not: where an interface's implementations are looked for.
+func (s *state) candidates() []candidate {
+	if s.cands != nil {
+		return s.cands
+	}
+	s.cands = []candidate{}
+	seen := map[*types.Package]bool{}
+	var visit func(p *types.Package)
+	visit = func(p *types.Package) {
+		if seen[p] || p != s.pass.Pkg && !s.inModule(p) {
+			return
+		}
+		seen[p] = true
+		for _, name := range p.Scope().Names() {
+			tn, ok := p.Scope().Lookup(name).(*types.TypeName)
+			if !ok || tn.IsAlias() {
+				continue
+			}
+			named, ok := tn.Type().(*types.Named)
+			if !ok || types.IsInterface(named) || named.TypeParams().Len() > 0 {
+				continue
+			}
+			s.cands = append(s.cands, candidate{named, isTestFile(s.pass.Fset.Position(tn.Pos()).Filename)})
+		}
+		for _, imp := range p.Imports() {
+			visit(imp)
+		}
+	}
+	visit(s.pass.Pkg)
+	return s.cands
+}
+
+// inModule reports whether p is of the module of the package checked: by
+// its path where the driver tells the module's, else where this analyzer
+// read it from source (it reads no package of the standard library).
+func (s *state) inModule(p *types.Package) bool {
+	if m := s.pass.Module; m != nil && m.Path != "" {
+		return p.Path() == m.Path || strings.HasPrefix(p.Path(), m.Path+"/")
+	}
+	var analyzed analyzedFact
+	return s.pass.ImportPackageFact(p, &analyzed)
+}
+
+// returnsOfObj is returnsOf for the function obj, of this package or of
+// one whose facts the pass has.
+func (s *state) returnsOfObj(obj *types.Func) (returns, openOnError uint8) {
+	if obj.Pkg() != s.pass.Pkg {
+		return s.factReturns(obj)
+	}
+	if fn := s.pkg.Prog.FuncValue(obj); fn != nil {
+		return s.returnsOf(fn) // none where not yet summarized: it calls the method itself
+	}
+	return 0, 0
+}
+
+// methodsByName indexes the methods among funcs by name, for postorder:
+// a call of an interface method comes after the methods that may be its
+// implementations.
+func methodsByName(funcs []*ssa.Function) map[string][]*ssa.Function {
+	byName := map[string][]*ssa.Function{}
+	for _, fn := range funcs {
+		if fn.Signature.Recv() != nil {
+			byName[fn.Name()] = append(byName[fn.Name()], fn)
+		}
+	}
+	return byName
+}
+
+func isTestFile(name string) bool { return strings.HasSuffix(name, "_test.go") }
