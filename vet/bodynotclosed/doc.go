@@ -22,11 +22,14 @@
 //     that holds it;
 //   - a method of an interface whose every implementation the package can
 //     see returns one: the named types of the package, and of the packages
-//     of its module it imports, directly or not, that implement it. A type
-//     declared in a test file, a mock as likely as not, counts only for a
-//     call in a test file; one in a package the caller does not import is
-//     not seen, and does not count; a method with no implementation seen
-//     (a Doer that only *http.Client implements) is no source.
+//     of its module it imports, directly or not, that implement it, and
+//     net/http's *http.Client (http.DefaultClient's type), so that a Doer
+//     of Client.Do's shape that *http.Client and the module's wrappers
+//     implement is one. A type declared in a test file, a mock as likely as
+//     not, counts only for a call in a test file; one in a package the
+//     caller does not import is not seen, and does not count; a method with
+//     no implementation seen is no source. A wrapper that calls the method
+//     it implements on what it wraps returns what the others do.
 //
 // The body is handed on, and so no longer the function's, where it (or its
 // response) is returned, stored in a field, a global, an element or a map,

@@ -2,6 +2,7 @@ package bodynotclosed
 
 import (
 	"go/types"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -60,18 +61,50 @@ func (s *state) interfaceSource(call *ssa.Call) (source, bool) {
 }
 
 // implsOf is what the implementations of method m of the interface k.iface
-// return (see interfaceSource), worked out once a pass.
+// return (see interfaceSource), worked out once a pass. An implementation
+// of the package not yet summarized, in a cycle with the call that asks
+// (a wrapper that calls the method it implements, on what it wraps),
+// returns what the others do: the answer is then not kept, and asked
+// again once it is summarized.
 func (s *state) implsOf(k implsKey, m *types.Func) impls {
 	if in, ok := s.impls[k]; ok {
 		return in
 	}
 	var in impls
+	found, pending := false, false
+	for _, obj := range s.implementations(k, m) {
+		rs, onErr, wait := s.returnsOfObj(obj)
+		if wait {
+			pending = true
+			continue
+		}
+		if !found {
+			in.returns = rs
+		}
+		found = true
+		in.returns &= rs
+		in.openOnError |= onErr
+	}
+	in.openOnError &= in.returns
+	if !pending {
+		s.impls[k] = in
+	}
+	return in
+}
+
+// implementations are the methods m of the types that implement k.iface
+// and that a call as k sees: the candidates, and net/http's Client.
+func (s *state) implementations(k implsKey, m *types.Func) []*types.Func {
 	iface, ok := k.iface.Underlying().(*types.Interface)
 	if !ok {
-		return in
+		return nil
 	}
-	found := false
-	for _, cand := range s.candidates() {
+	cands := s.candidates()
+	if c := httpClient(m); c != nil {
+		cands = append(slices.Clip(cands), candidate{named: c})
+	}
+	var objs []*types.Func
+	for _, cand := range cands {
 		if cand.inTest && !k.inTest {
 			continue
 		}
@@ -82,21 +115,11 @@ func (s *state) implsOf(k implsKey, m *types.Func) impls {
 			}
 		}
 		fn, _, _ := types.LookupFieldOrMethod(t, true, m.Pkg(), m.Name())
-		obj, _ := fn.(*types.Func)
-		if obj == nil {
-			continue
+		if obj, ok := fn.(*types.Func); ok {
+			objs = append(objs, obj)
 		}
-		rs, onErr := s.returnsOfObj(obj)
-		if !found {
-			in.returns = rs
-		}
-		found = true
-		in.returns &= rs
-		in.openOnError |= onErr
 	}
-	in.openOnError &= in.returns
-	s.impls[k] = in
-	return in
+	return objs
 }
 
 // candidates are the named types, not interfaces nor generic, of the
@@ -144,16 +167,54 @@ func (s *state) inModule(p *types.Package) bool {
 	return s.pass.ImportPackageFact(p, &analyzed)
 }
 
-// returnsOfObj is returnsOf for the function obj, of this package or of
-// one whose facts the pass has.
-func (s *state) returnsOfObj(obj *types.Func) (returns, openOnError uint8) {
-	if obj.Pkg() != s.pass.Pkg {
-		return s.factReturns(obj)
+// httpClient is net/http's Client, where the signature of m names a type
+// of net/http, else nil: *http.Client, http.DefaultClient's type, is an
+// implementation of the module's interfaces of its shape (a Doer), one
+// that returns a body open.
+func httpClient(m *types.Func) *types.Named {
+	sig := m.Signature()
+	for _, tup := range []*types.Tuple{sig.Params(), sig.Results()} {
+		for v := range tup.Variables() {
+			t := types.Unalias(v.Type())
+			if p, ok := t.(*types.Pointer); ok {
+				t = types.Unalias(p.Elem())
+			}
+			n, ok := t.(*types.Named)
+			if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "net/http" {
+				continue
+			}
+			if tn, ok := n.Obj().Pkg().Scope().Lookup("Client").(*types.TypeName); ok {
+				c, _ := tn.Type().(*types.Named)
+				return c
+			}
+		}
 	}
-	if fn := s.pkg.Prog.FuncValue(obj); fn != nil {
-		return s.returnsOf(fn) // none where not yet summarized: it calls the method itself
+	return nil
+}
+
+// returnsOfObj is returnsOf for the function obj: of net/http, of this
+// package, or of one whose facts the pass has. pending is set where obj
+// is of this package and not yet summarized.
+func (s *state) returnsOfObj(obj *types.Func) (returns, openOnError uint8, pending bool) {
+	switch {
+	case obj.Pkg() != nil && obj.Pkg().Path() == "net/http":
+		if httpSources[httpName(obj.Signature(), obj.Name())] {
+			return 1, 0, false
+		}
+		return 0, 0, false
+	case obj.Pkg() != s.pass.Pkg:
+		returns, openOnError = s.factReturns(obj)
+		return returns, openOnError, false
 	}
-	return 0, 0
+	fn := s.pkg.Prog.FuncValue(obj)
+	if fn == nil {
+		return 0, 0, false
+	}
+	if _, ok := s.sums[fn]; !ok {
+		return 0, 0, true
+	}
+	returns, openOnError = s.returnsOf(fn)
+	return returns, openOnError, false
 }
 
 // methodsByName indexes the methods among funcs by name, for postorder:

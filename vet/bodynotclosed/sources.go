@@ -70,7 +70,7 @@ func (s *state) source(call *ssa.Call) (source, bool) {
 	if callee.Synthetic != "" && strings.HasSuffix(callee.Name(), "$bound") && isRoundTrip(c.Signature()) {
 		return source{call: call, results: 1}, true // a method value, as a func value
 	}
-	if p := callee.Package(); p != nil && p.Pkg.Path() == "net/http" && httpSources[httpName(callee)] {
+	if p := callee.Package(); p != nil && p.Pkg.Path() == "net/http" && httpSources[httpName(callee.Signature, callee.Name())] {
 		return source{call: call, results: 1}, true
 	}
 	if p := callee.Package(); p != nil && analysisutil.RestyPaths[p.Pkg.Path()] && restyCalls[callee.Name()] &&
@@ -88,15 +88,16 @@ func (s *state) source(call *ssa.Call) (source, bool) {
 	return source{}, false
 }
 
-// httpName is fn's name as httpSources spells it.
-func httpName(fn *ssa.Function) string {
-	recv := recvType(fn.Signature)
+// httpName is the name of the function name of signature sig, of
+// net/http, as httpSources spells it.
+func httpName(sig *types.Signature, name string) string {
+	recv := recvType(sig)
 	if recv == nil {
-		return fn.Name()
+		return name
 	}
 	if p, ok := recv.(*types.Pointer); ok {
 		if n, ok := p.Elem().(*types.Named); ok {
-			return "(*" + n.Obj().Name() + ")." + fn.Name()
+			return "(*" + n.Obj().Name() + ")." + name
 		}
 	}
 	return ""
