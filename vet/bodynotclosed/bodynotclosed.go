@@ -32,13 +32,15 @@ var Analyzer = &analysis.Analyzer{
 // error that is not nil; bit i of Keeps where it closes or keeps what its
 // parameter i (the receiver first) is given on some path, and of
 // LeavesOnError and LeavesOnSuccess where it then returns without doing
-// so on some path, with an error, or with none (see keep).
+// so on some path, with an error, or with none (see keep); Pair is what
+// it does with a body given with its error (see pair).
 type ownsFact struct {
 	Returns         uint8
 	OpenOnError     uint8
 	Keeps           uint64
 	LeavesOnError   uint64
 	LeavesOnSuccess uint64
+	Pair            pair
 }
 
 func (*ownsFact) AFact() {}
@@ -59,6 +61,9 @@ func (f *ownsFact) String() string {
 	}
 	if f.LeavesOnSuccess != 0 {
 		parts = append(parts, "leaves "+bits(f.LeavesOnSuccess)+" on success")
+	}
+	if f.Pair.Param != 0 {
+		parts = append(parts, f.Pair.String())
 	}
 	return strings.Join(parts, ", ")
 }
@@ -91,6 +96,7 @@ type summary struct {
 	leavesOnError   uint64
 	leavesOnSuccess uint64
 	freeKeeps       uint64
+	pair            pair
 }
 
 // state is one pass: the package in SSA form and its functions' summaries.
@@ -146,7 +152,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if sum := s.sums[fn]; sum.returns != 0 || sum.keeps != 0 {
 			pass.ExportObjectFact(obj, &ownsFact{
 				Returns: sum.returns, OpenOnError: sum.openOnError,
-				Keeps: sum.keeps, LeavesOnError: sum.leavesOnError, LeavesOnSuccess: sum.leavesOnSuccess,
+				Keeps: sum.keeps, LeavesOnError: sum.leavesOnError, LeavesOnSuccess: sum.leavesOnSuccess, Pair: sum.pair,
 			})
 		}
 	}
@@ -263,6 +269,7 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 			}
 		}
 	}
+	sum.pair = s.pairOf(fn, sum.keeps)
 	for i, fv := range fn.FreeVars {
 		if ptr, ok := fv.Type().Underlying().(*types.Pointer); i < 64 && ok && mayCarry(ptr.Elem()) {
 			f := s.newFlow(fn)

@@ -20,6 +20,14 @@
 //     or on its client (v2 and v3): its RawBody(), or RawResponse.Body;
 //   - any function of the module that returns such a body, or the response
 //     that holds it;
+//   - a check of the module's handed the response and the error of one
+//     such call, return c.check(resp, err) or c.check(c.hc.Do(req)), that
+//     returns the body open (a check that closes a bad reply's body and
+//     returns a good one's): the error its parameter after the body's is
+//     taken as the one that came with the body, so there is no body where
+//     it is not nil (a fact across packages). A helper so handed a body
+//     that returns at once on the error, fromResponse(resp, err), keeps it
+//     or not as it does wherever there is one;
 //   - a method of an interface whose every implementation the package can
 //     see returns one: the named types of the package, and of the packages
 //     of its module it imports, directly or not, that implement it, and

@@ -29,6 +29,7 @@ type flow struct {
 	gates       map[ssa.Instruction]*gate // the events that keep it on some paths, told apart by their error (see gateOf)
 	partial     map[ssa.Instruction]bool  // the calls that keep it on some paths, not told apart (keepsSome): no events
 	left        uint8                     // the returns reached with it open, as leftOnError and leftOnSuccess
+	paramErr    ssa.Value                 // for a parameter's flow, the error taken as given with it, or nil (see pair)
 	work        []ssa.Value
 }
 
@@ -213,7 +214,7 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 		if a != v {
 			continue
 		}
-		switch k := f.s.keeps(callee, i); k {
+		switch k := f.keepsAt(callee, c.Args, i); k {
 		case keepsAlways:
 			f.event(ins)
 			return
@@ -320,7 +321,7 @@ func (f *flow) leak() (leak, bool) {
 // With pastUnknown, it goes on past the events that hand the body to code
 // it cannot see, for f.returns alone.
 func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int, pastUnknown bool) (leak, bool) {
-	var errV ssa.Value
+	errV := f.paramErr
 	if src != nil && !f.src.openOnError {
 		errV = errorOf(src)
 	}

@@ -85,7 +85,7 @@ func (s *state) source(call *ssa.Call) (source, bool) {
 		src.raw = isRestyResponse(resultType(call, rs))
 		return src, true
 	}
-	return source{}, false
+	return s.passedOn(call, callee)
 }
 
 // httpName is the name of the function name of signature sig, of

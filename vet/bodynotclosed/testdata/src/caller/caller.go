@@ -61,6 +61,16 @@ func headStatus(h header, u string) int {
 	return resp.StatusCode
 }
 
+// checkedGet hands helper.Check the response and the error of one call:
+// Check returns the good reply's body open.
+func checkedGet(c *http.Client, u string) int {
+	resp, err := helper.Check(c.Get(u)) // want `response body never closed`
+	if err != nil {
+		return 0
+	}
+	return resp.StatusCode
+}
+
 // Near misses.
 
 // postRead's helper reads the body to its end: the connection is released.

@@ -128,3 +128,16 @@ func GetChecked(c *http.Client, u string) (*http.Response, error) { // want GetC
 func (c *Client) Head(u string) (*http.Response, error) { // want Head:"returns 0"
 	return c.hc.Head(u)
 }
+
+// Check closes a bad reply's body and returns a good one's, handed a
+// call's response and error; package caller hands it c.Get(u).
+func Check(resp *http.Response, err error) (*http.Response, error) { // want Check:"pair 0 kept, passes in 0"
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, errors.New(resp.Status)
+	}
+	return resp, nil
+}
