@@ -33,7 +33,9 @@ var Analyzer = &analysis.Analyzer{
 // parameter i (the receiver first) is given on some path, and of
 // LeavesOnError and LeavesOnSuccess where it then returns without doing
 // so on some path, with an error, or with none (see keep); Pair is what
-// it does with a body given with its error (see pair).
+// it does with a body given with its error (see pair); bit i of Hands is
+// set where it hands an open body to its parameter i, a func, and leaves
+// it to it (see handsTo).
 type ownsFact struct {
 	Returns         uint8
 	OpenOnError     uint8
@@ -41,6 +43,7 @@ type ownsFact struct {
 	LeavesOnError   uint64
 	LeavesOnSuccess uint64
 	Pair            pair
+	Hands           uint64
 }
 
 func (*ownsFact) AFact() {}
@@ -64,6 +67,9 @@ func (f *ownsFact) String() string {
 	}
 	if f.Pair.Param != 0 {
 		parts = append(parts, f.Pair.String())
+	}
+	if f.Hands != 0 {
+		parts = append(parts, "hands "+bits(f.Hands))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -97,6 +103,7 @@ type summary struct {
 	leavesOnSuccess uint64
 	freeKeeps       uint64
 	pair            pair
+	hands           uint64
 }
 
 // state is one pass: the package in SSA form and its functions' summaries.
@@ -149,10 +156,11 @@ func run(pass *analysis.Pass) (any, error) {
 		if !facts || !ok || obj.Pkg() != pass.Pkg || fn.Parent() != nil {
 			continue
 		}
-		if sum := s.sums[fn]; sum.returns != 0 || sum.keeps != 0 {
+		if sum := s.sums[fn]; sum.returns != 0 || sum.keeps != 0 || sum.hands != 0 {
 			pass.ExportObjectFact(obj, &ownsFact{
 				Returns: sum.returns, OpenOnError: sum.openOnError,
 				Keeps: sum.keeps, LeavesOnError: sum.leavesOnError, LeavesOnSuccess: sum.leavesOnSuccess, Pair: sum.pair,
+				Hands: sum.hands,
 			})
 		}
 	}
@@ -299,11 +307,13 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 			l, ok := f.leak() // notes f.returns on the way
 			sum.returns |= f.returns
 			sum.openOnError |= f.openOnError
+			sum.hands |= f.handsTo()
 			if ok {
 				s.report(f, l)
 			}
 		}
 	}
+	s.callbacks(fn, sum)
 	return sum
 }
 

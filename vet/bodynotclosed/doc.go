@@ -50,6 +50,15 @@
 // Close method; what it takes as an io.Reader, as io.Copy, io.ReadAll and
 // json.NewDecoder do, it only reads.
 //
+// A function of the module that calls its func parameter with an open
+// body, and neither closes, keeps nor returns it after (DoHTTPRequest(req,
+// onResponse) calls onResponse(resp) and returns), hands the body to its
+// callback (a fact across packages, and through interface methods whose
+// every implementation seen does). A function literal given as that
+// callback, func(resp *http.Response) error { ... }, owns the body as its
+// one parameter that may carry one: where it does not close or hand it on,
+// on every path, the finding is at the call that hands it over.
+//
 // A body read until a Read fails is done with as well: io.ReadAll(body),
 // io.Copy(io.Discard, body) and io.CopyBuffer(io.Discard, body, buf) (and
 // ioutil's ReadAll and Discard). net/http's body (bodyEOFSignal, in

@@ -10,9 +10,11 @@ import (
 
 // An impls is what the implementations of an interface method that the
 // package can see return: the results that every one of them returns as
-// an open body, and those that some return open with an error.
+// an open body, and those that some return open with an error; and the
+// parameters, the receiver first, that every one hands an open body to.
 type impls struct {
 	returns, openOnError uint8
+	hands                uint64
 }
 
 // implsKey is an interface method, as seen from a test file or not.
@@ -73,17 +75,18 @@ func (s *state) implsOf(k implsKey, m *types.Func) impls {
 	var in impls
 	found, pending := false, false
 	for _, obj := range s.implementations(k, m) {
-		rs, onErr, wait := s.returnsOfObj(obj)
+		fact, wait := s.factOf(obj)
 		if wait {
 			pending = true
 			continue
 		}
 		if !found {
-			in.returns = rs
+			in.returns, in.hands = fact.Returns, fact.Hands
 		}
 		found = true
-		in.returns &= rs
-		in.openOnError |= onErr
+		in.returns &= fact.Returns
+		in.hands &= fact.Hands
+		in.openOnError |= fact.OpenOnError
 	}
 	in.openOnError &= in.returns
 	if !pending {
@@ -192,29 +195,29 @@ func httpClient(m *types.Func) *types.Named {
 	return nil
 }
 
-// returnsOfObj is returnsOf for the function obj: of net/http, of this
-// package, or of one whose facts the pass has. pending is set where obj
-// is of this package and not yet summarized.
-func (s *state) returnsOfObj(obj *types.Func) (returns, openOnError uint8, pending bool) {
+// factOf is what the function obj does with bodies, as a fact tells it:
+// of net/http, of this package, or of one whose facts the pass has.
+// pending is set where obj is of this package and not yet summarized.
+func (s *state) factOf(obj *types.Func) (fact ownsFact, pending bool) {
 	switch {
 	case obj.Pkg() != nil && obj.Pkg().Path() == "net/http":
 		if httpSources[httpName(obj.Signature(), obj.Name())] {
-			return 1, 0, false
+			fact.Returns = 1
 		}
-		return 0, 0, false
+		return fact, false
 	case obj.Pkg() != s.pass.Pkg:
-		returns, openOnError = s.factReturns(obj)
-		return returns, openOnError, false
+		s.pass.ImportObjectFact(obj, &fact)
+		return fact, false
 	}
 	fn := s.pkg.Prog.FuncValue(obj)
 	if fn == nil {
-		return 0, 0, false
+		return fact, false
 	}
-	if _, ok := s.sums[fn]; !ok {
-		return 0, 0, true
+	sum, ok := s.sums[fn]
+	if !ok {
+		return fact, true
 	}
-	returns, openOnError = s.returnsOf(fn)
-	return returns, openOnError, false
+	return ownsFact{Returns: sum.returns, OpenOnError: sum.openOnError, Hands: sum.hands}, false
 }
 
 // methodsByName indexes the methods among funcs by name, for postorder:
