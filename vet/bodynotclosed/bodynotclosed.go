@@ -151,6 +151,9 @@ func run(pass *analysis.Pass) (any, error) {
 	for _, fn := range postorder(pkg, funcs) {
 		s.sums[fn] = s.analyze(fn)
 	}
+	if facts {
+		s.exportInterfaces()
+	}
 	for _, fn := range funcs {
 		obj, ok := fn.Object().(*types.Func)
 		if !facts || !ok || obj.Pkg() != pass.Pkg || fn.Parent() != nil {

@@ -33,11 +33,14 @@
 //     of its module it imports, directly or not, that implement it, and
 //     net/http's *http.Client (http.DefaultClient's type), so that a Doer
 //     of Client.Do's shape that *http.Client and the module's wrappers
-//     implement is one. A type declared in a test file, a mock as likely as
-//     not, counts only for a call in a test file; one in a package the
-//     caller does not import is not seen, and does not count; a method with
-//     no implementation seen is no source. A wrapper that calls the method
-//     it implements on what it wraps returns what the others do.
+//     implement is one. A type declared in a test file, or in a package
+//     that only the test files import, a mock as likely as not, counts only
+//     for a call in a test file; one in a package the caller does not import
+//     is not seen, and does not count; a method with no implementation seen
+//     is no source. A wrapper that calls the method it implements on what it
+//     wraps returns what the others do. The package of an interface tells
+//     its importers what the implementations it sees do (a fact), its
+//     unexported ones among them, which the importers do not see.
 //
 // The body is handed on, and so no longer the function's, where it (or its
 // response) is returned, stored in a field, a global, an element or a map,

@@ -17,6 +17,54 @@ type impls struct {
 	hands                uint64
 }
 
+// exportInterfaces tells the packages that import this one what the
+// implementations it sees of its interfaces' methods do, where all of them
+// return or hand on an open body: an importer sees the package through its
+// export data, without its unexported types (a Service whose one
+// implementation is its unexported service).
+func (s *state) exportInterfaces() {
+	scope := s.pass.Pkg.Scope()
+	for _, name := range scope.Names() {
+		tn, ok := scope.Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() {
+			continue
+		}
+		named, ok := tn.Type().(*types.Named)
+		iface, isIface := tn.Type().Underlying().(*types.Interface)
+		if !ok || !isIface || named.TypeParams().Len() > 0 {
+			continue
+		}
+		for m := range iface.ExplicitMethods() {
+			if !opens(m.Signature()) {
+				continue
+			}
+			if in := s.implsOf(implsKey{named, m.Name(), false}, m); in.returns != 0 || in.hands != 0 {
+				s.pass.ExportObjectFact(m, &ownsFact{Returns: in.returns, OpenOnError: in.openOnError, Hands: in.hands})
+			}
+		}
+	}
+}
+
+// opens reports whether a function of signature sig may return an open
+// body, or hand one to a func it is given.
+func opens(sig *types.Signature) bool {
+	for v := range sig.Results().Variables() {
+		if mayCarry(v.Type()) {
+			return true
+		}
+	}
+	for v := range sig.Params().Variables() {
+		if fn, ok := v.Type().Underlying().(*types.Signature); ok {
+			for p := range fn.Params().Variables() {
+				if mayCarry(p.Type()) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // implsKey is an interface method, as seen from a test file or not.
 type implsKey struct {
 	iface  types.Type
@@ -27,7 +75,7 @@ type implsKey struct {
 // A candidate is a named type that may implement an interface.
 type candidate struct {
 	named  *types.Named
-	inTest bool // declared in a test file: a mock, as likely as not
+	inTest bool // of the tests alone: a mock, as likely as not
 }
 
 // interfaceSource reports whether the call of an interface method is a
@@ -76,6 +124,9 @@ func (s *state) implsOf(k implsKey, m *types.Func) impls {
 	found, pending := false, false
 	for _, obj := range s.implementations(k, m) {
 		fact, wait := s.factOf(obj)
+		if obj == m && fact == (ownsFact{}) {
+			continue // no word from the interface's package
+		}
 		if wait {
 			pending = true
 			continue
@@ -96,7 +147,9 @@ func (s *state) implsOf(k implsKey, m *types.Func) impls {
 }
 
 // implementations are the methods m of the types that implement k.iface
-// and that a call as k sees: the candidates, and net/http's Client.
+// and that a call as k sees: the candidates, and net/http's Client; and m
+// itself, where its interface is of another package of the module, for the
+// implementations that package sees (see exportInterfaces).
 func (s *state) implementations(k implsKey, m *types.Func) []*types.Func {
 	iface, ok := k.iface.Underlying().(*types.Interface)
 	if !ok {
@@ -107,6 +160,9 @@ func (s *state) implementations(k implsKey, m *types.Func) []*types.Func {
 		cands = append(slices.Clip(cands), candidate{named: c})
 	}
 	var objs []*types.Func
+	if m.Pkg() != nil && m.Pkg() != s.pass.Pkg && s.inModule(m.Pkg()) {
+		objs = append(objs, m) // the implementations its package sees, as its fact tells
+	}
 	for _, cand := range cands {
 		if cand.inTest && !k.inTest {
 			continue
@@ -127,36 +183,56 @@ func (s *state) implementations(k implsKey, m *types.Func) []*types.Func {
 
 // candidates are the named types, not interfaces nor generic, of the
 // package and of the packages of its module that it imports, directly or
-// not: where an interface's implementations are looked for.
+// not: where an interface's implementations are looked for. Those declared
+// in a test file, or in a package that only the test files import (a
+// package of mocks for the tests), are marked inTest.
 func (s *state) candidates() []candidate {
 	if s.cands != nil {
 		return s.cands
 	}
 	s.cands = []candidate{}
-	seen := map[*types.Package]bool{}
-	var visit func(p *types.Package)
-	visit = func(p *types.Package) {
-		if seen[p] || p != s.pass.Pkg && !s.inModule(p) {
+	seen := map[*types.Package]bool{s.pass.Pkg: true}
+	var visit func(p *types.Package, inTest bool)
+	visit = func(p *types.Package, inTest bool) {
+		if seen[p] || !s.inModule(p) {
 			return
 		}
 		seen[p] = true
-		for _, name := range p.Scope().Names() {
-			tn, ok := p.Scope().Lookup(name).(*types.TypeName)
-			if !ok || tn.IsAlias() {
-				continue
-			}
-			named, ok := tn.Type().(*types.Named)
-			if !ok || types.IsInterface(named) || named.TypeParams().Len() > 0 {
-				continue
-			}
-			s.cands = append(s.cands, candidate{named, isTestFile(s.pass.Fset.Position(tn.Pos()).Filename)})
-		}
+		s.addCandidates(p, inTest)
 		for _, imp := range p.Imports() {
-			visit(imp)
+			visit(imp, inTest)
 		}
 	}
-	visit(s.pass.Pkg)
+	s.addCandidates(s.pass.Pkg, false)
+	for _, f := range s.pass.Files {
+		if isTestFile(s.pass.Fset.Position(f.Pos()).Filename) {
+			continue
+		}
+		for _, spec := range f.Imports {
+			if pn := s.pass.TypesInfo.PkgNameOf(spec); pn != nil {
+				visit(pn.Imported(), false)
+			}
+		}
+	}
+	for _, imp := range s.pass.Pkg.Imports() {
+		visit(imp, true)
+	}
 	return s.cands
+}
+
+// addCandidates adds the named types of p to s.cands.
+func (s *state) addCandidates(p *types.Package, inTest bool) {
+	for _, name := range p.Scope().Names() {
+		tn, ok := p.Scope().Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() {
+			continue
+		}
+		named, ok := tn.Type().(*types.Named)
+		if !ok || types.IsInterface(named) || named.TypeParams().Len() > 0 {
+			continue
+		}
+		s.cands = append(s.cands, candidate{named, inTest || isTestFile(s.pass.Fset.Position(tn.Pos()).Filename)})
+	}
 }
 
 // inModule reports whether p is of the module of the package checked: by

@@ -17,7 +17,7 @@ import (
 // API is what the package's code calls; Client is its one implementation
 // outside the tests, and mockAPI, in a test file, another.
 type API interface {
-	Head(url string) (*http.Response, error)
+	Head(url string) (*http.Response, error) // want Head:"returns 0"
 }
 
 // Client calls the server.

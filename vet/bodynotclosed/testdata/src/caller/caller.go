@@ -50,7 +50,7 @@ func checkedErr(c *http.Client, u string) int {
 // header is implemented by helper.Client alone, in a package caller
 // imports.
 type header interface {
-	Head(u string) (*http.Response, error)
+	Head(u string) (*http.Response, error) // want Head:"returns 0"
 }
 
 func headStatus(h header, u string) int {

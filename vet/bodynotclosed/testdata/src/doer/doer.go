@@ -16,7 +16,7 @@ import (
 
 // Doer is what the package calls.
 type Doer interface {
-	Do(*http.Request) (*http.Response, error)
+	Do(*http.Request) (*http.Response, error) // want Do:"returns 0"
 }
 
 var defaultDoer Doer = http.DefaultClient

@@ -3,6 +3,8 @@ package doer
 import (
 	"net/http"
 	"testing"
+
+	"doer/doertest"
 )
 
 // mockDoer answers every request with a made-up response, with no
@@ -26,5 +28,17 @@ func TestStatus(t *testing.T) {
 	}
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("got %d, want 200", resp.StatusCode)
+	}
+}
+
+// TestCreate's Doer is doertest's.
+func TestCreate(t *testing.T) {
+	a := &API{hc: doertest.Doer{Code: http.StatusCreated}}
+	req, err := http.NewRequest(http.MethodPost, "http://example.com", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.createClosing(req); err != nil {
+		t.Error(err)
 	}
 }

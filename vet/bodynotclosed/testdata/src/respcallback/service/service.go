@@ -15,7 +15,7 @@ import (
 
 // Service is what package respcallback calls.
 type Service interface {
-	Post(ctx context.Context, url string, body io.Reader, onResponse func(*http.Response) error) error
+	Post(ctx context.Context, url string, body io.Reader, onResponse func(*http.Response) error) error // want Post:"hands 4"
 }
 
 type service struct{ hc *http.Client }
