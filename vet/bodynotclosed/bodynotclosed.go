@@ -28,11 +28,22 @@ var Analyzer = &analysis.Analyzer{
 
 // ownsFact is what a function of another package does with open bodies:
 // bit i of Returns is set where its result i may be an open body that its
-// caller must close, bit i of Keeps where it closes or keeps what its
-// parameter i (the receiver first) is given.
+// caller must close, bit i of OpenOnError where it may be one with an
+// error that is not nil; bit i of Keeps where it closes or keeps what its
+// parameter i (the receiver first) is given on some path, and of
+// LeavesOnError and LeavesOnSuccess where it then returns without doing
+// so on some path, with an error, or with none (see keep); Pair is what
+// it does with a body given with its error (see pair); bit i of Hands is
+// set where it hands an open body to its parameter i, a func, and leaves
+// it to it (see handsTo).
 type ownsFact struct {
-	Returns uint8
-	Keeps   uint64
+	Returns         uint8
+	OpenOnError     uint8
+	Keeps           uint64
+	LeavesOnError   uint64
+	LeavesOnSuccess uint64
+	Pair            pair
+	Hands           uint64
 }
 
 func (*ownsFact) AFact() {}
@@ -42,8 +53,23 @@ func (f *ownsFact) String() string {
 	if f.Returns != 0 {
 		parts = append(parts, "returns "+bits(uint64(f.Returns)))
 	}
+	if f.OpenOnError != 0 {
+		parts = append(parts, "open on error "+bits(uint64(f.OpenOnError)))
+	}
 	if f.Keeps != 0 {
 		parts = append(parts, "keeps "+bits(f.Keeps))
+	}
+	if f.LeavesOnError != 0 {
+		parts = append(parts, "leaves "+bits(f.LeavesOnError)+" on error")
+	}
+	if f.LeavesOnSuccess != 0 {
+		parts = append(parts, "leaves "+bits(f.LeavesOnSuccess)+" on success")
+	}
+	if f.Pair.Param != 0 {
+		parts = append(parts, f.Pair.String())
+	}
+	if f.Hands != 0 {
+		parts = append(parts, "hands "+bits(f.Hands))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -70,9 +96,14 @@ func bits(m uint64) string {
 // summary is what a function of this package does with open bodies, as
 // ownsFact, and for a function literal with its free variables.
 type summary struct {
-	returns   uint8
-	keeps     uint64
-	freeKeeps uint64
+	returns         uint8
+	openOnError     uint8
+	keeps           uint64
+	leavesOnError   uint64
+	leavesOnSuccess uint64
+	freeKeeps       uint64
+	pair            pair
+	hands           uint64
 }
 
 // state is one pass: the package in SSA form and its functions' summaries.
@@ -83,6 +114,8 @@ type state struct {
 	// rawClients are the Resty clients set SetDoNotParseResponse(true)
 	// somewhere in the package: globals, fields, and local values.
 	rawClients map[any]bool
+	impls      map[implsKey]impls // see implsOf
+	cands      []candidate        // see candidates; nil until asked
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -109,7 +142,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if pkg == nil {
 		return nil, nil
 	}
-	s := &state{pass: pass, pkg: pkg, sums: map[*ssa.Function]*summary{}, rawClients: map[any]bool{}}
+	s := &state{pass: pass, pkg: pkg, sums: map[*ssa.Function]*summary{}, rawClients: map[any]bool{}, impls: map[implsKey]impls{}}
 	all := funcs
 	if init := pkg.Func("init"); init != nil {
 		all = append(all, init)
@@ -118,13 +151,20 @@ func run(pass *analysis.Pass) (any, error) {
 	for _, fn := range postorder(pkg, funcs) {
 		s.sums[fn] = s.analyze(fn)
 	}
+	if facts {
+		s.exportInterfaces()
+	}
 	for _, fn := range funcs {
 		obj, ok := fn.Object().(*types.Func)
 		if !facts || !ok || obj.Pkg() != pass.Pkg || fn.Parent() != nil {
 			continue
 		}
-		if sum := s.sums[fn]; sum.returns != 0 || sum.keeps != 0 {
-			pass.ExportObjectFact(obj, &ownsFact{Returns: sum.returns, Keeps: sum.keeps})
+		if sum := s.sums[fn]; sum.returns != 0 || sum.keeps != 0 || sum.hands != 0 {
+			pass.ExportObjectFact(obj, &ownsFact{
+				Returns: sum.returns, OpenOnError: sum.openOnError,
+				Keeps: sum.keeps, LeavesOnError: sum.leavesOnError, LeavesOnSuccess: sum.leavesOnSuccess, Pair: sum.pair,
+				Hands: sum.hands,
+			})
 		}
 	}
 	return nil, nil
@@ -173,12 +213,14 @@ func buildSSA(pass *analysis.Pass) (pkg *ssa.Package, funcs []*ssa.Function) {
 }
 
 // postorder is funcs with each function after the functions of the
-// package it calls, cycles broken where they close.
+// package it calls, and after the methods of the package named as an
+// interface method it calls, cycles broken where they close.
 func postorder(pkg *ssa.Package, funcs []*ssa.Function) []*ssa.Function {
 	inPkg := map[*ssa.Function]bool{}
 	for _, fn := range funcs {
 		inPkg[fn] = true
 	}
+	methods := methodsByName(funcs)
 	seen := map[*ssa.Function]bool{}
 	var order []*ssa.Function
 	var visit func(fn *ssa.Function)
@@ -192,6 +234,11 @@ func postorder(pkg *ssa.Package, funcs []*ssa.Function) []*ssa.Function {
 				var callee *ssa.Function
 				switch ins := ins.(type) {
 				case ssa.CallInstruction:
+					if c := ins.Common(); c.IsInvoke() {
+						for _, m := range methods[c.Method.Name()] {
+							visit(m)
+						}
+					}
 					callee = ins.Common().StaticCallee()
 				case *ssa.MakeClosure:
 					callee, _ = ins.Fn.(*ssa.Function)
@@ -224,9 +271,16 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 			f.run()
 			if f.keeps() {
 				sum.keeps |= 1 << i
+				if f.left&leftOnError != 0 {
+					sum.leavesOnError |= 1 << i
+				}
+				if f.left&leftOnSuccess != 0 {
+					sum.leavesOnSuccess |= 1 << i
+				}
 			}
 		}
 	}
+	sum.pair = s.pairOf(fn, sum.keeps)
 	for i, fv := range fn.FreeVars {
 		if ptr, ok := fv.Type().Underlying().(*types.Pointer); i < 64 && ok && mayCarry(ptr.Elem()) {
 			f := s.newFlow(fn)
@@ -255,31 +309,15 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 			f.run()
 			l, ok := f.leak() // notes f.returns on the way
 			sum.returns |= f.returns
+			sum.openOnError |= f.openOnError
+			sum.hands |= f.handsTo()
 			if ok {
 				s.report(f, l)
 			}
 		}
 	}
+	s.callbacks(fn, sum)
 	return sum
-}
-
-// keeps reports whether the function of f, a flow of what a parameter or a
-// free variable holds, closes or keeps it: where it closes or hands it on
-// on some path; where it only reads it to its end on some paths, on every
-// path. A helper that reads a body to its end where a reply is an error,
-// for its message, leaves the body of any other reply to its caller.
-func (f *flow) keeps() bool {
-	if len(f.events) == 0 {
-		return false
-	}
-	if len(f.drains) < len(f.events) {
-		return true
-	}
-	if len(f.fn.Blocks) == 0 {
-		return false
-	}
-	_, open := f.openPath(nil, f.fn.Blocks[0], 0, false)
-	return !open
 }
 
 // mayCarry reports whether a value of type t may be an open body, or the
@@ -342,66 +380,29 @@ func mentionsBodies(pass *analysis.Pass) bool {
 	return false
 }
 
-// keeps reports whether callee closes or keeps its argument i.
-func (s *state) keeps(callee *ssa.Function, i int) bool {
-	if o := callee.Origin(); o != nil {
-		callee = o
-	}
-	sig := callee.Signature
-	if callee.Name() == "Close" && sig.Recv() != nil && i == 0 {
-		return true
-	}
-	if sum, ok := s.sums[callee]; ok {
-		return i < 64 && sum.keeps&(1<<i) != 0
-	}
-	obj, _ := callee.Object().(*types.Func)
-	if obj == nil || obj.Pkg() == nil {
-		return false
-	}
-	if obj.Pkg() == s.pass.Pkg { // not yet summarized: a cycle
-		return false
-	}
-	if analysisutil.IsNamed(recvType(sig), "net/http", "Response") && obj.Name() == "Write" {
-		return true // Response.Write closes the body it sends
-	}
-	var fact ownsFact
-	if s.pass.ImportObjectFact(obj, &fact) {
-		return i < 64 && fact.Keeps&(1<<i) != 0
-	}
-	var analyzed analyzedFact
-	if s.pass.ImportPackageFact(obj.Pkg(), &analyzed) {
-		return false
-	}
-	// From export data: what it does is unknown. A parameter that can be
-	// closed may be closed or kept; one that can only be read is read.
-	t := paramType(sig, i)
-	if t == nil {
-		return true
-	}
-	if closable(t) {
-		return true
-	}
-	return !isStd(obj.Pkg().Path()) && (analysisutil.IsNamed(t, "net/http", "Response") || isRestyResponse(t))
-}
-
 // returnsOf is the results of callee that are open bodies its caller must
-// close.
-func (s *state) returnsOf(callee *ssa.Function) uint8 {
+// close, and those of them it may return open with an error.
+func (s *state) returnsOf(callee *ssa.Function) (returns, openOnError uint8) {
 	if o := callee.Origin(); o != nil {
 		callee = o
 	}
 	if sum, ok := s.sums[callee]; ok {
-		return sum.returns
+		return sum.returns, sum.openOnError
 	}
 	obj, _ := callee.Object().(*types.Func)
 	if obj == nil || obj.Pkg() == nil || obj.Pkg() == s.pass.Pkg {
-		return 0
+		return 0, 0
 	}
+	return s.factReturns(obj)
+}
+
+// factReturns is returnsOf for obj of another package, from its fact.
+func (s *state) factReturns(obj *types.Func) (returns, openOnError uint8) {
 	var fact ownsFact
 	if s.pass.ImportObjectFact(obj, &fact) {
-		return fact.Returns
+		return fact.Returns, fact.OpenOnError
 	}
-	return 0
+	return 0, 0
 }
 
 func recvType(sig *types.Signature) types.Type {

@@ -15,12 +15,32 @@
 //     like, Transport.RoundTrip and any RoundTripper's;
 //   - a call of a func value of RoundTrip's shape, func(*http.Request)
 //     (*http.Response, error): a handler, a middleware's next, a method
-//     value of Client.Do (a method of that shape on another interface is
-//     not: in real code it is mostly a test's mock);
+//     value of Client.Do;
 //   - a Resty request made with SetDoNotParseResponse(true), on the request
 //     or on its client (v2 and v3): its RawBody(), or RawResponse.Body;
 //   - any function of the module that returns such a body, or the response
-//     that holds it.
+//     that holds it;
+//   - a check of the module's handed the response and the error of one
+//     such call, return c.check(resp, err) or c.check(c.hc.Do(req)), that
+//     returns the body open (a check that closes a bad reply's body and
+//     returns a good one's): the error its parameter after the body's is
+//     taken as the one that came with the body, so there is no body where
+//     it is not nil (a fact across packages). A helper so handed a body
+//     that returns at once on the error, fromResponse(resp, err), keeps it
+//     or not as it does wherever there is one;
+//   - a method of an interface whose every implementation the package can
+//     see returns one: the named types of the package, and of the packages
+//     of its module it imports, directly or not, that implement it, and
+//     net/http's *http.Client (http.DefaultClient's type), so that a Doer
+//     of Client.Do's shape that *http.Client and the module's wrappers
+//     implement is one. A type declared in a test file, or in a package
+//     that only the test files import, a mock as likely as not, counts only
+//     for a call in a test file; one in a package the caller does not import
+//     is not seen, and does not count; a method with no implementation seen
+//     is no source. A wrapper that calls the method it implements on what it
+//     wraps returns what the others do. The package of an interface tells
+//     its importers what the implementations it sees do (a fact), its
+//     unexported ones among them, which the importers do not see.
 //
 // The body is handed on, and so no longer the function's, where it (or its
 // response) is returned, stored in a field, a global, an element or a map,
@@ -33,6 +53,15 @@
 // Close method; what it takes as an io.Reader, as io.Copy, io.ReadAll and
 // json.NewDecoder do, it only reads.
 //
+// A function of the module that calls its func parameter with an open
+// body, and neither closes, keeps nor returns it after (DoHTTPRequest(req,
+// onResponse) calls onResponse(resp) and returns), hands the body to its
+// callback (a fact across packages, and through interface methods whose
+// every implementation seen does). A function literal given as that
+// callback, func(resp *http.Response) error { ... }, owns the body as its
+// one parameter that may carry one: where it does not close or hand it on,
+// on every path, the finding is at the call that hands it over.
+//
 // A body read until a Read fails is done with as well: io.ReadAll(body),
 // io.Copy(io.Discard, body) and io.CopyBuffer(io.Discard, body, buf) (and
 // ioutil's ReadAll and Discard). net/http's body (bodyEOFSignal, in
@@ -41,23 +70,35 @@
 // body holds nothing on any path, closed or not; Resty's raw body is a
 // net/http body, and the same. io.Copy to any other writer may stop at a
 // write error with the body unread, and json.NewDecoder(body).Decode reads
-// one value: those bodies are still open. A function that reads what its
-// parameter holds to the end only on some paths (a helper that reads an
-// error reply's body for its message) does not take the body off its
-// caller; one that closes it on some path does. Closing the body is still
-// the better habit.
+// one value: those bodies are still open. Closing the body is still the
+// better habit.
 //
-// A branch on which the call's error is not nil, or the response is nil,
-// has no body. The error is the call's result, or the variable it is
-// stored in; where calls on two branches assign the same variables
-// (`resp, err = a()` and `resp, err = b()`, then `if err != nil`), each
-// edge into the check takes the error of the call on that edge. A branch
-// on a call given the error that returns a bool and is named as testify's
-// assertions are is an error check too, negated or not, whatever its
-// package: NoError and Nil (and NoErrorf, Nilf) are true only where the
-// error is nil; Error, NotNil, ErrorAs and ErrorContains (and their f
-// forms) only where it is not. Any other bool of a call given the error
-// says nothing of it. A panic, os.Exit, log.Fatal, runtime.Goexit and
+// A function of the module that closes, keeps or reads to the end what its
+// parameter holds on some paths only takes it off its caller on those
+// paths alone, as far as its caller can tell them: where it does so on
+// every path on which it returns a nil error (a debug dump that returns
+// its error before it closes the body), the caller still owns the body
+// where the call fails; where on every path on which it returns an error
+// (a helper that reads an error reply's body for its message), where it
+// succeeds; where its error does not tell (a constructor that keeps a 200
+// reply's body and only reads a 202's), on every path.
+//
+// A branch on which the response is nil has no body, nor one on which the
+// call's error is not nil, where the call returns no body with an error:
+// net/http's calls, any RoundTripper's (its contract asks it), Resty's,
+// and a function of the module that returns none (a fact across
+// packages). A function that returns its response with an error (a
+// redirect refused, a second try that fails) is followed on its error
+// path. The error is the call's result, or the variable it is stored in;
+// where calls on two branches assign the same variables (`resp, err =
+// a()` and `resp, err = b()`, then `if err != nil`), each edge into the
+// check takes the error of the call on that edge. A branch on a call that
+// returns a bool and is given the error, and not the response, is an
+// error check too, negated or not, whatever its package: one named as
+// testify's NoError and Nil are (and NoErrorf, Nilf) is false only where
+// the error is not nil; any other, a predicate on a failure
+// (shouldRetry(err), errors.Is(err, ErrX), testify's Error), is true only
+// where it is not nil. A panic, os.Exit, log.Fatal, runtime.Goexit and
 // t.Fatal end the path.
 //
 // With -fix, a body never closed by a function of the shape

@@ -23,12 +23,18 @@ type flow struct {
 	unknown  map[ssa.Instruction]bool // the events that hand it to code it cannot see: they may keep it
 	returned map[*ssa.Return]uint8    // the returns it is returned at, and in which results
 	returns  uint8                    // the results it is returned in open, on some path from its source (see openPath)
-	drains   map[ssa.Instruction]bool // the events that read it to its end (see drains)
-	work     []ssa.Value
+	// openOnError is those of returns it may be returned in open with an
+	// error that is not nil.
+	openOnError uint8
+	gates       map[ssa.Instruction]*gate // the events that keep it on some paths, told apart by their error (see gateOf)
+	partial     map[ssa.Instruction]bool  // the calls that keep it on some paths, not told apart (keepsSome): no events
+	left        uint8                     // the returns reached with it open, as leftOnError and leftOnSuccess
+	paramErr    ssa.Value                 // for a parameter's flow, the error taken as given with it, or nil (see pair)
+	work        []ssa.Value
 }
 
 func (s *state) newFlow(fn *ssa.Function) *flow {
-	return &flow{s: s, fn: fn, carriers: map[ssa.Value]bool{}, boxes: map[ssa.Value]bool{}, events: map[ssa.Instruction]bool{}, unknown: map[ssa.Instruction]bool{}, drains: map[ssa.Instruction]bool{}, returned: map[*ssa.Return]uint8{}}
+	return &flow{s: s, fn: fn, carriers: map[ssa.Value]bool{}, boxes: map[ssa.Value]bool{}, events: map[ssa.Instruction]bool{}, unknown: map[ssa.Instruction]bool{}, gates: map[ssa.Instruction]*gate{}, partial: map[ssa.Instruction]bool{}, returned: map[*ssa.Return]uint8{}}
 }
 
 func (f *flow) add(v ssa.Value) {
@@ -200,15 +206,24 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 		}
 		return
 	}
-	if drains(callee, c.Args, v) {
-		f.event(ins) // read to its end: the connection is released
-		f.drains[ins] = true
+	if isGo || drains(callee, c.Args, v) { // kept by the goroutine, or read to its end
+		f.event(ins)
 		return
 	}
 	for i, a := range c.Args {
-		if a == v && (isGo || f.s.keeps(callee, i)) {
+		if a != v {
+			continue
+		}
+		switch k := f.keepsAt(callee, c.Args, i); k {
+		case keepsAlways:
 			f.event(ins)
 			return
+		case keepsOnSuccess, keepsOnError:
+			f.event(ins)
+			f.gateOf(ins, k)
+			return
+		case keepsSome:
+			f.partial[ins] = true
 		}
 	}
 }
@@ -300,94 +315,121 @@ func (f *flow) leak() (leak, bool) {
 // does; src, where not nil, is the call that opens it. On the way it notes
 // in f.returns the results the body is returned in while still open: a
 // function that closes the body, or defers its close, and then returns the
-// response, returns no open body.
+// response, returns no open body. It notes in f.left the returns it
+// reaches with the body open, with an error or with none.
 //
 // With pastUnknown, it goes on past the events that hand the body to code
 // it cannot see, for f.returns alone.
 func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int, pastUnknown bool) (leak, bool) {
-	c := &conds{f: f, errBoxes: map[ssa.Value]bool{}}
-	if src != nil {
-		c.errV = f.src.errValue()
+	errV := f.paramErr
+	if src != nil && !f.src.openOnError {
+		errV = errorOf(src)
 	}
-	if c.errV != nil {
-		for _, r := range *c.errV.Referrers() {
-			if st, ok := r.(*ssa.Store); ok && st.Val == c.errV {
-				if a, ok := st.Addr.(*ssa.Alloc); ok {
-					c.errBoxes[a] = true
-				}
-			}
-		}
+	w := &walk{f: f, c: f.newConds(errV), src: src, pastUnknown: pastUnknown, visited: map[walkKey]bool{}}
+	w.stack = []walkItem{{b: start, from: from}}
+	for len(w.stack) > 0 {
+		it := w.stack[len(w.stack)-1]
+		w.stack = w.stack[:len(w.stack)-1]
+		w.scan(it)
 	}
-
-	// A block with phis is visited once for each block it is entered from,
-	// so that a phi there is the value of that edge: `resp, err = a()` and
-	// `resp, err = b()` on two branches, then `if err != nil`, is a's error
-	// on a's edge.
-	type key struct{ b, pred *ssa.BasicBlock }
-	type item struct {
-		b, pred *ssa.BasicBlock
-		from    int
-	}
-	var first leak // the first return found open
-	found, again := false, false
-	visited := map[key]bool{}
-	stack := []item{{start, nil, from}}
-	push := func(b, pred *ssa.BasicBlock) {
-		k := key{b, nil}
-		if len(b.Instrs) > 0 {
-			if _, ok := b.Instrs[0].(*ssa.Phi); ok {
-				k.pred = pred
-			}
-		}
-		if !visited[k] {
-			visited[k] = true
-			stack = append(stack, item{b, pred, 0})
-		}
-	}
-	for len(stack) > 0 {
-		it := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-	scan:
-		for i := it.from; i < len(it.b.Instrs); i++ {
-			ins := it.b.Instrs[i]
-			if src != nil && ins == ssa.Instruction(src) {
-				again = true // the worst: one leak a turn; the other paths still tell f.returns
-				break
-			}
-			if f.events[ins] && !(pastUnknown && f.unknown[ins]) {
-				if r, ok := ins.(*ssa.Return); ok {
-					f.returns |= f.returned[r] // returned open: its caller's to close
-				}
-				break
-			}
-			switch ins := ins.(type) {
-			case *ssa.Return:
-				if !found {
-					first, found = leak{ins.Pos(), false}, true
-				}
-				break scan
-			case *ssa.Panic:
-				break scan
-			case *ssa.Call:
-				if noReturn(ins.Common()) {
-					break scan
-				}
-			case *ssa.If:
-				skip := c.noBody(ins.Cond, it.b, it.pred)
-				for j, succ := range it.b.Succs {
-					if j != skip {
-						push(succ, it.b)
-					}
-				}
-			case *ssa.Jump:
-				push(it.b.Succs[0], it.b)
-			}
-		}
-	}
-	if again {
+	if w.again {
 		return leak{src.Pos(), true}, true
 	}
-	return first, found
+	return w.first, w.found
+}
+
+// A walk is openPath's search. A block with phis is visited once for each
+// block it is entered from, so that a phi there is the value of that edge:
+// `resp, err = a()` and `resp, err = b()` on two branches, then
+// `if err != nil`, is a's error on a's edge; and once for each gate the
+// path has passed and not yet seen the error of.
+type walk struct {
+	f           *flow
+	c           *conds
+	src         *ssa.Call
+	pastUnknown bool
+	visited     map[walkKey]bool
+	stack       []walkItem
+	first       leak // the first return found open
+	found       bool
+	again       bool // the source reached again, round a loop
+}
+
+type walkKey struct {
+	b, pred *ssa.BasicBlock
+	g       *gate
+}
+
+type walkItem struct {
+	b, pred *ssa.BasicBlock
+	from    int
+	g       *gate // the gate passed, whose error is not yet seen
+}
+
+func (w *walk) push(b, pred *ssa.BasicBlock, g *gate) {
+	k := walkKey{b, nil, g}
+	if len(b.Instrs) > 0 {
+		if _, ok := b.Instrs[0].(*ssa.Phi); ok {
+			k.pred = pred
+		}
+	}
+	if !w.visited[k] {
+		w.visited[k] = true
+		w.stack = append(w.stack, walkItem{b, pred, 0, g})
+	}
+}
+
+// scan follows the path of it through its block, to the block's end or to
+// the instruction that ends the path.
+func (w *walk) scan(it walkItem) {
+	f := w.f
+	for i := it.from; i < len(it.b.Instrs); i++ {
+		ins := it.b.Instrs[i]
+		if w.src != nil && ins == ssa.Instruction(w.src) {
+			w.again = true // the worst: one leak a turn; the other paths still tell f.returns
+			return
+		}
+		if g := f.gates[ins]; g != nil {
+			it.g = g // kept or not, as its error tells
+			continue
+		}
+		if f.events[ins] && !(w.pastUnknown && f.unknown[ins]) {
+			if r, ok := ins.(*ssa.Return); ok {
+				f.returns |= f.returned[r] // returned open: its caller's to close
+				if w.c.mayFail(r, it.b, it.pred) {
+					f.openOnError |= f.returned[r]
+				}
+			}
+			return
+		}
+		switch ins := ins.(type) {
+		case *ssa.Return:
+			if !w.found {
+				w.first, w.found = leak{ins.Pos(), false}, true
+			}
+			if w.c.mayFail(ins, it.b, it.pred) {
+				f.left |= leftOnError
+			} else {
+				f.left |= leftOnSuccess
+			}
+			return
+		case *ssa.Panic:
+			return
+		case *ssa.Call:
+			if noReturn(ins.Common()) {
+				return
+			}
+		case *ssa.If:
+			skip := w.c.noBody(ins.Cond, it.b, it.pred)
+			for j, succ := range it.b.Succs {
+				if g, ours := it.g.branch(ins.Cond, it.b, it.pred, j); j != skip && ours {
+					w.push(succ, it.b, g)
+				}
+			}
+		case *ssa.Jump:
+			w.push(it.b.Succs[0], it.b, it.g)
+		}
+	}
 }
 
 // conds reads the conditions of a flow's branches: which of them tell
@@ -396,6 +438,22 @@ type conds struct {
 	f        *flow
 	errV     ssa.Value          // the call's error result, or nil
 	errBoxes map[ssa.Value]bool // the variables it is stored in
+}
+
+// newConds is the conds of the error errV, which may be nil.
+func (f *flow) newConds(errV ssa.Value) *conds {
+	c := &conds{f: f, errV: errV, errBoxes: map[ssa.Value]bool{}}
+	if errV == nil {
+		return c
+	}
+	for _, r := range *errV.Referrers() {
+		if st, ok := r.(*ssa.Store); ok && st.Val == errV {
+			if a, ok := st.Addr.(*ssa.Alloc); ok {
+				c.errBoxes[a] = true
+			}
+		}
+	}
+	return c
 }
 
 // noBody is the successor of the If on cond, in block b entered from pred,
@@ -421,10 +479,10 @@ func (c *conds) noBody(cond ssa.Value, b, pred *ssa.BasicBlock) int {
 	return 1
 }
 
-// failedIf reports whether cond tells whether the call's error is nil:
-// failed is what cond being true says of it (true: it is not nil).
-// cond is err != nil or err == nil, its negation, or a call given err that
-// returns a bool and is named as testify's assertions are (see errAssert).
+// failedIf reports whether cond tells that the call's error is not nil:
+// where cond is failed, the error is not nil. cond is err != nil or
+// err == nil, its negation, or a call given err, and not the body, that
+// returns a bool (see errAssert).
 func (c *conds) failedIf(cond ssa.Value, b, pred *ssa.BasicBlock, depth int) (failed, ok bool) {
 	if depth > 8 {
 		return false, false
@@ -447,13 +505,45 @@ func (c *conds) failedIf(cond ssa.Value, b, pred *ssa.BasicBlock, depth int) (fa
 		if !ok {
 			break
 		}
+		given := false
 		for _, a := range cond.Common().Args {
-			if c.isErr(edge(unwrapIface(a), b, pred), map[*ssa.Phi]bool{}) {
-				return whenTrue, true
+			if c.f.carriers[edge(a, b, pred)] {
+				return false, false // shouldRetry(resp, err) may be true with a body
 			}
+			given = given || c.isErr(edge(unwrapIface(a), b, pred), map[*ssa.Phi]bool{})
 		}
+		return whenTrue, given
 	}
 	return false, false
+}
+
+// mayFail reports whether the return r, reached from pred into b, may
+// return an error that is not nil: its last result is an error, and
+// neither nil nor the error of a call that returns no body with one.
+func (c *conds) mayFail(r *ssa.Return, b, pred *ssa.BasicBlock) bool {
+	res := r.Parent().Signature.Results()
+	if res.Len() == 0 || !types.Identical(res.At(res.Len()-1).Type(), types.Universe.Lookup("error").Type()) {
+		return false
+	}
+	var may func(x ssa.Value, seen map[*ssa.Phi]bool) bool
+	may = func(x ssa.Value, seen map[*ssa.Phi]bool) bool {
+		if k, ok := x.(*ssa.Const); ok && k.IsNil() {
+			return false
+		}
+		if c.isErr(x, map[*ssa.Phi]bool{}) {
+			return false
+		}
+		phi, ok := x.(*ssa.Phi)
+		if !ok {
+			return true
+		}
+		if seen[phi] {
+			return false
+		}
+		seen[phi] = true
+		return slices.ContainsFunc(phi.Edges, func(e ssa.Value) bool { return may(e, seen) })
+	}
+	return may(edge(r.Results[len(r.Results)-1], b, pred), map[*ssa.Phi]bool{})
 }
 
 // isErr reports whether x is the call's error: the result itself, loaded
@@ -520,11 +610,12 @@ func unwrapIface(v ssa.Value) ssa.Value {
 	return v
 }
 
-// errAssert reports whether c is a call that returns one bool and is
-// named as testify's assertions on an error are, and what its result
-// being true says of the error: NoError and Nil (and their f forms) are
-// true only where it is nil, Error, NotNil, ErrorAs and
-// ErrorContains (and theirs) only where it is not.
+// errAssert reports whether c is a call that returns one bool, and what
+// its result says of an error it is given: the result of one named as
+// testify's NoError and Nil are (and their f forms) is false only where
+// the error is not nil; that of any other, a predicate on a failure
+// (shouldRetry(err), errors.Is(err, ErrX), os.IsNotExist(err), testify's
+// Error or NotNil), is true only where it is not nil.
 func errAssert(c *ssa.CallCommon) (failed, ok bool) {
 	res := c.Signature().Results()
 	if res.Len() != 1 || !types.Identical(res.At(0).Type(), types.Typ[types.Bool]) {
@@ -535,16 +626,12 @@ func errAssert(c *ssa.CallCommon) (failed, ok bool) {
 		name = c.Method.Name()
 	} else if fn := c.StaticCallee(); fn != nil {
 		name = fn.Name()
-	} else {
-		return false, false
 	}
 	switch name {
 	case "NoError", "NoErrorf", "Nil", "Nilf":
 		return false, true
-	case "Error", "Errorf", "NotNil", "NotNilf", "ErrorAs", "ErrorAsf", "ErrorContains", "ErrorContainsf":
-		return true, true
 	}
-	return false, false
+	return true, true
 }
 
 // noReturn reports whether c is a call that does not return: the process

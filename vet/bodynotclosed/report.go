@@ -17,18 +17,7 @@ import (
 // report reports the leak l of the flow's body, at the call that opens it.
 func (s *state) report(f *flow, l leak) {
 	pass := s.pass
-	file := fileOf(pass, f.src.call.Pos())
-	if file == nil {
-		return
-	}
-	path, _ := astutil.PathEnclosingInterval(file, f.src.call.Pos(), f.src.call.Pos())
-	var call *ast.CallExpr
-	for _, n := range path {
-		if c, ok := n.(*ast.CallExpr); ok && c.Lparen == f.src.call.Pos() {
-			call = c
-			break
-		}
-	}
+	path, call := callExpr(pass, f.src.call)
 	if call == nil {
 		return
 	}
@@ -41,7 +30,7 @@ func (s *state) report(f *flow, l leak) {
 	switch {
 	case dropped(f.src.roots()):
 		msg = what + " never closed: the response is dropped"
-	case len(f.events) == 0:
+	case len(f.events) == 0 && len(f.partial) == 0:
 		msg = what + " never closed"
 		if !f.src.raw {
 			fixes = deferClose(pass, path, call)
@@ -129,6 +118,22 @@ func fixAfter(pass *analysis.Pass, assign *ast.AssignStmt, block *ast.BlockStmt)
 		Message:   "Close the body: defer " + resp.Name + ".Body.Close() after the error check",
 		TextEdits: []analysis.TextEdit{{Pos: ifs.End(), End: ifs.End(), NewText: []byte(text)}},
 	}}
+}
+
+// callExpr is the expression of the call c, and the path of nodes from it
+// to its file's, or nil.
+func callExpr(pass *analysis.Pass, c *ssa.Call) ([]ast.Node, *ast.CallExpr) {
+	file := fileOf(pass, c.Pos())
+	if file == nil {
+		return nil, nil
+	}
+	path, _ := astutil.PathEnclosingInterval(file, c.Pos(), c.Pos())
+	for _, n := range path {
+		if call, ok := n.(*ast.CallExpr); ok && call.Lparen == c.Pos() {
+			return path, call
+		}
+	}
+	return nil, nil
 }
 
 func fileOf(pass *analysis.Pass, pos token.Pos) *ast.File {

@@ -15,6 +15,11 @@ type source struct {
 	call    *ssa.Call
 	results uint8 // the results that carry it; 0 for a call of one result
 	raw     bool  // a Resty response with its raw body
+	// openOnError is set where the call may return the body open with an
+	// error that is not nil: then a branch on its error says nothing of
+	// the body. net/http's calls, any RoundTripper's (as its contract
+	// asks) and Resty's return none with an error.
+	openOnError bool
 }
 
 // roots are the values of the call that carry the body.
@@ -29,20 +34,6 @@ func (src source) roots() []ssa.Value {
 		}
 	}
 	return vs
-}
-
-// errValue is the call's error result, if it has one last.
-func (src source) errValue() ssa.Value {
-	tup, ok := src.call.Type().(*types.Tuple)
-	if !ok || tup.Len() < 2 || !types.Identical(tup.At(tup.Len()-1).Type(), types.Universe.Lookup("error").Type()) {
-		return nil
-	}
-	for _, r := range *src.call.Referrers() {
-		if e, ok := r.(*ssa.Extract); ok && e.Index == tup.Len()-1 {
-			return e
-		}
-	}
-	return nil
 }
 
 // The calls of net/http that return a response whose body is the caller's.
@@ -65,14 +56,12 @@ func (s *state) source(call *ssa.Call) (source, bool) {
 		if c.Method.Name() == "RoundTrip" && isHTTPResponse(c.Signature().Results()) {
 			return source{call: call, results: 1}, true
 		}
-		return source{}, false
+		return s.interfaceSource(call)
 	}
 	callee := c.StaticCallee()
 	if callee == nil {
 		// A func value of RoundTrip's shape: a handler, a middleware's
-		// next, a method value of Client.Do. (A method of that shape on
-		// an interface other than RoundTrip is not: in real code it is
-		// mostly a test's mock.)
+		// next, a method value of Client.Do.
 		if isRoundTrip(c.Signature()) {
 			return source{call: call, results: 1}, true
 		}
@@ -81,33 +70,34 @@ func (s *state) source(call *ssa.Call) (source, bool) {
 	if callee.Synthetic != "" && strings.HasSuffix(callee.Name(), "$bound") && isRoundTrip(c.Signature()) {
 		return source{call: call, results: 1}, true // a method value, as a func value
 	}
-	if p := callee.Package(); p != nil && p.Pkg.Path() == "net/http" && httpSources[httpName(callee)] {
+	if p := callee.Package(); p != nil && p.Pkg.Path() == "net/http" && httpSources[httpName(callee.Signature, callee.Name())] {
 		return source{call: call, results: 1}, true
 	}
 	if p := callee.Package(); p != nil && analysisutil.RestyPaths[p.Pkg.Path()] && restyCalls[callee.Name()] &&
 		isRestyNamed(recvType(callee.Signature), "Request") && len(c.Args) > 0 && s.rawRequest(c.Args[0]) {
 		return source{call: call, results: 1, raw: true}, true
 	}
-	if rs := s.returnsOf(callee); rs != 0 {
+	if rs, onErr := s.returnsOf(callee); rs != 0 {
 		if _, ok := call.Type().(*types.Tuple); !ok {
 			rs = 0
 		}
-		src := source{call: call, results: rs}
+		src := source{call: call, results: rs, openOnError: onErr != 0}
 		src.raw = isRestyResponse(resultType(call, rs))
 		return src, true
 	}
-	return source{}, false
+	return s.passedOn(call, callee)
 }
 
-// httpName is fn's name as httpSources spells it.
-func httpName(fn *ssa.Function) string {
-	recv := recvType(fn.Signature)
+// httpName is the name of the function name of signature sig, of
+// net/http, as httpSources spells it.
+func httpName(sig *types.Signature, name string) string {
+	recv := recvType(sig)
 	if recv == nil {
-		return fn.Name()
+		return name
 	}
 	if p, ok := recv.(*types.Pointer); ok {
 		if n, ok := p.Elem().(*types.Named); ok {
-			return "(*" + n.Obj().Name() + ")." + fn.Name()
+			return "(*" + n.Obj().Name() + ")." + name
 		}
 	}
 	return ""

@@ -38,6 +38,39 @@ func raw(c *resty.Client, u string) error {
 	return nil
 }
 
+func checkedErr(c *http.Client, u string) int {
+	resp, err := helper.GetChecked(c, u) // want `response body not closed on every path: open at the return on line 44`
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode
+}
+
+// header is implemented by helper.Client alone, in a package caller
+// imports.
+type header interface {
+	Head(u string) (*http.Response, error) // want Head:"returns 0"
+}
+
+func headStatus(h header, u string) int {
+	resp, err := h.Head(u) // want `response body never closed`
+	if err != nil {
+		return 0
+	}
+	return resp.StatusCode
+}
+
+// checkedGet hands helper.Check the response and the error of one call:
+// Check returns the good reply's body open.
+func checkedGet(c *http.Client, u string) int {
+	resp, err := helper.Check(c.Get(u)) // want `response body never closed`
+	if err != nil {
+		return 0
+	}
+	return resp.StatusCode
+}
+
 // Near misses.
 
 // postRead's helper reads the body to its end: the connection is released.

@@ -7,6 +7,7 @@ package helper
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 
@@ -105,6 +106,38 @@ func CheckedGet(c *http.Client, u string, check func(*http.Response) bool) (*htt
 	}
 	if !check(resp) {
 		return nil, nil
+	}
+	return resp, nil
+}
+
+// GetChecked returns the response with an error where the reply is a
+// redirect: the body is open on its error path too.
+func GetChecked(c *http.Client, u string) (*http.Response, error) { // want GetChecked:"returns 0, open on error 0"
+	resp, err := c.Get(u)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode/100 == 3 {
+		return resp, errors.New("redirect")
+	}
+	return resp, nil
+}
+
+// Head calls the server; package caller calls it through an interface of
+// its own.
+func (c *Client) Head(u string) (*http.Response, error) { // want Head:"returns 0"
+	return c.hc.Head(u)
+}
+
+// Check closes a bad reply's body and returns a good one's, handed a
+// call's response and error; package caller hands it c.Get(u).
+func Check(resp *http.Response, err error) (*http.Response, error) { // want Check:"pair 0 kept, passes in 0"
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, errors.New(resp.Status)
 	}
 	return resp, nil
 }

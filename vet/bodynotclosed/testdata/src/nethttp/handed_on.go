@@ -67,7 +67,7 @@ func drained(c *http.Client, req *http.Request) error {
 	return nil
 }
 
-func unknownFunc(u string, f func(*http.Response)) {
+func unknownFunc(u string, f func(*http.Response)) { // want unknownFunc:"hands 1"
 	resp, err := http.Get(u)
 	if err != nil {
 		return
