@@ -58,7 +58,9 @@
 // where the call fails; where on every path on which it returns an error
 // (a helper that reads an error reply's body for its message), where it
 // succeeds; where its error does not tell (a constructor that keeps a 200
-// reply's body and only reads a 202's), on every path.
+// reply's body and only reads a 202's), on every path. One that returns
+// the error of another such (`return requireCodes(resp, 200)`) keeps the
+// body where that one does.
 //
 // A branch on which the response is nil has no body, nor one on which the
 // call's error is not nil, where the call returns no body with an error:

@@ -406,11 +406,7 @@ func (w *walk) scan(it walkItem) {
 			if !w.found {
 				w.first, w.found = leak{ins.Pos(), false}, true
 			}
-			if w.c.mayFail(ins, it.b, it.pred) {
-				f.left |= leftOnError
-			} else {
-				f.left |= leftOnSuccess
-			}
+			f.left |= w.leftAt(ins, it)
 			return
 		case *ssa.Panic:
 			return
@@ -429,6 +425,24 @@ func (w *walk) scan(it walkItem) {
 			w.push(it.b.Succs[0], it.b, it.g)
 		}
 	}
+}
+
+// leftAt is how the return r, on the path of it, leaves the body open:
+// with an error (leftOnError) or with none (leftOnSuccess). Past a gate
+// whose error it returns (`return requireCodes(resp, 200)`), the gate's
+// error tells: the body is open where the gate's call failed, and so the
+// return's error is not nil, or where it succeeded, and so it is nil.
+func (w *walk) leftAt(r *ssa.Return, it walkItem) uint8 {
+	if g := it.g; g != nil && len(r.Results) > 0 && g.c.isErr(edge(r.Results[len(r.Results)-1], it.b, it.pred), map[*ssa.Phi]bool{}) {
+		if g.oursOnFailure {
+			return leftOnError
+		}
+		return leftOnSuccess
+	}
+	if w.c.mayFail(r, it.b, it.pred) {
+		return leftOnError
+	}
+	return leftOnSuccess
 }
 
 // conds reads the conditions of a flow's branches: which of them tell
