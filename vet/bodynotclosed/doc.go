@@ -68,7 +68,8 @@
 // and a function of the module that returns none (a fact across
 // packages). A function that returns its response with an error (a
 // redirect refused, a second try that fails) is followed on its error
-// path. The error is the call's result, or the variable it is stored in;
+// path. The error is the call's result, or the variable it is stored in
+// until another error is stored there (`err = dump(resp)`);
 // where calls on two branches assign the same variables (`resp, err =
 // a()` and `resp, err = b()`, then `if err != nil`), each edge into the
 // check takes the error of the call on that edge. A branch on a call that

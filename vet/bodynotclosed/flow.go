@@ -393,13 +393,17 @@ func (w *walk) scan(it walkItem) {
 			continue
 		}
 		if f.events[ins] && !(w.pastUnknown && f.unknown[ins]) {
-			if r, ok := ins.(*ssa.Return); ok {
-				f.returns |= f.returned[r] // returned open: its caller's to close
-				if w.c.mayFail(r, it.b, it.pred) {
-					f.openOnError |= f.returned[r]
-				}
+			r, ok := ins.(*ssa.Return)
+			if !ok {
+				return
 			}
-			return
+			if rs := f.returnedBy(r); rs != 0 {
+				f.returns |= rs // returned open: its caller's to close
+				if w.c.mayFail(r, it.b, it.pred) {
+					f.openOnError |= rs
+				}
+				return
+			}
 		}
 		switch ins := ins.(type) {
 		case *ssa.Return:
@@ -425,6 +429,22 @@ func (w *walk) scan(it walkItem) {
 			w.push(it.b.Succs[0], it.b, it.g)
 		}
 	}
+}
+
+// returnedBy is the results the return r returns the body in: not one
+// loaded from a variable that held it, and holds another value there (a
+// named result set nil by `return nil, err`).
+func (f *flow) returnedBy(r *ssa.Return) uint8 {
+	rs := f.returned[r]
+	notBody := func(v ssa.Value) bool { return v == nil || !f.carriers[v] }
+	for i, x := range r.Results {
+		load, ok := x.(*ssa.UnOp)
+		if i < 8 && ok && load.Op == token.MUL && f.boxes[load.X] &&
+			lastStores(load.X, load, notBody) {
+			rs &^= 1 << i
+		}
+	}
+	return rs
 }
 
 // leftAt is how the return r, on the path of it, leaves the body open:
@@ -538,36 +558,55 @@ func (c *conds) mayFail(r *ssa.Return, b, pred *ssa.BasicBlock) bool {
 	if res.Len() == 0 || !types.Identical(res.At(res.Len()-1).Type(), types.Universe.Lookup("error").Type()) {
 		return false
 	}
-	var may func(x ssa.Value, seen map[*ssa.Phi]bool) bool
-	may = func(x ssa.Value, seen map[*ssa.Phi]bool) bool {
-		if k, ok := x.(*ssa.Const); ok && k.IsNil() {
-			return false
-		}
-		if c.isErr(x, map[*ssa.Phi]bool{}) {
-			return false
-		}
-		phi, ok := x.(*ssa.Phi)
-		if !ok {
-			return true
-		}
-		if seen[phi] {
-			return false
-		}
-		seen[phi] = true
-		return slices.ContainsFunc(phi.Edges, func(e ssa.Value) bool { return may(e, seen) })
+	return c.mayBeErr(edge(r.Results[len(r.Results)-1], b, pred), b, map[ssa.Value]bool{})
+}
+
+// mayBeErr reports whether the error x, as block at uses it, may be one
+// that is not nil: not nil (nor a variable's zero value, a nil x), not
+// the call's error, not checked nil on every path to at (see checkedNil);
+// a phi where one of its values may be, a variable where one of the
+// values last stored in it may be.
+func (c *conds) mayBeErr(x ssa.Value, at *ssa.BasicBlock, seen map[ssa.Value]bool) bool {
+	if k, ok := x.(*ssa.Const); x == nil || ok && k.IsNil() {
+		return false
 	}
-	return may(edge(r.Results[len(r.Results)-1], b, pred), map[*ssa.Phi]bool{})
+	if seen[x] || c.isErr(x, map[*ssa.Phi]bool{}) || checkedNil(x, at) {
+		return false
+	}
+	seen[x] = true
+	switch x := x.(type) {
+	case *ssa.Phi:
+		for i, e := range x.Edges {
+			if c.mayBeErr(e, x.Block().Preds[i], seen) {
+				return true
+			}
+		}
+		return false
+	case *ssa.UnOp:
+		if _, ok := x.X.(*ssa.Alloc); ok && x.Op == token.MUL {
+			vals, known := reaching(x.X, x)
+			return !known || slices.ContainsFunc(vals, func(v ssa.Value) bool { return c.mayBeErr(v, at, seen) })
+		}
+	}
+	return true
 }
 
 // isErr reports whether x is the call's error: the result itself, loaded
-// from a variable it is stored in, or a phi of such alone.
+// from a variable it is the last stored in on every path from the call
+// (not once `err = dump(resp)` stores another), or a phi of such alone.
 func (c *conds) isErr(x ssa.Value, seen map[*ssa.Phi]bool) bool {
 	if c.errV == nil {
 		return false
 	}
 	switch x := x.(type) {
 	case *ssa.UnOp:
-		return x.Op == token.MUL && c.errBoxes[x.X]
+		if x.Op != token.MUL || !c.errBoxes[x.X] {
+			return false
+		}
+		// The last store on each path from the call stores its error, or
+		// another; a path on which nothing is stored does not pass the call.
+		isErr := func(v ssa.Value) bool { return v == nil || v == c.errV }
+		return lastStores(x.X, x, isErr)
 	case *ssa.Phi:
 		if seen[x] {
 			return true // round a loop: the other edges decide
