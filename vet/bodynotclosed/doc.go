@@ -47,8 +47,10 @@
 // body holds nothing on any path, closed or not; Resty's raw body is a
 // net/http body, and the same. io.Copy to any other writer may stop at a
 // write error with the body unread, and json.NewDecoder(body).Decode reads
-// one value: those bodies are still open. Closing the body is still the
-// better habit.
+// one value: those bodies are still open. io.Copy(io.Discard,
+// io.LimitReader(body, n)) fails only where a Read of the body fails: the
+// body is done with where it returns an error, and open where it returns
+// none. Closing the body is still the better habit.
 //
 // A function of the module that closes, keeps or reads to the end what its
 // parameter holds on some paths only takes it off its caller on those

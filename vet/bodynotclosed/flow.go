@@ -209,6 +209,11 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 		f.event(ins)
 		return
 	}
+	if cp := skipCopy(ins, callee, v); cp != nil {
+		f.event(cp)
+		f.gateOf(cp, keepsOnError)
+		return
+	}
 	for i, a := range c.Args {
 		if a != v {
 			continue
@@ -246,6 +251,32 @@ func drains(callee *ssa.Function, args []ssa.Value, v ssa.Value) bool {
 		return len(args) >= 2 && args[1] == v && isDiscard(args[0])
 	}
 	return false
+}
+
+// skipCopy is the call that discards the first bytes of the body v where
+// ins, a call of callee given v, is io.LimitReader(v, n) and that call is
+// io.Copy(io.Discard, io.LimitReader(v, n)) (or io.CopyBuffer): it fails
+// only where a Read of the body fails, and net/http's body closes its
+// connection then, so it keeps the body where it returns an error, and
+// where it returns none leaves it open, read up to n bytes.
+func skipCopy(ins ssa.CallInstruction, callee *ssa.Function, v ssa.Value) *ssa.Call {
+	limit, ok := ins.(*ssa.Call)
+	if !ok || callee.Name() != "LimitReader" || callee.Package() == nil || callee.Package().Pkg.Path() != "io" ||
+		len(limit.Call.Args) == 0 || limit.Call.Args[0] != v {
+		return nil
+	}
+	for _, r := range *limit.Referrers() {
+		cp, ok := r.(*ssa.Call)
+		if !ok {
+			continue
+		}
+		fn := cp.Call.StaticCallee()
+		if fn != nil && fn.Package() != nil && fn.Package().Pkg.Path() == "io" && (fn.Name() == "Copy" || fn.Name() == "CopyBuffer") &&
+			len(cp.Call.Args) >= 2 && cp.Call.Args[1] == limit && isDiscard(cp.Call.Args[0]) {
+			return cp
+		}
+	}
+	return nil
 }
 
 // isDiscard reports whether w is io.Discard (or ioutil.Discard) as loaded.
