@@ -41,7 +41,8 @@
 //
 // A body read until a Read fails is done with as well: io.ReadAll(body),
 // io.Copy(io.Discard, body) and io.CopyBuffer(io.Discard, body, buf) (and
-// ioutil's ReadAll and Discard). net/http's body (bodyEOFSignal, in
+// ioutil's ReadAll and Discard), a copy into a *bytes.Buffer, whose Write
+// does not fail (io.Copy(&buf, body), buf.ReadFrom(body)). net/http's body (bodyEOFSignal, in
 // net/http's transport.go) gives its connection back to the pool as soon
 // as a Read returns io.EOF, and closes it at any other error, so such a
 // body holds nothing on any path, closed or not; Resty's raw body is a

@@ -233,13 +233,20 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 }
 
 // drains reports whether the call of callee with args reads the body v
-// until a Read returns an error: io.ReadAll(v), io.Copy(io.Discard, v) or
-// io.CopyBuffer(io.Discard, v, buf), or ioutil's ReadAll or Discard. net/http's
+// until a Read returns an error: io.ReadAll(v), io.Copy(w, v) or
+// io.CopyBuffer(w, v, buf) into a writer that does not fail (io.Discard, a
+// *bytes.Buffer), ioutil's ReadAll, or a Buffer's ReadFrom(v). net/http's
 // body gives its connection back to the pool at io.EOF, and closes it at
 // any other error, so a body read so has no connection left to leak. A copy
 // to any other writer may stop at a write error with the body unread.
 func drains(callee *ssa.Function, args []ssa.Value, v ssa.Value) bool {
-	if callee.Package() == nil || callee.Signature.Recv() != nil {
+	if callee.Package() == nil {
+		return false
+	}
+	if isBuffer(recvType(callee.Signature)) {
+		return callee.Name() == "ReadFrom" && len(args) == 2 && args[1] == v
+	}
+	if callee.Signature.Recv() != nil {
 		return false
 	}
 	switch path := callee.Package().Pkg.Path(); {
@@ -248,9 +255,15 @@ func drains(callee *ssa.Function, args []ssa.Value, v ssa.Value) bool {
 	case callee.Name() == "ReadAll":
 		return len(args) == 1 && args[0] == v
 	case path == "io" && (callee.Name() == "Copy" || callee.Name() == "CopyBuffer"):
-		return len(args) >= 2 && args[1] == v && isDiscard(args[0])
+		return len(args) >= 2 && args[1] == v && (isDiscard(args[0]) || isBuffer(unwrapIface(args[0]).Type()))
 	}
 	return false
+}
+
+// isBuffer reports whether t is *bytes.Buffer, whose Write does not fail.
+func isBuffer(t types.Type) bool {
+	p, ok := t.(*types.Pointer)
+	return ok && analysisutil.IsNamed(p.Elem(), "bytes", "Buffer")
 }
 
 // skipCopy is the call that discards the first bytes of the body v where
