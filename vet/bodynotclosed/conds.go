@@ -32,33 +32,35 @@ func (f *flow) newConds(errV ssa.Value) *conds {
 	return c
 }
 
-// noBody is the successor of the If on cond, in block b entered from pred,
-// that has no body, or -1.
-func (c *conds) noBody(cond ssa.Value, b, pred *ssa.BasicBlock) int {
+// branches are the successors of the If on cond, in block b entered from
+// pred, on which the response is nil (nilSide) and on which the call's
+// error is not nil (failedSide), each -1 where cond does not tell.
+func (c *conds) branches(cond ssa.Value, b, pred *ssa.BasicBlock) (nilSide, failedSide int) {
 	if failed, ok := c.failedIf(cond, b, pred, 0); ok {
 		if failed {
-			return 0
+			return -1, 0
 		}
-		return 1
+		return -1, 1
 	}
 	bin, ok := cond.(*ssa.BinOp)
 	if !ok || bin.Op != token.EQL && bin.Op != token.NEQ {
-		return -1
+		return -1, -1
 	}
 	x, ok := nilCompared(bin)
 	if !ok || !c.f.carriers[edge(x, b, pred)] {
-		return -1
+		return -1, -1
 	}
 	if bin.Op == token.EQL { // resp == nil
-		return 0
+		return 0, -1
 	}
-	return 1
+	return 1, -1
 }
 
 // failedIf reports whether cond tells that the call's error is not nil:
 // where cond is failed, the error is not nil. cond is err != nil or
-// err == nil, its negation, or a call given err, and not the body, that
-// returns a bool (see errAssert).
+// err == nil, its negation, the ok of a type assertion of err (`_, ok :=
+// err.(*url.Error)`: ok only where err is not nil), or a call given err,
+// and not the body, that returns a bool (see errAssert).
 func (c *conds) failedIf(cond ssa.Value, b, pred *ssa.BasicBlock, depth int) (failed, ok bool) {
 	if depth > 8 {
 		return false, false
@@ -75,6 +77,11 @@ func (c *conds) failedIf(cond ssa.Value, b, pred *ssa.BasicBlock, depth int) (fa
 		}
 		if x, ok := nilCompared(cond); ok && c.isErr(edge(x, b, pred), map[*ssa.Phi]bool{}) {
 			return cond.Op == token.NEQ, true
+		}
+	case *ssa.Extract:
+		ta, ok := cond.Tuple.(*ssa.TypeAssert)
+		if ok && cond.Index == 1 && c.isErr(edge(ta.X, b, pred), map[*ssa.Phi]bool{}) {
+			return true, true
 		}
 	case *ssa.Call:
 		whenTrue, ok := errAssert(cond.Common())
@@ -93,45 +100,65 @@ func (c *conds) failedIf(cond ssa.Value, b, pred *ssa.BasicBlock, depth int) (fa
 	return false, false
 }
 
-// mayFail reports whether the return r, reached from pred into b, may
-// return an error that is not nil: its last result is an error, and
-// neither nil nor the error of a call that returns no body with one.
-func (c *conds) mayFail(r *ssa.Return, b, pred *ssa.BasicBlock) bool {
+// What the error a return returns may be (see returnErr): none set where
+// it is nil.
+const (
+	mayCallErr  = 1 << iota // the call's error, as the call returned it
+	mayOtherErr             // another error, not nil
+)
+
+// returnErr is what the error the return r returns, reached from pred
+// into b, may be: its last result, where that is an error.
+func (c *conds) returnErr(r *ssa.Return, b, pred *ssa.BasicBlock) uint8 {
 	res := r.Parent().Signature.Results()
 	if res.Len() == 0 || !types.Identical(res.At(res.Len()-1).Type(), types.Universe.Lookup("error").Type()) {
-		return false
+		return 0
 	}
-	return c.mayBeErr(edge(r.Results[len(r.Results)-1], b, pred), b, map[ssa.Value]bool{})
+	return c.errorsOf(edge(r.Results[len(r.Results)-1], b, pred), b, map[ssa.Value]bool{})
 }
 
-// mayBeErr reports whether the error x, as block at uses it, may be one
-// that is not nil: not nil (nor a variable's zero value, a nil x), not
-// the call's error, not checked nil on every path to at (see checkedNil);
-// a phi where one of its values may be, a variable where one of the
-// values last stored in it may be.
-func (c *conds) mayBeErr(x ssa.Value, at *ssa.BasicBlock, seen map[ssa.Value]bool) bool {
-	if k, ok := x.(*ssa.Const); x == nil || ok && k.IsNil() {
-		return false
+// mayFail reports whether the return r, reached from pred into b, may
+// return an error that is not nil and not the call's.
+func (c *conds) mayFail(r *ssa.Return, b, pred *ssa.BasicBlock) bool {
+	return c.returnErr(r, b, pred)&mayOtherErr != 0
+}
+
+// errorsOf is what the error x, as block at uses it, may be: nothing where
+// it is nil (or a variable's zero value, a nil x), or checked nil on
+// every path to at (see checkedNil); the call's error; for a phi, what
+// any of its values may be, and for a variable, what any of the values
+// last stored in it may be; any other error else.
+func (c *conds) errorsOf(x ssa.Value, at *ssa.BasicBlock, seen map[ssa.Value]bool) uint8 {
+	if k, ok := x.(*ssa.Const); x == nil || ok && k.IsNil() || seen[x] || checkedNil(x, at) {
+		return 0
 	}
-	if seen[x] || c.isErr(x, map[*ssa.Phi]bool{}) || checkedNil(x, at) {
-		return false
+	if c.isErr(x, map[*ssa.Phi]bool{}) {
+		return mayCallErr
 	}
 	seen[x] = true
 	switch x := x.(type) {
 	case *ssa.Phi:
+		var may uint8
 		for i, e := range x.Edges {
-			if c.mayBeErr(e, x.Block().Preds[i], seen) {
-				return true
+			if p := x.Block().Preds[i]; c.f.within == nil || c.f.within[p] {
+				may |= c.errorsOf(e, p, seen)
 			}
 		}
-		return false
+		return may
 	case *ssa.UnOp:
 		if _, ok := x.X.(*ssa.Alloc); ok && x.Op == token.MUL {
-			vals, known := reaching(x.X, x)
-			return !known || slices.ContainsFunc(vals, func(v ssa.Value) bool { return c.mayBeErr(v, at, seen) })
+			vals, known := reaching(x.X, x, c.f.within)
+			if !known {
+				return mayOtherErr
+			}
+			var may uint8
+			for _, v := range vals {
+				may |= c.errorsOf(v, at, seen)
+			}
+			return may
 		}
 	}
-	return true
+	return mayOtherErr
 }
 
 // isErr reports whether x is the call's error: the result itself, loaded
@@ -149,7 +176,7 @@ func (c *conds) isErr(x ssa.Value, seen map[*ssa.Phi]bool) bool {
 		// The last store on each path from the call stores its error, or
 		// another; a path on which nothing is stored does not pass the call.
 		isErr := func(v ssa.Value) bool { return v == nil || v == c.errV }
-		return lastStores(x.X, x, isErr)
+		return lastStores(x.X, x, c.f.within, isErr)
 	case *ssa.Phi:
 		if seen[x] {
 			return true // round a loop: the other edges decide

@@ -66,16 +66,17 @@
 // body where that one does.
 //
 // A branch on which the response is nil has no body, nor one on which the
-// call's error is not nil, where the call returns no body with an error:
-// net/http's calls, any RoundTripper's (its contract asks it), Resty's,
-// and a function of the module that returns none (a fact across
-// packages). A function that returns its response with an error (a
-// redirect refused, a second try that fails) is followed on its error
-// path. The error is the call's result, or the variable it is stored in
+// call's error is not nil: net/http's contract lets a caller take an error
+// for no body. A function that returns a body it opened together with an
+// error that may not be nil (a redirect refused) is reported at that
+// return, and its callers are not; nor is one that passes such a pair on
+// as a call of its own returned it (a fact across packages). The error is the call's result, or the variable it is stored in
 // until another error is stored there (`err = dump(resp)`);
 // where calls on two branches assign the same variables (`resp, err =
 // a()` and `resp, err = b()`, then `if err != nil`), each edge into the
-// check takes the error of the call on that edge. A branch on a call that
+// check takes the error of the call on that edge. The ok of a type
+// assertion of the error (`_, ok := err.(*url.Error)`) is true only where
+// it is not nil. A branch on a call that
 // returns a bool and is given the error, and not the response, is an
 // error check too, negated or not, whatever its package: one named as
 // testify's NoError and Nil are (and NoErrorf, Nilf) is false only where

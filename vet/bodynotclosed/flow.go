@@ -29,7 +29,10 @@ type flow struct {
 	gates       map[ssa.Instruction]*gate // the events that keep it on some paths, told apart by their error (see gateOf)
 	partial     map[ssa.Instruction]bool  // the calls that keep it on some paths, not told apart (keepsSome): no events
 	left        uint8                     // the returns reached with it open, as leftOnError and leftOnSuccess
-	work        []ssa.Value
+	// within is the blocks the source reaches: the paths that carry its
+	// body go through them alone (nil for a parameter's flow).
+	within map[*ssa.BasicBlock]bool
+	work   []ssa.Value
 }
 
 func (s *state) newFlow(fn *ssa.Function) *flow {

@@ -8,11 +8,12 @@ import (
 )
 
 // reaching is the values last stored in the variable box on the paths to
-// the instruction at that reads it: a nil element for a path that stores
-// nothing, and leaves its zero value. known is false where a call on the
-// way may store anything: one given the variable's address, or a call of
-// a function literal that binds it.
-func reaching(box ssa.Value, at ssa.Instruction) (vals []ssa.Value, known bool) {
+// the instruction at that reads it, through the blocks of within alone
+// where it is not nil (those a call reaches: the paths from the call): a
+// nil element for a path that stores nothing, and leaves its zero value.
+// known is false where a call on the way may store anything: one given
+// the variable's address, or a call of a function literal that binds it.
+func reaching(box ssa.Value, at ssa.Instruction, within map[*ssa.BasicBlock]bool) (vals []ssa.Value, known bool) {
 	seen := map[*ssa.BasicBlock]bool{}
 	var walk func(b *ssa.BasicBlock, i int) bool
 	walk = func(b *ssa.BasicBlock, i int) bool {
@@ -39,6 +40,9 @@ func reaching(box ssa.Value, at ssa.Instruction) (vals []ssa.Value, known bool) 
 			vals = append(vals, nil)
 		}
 		for _, p := range b.Preds {
+			if within != nil && !within[p] {
+				continue
+			}
 			if !walk(p, len(p.Instrs)) {
 				return false
 			}
@@ -51,10 +55,10 @@ func reaching(box ssa.Value, at ssa.Instruction) (vals []ssa.Value, known bool) 
 }
 
 // lastStores reports whether each value last stored in the variable box
-// on the paths to the instruction at, nil for none stored, is one that ok
-// takes.
-func lastStores(box ssa.Value, at ssa.Instruction, ok func(ssa.Value) bool) bool {
-	vals, known := reaching(box, at)
+// on the paths to the instruction at, through the blocks of within where
+// it is not nil, nil for none stored, is one that ok takes.
+func lastStores(box ssa.Value, at ssa.Instruction, within map[*ssa.BasicBlock]bool, ok func(ssa.Value) bool) bool {
+	vals, known := reaching(box, at, within)
 	return known && !slices.ContainsFunc(vals, func(v ssa.Value) bool { return !ok(v) })
 }
 
@@ -112,10 +116,25 @@ func holding(x ssa.Value) []ssa.Value {
 		}
 		for _, u := range *box.Referrers() {
 			load, ok := u.(*ssa.UnOp)
-			if ok && load.Op == token.MUL && lastStores(box, load, func(v ssa.Value) bool { return v == x }) {
+			if ok && load.Op == token.MUL && lastStores(box, load, nil, func(v ssa.Value) bool { return v == x }) {
 				vs = append(vs, load)
 			}
 		}
 	}
 	return vs
+}
+
+// reachable is the blocks reached from block b, b included.
+func reachable(b *ssa.BasicBlock) map[*ssa.BasicBlock]bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	work := []*ssa.BasicBlock{b}
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		if !seen[b] {
+			seen[b] = true
+			work = append(work, b.Succs...)
+		}
+	}
+	return seen
 }

@@ -13,6 +13,9 @@ import (
 type leak struct {
 	at   token.Pos
 	loop bool
+	// withErr: the body is returned open, at at, with an error that
+	// may not be nil, which its callers take for no body.
+	withErr bool
 }
 
 // leak finds a path from the source to the end of the function on which no
@@ -45,8 +48,11 @@ func (f *flow) leak() (leak, bool) {
 // it cannot see, for f.returns alone.
 func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int, pastUnknown bool) (leak, bool) {
 	var errV ssa.Value
-	if src != nil && !f.src.openOnError {
+	if src != nil {
 		errV = errorOf(src)
+		if f.within == nil {
+			f.within = reachable(src.Block())
+		}
 	}
 	w := &walk{f: f, c: f.newConds(errV), src: src, pastUnknown: pastUnknown, visited: map[walkKey]bool{}}
 	w.stack = []walkItem{{b: start, from: from}}
@@ -55,8 +61,11 @@ func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int, pastUnkn
 		w.stack = w.stack[:len(w.stack)-1]
 		w.scan(it)
 	}
-	if w.again {
-		return leak{src.Pos(), true}, true
+	switch {
+	case w.again:
+		return leak{at: src.Pos(), loop: true}, true
+	case !w.found && w.withErr.IsValid():
+		return leak{at: w.withErr, withErr: true}, true
 	}
 	return w.first, w.found
 }
@@ -75,22 +84,27 @@ type walk struct {
 	stack       []walkItem
 	first       leak // the first return found open
 	found       bool
-	again       bool // the source reached again, round a loop
+	again       bool      // the source reached again, round a loop
+	withErr     token.Pos // the first in the file of the returns of the body open with an error (see returned)
 }
 
 type walkKey struct {
 	b, pred *ssa.BasicBlock
 	g       *gate
+	onErr   bool
 }
 
 type walkItem struct {
 	b, pred *ssa.BasicBlock
 	from    int
 	g       *gate // the gate passed, whose error is not yet seen
+	// onErr: past a branch on which the call failed, where the call
+	// returns its body with an error (f.src.openOnError).
+	onErr bool
 }
 
-func (w *walk) push(b, pred *ssa.BasicBlock, g *gate) {
-	k := walkKey{b, nil, g}
+func (w *walk) push(b, pred *ssa.BasicBlock, g *gate, onErr bool) {
+	k := walkKey{b, nil, g, onErr}
 	if len(b.Instrs) > 0 {
 		if _, ok := b.Instrs[0].(*ssa.Phi); ok {
 			k.pred = pred
@@ -98,7 +112,7 @@ func (w *walk) push(b, pred *ssa.BasicBlock, g *gate) {
 	}
 	if !w.visited[k] {
 		w.visited[k] = true
-		w.stack = append(w.stack, walkItem{b, pred, 0, g})
+		w.stack = append(w.stack, walkItem{b, pred, 0, g, onErr})
 	}
 }
 
@@ -109,7 +123,7 @@ func (w *walk) scan(it walkItem) {
 	for i := it.from; i < len(it.b.Instrs); i++ {
 		ins := it.b.Instrs[i]
 		if w.src != nil && ins == ssa.Instruction(w.src) {
-			w.again = true // the worst: one leak a turn; the other paths still tell f.returns
+			w.again = w.again || !it.onErr // the worst: one leak a turn; the other paths still tell f.returns
 			return
 		}
 		if g := f.gates[ins]; g != nil {
@@ -122,17 +136,17 @@ func (w *walk) scan(it walkItem) {
 				return
 			}
 			if rs := f.returnedBy(r); rs != 0 {
-				f.returns |= rs // returned open: its caller's to close
-				if w.c.mayFail(r, it.b, it.pred) {
-					f.openOnError |= rs
-				}
+				w.returned(r, rs, it)
 				return
 			}
 		}
 		switch ins := ins.(type) {
 		case *ssa.Return:
+			if it.onErr {
+				return // the call's body dropped with its error: the call's finding
+			}
 			if !w.found {
-				w.first, w.found = leak{ins.Pos(), false}, true
+				w.first, w.found = leak{at: ins.Pos()}, true
 			}
 			f.left |= w.leftAt(ins, it)
 			return
@@ -143,14 +157,56 @@ func (w *walk) scan(it walkItem) {
 				return
 			}
 		case *ssa.If:
-			skip := w.c.noBody(ins.Cond, it.b, it.pred)
-			for j, succ := range it.b.Succs {
-				if g, ours := it.g.branch(ins.Cond, it.b, it.pred, j); j != skip && ours {
-					w.push(succ, it.b, g)
-				}
-			}
+			w.branch(ins, it)
 		case *ssa.Jump:
-			w.push(it.b.Succs[0], it.b, it.g)
+			w.push(it.b.Succs[0], it.b, it.g, it.onErr)
+		}
+	}
+}
+
+// branch follows the path of it into the successors of the If at its
+// block's end that may have the body: not one on which the response is
+// nil, nor one on which the call failed where it returns no body with an
+// error; that one, where it does, is walked as such (onErr).
+func (w *walk) branch(ifi *ssa.If, it walkItem) {
+	nilSide, failedSide := w.c.branches(ifi.Cond, it.b, it.pred)
+	for j, succ := range it.b.Succs {
+		onErr := it.onErr
+		switch {
+		case j == nilSide:
+			continue
+		case j == failedSide && !w.f.src.openOnError:
+			continue
+		case j == failedSide:
+			onErr = true
+		case failedSide >= 0 && it.onErr:
+			continue // the call failed on this path
+		}
+		if g, ours := it.g.branch(ifi.Cond, it.b, it.pred, j); ours {
+			w.push(succ, it.b, g, onErr)
+		}
+	}
+}
+
+// returned notes the return r of the body open in its results rs, on the
+// path of it: a caller's to close (f.returns), and with an error that may
+// not be nil (f.openOnError) where the call's error is passed on with it
+// and the call returns its body with one, or where the return pairs it
+// with another error, which its callers, as net/http's contract lets
+// them, take for no body: then the finding is the function's, at r
+// (w.withErr), and not its callers'.
+func (w *walk) returned(r *ssa.Return, rs uint8, it walkItem) {
+	f := w.f
+	f.returns |= rs
+	may := w.c.returnErr(r, it.b, it.pred)
+	switch {
+	case may == 0:
+	case it.onErr || may == mayCallErr && f.src.openOnError:
+		f.openOnError |= rs // the call's error passed on with its body
+	case may&mayOtherErr != 0:
+		f.openOnError |= rs
+		if w.src != nil && !w.pastUnknown && (!w.withErr.IsValid() || r.Pos() < w.withErr) {
+			w.withErr = r.Pos()
 		}
 	}
 }
@@ -164,7 +220,7 @@ func (f *flow) returnedBy(r *ssa.Return) uint8 {
 	for i, x := range r.Results {
 		load, ok := x.(*ssa.UnOp)
 		if i < 8 && ok && load.Op == token.MUL && f.boxes[load.X] &&
-			lastStores(load.X, load, notBody) {
+			lastStores(load.X, load, f.within, notBody) {
 			rs &^= 1 << i
 		}
 	}
