@@ -64,14 +64,17 @@
 //
 // A body read until a Read fails is done with as well: io.ReadAll(body),
 // io.Copy(io.Discard, body) and io.CopyBuffer(io.Discard, body, buf) (and
-// ioutil's ReadAll and Discard). net/http's body (bodyEOFSignal, in
+// ioutil's ReadAll and Discard), a copy into a *bytes.Buffer, whose Write
+// does not fail (io.Copy(&buf, body), buf.ReadFrom(body)). net/http's body (bodyEOFSignal, in
 // net/http's transport.go) gives its connection back to the pool as soon
 // as a Read returns io.EOF, and closes it at any other error, so such a
 // body holds nothing on any path, closed or not; Resty's raw body is a
 // net/http body, and the same. io.Copy to any other writer may stop at a
 // write error with the body unread, and json.NewDecoder(body).Decode reads
-// one value: those bodies are still open. Closing the body is still the
-// better habit.
+// one value: those bodies are still open. io.Copy(io.Discard,
+// io.LimitReader(body, n)) fails only where a Read of the body fails: the
+// body is done with where it returns an error, and open where it returns
+// none. Closing the body is still the better habit.
 //
 // A function of the module that closes, keeps or reads to the end what its
 // parameter holds on some paths only takes it off its caller on those
@@ -81,18 +84,22 @@
 // where the call fails; where on every path on which it returns an error
 // (a helper that reads an error reply's body for its message), where it
 // succeeds; where its error does not tell (a constructor that keeps a 200
-// reply's body and only reads a 202's), on every path.
+// reply's body and only reads a 202's), on every path. One that returns
+// the error of another such (`return requireCodes(resp, 200)`) keeps the
+// body where that one does.
 //
 // A branch on which the response is nil has no body, nor one on which the
-// call's error is not nil, where the call returns no body with an error:
-// net/http's calls, any RoundTripper's (its contract asks it), Resty's,
-// and a function of the module that returns none (a fact across
-// packages). A function that returns its response with an error (a
-// redirect refused, a second try that fails) is followed on its error
-// path. The error is the call's result, or the variable it is stored in;
+// call's error is not nil: net/http's contract lets a caller take an error
+// for no body. A function that returns a body it opened together with an
+// error that may not be nil (a redirect refused) is reported at that
+// return, and its callers are not; nor is one that passes such a pair on
+// as a call of its own returned it (a fact across packages). The error is the call's result, or the variable it is stored in
+// until another error is stored there (`err = dump(resp)`);
 // where calls on two branches assign the same variables (`resp, err =
 // a()` and `resp, err = b()`, then `if err != nil`), each edge into the
-// check takes the error of the call on that edge. A branch on a call that
+// check takes the error of the call on that edge. The ok of a type
+// assertion of the error (`_, ok := err.(*url.Error)`) is true only where
+// it is not nil. A branch on a call that
 // returns a bool and is given the error, and not the response, is an
 // error check too, negated or not, whatever its package: one named as
 // testify's NoError and Nil are (and NoErrorf, Nilf) is false only where

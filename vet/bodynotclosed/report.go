@@ -37,6 +37,8 @@ func (s *state) report(f *flow, l leak) {
 		}
 	case l.loop:
 		msg = what + " not closed on every path: the loop's next call drops it"
+	case l.withErr:
+		msg = fmt.Sprintf("%s returned open with an error at the return on line %d: a caller that checks the error drops it", what, pass.Fset.Position(l.at).Line)
 	case l.at.IsValid():
 		msg = fmt.Sprintf("%s not closed on every path: open at the return on line %d", what, pass.Fset.Position(l.at).Line)
 	default:
