@@ -70,7 +70,10 @@
 // for no body. A function that returns a body it opened together with an
 // error that may not be nil (a redirect refused) is reported at that
 // return, and its callers are not; nor is one that passes such a pair on
-// as a call of its own returned it (a fact across packages). The error is the call's result, or the variable it is stored in
+// as a call of its own returned it (a fact across packages), but for a
+// RoundTrip method, whose contract forbids the pair. An interface method or
+// a function value given the response may hand it back in a result of its
+// type (an error handler given the last response). The error is the call's result, or the variable it is stored in
 // until another error is stored there (`err = dump(resp)`);
 // where calls on two branches assign the same variables (`resp, err =
 // a()` and `resp, err = b()`, then `if err != nil`), each edge into the

@@ -187,16 +187,14 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 			return
 		}
 		if slices.Contains(c.Args, v) {
-			f.event(ins) // an implementation unknown: it may keep it
-			f.unknown[ins] = true
+			f.handedUnseen(ins, v) // an implementation unknown: it may keep it
 		}
 		return
 	}
 	callee := c.StaticCallee()
 	if callee == nil {
 		if c.Value == v || slices.Contains(c.Args, v) {
-			f.event(ins) // a function value unknown: it may keep it
-			f.unknown[ins] = true
+			f.handedUnseen(ins, v) // a function value unknown: it may keep it
 		}
 		return
 	}
@@ -231,6 +229,31 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 			return
 		case keepsSome:
 			f.partial[ins] = true
+		}
+	}
+}
+
+// handedUnseen notes the call ins, of code the analyzer cannot see, given
+// the carrier v: it may keep the body, and may hand it back in a result of
+// v's type (an error handler given the last response, that returns it
+// with an error), which then carries it too.
+func (f *flow) handedUnseen(ins ssa.CallInstruction, v ssa.Value) {
+	f.event(ins)
+	f.unknown[ins] = true
+	call, ok := ins.(*ssa.Call)
+	if !ok {
+		return
+	}
+	tup, ok := call.Type().(*types.Tuple)
+	if !ok {
+		if types.Identical(call.Type(), v.Type()) {
+			f.add(call)
+		}
+		return
+	}
+	for _, r := range *call.Referrers() {
+		if e, ok := r.(*ssa.Extract); ok && types.Identical(tup.At(e.Index).Type(), v.Type()) {
+			f.add(e)
 		}
 	}
 }
