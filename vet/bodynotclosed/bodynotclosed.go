@@ -301,7 +301,8 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 }
 
 // mayCarry reports whether a value of type t may be an open body, or the
-// response that holds one, that whoever holds it can close: a response, or
+// response that holds one, that whoever holds it can close: a response, a
+// pointer to a struct that embeds one (see isWrapper), or
 // an interface with a Close method that a body implements (io.ReadCloser,
 // io.Closer). A function keeps only what it takes as such: what it takes as
 // an io.Reader, or as any, it reads.
@@ -312,6 +313,9 @@ func mayCarry(t types.Type) bool {
 	if analysisutil.IsNamed(t, "net/http", "Response") || isRestyResponse(t) {
 		_, ok := t.(*types.Pointer)
 		return ok
+	}
+	if isWrapper(t) {
+		return true
 	}
 	it, ok := t.Underlying().(*types.Interface)
 	if !ok || !closable(t) {

@@ -28,6 +28,10 @@
 //     not seen, and does not count; a method with no implementation seen
 //     (a Doer that only *http.Client implements) is no source.
 //
+// A response stored in a struct that embeds *http.Response, made where the
+// response is (`&Response{Response: resp}`), is still the function's: the
+// struct carries the body, and `result.Body.Close()` closes it.
+//
 // The body is handed on, and so no longer the function's, where it (or its
 // response) is returned, stored in a field, a global, an element or a map,
 // sent on a channel, started in a goroutine, passed in a variadic argument

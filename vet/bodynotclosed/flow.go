@@ -85,6 +85,10 @@ func (f *flow) use(v ssa.Value, r ssa.Instruction) {
 		f.add(r)
 	case *ssa.ChangeType:
 		f.add(r)
+	case *ssa.UnOp:
+		if r.Op == token.MUL && isWrapper(v.Type()) {
+			f.add(r) // a copy of the wrapper, which holds the same response
+		}
 	case *ssa.TypeAssert:
 		if !r.CommaOk {
 			f.add(r)
@@ -113,6 +117,8 @@ func (f *flow) use(v ssa.Value, r ssa.Instruction) {
 		}
 		if a, ok := r.Addr.(*ssa.Alloc); ok {
 			f.addBox(a) // a local variable
+		} else if w := wrapperMade(r.Addr); w != nil {
+			f.add(w) // the wrapper made here carries it
 		} else {
 			f.event(r) // a field, a global, an element: kept
 		}
@@ -334,7 +340,7 @@ func isDiscard(w ssa.Value) bool {
 
 // bodyField reports whether field i of what ptr points to is a body, or a
 // response with one: Body of an http.Response, RawResponse or Body of a
-// Resty response.
+// Resty response, the *http.Response a wrapper embeds.
 func bodyField(ptr types.Type, i int) bool {
 	p, ok := ptr.Underlying().(*types.Pointer)
 	if !ok {
@@ -346,10 +352,46 @@ func bodyField(ptr types.Type, i int) bool {
 	}
 	name := st.Field(i).Name()
 	switch {
+	case isWrapper(ptr) && st.Field(i).Embedded():
+		return isPointerTo(st.Field(i).Type(), "Response")
 	case analysisutil.IsNamed(p.Elem(), "net/http", "Response"):
 		return name == "Body"
 	case isRestyResponse(p.Elem()):
 		return name == "RawResponse" || name == "Body"
 	}
 	return false
+}
+
+// isWrapper reports whether t is a pointer to a struct that embeds
+// *http.Response: a response of the module's, whose body is its own
+// (`resp.Body.Close()` on it closes the embedded response's).
+func isWrapper(t types.Type) bool {
+	p, ok := t.Underlying().(*types.Pointer)
+	if !ok {
+		return false
+	}
+	st, ok := p.Elem().Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for fld := range st.Fields() {
+		if fld.Embedded() && isPointerTo(fld.Type(), "Response") {
+			return true
+		}
+	}
+	return false
+}
+
+// wrapperMade is the wrapper that addr is the embedded response field of,
+// where the function makes it (`&Response{Response: resp}`), or nil.
+func wrapperMade(addr ssa.Value) ssa.Value {
+	fa, ok := addr.(*ssa.FieldAddr)
+	if !ok {
+		return nil
+	}
+	a, ok := fa.X.(*ssa.Alloc)
+	if !ok || !bodyField(a.Type(), fa.Field) || !isWrapper(a.Type()) {
+		return nil
+	}
+	return a
 }
