@@ -32,13 +32,16 @@ var Analyzer = &analysis.Analyzer{
 // error that is not nil; bit i of Keeps where it closes or keeps what its
 // parameter i (the receiver first) is given on some path, and of
 // LeavesOnError and LeavesOnSuccess where it then returns without doing
-// so on some path, with an error, or with none (see keep).
+// so on some path, with an error, or with none (see keep); bit i of Wraps
+// where it only ever hands it back, held in what it returns (a reader
+// that wraps the body, and closes it when it is closed).
 type ownsFact struct {
 	Returns         uint8
 	OpenOnError     uint8
 	Keeps           uint64
 	LeavesOnError   uint64
 	LeavesOnSuccess uint64
+	Wraps           uint64
 }
 
 func (*ownsFact) AFact() {}
@@ -59,6 +62,9 @@ func (f *ownsFact) String() string {
 	}
 	if f.LeavesOnSuccess != 0 {
 		parts = append(parts, "leaves "+bits(f.LeavesOnSuccess)+" on success")
+	}
+	if f.Wraps != 0 {
+		parts = append(parts, "wraps "+bits(f.Wraps))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -90,6 +96,7 @@ type summary struct {
 	keeps           uint64
 	leavesOnError   uint64
 	leavesOnSuccess uint64
+	wraps           uint64
 	freeKeeps       uint64
 }
 
@@ -146,7 +153,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if sum := s.sums[fn]; sum.returns != 0 || sum.keeps != 0 {
 			pass.ExportObjectFact(obj, &ownsFact{
 				Returns: sum.returns, OpenOnError: sum.openOnError,
-				Keeps: sum.keeps, LeavesOnError: sum.leavesOnError, LeavesOnSuccess: sum.leavesOnSuccess,
+				Keeps: sum.keeps, LeavesOnError: sum.leavesOnError, LeavesOnSuccess: sum.leavesOnSuccess, Wraps: sum.wraps,
 			})
 		}
 	}
@@ -249,18 +256,7 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 	sum := &summary{}
 	for i, p := range fn.Params {
 		if i < 64 && mayCarry(p.Type()) {
-			f := s.newFlow(fn)
-			f.add(p)
-			f.run()
-			if f.keeps() {
-				sum.keeps |= 1 << i
-				if f.left&leftOnError != 0 {
-					sum.leavesOnError |= 1 << i
-				}
-				if f.left&leftOnSuccess != 0 {
-					sum.leavesOnSuccess |= 1 << i
-				}
-			}
+			s.summarizeParam(fn, p, uint64(1)<<i, sum)
 		}
 	}
 	for i, fv := range fn.FreeVars {
@@ -298,6 +294,27 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 		}
 	}
 	return sum
+}
+
+// summarizeParam notes in sum, at the bit of its parameter p, what fn
+// does with what p is given.
+func (s *state) summarizeParam(fn *ssa.Function, p *ssa.Parameter, bit uint64, sum *summary) {
+	f := s.newFlow(fn)
+	f.add(p)
+	f.run()
+	if !f.keeps() {
+		return
+	}
+	sum.keeps |= bit
+	if f.left&leftOnError != 0 {
+		sum.leavesOnError |= bit
+	}
+	if f.left&leftOnSuccess != 0 {
+		sum.leavesOnSuccess |= bit
+	}
+	if f.left == 0 && f.holdsOnly() {
+		sum.wraps |= bit
+	}
 }
 
 // mayCarry reports whether a value of type t may be an open body, or the

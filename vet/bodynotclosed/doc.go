@@ -30,7 +30,10 @@
 //
 // A response stored in a struct that embeds *http.Response, made where the
 // response is (`&Response{Response: resp}`), is still the function's: the
-// struct carries the body, and `result.Body.Close()` closes it.
+// struct carries the body, and `result.Body.Close()` closes it. So does a
+// response whose Body is replaced by a wrapper of its own body (`resp.Body
+// = newIdleReader(resp.Body, d)`), made by a function of the module that
+// only hands what it is given back, held in what it returns.
 //
 // The body is handed on, and so no longer the function's, where it (or its
 // response) is returned, stored in a field, a global, an element or a map,

@@ -29,6 +29,10 @@ type flow struct {
 	gates       map[ssa.Instruction]*gate // the events that keep it on some paths, told apart by their error (see gateOf)
 	partial     map[ssa.Instruction]bool  // the calls that keep it on some paths, not told apart (keepsSome): no events
 	left        uint8                     // the returns reached with it open, as leftOnError and leftOnSuccess
+	// rewrapped is the stores of a wrapper of the body in the Body field
+	// of a response (`resp.Body = newIdleReader(resp.Body, d)`): where
+	// the response is the flow's, the body is still its.
+	rewrapped []*ssa.Store
 	// within is the blocks the source reaches: the paths that carry its
 	// body go through them alone (nil for a parameter's flow).
 	within map[*ssa.BasicBlock]bool
@@ -72,6 +76,38 @@ func (f *flow) run() {
 			}
 		}
 	}
+	for _, st := range f.rewrapped {
+		if !f.carriers[st.Addr.(*ssa.FieldAddr).X] {
+			f.event(st) // the wrapper is stored in another response: kept there
+		}
+	}
+}
+
+// storedInBody is the store of the result of the call ins, as it is or
+// converted, in the Body field of a response, where that is all that is
+// done with it: `resp.Body = newIdleReader(resp.Body, d)`.
+func storedInBody(ins ssa.CallInstruction) *ssa.Store {
+	var v ssa.Value
+	if call, ok := ins.(*ssa.Call); ok {
+		v = call
+	}
+	for range 2 {
+		if v == nil || len(*v.Referrers()) != 1 {
+			return nil
+		}
+		switch r := (*v.Referrers())[0].(type) {
+		case *ssa.MakeInterface:
+			v = r
+			continue
+		case *ssa.Store:
+			fa, ok := r.Addr.(*ssa.FieldAddr)
+			if ok && r.Val == v && isPointerTo(fa.X.Type(), "Response") && bodyField(fa.X.Type(), fa.Field) {
+				return r
+			}
+		}
+		return nil
+	}
+	return nil
 }
 
 // use follows the carrier v into r.
@@ -224,6 +260,10 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 	for i, a := range c.Args {
 		if a != v {
 			continue
+		}
+		if st := storedInBody(ins); st != nil && f.s.wraps(callee, i) {
+			f.rewrapped = append(f.rewrapped, st) // still the response's: see run
+			return
 		}
 		switch k := f.s.keeps(callee, i); k {
 		case keepsAlways:
