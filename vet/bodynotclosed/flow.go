@@ -113,14 +113,8 @@ func storedInBody(ins ssa.CallInstruction) *ssa.Store {
 // use follows the carrier v into r.
 func (f *flow) use(v ssa.Value, r ssa.Instruction) {
 	switch r := r.(type) {
-	case *ssa.Phi:
-		f.add(r)
-	case *ssa.ChangeInterface:
-		f.add(r)
-	case *ssa.MakeInterface:
-		f.add(r)
-	case *ssa.ChangeType:
-		f.add(r)
+	case *ssa.Phi, *ssa.ChangeInterface, *ssa.MakeInterface, *ssa.ChangeType:
+		f.add(r.(ssa.Value))
 	case *ssa.UnOp:
 		if r.Op == token.MUL && isWrapper(v.Type()) {
 			f.add(r) // a copy of the wrapper, which holds the same response
