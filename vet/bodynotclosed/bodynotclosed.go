@@ -35,7 +35,9 @@ var Analyzer = &analysis.Analyzer{
 // so on some path, with an error, or with none (see keep); Pair is what
 // it does with a body given with its error (see pair); bit i of Hands is
 // set where it hands an open body to its parameter i, a func, and leaves
-// it to it (see handsTo).
+// it to it (see handsTo); bit i of Wraps where it only ever hands it
+// back, held in what it returns (a reader that wraps the body, and
+// closes it when it is closed).
 type ownsFact struct {
 	Returns         uint8
 	OpenOnError     uint8
@@ -44,6 +46,7 @@ type ownsFact struct {
 	LeavesOnSuccess uint64
 	Pair            pair
 	Hands           uint64
+	Wraps           uint64
 }
 
 func (*ownsFact) AFact() {}
@@ -70,6 +73,9 @@ func (f *ownsFact) String() string {
 	}
 	if f.Hands != 0 {
 		parts = append(parts, "hands "+bits(f.Hands))
+	}
+	if f.Wraps != 0 {
+		parts = append(parts, "wraps "+bits(f.Wraps))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -101,6 +107,7 @@ type summary struct {
 	keeps           uint64
 	leavesOnError   uint64
 	leavesOnSuccess uint64
+	wraps           uint64
 	freeKeeps       uint64
 	pair            pair
 	hands           uint64
@@ -163,7 +170,7 @@ func run(pass *analysis.Pass) (any, error) {
 			pass.ExportObjectFact(obj, &ownsFact{
 				Returns: sum.returns, OpenOnError: sum.openOnError,
 				Keeps: sum.keeps, LeavesOnError: sum.leavesOnError, LeavesOnSuccess: sum.leavesOnSuccess, Pair: sum.pair,
-				Hands: sum.hands,
+				Hands: sum.hands, Wraps: sum.wraps,
 			})
 		}
 	}
@@ -266,18 +273,7 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 	sum := &summary{}
 	for i, p := range fn.Params {
 		if i < 64 && mayCarry(p.Type()) {
-			f := s.newFlow(fn)
-			f.add(p)
-			f.run()
-			if f.keeps() {
-				sum.keeps |= 1 << i
-				if f.left&leftOnError != 0 {
-					sum.leavesOnError |= 1 << i
-				}
-				if f.left&leftOnSuccess != 0 {
-					sum.leavesOnSuccess |= 1 << i
-				}
-			}
+			s.summarizeParam(fn, p, uint64(1)<<i, sum)
 		}
 	}
 	sum.pair = s.pairOf(fn, sum.keeps)
@@ -320,8 +316,30 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 	return sum
 }
 
+// summarizeParam notes in sum, at the bit of its parameter p, what fn
+// does with what p is given.
+func (s *state) summarizeParam(fn *ssa.Function, p *ssa.Parameter, bit uint64, sum *summary) {
+	f := s.newFlow(fn)
+	f.add(p)
+	f.run()
+	if !f.keeps() {
+		return
+	}
+	sum.keeps |= bit
+	if f.left&leftOnError != 0 {
+		sum.leavesOnError |= bit
+	}
+	if f.left&leftOnSuccess != 0 {
+		sum.leavesOnSuccess |= bit
+	}
+	if f.left == 0 && f.holdsOnly() {
+		sum.wraps |= bit
+	}
+}
+
 // mayCarry reports whether a value of type t may be an open body, or the
-// response that holds one, that whoever holds it can close: a response, or
+// response that holds one, that whoever holds it can close: a response, a
+// pointer to a struct that embeds one (see isWrapper), or
 // an interface with a Close method that a body implements (io.ReadCloser,
 // io.Closer). A function keeps only what it takes as such: what it takes as
 // an io.Reader, or as any, it reads.
@@ -332,6 +350,9 @@ func mayCarry(t types.Type) bool {
 	if analysisutil.IsNamed(t, "net/http", "Response") || isRestyResponse(t) {
 		_, ok := t.(*types.Pointer)
 		return ok
+	}
+	if isWrapper(t) {
+		return true
 	}
 	it, ok := t.Underlying().(*types.Interface)
 	if !ok || !closable(t) {

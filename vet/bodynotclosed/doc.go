@@ -42,6 +42,13 @@
 //     its importers what the implementations it sees do (a fact), its
 //     unexported ones among them, which the importers do not see.
 //
+// A response stored in a struct that embeds *http.Response, made where the
+// response is (`&Response{Response: resp}`), is still the function's: the
+// struct carries the body, and `result.Body.Close()` closes it. So does a
+// response whose Body is replaced by a wrapper of its own body (`resp.Body
+// = newIdleReader(resp.Body, d)`), made by a function of the module that
+// only hands what it is given back, held in what it returns.
+//
 // The body is handed on, and so no longer the function's, where it (or its
 // response) is returned, stored in a field, a global, an element or a map,
 // sent on a channel, started in a goroutine, passed in a variadic argument
@@ -93,7 +100,10 @@
 // for no body. A function that returns a body it opened together with an
 // error that may not be nil (a redirect refused) is reported at that
 // return, and its callers are not; nor is one that passes such a pair on
-// as a call of its own returned it (a fact across packages). The error is the call's result, or the variable it is stored in
+// as a call of its own returned it (a fact across packages), but for a
+// RoundTrip method, whose contract forbids the pair. An interface method or
+// a function value given the response may hand it back in a result of its
+// type (an error handler given the last response). The error is the call's result, or the variable it is stored in
 // until another error is stored there (`err = dump(resp)`);
 // where calls on two branches assign the same variables (`resp, err =
 // a()` and `resp, err = b()`, then `if err != nil`), each edge into the

@@ -30,6 +30,10 @@ type flow struct {
 	partial     map[ssa.Instruction]bool  // the calls that keep it on some paths, not told apart (keepsSome): no events
 	left        uint8                     // the returns reached with it open, as leftOnError and leftOnSuccess
 	paramErr    ssa.Value                 // for a parameter's flow, the error taken as given with it, or nil (see pair)
+	// rewrapped is the stores of a wrapper of the body in the Body field
+	// of a response (`resp.Body = newIdleReader(resp.Body, d)`): where
+	// the response is the flow's, the body is still its.
+	rewrapped []*ssa.Store
 	// within is the blocks the source reaches: the paths that carry its
 	// body go through them alone (nil for a parameter's flow).
 	within map[*ssa.BasicBlock]bool
@@ -73,19 +77,49 @@ func (f *flow) run() {
 			}
 		}
 	}
+	for _, st := range f.rewrapped {
+		if !f.carriers[st.Addr.(*ssa.FieldAddr).X] {
+			f.event(st) // the wrapper is stored in another response: kept there
+		}
+	}
+}
+
+// storedInBody is the store of the result of the call ins, as it is or
+// converted, in the Body field of a response, where that is all that is
+// done with it: `resp.Body = newIdleReader(resp.Body, d)`.
+func storedInBody(ins ssa.CallInstruction) *ssa.Store {
+	var v ssa.Value
+	if call, ok := ins.(*ssa.Call); ok {
+		v = call
+	}
+	for range 2 {
+		if v == nil || len(*v.Referrers()) != 1 {
+			return nil
+		}
+		switch r := (*v.Referrers())[0].(type) {
+		case *ssa.MakeInterface:
+			v = r
+			continue
+		case *ssa.Store:
+			fa, ok := r.Addr.(*ssa.FieldAddr)
+			if ok && r.Val == v && isPointerTo(fa.X.Type(), "Response") && bodyField(fa.X.Type(), fa.Field) {
+				return r
+			}
+		}
+		return nil
+	}
+	return nil
 }
 
 // use follows the carrier v into r.
 func (f *flow) use(v ssa.Value, r ssa.Instruction) {
 	switch r := r.(type) {
-	case *ssa.Phi:
-		f.add(r)
-	case *ssa.ChangeInterface:
-		f.add(r)
-	case *ssa.MakeInterface:
-		f.add(r)
-	case *ssa.ChangeType:
-		f.add(r)
+	case *ssa.Phi, *ssa.ChangeInterface, *ssa.MakeInterface, *ssa.ChangeType:
+		f.add(r.(ssa.Value))
+	case *ssa.UnOp:
+		if r.Op == token.MUL && isWrapper(v.Type()) {
+			f.add(r) // a copy of the wrapper, which holds the same response
+		}
 	case *ssa.TypeAssert:
 		if !r.CommaOk {
 			f.add(r)
@@ -114,6 +148,8 @@ func (f *flow) use(v ssa.Value, r ssa.Instruction) {
 		}
 		if a, ok := r.Addr.(*ssa.Alloc); ok {
 			f.addBox(a) // a local variable
+		} else if w := wrapperMade(r.Addr); w != nil {
+			f.add(w) // the wrapper made here carries it
 		} else {
 			f.event(r) // a field, a global, an element: kept
 		}
@@ -188,16 +224,14 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 			return
 		}
 		if slices.Contains(c.Args, v) {
-			f.event(ins) // an implementation unknown: it may keep it
-			f.unknown[ins] = true
+			f.handedUnseen(ins, v) // an implementation unknown: it may keep it
 		}
 		return
 	}
 	callee := c.StaticCallee()
 	if callee == nil {
 		if c.Value == v || slices.Contains(c.Args, v) {
-			f.event(ins) // a function value unknown: it may keep it
-			f.unknown[ins] = true
+			f.handedUnseen(ins, v) // a function value unknown: it may keep it
 		}
 		return
 	}
@@ -222,6 +256,10 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 		if a != v {
 			continue
 		}
+		if st := storedInBody(ins); st != nil && f.s.wraps(callee, i) {
+			f.rewrapped = append(f.rewrapped, st) // still the response's: see run
+			return
+		}
 		switch k := f.keepsAt(callee, c.Args, i); k {
 		case keepsAlways:
 			f.event(ins)
@@ -232,6 +270,31 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 			return
 		case keepsSome:
 			f.partial[ins] = true
+		}
+	}
+}
+
+// handedUnseen notes the call ins, of code the analyzer cannot see, given
+// the carrier v: it may keep the body, and may hand it back in a result of
+// v's type (an error handler given the last response, that returns it
+// with an error), which then carries it too.
+func (f *flow) handedUnseen(ins ssa.CallInstruction, v ssa.Value) {
+	f.event(ins)
+	f.unknown[ins] = true
+	call, ok := ins.(*ssa.Call)
+	if !ok {
+		return
+	}
+	tup, ok := call.Type().(*types.Tuple)
+	if !ok {
+		if types.Identical(call.Type(), v.Type()) {
+			f.add(call)
+		}
+		return
+	}
+	for _, r := range *call.Referrers() {
+		if e, ok := r.(*ssa.Extract); ok && types.Identical(tup.At(e.Index).Type(), v.Type()) {
+			f.add(e)
 		}
 	}
 }
@@ -312,7 +375,7 @@ func isDiscard(w ssa.Value) bool {
 
 // bodyField reports whether field i of what ptr points to is a body, or a
 // response with one: Body of an http.Response, RawResponse or Body of a
-// Resty response.
+// Resty response, the *http.Response a wrapper embeds.
 func bodyField(ptr types.Type, i int) bool {
 	p, ok := ptr.Underlying().(*types.Pointer)
 	if !ok {
@@ -324,10 +387,46 @@ func bodyField(ptr types.Type, i int) bool {
 	}
 	name := st.Field(i).Name()
 	switch {
+	case isWrapper(ptr) && st.Field(i).Embedded():
+		return isPointerTo(st.Field(i).Type(), "Response")
 	case analysisutil.IsNamed(p.Elem(), "net/http", "Response"):
 		return name == "Body"
 	case isRestyResponse(p.Elem()):
 		return name == "RawResponse" || name == "Body"
 	}
 	return false
+}
+
+// isWrapper reports whether t is a pointer to a struct that embeds
+// *http.Response: a response of the module's, whose body is its own
+// (`resp.Body.Close()` on it closes the embedded response's).
+func isWrapper(t types.Type) bool {
+	p, ok := t.Underlying().(*types.Pointer)
+	if !ok {
+		return false
+	}
+	st, ok := p.Elem().Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for fld := range st.Fields() {
+		if fld.Embedded() && isPointerTo(fld.Type(), "Response") {
+			return true
+		}
+	}
+	return false
+}
+
+// wrapperMade is the wrapper that addr is the embedded response field of,
+// where the function makes it (`&Response{Response: resp}`), or nil.
+func wrapperMade(addr ssa.Value) ssa.Value {
+	fa, ok := addr.(*ssa.FieldAddr)
+	if !ok {
+		return nil
+	}
+	a, ok := fa.X.(*ssa.Alloc)
+	if !ok || !bodyField(a.Type(), fa.Field) || !isWrapper(a.Type()) {
+		return nil
+	}
+	return a
 }

@@ -68,6 +68,65 @@ func (f *flow) keeps() bool {
 	return true
 }
 
+// holdsOnly reports whether every event of f, a parameter's flow, hands
+// what it holds back to the function's caller: a return of it, or a store
+// of it in a struct the function makes and returns (`return
+// &idleReader{rc: rc}`).
+func (f *flow) holdsOnly() bool {
+	for ins := range f.events {
+		switch ins := ins.(type) {
+		case *ssa.Return:
+		case *ssa.Store:
+			fa, ok := ins.Addr.(*ssa.FieldAddr)
+			if !ok {
+				return false
+			}
+			if a, ok := fa.X.(*ssa.Alloc); !ok || !returnedAs(a) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return len(f.events) > 0
+}
+
+// returnedAs reports whether v is returned, as it is or converted.
+func returnedAs(v ssa.Value) bool {
+	for _, r := range *v.Referrers() {
+		switch r := r.(type) {
+		case *ssa.Return:
+			return true
+		case *ssa.MakeInterface:
+			if returnedAs(r) {
+				return true
+			}
+		case *ssa.ChangeType:
+			if returnedAs(r) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// wraps reports whether callee only ever hands back its argument i, held
+// in what it returns (see holdsOnly).
+func (s *state) wraps(callee *ssa.Function, i int) bool {
+	if o := callee.Origin(); o != nil {
+		callee = o
+	}
+	if i >= 64 {
+		return false
+	}
+	if sum, ok := s.sums[callee]; ok {
+		return sum.wraps&(1<<i) != 0
+	}
+	obj, _ := callee.Object().(*types.Func)
+	var fact ownsFact
+	return obj != nil && obj.Pkg() != nil && obj.Pkg() != s.pass.Pkg && s.pass.ImportObjectFact(obj, &fact) && fact.Wraps&(1<<i) != 0
+}
+
 // keeps is what callee does with its argument i.
 func (s *state) keeps(callee *ssa.Function, i int) keep {
 	if o := callee.Origin(); o != nil {

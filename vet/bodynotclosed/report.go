@@ -37,6 +37,8 @@ func (s *state) report(f *flow, l leak) {
 		}
 	case l.loop:
 		msg = what + " not closed on every path: the loop's next call drops it"
+	case l.withErr && isRoundTripMethod(f.fn):
+		msg = fmt.Sprintf("%s returned open with an error at the return on line %d: a RoundTripper's caller, net/http's Client among them, drops it", what, pass.Fset.Position(l.at).Line)
 	case l.withErr:
 		msg = fmt.Sprintf("%s returned open with an error at the return on line %d: a caller that checks the error drops it", what, pass.Fset.Position(l.at).Line)
 	case l.at.IsValid():

@@ -203,12 +203,27 @@ func (w *walk) returned(r *ssa.Return, rs uint8, it walkItem) {
 	case may == 0:
 	case it.onErr || may == mayCallErr && f.src.openOnError:
 		f.openOnError |= rs // the call's error passed on with its body
+		if isRoundTripMethod(f.fn) {
+			w.openWithErr(r) // but a RoundTripper's contract forbids the pair
+		}
 	case may&mayOtherErr != 0:
 		f.openOnError |= rs
-		if w.src != nil && !w.pastUnknown && (!w.withErr.IsValid() || r.Pos() < w.withErr) {
-			w.withErr = r.Pos()
-		}
+		w.openWithErr(r)
 	}
+}
+
+// openWithErr notes the return r of the body open with an error, in a
+// flow from a source, on a path that hands the body to no code unseen.
+func (w *walk) openWithErr(r *ssa.Return) {
+	if w.src != nil && !w.pastUnknown && (!w.withErr.IsValid() || r.Pos() < w.withErr) {
+		w.withErr = r.Pos()
+	}
+}
+
+// isRoundTripMethod reports whether fn is a method RoundTrip of
+// http.RoundTripper's shape.
+func isRoundTripMethod(fn *ssa.Function) bool {
+	return fn.Signature.Recv() != nil && fn.Name() == "RoundTrip" && isRoundTrip(fn.Signature)
 }
 
 // returnedBy is the results the return r returns the body in: not one
