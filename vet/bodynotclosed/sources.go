@@ -16,9 +16,10 @@ type source struct {
 	results uint8 // the results that carry it; 0 for a call of one result
 	raw     bool  // a Resty response with its raw body
 	// openOnError is set where the call may return the body open with an
-	// error that is not nil: then a branch on its error says nothing of
-	// the body. net/http's calls, any RoundTripper's (as its contract
-	// asks) and Resty's return none with an error.
+	// error that is not nil: then the branch on which its error is not nil
+	// is walked too, as one that may hold the body (walk's onErr).
+	// net/http's calls, any RoundTripper's (as its contract asks) and
+	// Resty's return none with an error.
 	openOnError bool
 }
 
