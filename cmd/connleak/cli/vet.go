@@ -111,17 +111,22 @@ go vet -vettool=$(command -v connleak) ./...
 // (govet.go), or with opts.Fix or opts.NoTests, which go vet has not,
 // through vet.Run. Where go vet cannot say, it says so on stderr, and why,
 // and falls back to vet.Run, whose findings are the same (it reads every
-// dependency from source, as go vet does: vet/source.go). -fix and
-// -test=false are no fallback: they say nothing.
+// dependency from source, as go vet does: vet/source.go); where vet.Run
+// cannot check them either, its error alone says why, in one line. -fix
+// and -test=false are no fallback: they say nothing.
 func check(ctx context.Context, patterns []string, opts vet.Options, stderr io.Writer) (vet.Result, error) {
-	if !opts.Fix && !opts.NoTests {
-		found, err := goVet(ctx, patterns, stderr)
-		if err == nil {
-			return vet.Result{Findings: found}, nil
-		}
-		fmt.Fprintf(stderr, "connleak vet: go vet could not check the packages (%s); checking them with connleak's own loader\n", err)
+	if opts.Fix || opts.NoTests {
+		return vet.Run(ctx, patterns, opts)
 	}
-	return vet.Run(ctx, patterns, opts)
+	found, goErr := goVet(ctx, patterns, stderr)
+	if goErr == nil {
+		return vet.Result{Findings: found}, nil
+	}
+	res, err := vet.Run(ctx, patterns, opts)
+	if err == nil {
+		fmt.Fprintf(stderr, "connleak vet: go vet could not check the packages (%s); checked them with connleak's own loader\n", goErr)
+	}
+	return res, err
 }
 
 // labShows is f's message with the lab scenario that shows its pattern,
