@@ -96,21 +96,10 @@ func (r *releases) released(fn ast.Node, lit ast.Expr, v *types.Var, p fieldPath
 // h.transport.CloseIdleConnections alike, the call where it is one.
 func releasesByPath(info *types.Info, parent map[ast.Node]ast.Node, ins *inspector.Inspector) map[fieldPath][]ast.Node {
 	byPath := map[fieldPath][]ast.Node{}
-	ins.Preorder([]ast.Node{(*ast.SelectorExpr)(nil)}, func(n ast.Node) {
-		sel := n.(*ast.SelectorExpr)
-		fn, ok := info.Uses[sel.Sel].(*types.Func)
-		if !ok || !analysisutil.IsReleaseMethod(fn) {
-			return
+	analysisutil.ReleaseSites(info, parent, ins, analysisutil.IsReleaseMethod, func(sel *ast.SelectorExpr, at ast.Node) {
+		if p, ok := pathOf(info, sel.X); ok {
+			byPath[p] = append(byPath[p], at)
 		}
-		p, ok := pathOf(info, sel.X)
-		if !ok {
-			return
-		}
-		var node ast.Node = sel
-		if call, ok := parent[sel].(*ast.CallExpr); ok && call.Fun == sel {
-			node = call
-		}
-		byPath[p] = append(byPath[p], node)
 	})
 	return byPath
 }

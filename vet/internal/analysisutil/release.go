@@ -186,27 +186,35 @@ func Repeats(stmt, child ast.Node) bool {
 // v.Close alike, the call where it is one.
 func ReleasesByVar(info *types.Info, parent map[ast.Node]ast.Node, ins *inspector.Inspector, isRelease func(*types.Func) bool) map[*types.Var][]ast.Node {
 	byVar := map[*types.Var][]ast.Node{}
+	ReleaseSites(info, parent, ins, isRelease, func(sel *ast.SelectorExpr, at ast.Node) {
+		id, ok := ast.Unparen(sel.X).(*ast.Ident)
+		if !ok {
+			return
+		}
+		if v, ok := info.Uses[id].(*types.Var); ok {
+			byVar[v] = append(byVar[v], at)
+		}
+	})
+	return byVar
+}
+
+// ReleaseSites calls visit with each selector of the package that names a
+// method isRelease accepts, and the node that releases: the call where the
+// selector is called (x.Close()), else the selector itself, a method value
+// (t.Cleanup(x.Close)).
+func ReleaseSites(info *types.Info, parent map[ast.Node]ast.Node, ins *inspector.Inspector, isRelease func(*types.Func) bool, visit func(sel *ast.SelectorExpr, at ast.Node)) {
 	ins.Preorder([]ast.Node{(*ast.SelectorExpr)(nil)}, func(n ast.Node) {
 		sel := n.(*ast.SelectorExpr)
 		fn, ok := info.Uses[sel.Sel].(*types.Func)
 		if !ok || !isRelease(fn) {
 			return
 		}
-		id, ok := ast.Unparen(sel.X).(*ast.Ident)
-		if !ok {
-			return
-		}
-		v, ok := info.Uses[id].(*types.Var)
-		if !ok {
-			return
-		}
-		var node ast.Node = sel
+		var at ast.Node = sel
 		if call, ok := parent[sel].(*ast.CallExpr); ok && call.Fun == sel {
-			node = call
+			at = call
 		}
-		byVar[v] = append(byVar[v], node)
+		visit(sel, at)
 	})
-	return byVar
 }
 
 // DeclaredIn reports whether v is declared in fn's body.
