@@ -132,25 +132,7 @@ func (c *checker) step(fl *flow, n ast.Node) {
 			c.push(fl, p)
 		}
 	case *ast.SelectorExpr:
-		if call, ok := c.parent[p].(*ast.CallExpr); ok && call.Fun == p {
-			c.method(fl, call, p)
-			return
-		}
-		if c.isLHS(p) {
-			return // a write into the value: the stored value's flow sees it
-		}
-		sel := c.info.Selections[p]
-		if sel == nil {
-			return
-		}
-		if fn, ok := sel.Obj().(*types.Func); ok && sel.Kind() == types.MethodVal && analysisutil.IsReleaseMethod(fn) &&
-			isReleased(c.info, c.parent, p) {
-			fl.releases = append(fl.releases, p) // t.Cleanup(tr.CloseIdleConnections)
-			return
-		}
-		if sel.Kind() == types.MethodVal || holds(sel.Type()) {
-			c.push(fl, p)
-		}
+		c.selector(fl, p)
 	case *ast.IndexExpr:
 		if p.X != n {
 			fl.kept = true // a map key
@@ -171,6 +153,56 @@ func (c *checker) step(fl *flow, n ast.Node) {
 		c.push(fl, p)
 	case *ast.AssignStmt:
 		c.assign(fl, p, n)
+	case *ast.ValueSpec, *ast.RangeStmt:
+		c.declared(fl, p, n)
+	case *ast.SendStmt:
+		if p.Value == n {
+			fl.kept = true
+		}
+	case *ast.ReturnStmt:
+		if analysisutil.EnclosingFunc(c.parent, p) == fl.fn {
+			fl.returned = true // the function's result holds it
+		} else {
+			fl.kept = true // a closure's result: where it goes is not followed
+		}
+	case *ast.ExprStmt, *ast.BinaryExpr, *ast.IfStmt, *ast.SwitchStmt, *ast.CaseClause, *ast.IncDecStmt, *ast.DeferStmt, *ast.GoStmt:
+		// Dropped or compared; a call's own statement is seen at the call.
+	case *ast.FuncDecl, *ast.Field:
+		// A parameter's own declaration.
+	default:
+		fl.kept = true // anything else: say kept
+	}
+}
+
+// selector follows the value from p.X, which holds it, into the selector
+// p: a method called on it, a method value (a release handed to
+// t.Cleanup, say), or a field that holds a pool.
+func (c *checker) selector(fl *flow, p *ast.SelectorExpr) {
+	if call, ok := c.parent[p].(*ast.CallExpr); ok && call.Fun == p {
+		c.method(fl, call, p)
+		return
+	}
+	if c.isLHS(p) {
+		return // a write into the value: the stored value's flow sees it
+	}
+	sel := c.info.Selections[p]
+	if sel == nil {
+		return
+	}
+	if fn, ok := sel.Obj().(*types.Func); ok && sel.Kind() == types.MethodVal && analysisutil.IsReleaseMethod(fn) &&
+		isReleased(c.info, c.parent, p) {
+		fl.releases = append(fl.releases, p) // t.Cleanup(tr.CloseIdleConnections)
+		return
+	}
+	if sel.Kind() == types.MethodVal || holds(sel.Type()) {
+		c.push(fl, p)
+	}
+}
+
+// declared follows the value from n into the variables a var declaration
+// or a range statement, p, gives it to.
+func (c *checker) declared(fl *flow, p ast.Node, n ast.Node) {
+	switch p := p.(type) {
 	case *ast.ValueSpec:
 		for j, v := range p.Values {
 			if v == n && j < len(p.Names) {
@@ -190,22 +222,6 @@ func (c *checker) step(fl *flow, n ast.Node) {
 				}
 			}
 		}
-	case *ast.SendStmt:
-		if p.Value == n {
-			fl.kept = true
-		}
-	case *ast.ReturnStmt:
-		if analysisutil.EnclosingFunc(c.parent, p) == fl.fn {
-			fl.returned = true // the function's result holds it
-		} else {
-			fl.kept = true // a closure's result: where it goes is not followed
-		}
-	case *ast.ExprStmt, *ast.BinaryExpr, *ast.IfStmt, *ast.SwitchStmt, *ast.CaseClause, *ast.IncDecStmt, *ast.DeferStmt, *ast.GoStmt:
-		// Dropped or compared; a call's own statement is seen at the call.
-	case *ast.FuncDecl, *ast.Field:
-		// A parameter's own declaration.
-	default:
-		fl.kept = true // anything else: say kept
 	}
 }
 
