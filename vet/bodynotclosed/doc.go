@@ -11,8 +11,9 @@
 // returns an open body whose function does not close it, or hand it on, on
 // every path from the call to a return:
 //
-//   - net/http's Client.Do, Get, Post, Head and PostForm, http.Get and the
-//     like, Transport.RoundTrip and any RoundTripper's;
+//   - net/http's Client.Do, Get, Post and PostForm, http.Get and the
+//     like, Transport.RoundTrip and any RoundTripper's, but for a request
+//     made for HEAD, whose reply holds no connection (head.go);
 //   - a call of a func value of RoundTrip's shape, func(*http.Request)
 //     (*http.Response, error): a handler, a middleware's next, a method
 //     value of Client.Do;

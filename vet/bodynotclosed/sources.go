@@ -39,19 +39,22 @@ func (src source) roots() []ssa.Value {
 
 // The calls of net/http that return a response whose body is the caller's.
 var httpSources = map[string]bool{
-	"Get": true, "Post": true, "Head": true, "PostForm": true, // package-level
-	"(*Client).Do": true, "(*Client).Get": true, "(*Client).Post": true, "(*Client).Head": true, "(*Client).PostForm": true,
+	"Get": true, "Post": true, "PostForm": true, // package-level; Head is no source (head.go)
+	"(*Client).Do": true, "(*Client).Get": true, "(*Client).Post": true, "(*Client).PostForm": true,
 	"(*Transport).RoundTrip": true,
 }
 
-// The methods of a Resty Request that make it.
+// The methods of a Resty Request that make it; Head is no source (head.go).
 var restyCalls = map[string]bool{
-	"Get": true, "Post": true, "Put": true, "Patch": true, "Delete": true, "Head": true, "Options": true, "Execute": true, "Send": true,
+	"Get": true, "Post": true, "Put": true, "Patch": true, "Delete": true, "Options": true, "Execute": true, "Send": true,
 }
 
 // source reports whether call is a source, and which.
 func (s *state) source(call *ssa.Call) (source, bool) {
 	c := call.Common()
+	if isRoundTrip(c.Signature()) && sendsHead(call) {
+		return source{}, false
+	}
 	if c.IsInvoke() {
 		// Any RoundTripper's RoundTrip.
 		if c.Method.Name() == "RoundTrip" && isHTTPResponse(c.Signature().Results()) {

@@ -5,11 +5,11 @@ import (
 	"testing"
 )
 
-// mockAPI answers every Head with a made-up response, with no connection
+// mockAPI answers every Get with a made-up response, with no connection
 // under it.
 type mockAPI struct{}
 
-func (mockAPI) Head(string) (*http.Response, error) {
+func (mockAPI) Get(string) (*http.Response, error) {
 	return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody}, nil
 }
 
@@ -19,10 +19,10 @@ func TestExists(t *testing.T) {
 	}
 }
 
-// TestHead's API may be the mock: a call in a test file is no source.
-func TestHead(t *testing.T) {
+// TestGet's API may be the mock: a call in a test file is no source.
+func TestGet(t *testing.T) {
 	var api API = mockAPI{}
-	resp, err := api.Head("http://example.com")
+	resp, err := api.Get("http://example.com")
 	if err != nil {
 		t.Fatal(err)
 	}

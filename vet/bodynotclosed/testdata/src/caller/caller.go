@@ -38,14 +38,14 @@ func raw(c *resty.Client, u string) error {
 	return nil
 }
 
-// header is implemented by helper.Client alone, in a package caller
+// fetcher is implemented by helper.Client alone, in a package caller
 // imports.
-type header interface {
-	Head(u string) (*http.Response, error) // want Head:"returns 0"
+type fetcher interface {
+	Fetch(u string) (*http.Response, error) // want Fetch:"returns 0"
 }
 
-func headStatus(h header, u string) int {
-	resp, err := h.Head(u) // want `response body never closed`
+func fetchStatus(f fetcher, u string) int {
+	resp, err := f.Fetch(u) // want `response body never closed`
 	if err != nil {
 		return 0
 	}

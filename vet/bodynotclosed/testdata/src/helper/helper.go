@@ -124,10 +124,10 @@ func GetChecked(c *http.Client, u string) (*http.Response, error) { // want GetC
 	return resp, nil
 }
 
-// Head calls the server; package caller calls it through an interface of
+// Fetch calls the server; package caller calls it through an interface of
 // its own.
-func (c *Client) Head(u string) (*http.Response, error) { // want Head:"returns 0"
-	return c.hc.Head(u)
+func (c *Client) Fetch(u string) (*http.Response, error) { // want Fetch:"returns 0"
+	return c.hc.Get(u)
 }
 
 // Check closes a bad reply's body and returns a good one's, handed a

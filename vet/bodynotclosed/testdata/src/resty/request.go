@@ -86,3 +86,9 @@ func parsed(url string) {
 	client.R().SetDoNotParseResponse(false).Get(url)
 	client.R().Get(url)
 }
+
+// headDiscarded drops a HEAD reply: its raw body is http.NoBody and its
+// connection is back in the pool.
+func headDiscarded(url string) {
+	client.R().SetDoNotParseResponse(true).Head(url)
+}

@@ -27,6 +27,7 @@ func (r *Request) SetDoNotParseResponse(b bool) *Request { r.noParse = b; return
 func (r *Request) SetHeader(k, v string) *Request        { return r }
 func (r *Request) Get(url string) (*Response, error)     { return r.Execute(http.MethodGet, url) }
 func (r *Request) Post(url string) (*Response, error)    { return r.Execute(http.MethodPost, url) }
+func (r *Request) Head(url string) (*Response, error)    { return r.Execute(http.MethodHead, url) }
 func (r *Request) Execute(method, url string) (*Response, error) {
 	req, err := http.NewRequest(method, url, nil)
 	if err != nil {
