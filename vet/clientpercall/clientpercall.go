@@ -75,16 +75,21 @@ func runClientPerCall(pass *analysis.Pass) (any, error) {
 
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	assigns := analysisutil.FieldAssignments(ins, pass.TypesInfo)
-	var sites []*site
-	ins.WithStack([]ast.Node{(*ast.CompositeLit)(nil), (*ast.CallExpr)(nil)}, func(n ast.Node, push bool, stack []ast.Node) bool {
-		if !push {
+	find := func() []*site {
+		var sites []*site
+		ins.WithStack([]ast.Node{(*ast.CompositeLit)(nil), (*ast.CallExpr)(nil)}, func(n ast.Node, push bool, stack []ast.Node) bool {
+			if !push {
+				return true
+			}
+			if s := c.site(n.(ast.Expr), stack, assigns); s != nil {
+				sites = append(sites, s)
+			}
 			return true
-		}
-		if s := c.site(n.(ast.Expr), stack, assigns); s != nil {
-			sites = append(sites, s)
-		}
-		return true
-	})
+		})
+		return sites
+	}
+	sites := c.findConstructors(find)
+	c.exportFacts()
 	for _, pool := range pools(sites) {
 		c.judge(pool)
 	}
@@ -106,7 +111,7 @@ func (c *checker) site(n ast.Expr, stack []ast.Node, assigns map[*types.Var][]an
 			s.kind = kindClient
 		}
 	case *ast.CallExpr:
-		s.kind = siteOfCall(c.pass, n)
+		s.kind = c.siteOfCall(n)
 		if analysisutil.IsNew(c.info, n, "net/http", "Transport") {
 			s.kind = kindTransport // &http.Transport{}
 		}
@@ -234,7 +239,20 @@ func (c *checker) judge(members []*site) {
 		where = "and dropped when the function returns"
 	}
 	analysisutil.Report(c.pass, analysisutil.CheckClientPerCall, top.expr.Pos(), nil,
-		"%s made per call (%s): a connection pool nothing shares%s", what[top.kind], where, unless)
+		"%s made per call%s (%s): a connection pool nothing shares%s", what[top.kind], c.madeBy(top.expr), where, unless)
+}
+
+// madeBy names the constructor the call e is, " by newClient"; "" for
+// any other site.
+func (c *checker) madeBy(e ast.Expr) string {
+	call, ok := e.(*ast.CallExpr)
+	if !ok {
+		return ""
+	}
+	if fn, ok := analysisutil.Callee(c.pass, call).(*types.Func); ok && knownSite(fn) == kindNone && c.makes(fn) != kindNone {
+		return " by " + fn.Name()
+	}
+	return ""
 }
 
 // released reports whether the function releases the pool on its way
@@ -288,12 +306,21 @@ func (c *checker) enclosing(n ast.Node) (fn ast.Node, inLoop bool) {
 }
 
 // siteOfCall is what the call makes: a Transport cloned, a Resty
-// client, or a go-retryablehttp one.
-func siteOfCall(pass *analysis.Pass, call *ast.CallExpr) kind {
-	fn, ok := analysisutil.Callee(pass, call).(*types.Func)
+// client, a go-retryablehttp one, or what a constructor makes.
+func (c *checker) siteOfCall(call *ast.CallExpr) kind {
+	fn, ok := analysisutil.Callee(c.pass, call).(*types.Func)
 	if !ok {
 		return kindNone
 	}
+	if k := knownSite(fn); k != kindNone {
+		return k
+	}
+	return c.makes(fn)
+}
+
+// knownSite is what a call of fn makes, by its name: a Transport cloned, a
+// Resty client, or a go-retryablehttp one.
+func knownSite(fn *types.Func) kind {
 	sig := fn.Type().(*types.Signature)
 	switch {
 	case fn.Name() == "Clone" && sig.Recv() != nil && analysisutil.IsNamed(sig.Recv().Type(), "net/http", "Transport"):

@@ -14,7 +14,10 @@
 // program, and a conn.serve in the server. Made once, in main or init or
 // a package variable, kept and shared, it is the fix.
 //
-// A pool is made where a Transport is made: a Transport literal or
+// A pool is made where a Transport is made, or where a constructor is
+// called: a function of the module that makes a pool and returns it, kept
+// nowhere else and not released (newClient, an SDK's NewClient; a fact
+// carries it across packages). It is made by a Transport literal or
 // new(http.Transport) (unless DisableKeepAlives is a constant true: it
 // keeps no connection; below), a Clone of one (http.DefaultTransport's too: the clone is
 // a new pool), resty.New and Resty's other New functions,

@@ -15,8 +15,12 @@ import (
 // the result. Bit 0 is the receiver, bit i+1 the parameter i (a variadic
 // one counts for all its arguments). A function without the fact, the
 // standard library's, an interface's method or a func value, is taken to keep
-// everything, but for a wrapper's shape (see wraps).
-type keepsFact struct{ Mask, Returns uint64 }
+// everything, but for a wrapper's shape (see wraps). Makes is the kind of
+// pool a constructor's result holds, made in it (makes.go).
+type keepsFact struct {
+	Mask, Returns uint64
+	Makes         uint8
+}
 
 func (*keepsFact) AFact() {}
 
@@ -24,6 +28,9 @@ func (f *keepsFact) String() string {
 	s := "keeps(" + bits(f.Mask) + ")"
 	if f.Returns != 0 {
 		s += " returns(" + bits(f.Returns) + ")"
+	}
+	if f.Makes != 0 {
+		s += " makes(" + what[f.Makes] + ")"
 	}
 	return s
 }
@@ -60,8 +67,7 @@ func (c *checker) keeps(fn *types.Func) (keepsFact, bool) {
 
 // computeFacts computes the facts of the package's functions with a body,
 // from none kept or returned up: each is recomputed when a callee's fact
-// grows, until none does. It exports those of the functions other
-// packages can call.
+// grows, until none does.
 func (c *checker) computeFacts() {
 	decls := map[*types.Func]*ast.FuncDecl{}
 	var order []*types.Func
@@ -100,9 +106,14 @@ func (c *checker) computeFacts() {
 			}
 		}
 	}
-	for _, fn := range order {
+}
+
+// exportFacts exports the facts of the functions other packages can call,
+// with what each constructor makes.
+func (c *checker) exportFacts() {
+	for fn, f := range c.local {
 		if fn.Exported() {
-			f := c.local[fn]
+			f.Makes = uint8(c.ctors[fn])
 			c.pass.ExportObjectFact(fn, &f)
 		}
 	}
