@@ -153,7 +153,7 @@ func (w *walk) scan(it walkItem) {
 		case *ssa.Panic:
 			return
 		case *ssa.Call:
-			if noReturn(ins.Common()) {
+			if noReturn(ins.Common()) || failsTest(ins.Common()) {
 				return
 			}
 		case *ssa.If:
@@ -258,6 +258,23 @@ func (w *walk) leftAt(r *ssa.Return, it walkItem) uint8 {
 		return leftOnError
 	}
 	return leftOnSuccess
+}
+
+// failsTest reports whether c is a call that fails the test and goes on,
+// t.Error, t.Errorf or t.Fail (a *testing.T's, B's, F's or a testing.TB's):
+// a path that fails its test ends there for the check. The test reports
+// it already, and it is most often the path where a call the test expects
+// to fail did not, `if err == nil { t.Error("want an error") }`, the one
+// path on which that call returns a body.
+func failsTest(c *ssa.CallCommon) bool {
+	var pkg *types.Package
+	var name string
+	if c.IsInvoke() {
+		pkg, name = c.Method.Pkg(), c.Method.Name()
+	} else if fn := c.StaticCallee(); fn != nil && fn.Package() != nil {
+		pkg, name = fn.Package().Pkg, fn.Name()
+	}
+	return pkg != nil && pkg.Path() == "testing" && (name == "Error" || name == "Errorf" || name == "Fail")
 }
 
 // noReturn reports whether c is a call that does not return: the process
