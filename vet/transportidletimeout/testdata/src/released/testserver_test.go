@@ -43,7 +43,7 @@ func TestPlainServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	go http.Serve(ln, http.NotFoundHandler())
-	defer ln.Close() // the server's connections outlive its listener
+	defer ln.Close()                                // the server's connections outlive its listener
 	c := &http.Client{Transport: &http.Transport{}} // want `http.Transport without IdleConnTimeout`
 	resp, err := c.Get("http://" + ln.Addr().String())
 	if err != nil {
