@@ -219,7 +219,7 @@ func (c *checker) judge(members []*site) {
 			}
 		}
 	}
-	if made == nil || c.released(members) {
+	if made == nil || c.released(members) || analysisutil.ClosesTestServer(c.pass, c.declOf(made.expr)) {
 		return
 	}
 	// Where the pool is made says how often: a Client made in a handler
@@ -253,6 +253,17 @@ func (c *checker) madeBy(e ast.Expr) string {
 		return " by " + fn.Name()
 	}
 	return ""
+}
+
+// declOf is the function declaration around n, through its func
+// literals; nil for a package variable's.
+func (c *checker) declOf(n ast.Node) *ast.FuncDecl {
+	for p := c.parent[n]; p != nil; p = c.parent[p] {
+		if d, ok := p.(*ast.FuncDecl); ok {
+			return d
+		}
+	}
+	return nil
 }
 
 // released reports whether the function releases the pool on its way

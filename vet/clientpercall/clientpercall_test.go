@@ -27,5 +27,5 @@ import (
 func Test(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), clientpercall.Analyzer,
 		"clientpercall", "assigned", "helper", "helpers", "constvalue", "shared", "rangeexpr", "released", "onepool", "odd", "subtest", "cleanup", "newtransport",
-		"wrapped", "wrappers", "retryable", "joined", "constructors", "constructor")
+		"wrapped", "wrappers", "retryable", "joined", "constructors", "constructor", "testserver")
 }
