@@ -35,9 +35,11 @@ var Analyzer = &analysis.Analyzer{
 // so on some path, with an error, or with none (see keep); Pair is what
 // it does with a body given with its error (see pair); bit i of Hands is
 // set where it hands an open body to its parameter i, a func, and leaves
-// it to it (see handsTo); bit i of Wraps where it only ever hands it
-// back, held in what it returns (a reader that wraps the body, and
-// closes it when it is closed).
+// it to it (see handsTo), and of Shows where it shows the body it returns
+// open to its parameter i, a func, which owns it where it closes or keeps
+// it (see returnsPast); bit i of Wraps where it only ever hands it back,
+// held in what it returns (a reader that wraps the body, and closes it
+// when it is closed).
 type ownsFact struct {
 	Returns         uint8
 	OpenOnError     uint8
@@ -46,6 +48,7 @@ type ownsFact struct {
 	LeavesOnSuccess uint64
 	Pair            pair
 	Hands           uint64
+	Shows           uint64
 	Wraps           uint64
 }
 
@@ -73,6 +76,9 @@ func (f *ownsFact) String() string {
 	}
 	if f.Hands != 0 {
 		parts = append(parts, "hands "+bits(f.Hands))
+	}
+	if f.Shows != 0 {
+		parts = append(parts, "shows "+bits(f.Shows))
 	}
 	if f.Wraps != 0 {
 		parts = append(parts, "wraps "+bits(f.Wraps))
@@ -111,6 +117,7 @@ type summary struct {
 	freeKeeps       uint64
 	pair            pair
 	hands           uint64
+	shows           uint64
 }
 
 // state is one pass: the package in SSA form and its functions' summaries.
@@ -170,7 +177,7 @@ func run(pass *analysis.Pass) (any, error) {
 			pass.ExportObjectFact(obj, &ownsFact{
 				Returns: sum.returns, OpenOnError: sum.openOnError,
 				Keeps: sum.keeps, LeavesOnError: sum.leavesOnError, LeavesOnSuccess: sum.leavesOnSuccess, Pair: sum.pair,
-				Hands: sum.hands, Wraps: sum.wraps,
+				Hands: sum.hands, Shows: sum.shows, Wraps: sum.wraps,
 			})
 		}
 	}
@@ -220,7 +227,8 @@ func buildSSA(pass *analysis.Pass) (pkg *ssa.Package, funcs []*ssa.Function) {
 }
 
 // postorder is funcs with each function after the functions of the
-// package it calls, and after the methods of the package named as an
+// package it calls or takes as a value (a function literal it makes, or
+// passes as a callback), and after the methods of the package named as an
 // interface method it calls, cycles broken where they close.
 func postorder(pkg *ssa.Package, funcs []*ssa.Function) []*ssa.Function {
 	inPkg := map[*ssa.Function]bool{}
@@ -247,8 +255,6 @@ func postorder(pkg *ssa.Package, funcs []*ssa.Function) []*ssa.Function {
 						}
 					}
 					callee = ins.Common().StaticCallee()
-				case *ssa.MakeClosure:
-					callee, _ = ins.Fn.(*ssa.Function)
 				}
 				if callee != nil {
 					if o := callee.Origin(); o != nil {
@@ -256,6 +262,11 @@ func postorder(pkg *ssa.Package, funcs []*ssa.Function) []*ssa.Function {
 					}
 					if inPkg[callee] {
 						visit(callee)
+					}
+				}
+				for _, op := range ins.Operands(nil) {
+					if fn, ok := (*op).(*ssa.Function); ok && inPkg[fn] {
+						visit(fn) // a literal, or a function, as a value
 					}
 				}
 			}
@@ -287,6 +298,16 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 			}
 		}
 	}
+	s.sources(fn, sum)
+	s.callbacks(fn, sum)
+	return sum
+}
+
+// sources follows the bodies fn opens, notes in sum what it does with
+// them, and reports those it leaks. It shows a callback the bodies it
+// returns open only where it so shows every one (see returnsPast).
+func (s *state) sources(fn *ssa.Function, sum *summary) {
+	plain := false // a body returned open not past a callback alone
 	for _, b := range fn.Blocks {
 		for _, ins := range b.Instrs {
 			call, ok := ins.(*ssa.Call)
@@ -307,13 +328,16 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 			sum.returns |= f.returns
 			sum.openOnError |= f.openOnError
 			sum.hands |= f.handsTo()
+			sum.shows |= f.shows
+			plain = plain || f.returns != 0 && f.shows == 0
 			if ok {
 				s.report(f, l)
 			}
 		}
 	}
-	s.callbacks(fn, sum)
-	return sum
+	if plain {
+		sum.shows = 0
+	}
 }
 
 // summarizeParam notes in sum, at the bit of its parameter p, what fn

@@ -13,7 +13,7 @@ import (
 )
 
 func Test(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), bodynotclosed.Analyzer, "nethttp", "resty", "ignored", "apiclient", "doer", "respcallback", "respcallback/service")
+	analysistest.Run(t, analysistest.TestData(), bodynotclosed.Analyzer, "nethttp", "resty", "ignored", "apiclient", "doer", "respcallback", "respcallback/service", "retrycallback")
 }
 
 // TestFacts checks the facts across packages: helper returns open bodies

@@ -88,7 +88,8 @@ func after(at ssa.Instruction, visit func(ssa.Instruction) bool) {
 
 // callbacks notes in sum the parameters of fn that it hands on to a call
 // that hands an open body to them, and follows the body that a call of fn
-// hands to a function literal it is given (see callback).
+// hands to a function literal it is given, or shows to one that owns it
+// (see callback, ownedByCallbacks).
 func (s *state) callbacks(fn *ssa.Function, sum *summary) {
 	for _, b := range fn.Blocks {
 		for _, ins := range b.Instrs {
@@ -97,22 +98,19 @@ func (s *state) callbacks(fn *ssa.Function, sum *summary) {
 				continue
 			}
 			args, hands := s.handsOf(call)
+			if shows, ok := s.ownedByCallbacks(call); ok {
+				hands |= shows
+			}
 			for i, a := range args {
 				if i >= 64 || hands&(1<<i) == 0 {
 					continue
 				}
-				if conv, ok := a.(*ssa.ChangeType); ok {
-					a = conv.X // a literal as a named func type
-				}
-				switch a := a.(type) {
-				case *ssa.Parameter:
-					if j := slices.Index(fn.Params, a); j >= 0 && j < 64 {
+				if p, ok := a.(*ssa.Parameter); ok {
+					if j := slices.Index(fn.Params, p); j >= 0 && j < 64 {
 						sum.hands |= 1 << j
 					}
-				case *ssa.MakeClosure:
-					s.callback(call, a.Fn)
-				case *ssa.Function:
-					s.callback(call, a)
+				} else if anon, p := takesBody(a); p != nil {
+					s.callback(call, anon, p)
 				}
 			}
 		}
@@ -147,30 +145,22 @@ func (s *state) handsOf(call *ssa.Call) ([]ssa.Value, uint64) {
 	return c.Args, fact.Hands
 }
 
-// callback reports the body that call hands the function literal anon, as
-// its one parameter that may carry one, where anon does not close or hand
-// it on, on every path.
-func (s *state) callback(call *ssa.Call, anon ssa.Value) {
-	fn, ok := anon.(*ssa.Function)
-	if !ok || fn.Parent() == nil || len(fn.Blocks) == 0 {
-		return
-	}
-	var p *ssa.Parameter
-	for _, q := range fn.Params {
-		if mayCarry(q.Type()) {
-			if p != nil {
-				return
-			}
-			p = q
-		}
-	}
-	if p == nil {
+// callback reports the body that call hands the function literal fn, as
+// its one parameter p that may carry one, where fn does not close or hand
+// it on, on every path. The error its parameter after p, where there is
+// one, is taken as the one that came with the body, as a check's is (see
+// pair): where it is not nil there is no body.
+func (s *state) callback(call *ssa.Call, fn *ssa.Function, p *ssa.Parameter) {
+	if fn.Parent() == nil || len(fn.Blocks) == 0 {
 		return
 	}
 	f := s.newFlow(fn)
+	if i := slices.Index(fn.Params, p); i+1 < len(fn.Params) && isError(fn.Params[i+1].Type()) {
+		f.paramErr = fn.Params[i+1]
+	}
 	f.add(p)
 	f.run()
-	l, ok := f.openPath(nil, fn.Blocks[0], 0, false)
+	l, ok := f.openPath(nil, fn.Blocks[0], 0, nil)
 	_, expr := callExpr(s.pass, call)
 	if !ok || expr == nil {
 		return

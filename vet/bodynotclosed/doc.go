@@ -68,7 +68,23 @@
 // every implementation seen does). A function literal given as that
 // callback, func(resp *http.Response) error { ... }, owns the body as its
 // one parameter that may carry one: where it does not close or hand it on,
-// on every path, the finding is at the call that hands it over.
+// on every path, the finding is at the call that hands it over. Its
+// parameter after the body's, where that is an error, is taken as the one
+// that came with the body: where it is not nil there is no body.
+//
+// One that calls its func parameter with an open body and returns the
+// response after, on every path on which it returns it open
+// (requestWithRetries(req, handleResponse) calls handleResponse(resp,
+// err), which reads and closes the body or returns it as its result, and
+// returns resp), shows the body to its callback (a fact across packages).
+// Who owns the body then is told at each call: where every func value
+// given there, a function literal or a named function, closes, keeps or
+// returns the body on some path, the body is the callback's, and the call
+// returns none open; a function literal among them owns it as one a body
+// is handed to does. Where one leaves the body alone (a check of the
+// status), the call returns it open, for its caller to close. A callback
+// whose result of the response's type may hand the body back is shown
+// nothing.
 //
 // A body read until a Read fails is done with as well: io.ReadAll(body),
 // io.Copy(io.Discard, body) and io.CopyBuffer(io.Discard, body, buf) (and

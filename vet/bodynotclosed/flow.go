@@ -29,6 +29,7 @@ type flow struct {
 	gates       map[ssa.Instruction]*gate // the events that keep it on some paths, told apart by their error (see gateOf)
 	partial     map[ssa.Instruction]bool  // the calls that keep it on some paths, not told apart (keepsSome): no events
 	left        uint8                     // the returns reached with it open, as leftOnError and leftOnSuccess
+	shows       uint64                    // the func parameters it is returned open past alone (see returnsPast)
 	paramErr    ssa.Value                 // for a parameter's flow, the error taken as given with it, or nil (see pair)
 	// rewrapped is the stores of a wrapper of the body in the Body field
 	// of a response (`resp.Body = newIdleReader(resp.Body, d)`): where

@@ -64,7 +64,7 @@ func (f *flow) keeps() bool {
 	if len(f.events) == 0 || len(f.fn.Blocks) == 0 {
 		return false
 	}
-	f.openPath(nil, f.fn.Blocks[0], 0, false)
+	f.openPath(nil, f.fn.Blocks[0], 0, nil)
 	return true
 }
 

@@ -82,6 +82,9 @@ func (s *state) source(call *ssa.Call) (source, bool) {
 		return source{call: call, results: 1, raw: true}, true
 	}
 	if rs, onErr := s.returnsOf(callee); rs != 0 {
+		if _, owned := s.ownedByCallbacks(call); owned {
+			return source{}, false // the body is its callbacks' (shows.go)
+		}
 		if _, ok := call.Type().(*types.Tuple); !ok {
 			rs = 0
 		}

@@ -25,13 +25,14 @@ type leak struct {
 func (f *flow) leak() (leak, bool) {
 	src := f.src.call
 	from := slices.Index(src.Block().Instrs, ssa.Instruction(src)) + 1
-	l, ok := f.openPath(src, src.Block(), from, false)
+	l, ok := f.openPath(src, src.Block(), from, nil)
 	if len(f.unknown) > 0 && len(f.returned) > 0 {
 		// What the body is handed to unseen (a callback given the
 		// response, say) may keep it, so its function reports no leak;
 		// but a body returned after that is still returned open, as far
-		// as its callers can tell.
-		f.openPath(src, src.Block(), from, true)
+		// as its callers can tell: unless the callback it was shown to
+		// owns it, which its callers tell (see shows).
+		f.returnsPast(src, from)
 	}
 	return l, ok
 }
@@ -44,9 +45,9 @@ func (f *flow) leak() (leak, bool) {
 // response, returns no open body. It notes in f.left the returns it
 // reaches with the body open, with an error or with none.
 //
-// With pastUnknown, it goes on past the events that hand the body to code
-// it cannot see, for f.returns alone.
-func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int, pastUnknown bool) (leak, bool) {
+// Where past is not nil, it goes on past those of the events that hand
+// the body to code it cannot see, for f.returns alone.
+func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int, past map[ssa.Instruction]bool) (leak, bool) {
 	errV := f.paramErr
 	if src != nil {
 		errV = errorOf(src)
@@ -54,7 +55,7 @@ func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int, pastUnkn
 			f.within = reachable(src.Block())
 		}
 	}
-	w := &walk{f: f, c: f.newConds(errV), src: src, pastUnknown: pastUnknown, visited: map[walkKey]bool{}}
+	w := &walk{f: f, c: f.newConds(errV), src: src, past: past, visited: map[walkKey]bool{}}
 	w.stack = []walkItem{{b: start, from: from}}
 	for len(w.stack) > 0 {
 		it := w.stack[len(w.stack)-1]
@@ -76,16 +77,16 @@ func (f *flow) openPath(src *ssa.Call, start *ssa.BasicBlock, from int, pastUnkn
 // `if err != nil`, is a's error on a's edge; and once for each gate the
 // path has passed and not yet seen the error of.
 type walk struct {
-	f           *flow
-	c           *conds
-	src         *ssa.Call
-	pastUnknown bool
-	visited     map[walkKey]bool
-	stack       []walkItem
-	first       leak // the first return found open
-	found       bool
-	again       bool      // the source reached again, round a loop
-	withErr     token.Pos // the first in the file of the returns of the body open with an error (see returned)
+	f       *flow
+	c       *conds
+	src     *ssa.Call
+	past    map[ssa.Instruction]bool // the events it goes on past (see openPath)
+	visited map[walkKey]bool
+	stack   []walkItem
+	first   leak // the first return found open
+	found   bool
+	again   bool      // the source reached again, round a loop
+	withErr token.Pos // the first in the file of the returns of the body open with an error (see returned)
 }
 
 type walkKey struct {
@@ -130,7 +131,7 @@ func (w *walk) scan(it walkItem) {
 			it.g = g // kept or not, as its error tells
 			continue
 		}
-		if f.events[ins] && !(w.pastUnknown && f.unknown[ins]) {
+		if f.events[ins] && !w.past[ins] {
 			r, ok := ins.(*ssa.Return)
 			if !ok {
 				return
@@ -215,7 +216,7 @@ func (w *walk) returned(r *ssa.Return, rs uint8, it walkItem) {
 // openWithErr notes the return r of the body open with an error, in a
 // flow from a source, on a path that hands the body to no code unseen.
 func (w *walk) openWithErr(r *ssa.Return) {
-	if w.src != nil && !w.pastUnknown && (!w.withErr.IsValid() || r.Pos() < w.withErr) {
+	if w.src != nil && w.past == nil && (!w.withErr.IsValid() || r.Pos() < w.withErr) {
 		w.withErr = r.Pos()
 	}
 }

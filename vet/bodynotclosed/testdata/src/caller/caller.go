@@ -5,6 +5,7 @@
 package caller
 
 import (
+	"io"
 	"net/http"
 
 	"github.com/go-resty/resty/v2"
@@ -136,6 +137,20 @@ func maybe(c *http.Client, u string) int {
 
 func checked(c *http.Client, u string) int {
 	resp, err := helper.CheckedGet(c, u, func(*http.Response) bool { return true }) // want `response body never closed`
+	if err != nil || resp == nil {
+		return 0
+	}
+	return resp.StatusCode
+}
+
+// checkedRead's callback reads the body to its end and closes it: the body
+// is the callback's, and the response CheckedGet returns holds none open.
+func checkedRead(c *http.Client, u string) int {
+	resp, err := helper.CheckedGet(c, u, func(resp *http.Response) bool {
+		defer resp.Body.Close()
+		_, err := io.Copy(io.Discard, resp.Body)
+		return err == nil
+	})
 	if err != nil || resp == nil {
 		return 0
 	}

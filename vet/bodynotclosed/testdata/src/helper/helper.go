@@ -97,9 +97,9 @@ func GetMaybe(c *http.Client, u string, keep bool) (*http.Response, error) { // 
 	return resp, nil
 }
 
-// CheckedGet shows the response to a callback it cannot see into, then
-// returns it open: its callers close the body.
-func CheckedGet(c *http.Client, u string, check func(*http.Response) bool) (*http.Response, error) { // want CheckedGet:"returns 0"
+// CheckedGet shows the response to a callback, then returns it open: its
+// callers close the body, but where their callback closes or keeps it.
+func CheckedGet(c *http.Client, u string, check func(*http.Response) bool) (*http.Response, error) { // want CheckedGet:"^returns 0, shows 2$"
 	resp, err := c.Get(u)
 	if err != nil {
 		return nil, err
