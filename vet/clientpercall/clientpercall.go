@@ -111,7 +111,8 @@ func (c *checker) site(n ast.Expr, stack []ast.Node, assigns map[*types.Var][]an
 			s.kind = kindClient
 		}
 	case *ast.CallExpr:
-		s.kind = c.siteOfCall(n)
+		m := c.siteOfCall(n)
+		s.kind, s.keepAlivesOff = m.kind, m.keepAlivesOff
 		if analysisutil.IsNew(c.info, n, "net/http", "Transport") {
 			s.kind = kindTransport // &http.Transport{}
 		}
@@ -249,7 +250,7 @@ func (c *checker) madeBy(e ast.Expr) string {
 	if !ok {
 		return ""
 	}
-	if fn, ok := analysisutil.Callee(c.pass, call).(*types.Func); ok && knownSite(fn) == kindNone && c.makes(fn) != kindNone {
+	if fn, ok := analysisutil.Callee(c.pass, call).(*types.Func); ok && knownSite(fn) == kindNone && c.makes(fn).kind != kindNone {
 		return " by " + fn.Name()
 	}
 	return ""
@@ -318,13 +319,13 @@ func (c *checker) enclosing(n ast.Node) (fn ast.Node, inLoop bool) {
 
 // siteOfCall is what the call makes: a Transport cloned, a Resty
 // client, a go-retryablehttp one, or what a constructor makes.
-func (c *checker) siteOfCall(call *ast.CallExpr) kind {
+func (c *checker) siteOfCall(call *ast.CallExpr) ctor {
 	fn, ok := analysisutil.Callee(c.pass, call).(*types.Func)
 	if !ok {
-		return kindNone
+		return ctor{}
 	}
 	if k := knownSite(fn); k != kindNone {
-		return k
+		return ctor{kind: k}
 	}
 	return c.makes(fn)
 }

@@ -21,11 +21,16 @@ import (
 // under a Client made per call (wrapped, with the facts of wrappers), and
 // a go-retryablehttp client made per call, its Transport set (retryable),
 // and a pool handed only to goroutines that a sync.WaitGroup joins before
-// the function returns (joined);
+// the function returns (joined), pools of tests that close their
+// httptest.Server (testserver), a constructor's call per call (constructor,
+// with the facts of constructors), and a constructor that copies a client
+// and gives the copy a Transport whose DisableKeepAlives is copied from
+// another, known only at run time (nodeclient, with its facts used in
+// nodeclients);
 // and code of odd shapes, walked without a panic (odd). One load for all:
 // each loads net/http from source.
 func Test(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), clientpercall.Analyzer,
 		"clientpercall", "assigned", "helper", "helpers", "constvalue", "shared", "rangeexpr", "released", "onepool", "odd", "subtest", "cleanup", "newtransport",
-		"wrapped", "wrappers", "retryable", "joined", "constructors", "constructor", "testserver")
+		"wrapped", "wrappers", "retryable", "joined", "constructors", "constructor", "testserver", "nodeclient", "nodeclients")
 }

@@ -16,8 +16,9 @@
 //
 // A pool is made where a Transport is made, or where a constructor is
 // called: a function of the module that makes a pool and returns it, kept
-// nowhere else and not released (newClient, an SDK's NewClient; a fact
-// carries it across packages). It is made by a Transport literal or
+// nowhere else and not released (newClient, an SDK's NewClient, a copy
+// of a client given a Transport of its own; a fact carries it across
+// packages). It is made by a Transport literal or
 // new(http.Transport) (unless DisableKeepAlives is a constant true: it
 // keeps no connection; below), a Clone of one (http.DefaultTransport's too: the clone is
 // a new pool), resty.New and Resty's other New functions,
@@ -101,5 +102,6 @@
 // none, and a constant true, in the literal or assigned later, makes no
 // pool. A value known only at run time is not taken as true: the option's
 // other value, false, often its default, makes a pool, and the finding
-// says that it holds unless DisableKeepAlives is true.
+// says that it holds unless DisableKeepAlives is true; so at the call of a
+// constructor whose Transport copies DisableKeepAlives from another.
 package clientpercall

@@ -5,6 +5,8 @@ import (
 	"go/ast"
 	"go/types"
 	"strings"
+
+	"github.com/connleak/connleak/vet/internal/analysisutil"
 )
 
 // keepsFact says which of a function's parameters it keeps (Mask):
@@ -16,10 +18,13 @@ import (
 // one counts for all its arguments). A function without the fact, the
 // standard library's, an interface's method or a func value, is taken to keep
 // everything, but for a wrapper's shape (see wraps). Makes is the kind of
-// pool a constructor's result holds, made in it (makes.go).
+// pool a constructor's result holds, made in it (makes.go); Unless, that
+// the pool is none where DisableKeepAlives, known only at run time, is
+// true.
 type keepsFact struct {
 	Mask, Returns uint64
 	Makes         uint8
+	Unless        bool
 }
 
 func (*keepsFact) AFact() {}
@@ -30,7 +35,11 @@ func (f *keepsFact) String() string {
 		s += " returns(" + bits(f.Returns) + ")"
 	}
 	if f.Makes != 0 {
-		s += " makes(" + what[f.Makes] + ")"
+		s += " makes(" + what[f.Makes]
+		if f.Unless {
+			s += ", unless DisableKeepAlives is true"
+		}
+		s += ")"
 	}
 	return s
 }
@@ -113,7 +122,8 @@ func (c *checker) computeFacts() {
 func (c *checker) exportFacts() {
 	for fn, f := range c.local {
 		if fn.Exported() {
-			f.Makes = uint8(c.ctors[fn])
+			m := c.ctors[fn]
+			f.Makes, f.Unless = uint8(m.kind), m.keepAlivesOff == analysisutil.Trusted
 			c.pass.ExportObjectFact(fn, &f)
 		}
 	}

@@ -28,7 +28,7 @@ type checker struct {
 	callers   map[*types.Func][]*types.Func
 	computing *types.Func
 	// ctors holds the package's constructors, and what each makes.
-	ctors map[*types.Func]kind
+	ctors map[*types.Func]ctor
 }
 
 func newChecker(pass *analysis.Pass) *checker {
@@ -40,7 +40,7 @@ func newChecker(pass *analysis.Pass) *checker {
 		defs:    map[*types.Var]*ast.Ident{},
 		local:   map[*types.Func]keepsFact{},
 		callers: map[*types.Func][]*types.Func{},
-		ctors:   map[*types.Func]kind{},
+		ctors:   map[*types.Func]ctor{},
 	}
 	for id, obj := range c.info.Uses {
 		if v, ok := obj.(*types.Var); ok && !v.IsField() {
@@ -382,7 +382,7 @@ func (c *checker) made(e ast.Expr) bool {
 				return b.Name() == "new" || b.Name() == "make"
 			}
 		}
-		return c.siteOfCall(x) != kindNone
+		return c.siteOfCall(x).kind != kindNone
 	}
 	return false
 }

@@ -14,17 +14,28 @@ import (
 // returns makes a pool per call. Its kind is keepsFact's Makes, across
 // packages.
 
-// makes is the kind of pool a call of fn makes: none but for a
-// constructor.
-func (c *checker) makes(fn *types.Func) kind {
+// A ctor is what a call of a constructor makes: the kind of its pool, and
+// what DisableKeepAlives says of it (Trusted where it is known only at run
+// time, so that the pool is none where it is true).
+type ctor struct {
+	kind          kind
+	keepAlivesOff analysisutil.Setting
+}
+
+// makes is what a call of fn makes: nothing but for a constructor.
+func (c *checker) makes(fn *types.Func) ctor {
 	if fn.Pkg() == c.pass.Pkg {
 		return c.ctors[fn]
 	}
 	var f keepsFact
-	if c.pass.ImportObjectFact(fn, &f) {
-		return kind(f.Makes)
+	if !c.pass.ImportObjectFact(fn, &f) {
+		return ctor{}
 	}
-	return kindNone
+	m := ctor{kind: kind(f.Makes)}
+	if f.Unless {
+		m.keepAlivesOff = analysisutil.Trusted
+	}
+	return m
 }
 
 // findConstructors finds the package's constructors, and returns its
@@ -36,8 +47,8 @@ func (c *checker) findConstructors(find func() []*site) []*site {
 	for range 8 {
 		changed := false
 		for _, pool := range pools(sites) {
-			if fn, k := c.constructs(pool); fn != nil && c.ctors[fn] != k {
-				c.ctors[fn] = k
+			if fn, m := c.constructs(pool); fn != nil && c.ctors[fn] != m {
+				c.ctors[fn] = m
 				changed = true
 			}
 		}
@@ -50,14 +61,16 @@ func (c *checker) findConstructors(find func() []*site) []*site {
 }
 
 // constructs is the function that makes the pool of members and returns
-// it, and its kind; nil where the pool is kept, released, not returned, made
-// in a func literal, or may be none (DisableKeepAlives known at run time).
-func (c *checker) constructs(members []*site) (*types.Func, kind) {
+// it, and what it makes; nil where the pool is kept, released, not
+// returned, or made in a func literal. A pool that is none where
+// DisableKeepAlives, known only at run time, is true is made so by the
+// constructor's call too: its caller's finding says so.
+func (c *checker) constructs(members []*site) (*types.Func, ctor) {
 	var top, made *site
-	returned := false
+	returned, keepAlivesOff := false, analysisutil.Unset
 	for _, s := range members {
 		if s.flow.kept {
-			return nil, kindNone
+			return nil, ctor{}
 		}
 		returned = returned || s.flow.returned
 		if top == nil || s.kind > top.kind {
@@ -66,14 +79,17 @@ func (c *checker) constructs(members []*site) (*types.Func, kind) {
 		if s.pool && made == nil {
 			made = s
 		}
+		if s.pool && s.keepAlivesOff == analysisutil.Trusted {
+			keepAlivesOff = analysisutil.Trusted
+		}
 	}
-	if made == nil || !returned || made.keepAlivesOff == analysisutil.Trusted || c.released(members) {
-		return nil, kindNone
+	if made == nil || !returned || c.released(members) {
+		return nil, ctor{}
 	}
 	decl, ok := made.fn.(*ast.FuncDecl)
 	if !ok {
-		return nil, kindNone
+		return nil, ctor{}
 	}
 	fn, _ := c.info.Defs[decl.Name].(*types.Func)
-	return fn, top.kind
+	return fn, ctor{kind: top.kind, keepAlivesOff: keepAlivesOff}
 }
