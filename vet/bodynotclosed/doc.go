@@ -26,7 +26,11 @@
 //     returns the body open (a check that closes a bad reply's body and
 //     returns a good one's): the error its parameter after the body's is
 //     taken as the one that came with the body, so there is no body where
-//     it is not nil (a fact across packages). A helper so handed a body
+//     it is not nil (a fact across packages). A check that hands the body
+//     and the error, as they are, to another and returns that one's
+//     results as they are does as that one does: one called by name, or a
+//     function literal that a function of the package returns (`check :=
+//     statusIn(200); return check(d, resp, err)`). A helper so handed a body
 //     that returns at once on the error, fromResponse(resp, err), keeps it
 //     or not as it does wherever there is one;
 //   - a method of an interface whose every implementation the package can
