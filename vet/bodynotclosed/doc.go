@@ -52,7 +52,11 @@
 // struct carries the body, and `result.Body.Close()` closes it. So does a
 // response whose Body is replaced by a wrapper of its own body (`resp.Body
 // = newIdleReader(resp.Body, d)`), made by a function of the module that
-// only hands what it is given back, held in what it returns.
+// only hands what it is given back, held in what it returns, or made where
+// it is stored, a struct or an array that holds the body in a field or an
+// element, directly or in another it holds, and is stored nowhere else
+// (`resp.Body = &multiCloser{reader: zr, closers: []io.Closer{zr,
+// resp.Body}}`).
 //
 // The body is handed on, and so no longer the function's, where it (or its
 // response) is returned, stored in a field, a global, an element or a map,
@@ -87,6 +91,17 @@
 // io.LimitReader(body, n)) fails only where a Read of the body fails: the
 // body is done with where it returns an error, and open where it returns
 // none. Closing the body is still the better habit.
+//
+// That holds for net/http's own body alone. A body that may be a wrapper
+// of it, put in the response's Body field as above, by the function or
+// by a function of the module it hands the response to (a fact across
+// packages), is a decoder as likely as not, which may stop before the end
+// of the body under it (a corrupt gzip stream): it is done with only where
+// it is closed or handed on, and reading it to its end, or handing it to
+// a helper that only reads it, does not count. A function that returns
+// such a body, or the response that holds it, tells its callers so (a
+// fact across packages); the body of an interface method's call is taken
+// as net/http's own.
 //
 // A function of the module that closes, keeps or reads to the end what its
 // parameter holds on some paths only takes it off its caller on those

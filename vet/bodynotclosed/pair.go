@@ -127,7 +127,7 @@ func (s *state) passedOn(call *ssa.Call, callee *ssa.Function) (source, bool) {
 	if _, ok := call.Type().(*types.Tuple); !ok {
 		rs = 0
 	}
-	return source{call: call, results: rs, openOnError: p.PassesOnError != 0, raw: isRestyResponse(resultType(call, rs))}, true
+	return source{call: call, results: rs, openOnError: p.PassesOnError != 0, raw: isRestyResponse(resultType(call, rs)), wrapped: src.wrapped}, true
 }
 
 // resultOf is the call whose result v is, and its index: v is the result

@@ -46,6 +46,9 @@ func (s *state) report(f *flow, l leak) {
 	default:
 		msg = what + " not closed on every path: open at the end of the function"
 	}
+	if f.unread {
+		msg += unreadNote
+	}
 	analysisutil.Report(pass, analysisutil.CheckBodyNotClosed, call.Pos(), fixes, "%s", msg)
 }
 
