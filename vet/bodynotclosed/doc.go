@@ -145,7 +145,8 @@
 //		return err
 //	}
 //
-// outside a loop gets `defer resp.Body.Close()` after the if; any other
+// outside a loop gets `defer resp.Body.Close()` after the if (`defer
+// body.Close()` for a body returned alone, an io.ReadCloser); any other
 // finding is left to its author. Read the body to io.EOF before it is
 // closed, so the connection goes back to the pool.
 package bodynotclosed
