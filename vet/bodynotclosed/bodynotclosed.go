@@ -39,7 +39,12 @@ var Analyzer = &analysis.Analyzer{
 // open to its parameter i, a func, which owns it where it closes or keeps
 // it (see returnsPast); bit i of Wraps where it only ever hands it back,
 // held in what it returns (a reader that wraps the body, and closes it
-// when it is closed).
+// when it is closed). Bit i of Rewraps is set where it may replace the
+// Body of the response its parameter i is given with a wrapper of that
+// body, of Reads where it takes what its parameter i is given off its
+// caller on some path by reading it to its end alone, and of Wrapped where
+// its result i may be such a wrapper, or the response that holds one (see
+// decoded.go).
 type ownsFact struct {
 	Returns         uint8
 	OpenOnError     uint8
@@ -50,6 +55,9 @@ type ownsFact struct {
 	Hands           uint64
 	Shows           uint64
 	Wraps           uint64
+	Rewraps         uint64
+	Reads           uint64
+	Wrapped         uint8
 }
 
 func (*ownsFact) AFact() {}
@@ -82,6 +90,15 @@ func (f *ownsFact) String() string {
 	}
 	if f.Wraps != 0 {
 		parts = append(parts, "wraps "+bits(f.Wraps))
+	}
+	if f.Rewraps != 0 {
+		parts = append(parts, "rewraps "+bits(f.Rewraps))
+	}
+	if f.Reads != 0 {
+		parts = append(parts, "reads "+bits(f.Reads))
+	}
+	if f.Wrapped != 0 {
+		parts = append(parts, "wrapped "+bits(uint64(f.Wrapped)))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -118,6 +135,9 @@ type summary struct {
 	pair            pair
 	hands           uint64
 	shows           uint64
+	rewraps         uint64
+	reads           uint64
+	wrapped         uint8
 }
 
 // state is one pass: the package in SSA form and its functions' summaries.
@@ -173,11 +193,12 @@ func run(pass *analysis.Pass) (any, error) {
 		if !facts || !ok || obj.Pkg() != pass.Pkg || fn.Parent() != nil {
 			continue
 		}
-		if sum := s.sums[fn]; sum.returns != 0 || sum.keeps != 0 || sum.hands != 0 {
+		if sum := s.sums[fn]; sum.returns != 0 || sum.keeps != 0 || sum.hands != 0 || sum.rewraps != 0 {
 			pass.ExportObjectFact(obj, &ownsFact{
 				Returns: sum.returns, OpenOnError: sum.openOnError,
 				Keeps: sum.keeps, LeavesOnError: sum.leavesOnError, LeavesOnSuccess: sum.leavesOnSuccess, Pair: sum.pair,
 				Hands: sum.hands, Shows: sum.shows, Wraps: sum.wraps,
+				Rewraps: sum.rewraps, Reads: sum.reads, Wrapped: sum.wrapped,
 			})
 		}
 	}
@@ -320,12 +341,16 @@ func (s *state) sources(fn *ssa.Function, sum *summary) {
 			}
 			f := s.newFlow(fn)
 			f.src = src
+			f.wrapped = src.wrapped
 			for _, r := range src.roots() {
 				f.add(r)
 			}
 			f.run()
 			l, ok := f.leak() // notes f.returns on the way
 			sum.returns |= f.returns
+			if f.wrapped {
+				sum.wrapped |= f.returns
+			}
 			sum.openOnError |= f.openOnError
 			sum.hands |= f.handsTo()
 			sum.shows |= f.shows
@@ -346,10 +371,16 @@ func (s *state) summarizeParam(fn *ssa.Function, p *ssa.Parameter, bit uint64, s
 	f := s.newFlow(fn)
 	f.add(p)
 	f.run()
+	if f.wrapped {
+		sum.rewraps |= bit
+	}
 	if !f.keeps() {
 		return
 	}
 	sum.keeps |= bit
+	if s.readsOnly(fn, p, f) {
+		sum.reads |= bit
+	}
 	if f.left&leftOnError != 0 {
 		sum.leavesOnError |= bit
 	}

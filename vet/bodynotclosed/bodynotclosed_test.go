@@ -17,9 +17,11 @@ func Test(t *testing.T) {
 }
 
 // TestFacts checks the facts across packages: helper returns open bodies
-// and closes what it is given, and caller is told so.
+// and closes what it is given, and caller is told so; decoder replaces
+// bodies with decoders of them and returns one, and decodercaller, told
+// so, takes no read of one to its end for a close.
 func TestFacts(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), bodynotclosed.Analyzer, "helper", "caller")
+	analysistest.Run(t, analysistest.TestData(), bodynotclosed.Analyzer, "helper", "caller", "decoder", "decodercaller")
 }
 
 func TestFix(t *testing.T) {

@@ -26,7 +26,11 @@
 //     returns the body open (a check that closes a bad reply's body and
 //     returns a good one's): the error its parameter after the body's is
 //     taken as the one that came with the body, so there is no body where
-//     it is not nil (a fact across packages). A helper so handed a body
+//     it is not nil (a fact across packages). A check that hands the body
+//     and the error, as they are, to another and returns that one's
+//     results as they are does as that one does: one called by name, or a
+//     function literal that a function of the package returns (`check :=
+//     statusIn(200); return check(d, resp, err)`). A helper so handed a body
 //     that returns at once on the error, fromResponse(resp, err), keeps it
 //     or not as it does wherever there is one;
 //   - a method of an interface whose every implementation the package can
@@ -48,7 +52,11 @@
 // struct carries the body, and `result.Body.Close()` closes it. So does a
 // response whose Body is replaced by a wrapper of its own body (`resp.Body
 // = newIdleReader(resp.Body, d)`), made by a function of the module that
-// only hands what it is given back, held in what it returns.
+// only hands what it is given back, held in what it returns, or made where
+// it is stored, a struct or an array that holds the body in a field or an
+// element, directly or in another it holds, and is stored nowhere else
+// (`resp.Body = &multiCloser{reader: zr, closers: []io.Closer{zr,
+// resp.Body}}`).
 //
 // The body is handed on, and so no longer the function's, where it (or its
 // response) is returned, stored in a field, a global, an element or a map,
@@ -100,6 +108,17 @@
 // body is done with where it returns an error, and open where it returns
 // none. Closing the body is still the better habit.
 //
+// That holds for net/http's own body alone. A body that may be a wrapper
+// of it, put in the response's Body field as above, by the function or
+// by a function of the module it hands the response to (a fact across
+// packages), is a decoder as likely as not, which may stop before the end
+// of the body under it (a corrupt gzip stream): it is done with only where
+// it is closed or handed on, and reading it to its end, or handing it to
+// a helper that only reads it, does not count. A function that returns
+// such a body, or the response that holds it, tells its callers so (a
+// fact across packages); the body of an interface method's call is taken
+// as net/http's own.
+//
 // A function of the module that closes, keeps or reads to the end what its
 // parameter holds on some paths only takes it off its caller on those
 // paths alone, as far as its caller can tell them: where it does so on
@@ -142,7 +161,8 @@
 //		return err
 //	}
 //
-// outside a loop gets `defer resp.Body.Close()` after the if; any other
+// outside a loop gets `defer resp.Body.Close()` after the if (`defer
+// body.Close()` for a body returned alone, an io.ReadCloser); any other
 // finding is left to its author. Read the body to io.EOF before it is
 // closed, so the connection goes back to the pool.
 package bodynotclosed

@@ -35,6 +35,7 @@ type flow struct {
 	// of a response (`resp.Body = newIdleReader(resp.Body, d)`): where
 	// the response is the flow's, the body is still its.
 	rewrapped []*ssa.Store
+	decoding  // whether the body may be a wrapper of the response's own (see decoded.go)
 	// within is the blocks the source reaches: the paths that carry its
 	// body go through them alone (nil for a parameter's flow).
 	within map[*ssa.BasicBlock]bool
@@ -81,8 +82,11 @@ func (f *flow) run() {
 	for _, st := range f.rewrapped {
 		if !f.carriers[st.Addr.(*ssa.FieldAddr).X] {
 			f.event(st) // the wrapper is stored in another response: kept there
+		} else {
+			f.wrapped = true
 		}
 	}
+	f.settleReads()
 }
 
 // storedInBody is the store of the result of the call ins, as it is or
@@ -151,6 +155,8 @@ func (f *flow) use(v ssa.Value, r ssa.Instruction) {
 			f.addBox(a) // a local variable
 		} else if w := wrapperMade(r.Addr); w != nil {
 			f.add(w) // the wrapper made here carries it
+		} else if st := heldInBody(r); st != nil {
+			f.rewrapped = append(f.rewrapped, st) // held by a wrapper of it in a response's Body: see run
 		} else {
 			f.event(r) // a field, a global, an element: kept
 		}
@@ -244,13 +250,16 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 		}
 		return
 	}
-	if isGo || drains(callee, c.Args, v) { // kept by the goroutine, or read to its end
+	if isGo { // kept by the goroutine
 		f.event(ins)
 		return
 	}
+	if drains(callee, c.Args, v) {
+		f.readToEnd(ins, keepsAlways, false)
+		return
+	}
 	if cp := skipCopy(ins, callee, v); cp != nil {
-		f.event(cp)
-		f.gateOf(cp, keepsOnError)
+		f.readToEnd(cp, keepsOnError, false)
 		return
 	}
 	for i, a := range c.Args {
@@ -261,18 +270,30 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 			f.rewrapped = append(f.rewrapped, st) // still the response's: see run
 			return
 		}
-		switch k := f.keepsAt(callee, c.Args, i); k {
-		case keepsAlways:
-			f.event(ins)
+		k := f.keepsAt(callee, c.Args, i)
+		if f.handedAt(callee, i, k, ins) || f.kept(ins, k) {
 			return
-		case keepsOnSuccess, keepsOnError:
-			f.event(ins)
-			f.gateOf(ins, k)
-			return
-		case keepsSome:
-			f.partial[ins] = true
 		}
 	}
+}
+
+// kept notes the call ins that keeps the body as k, and reports whether
+// it takes the body off the flow's function on some path its error tells
+// (a gate) or on every path: keepsSome takes it off on none the function
+// can tell.
+func (f *flow) kept(ins ssa.Instruction, k keep) bool {
+	switch k {
+	case keepsAlways:
+		f.event(ins)
+		return true
+	case keepsOnSuccess, keepsOnError:
+		f.event(ins)
+		f.gateOf(ins, k)
+		return true
+	case keepsSome:
+		f.partial[ins] = true
+	}
+	return false
 }
 
 // handedUnseen notes the call ins, of code the analyzer cannot see, given

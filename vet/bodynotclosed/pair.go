@@ -38,8 +38,12 @@ var keepNames = [...]string{
 }
 
 // pairOf is fn's pair, for its first parameter that may carry a body,
-// that it keeps on some path (keeps), and that an error follows.
+// that it keeps on some path (keeps), and that an error follows; or the
+// pair of the check it delegates to (see delegatedPair).
 func (s *state) pairOf(fn *ssa.Function, keeps uint64) pair {
+	if p, ok := s.delegatedPair(fn); ok {
+		return p
+	}
 	for i, p := range fn.Params {
 		if i >= 8 || i+1 >= len(fn.Params) || keeps&(1<<i) == 0 || !mayCarry(p.Type()) || !isError(fn.Params[i+1].Type()) {
 			continue
@@ -123,7 +127,7 @@ func (s *state) passedOn(call *ssa.Call, callee *ssa.Function) (source, bool) {
 	if _, ok := call.Type().(*types.Tuple); !ok {
 		rs = 0
 	}
-	return source{call: call, results: rs, openOnError: p.PassesOnError != 0, raw: isRestyResponse(resultType(call, rs))}, true
+	return source{call: call, results: rs, openOnError: p.PassesOnError != 0, raw: isRestyResponse(resultType(call, rs)), wrapped: src.wrapped}, true
 }
 
 // resultOf is the call whose result v is, and its index: v is the result

@@ -46,6 +46,9 @@ func (s *state) report(f *flow, l leak) {
 	default:
 		msg = what + " not closed on every path: open at the end of the function"
 	}
+	if f.unread {
+		msg += unreadNote
+	}
 	analysisutil.Report(pass, analysisutil.CheckBodyNotClosed, call.Pos(), fixes, "%s", msg)
 }
 
@@ -57,9 +60,10 @@ func (s *state) report(f *flow, l leak) {
 //		return ...
 //	}
 //
-// outside any loop: `defer resp.Body.Close()` goes after the if. Nothing
-// else in the function closes the body or hands it on (the caller checks),
-// so the close is the only one, and it runs on the paths with a body.
+// outside any loop: `defer resp.Body.Close()` goes after the if (`defer
+// body.Close()` for a body returned alone). Nothing else in the function
+// closes the body or hands it on (the caller checks), so the close is the
+// only one, and it runs on the paths with a body.
 func deferClose(pass *analysis.Pass, path []ast.Node, call *ast.CallExpr) []analysis.SuggestedFix {
 	for i := 0; i+2 < len(path); i++ {
 		assign, ok := path[i].(*ast.AssignStmt)
@@ -116,10 +120,21 @@ func fixAfter(pass *analysis.Pass, assign *ast.AssignStmt, block *ast.BlockStmt)
 	if !ok1 || !ok2 || errObj == nil || pass.TypesInfo.ObjectOf(x) != errObj || pass.TypesInfo.ObjectOf(y) != types.Universe.Lookup("nil") {
 		return nil
 	}
+	var closeCall string
+	switch t := pass.TypesInfo.TypeOf(resp); {
+	case t == nil:
+		return nil
+	case isPointerTo(t, "Response") || isWrapper(t):
+		closeCall = resp.Name + ".Body.Close()"
+	case types.IsInterface(t) && closable(t):
+		closeCall = resp.Name + ".Close()" // the body alone
+	default:
+		return nil
+	}
 	col := pass.Fset.Position(assign.Pos()).Column
-	text := "\n" + strings.Repeat("\t", col-1) + "defer " + resp.Name + ".Body.Close()"
+	text := "\n" + strings.Repeat("\t", col-1) + "defer " + closeCall
 	return []analysis.SuggestedFix{{
-		Message:   "Close the body: defer " + resp.Name + ".Body.Close() after the error check",
+		Message:   "Close the body: defer " + closeCall + " after the error check",
 		TextEdits: []analysis.TextEdit{{Pos: ifs.End(), End: ifs.End(), NewText: []byte(text)}},
 	}}
 }

@@ -21,6 +21,9 @@ type source struct {
 	// net/http's calls, any RoundTripper's (as its contract asks) and
 	// Resty's return none with an error.
 	openOnError bool
+	// wrapped is set where the body may be a wrapper of the response's
+	// own (see decoded.go).
+	wrapped bool
 }
 
 // roots are the values of the call that carry the body.
@@ -85,11 +88,12 @@ func (s *state) source(call *ssa.Call) (source, bool) {
 		if _, owned := s.ownedByCallbacks(call); owned {
 			return source{}, false // the body is its callbacks' (shows.go)
 		}
+		_, _, wrapped := s.decodedOf(callee)
+		src := source{call: call, results: rs, openOnError: onErr != 0, wrapped: wrapped&rs != 0}
 		if _, ok := call.Type().(*types.Tuple); !ok {
-			rs = 0
+			src.results = 0
 		}
-		src := source{call: call, results: rs, openOnError: onErr != 0}
-		src.raw = isRestyResponse(resultType(call, rs))
+		src.raw = isRestyResponse(resultType(call, src.results))
 		return src, true
 	}
 	return s.passedOn(call, callee)

@@ -4,7 +4,9 @@
 package fix
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 )
 
@@ -59,4 +61,22 @@ func later(c *http.Client, req *http.Request) error {
 	}
 	_ = resp
 	return nil
+}
+
+// open returns the body alone, open.
+func open(u string) (io.ReadCloser, error) { // want open:"returns 0"
+	resp, err := http.Get(u)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}
+
+// A body returned alone is closed as it is.
+func alone(u string, v any) error {
+	body, err := open(u) // want `response body never closed`
+	if err != nil {
+		return err
+	}
+	return json.NewDecoder(body).Decode(v)
 }

@@ -32,7 +32,7 @@ type conn struct {
 }
 
 // open returns the response with its body wrapped.
-func (c *conn) open(u string) (*http.Response, error) { // want open:"^returns 0$"
+func (c *conn) open(u string) (*http.Response, error) { // want open:"^returns 0, wrapped 0$"
 	resp, err := c.hc.Get(u)
 	if err != nil {
 		return nil, err
