@@ -76,7 +76,7 @@ func TestHealthyPools(t *testing.T) {
 			}
 		}, true},
 		{"shared client, concurrent calls", func(t testing.TB, real testing.TB) {
-			c := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()} //connleak:ignore client-per-call the case's one client, shared by its calls
+			c := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 			real.Cleanup(c.CloseIdleConnections)
 			var wg sync.WaitGroup
 			for range 10 {
@@ -86,7 +86,7 @@ func TestHealthyPools(t *testing.T) {
 			get(t, c, srv.URL)
 		}, true},
 		{"shared Resty client", func(t testing.TB, real testing.TB) {
-			c := resty.New() //connleak:ignore client-per-call the case's one client, shared by its calls
+			c := resty.New()
 			real.Cleanup(c.GetClient().CloseIdleConnections)
 			for range 5 {
 				if _, err := c.R().Get(srv.URL); err != nil {
@@ -95,7 +95,7 @@ func TestHealthyPools(t *testing.T) {
 			}
 		}, true},
 		{"shared HTTP/2 client over TLS", func(t testing.TB, real testing.TB) {
-			c := &http.Client{Transport: tlsSrv.Client().Transport.(*http.Transport).Clone()} //connleak:ignore client-per-call the case's one client, shared by its calls
+			c := &http.Client{Transport: tlsSrv.Client().Transport.(*http.Transport).Clone()}
 			real.Cleanup(c.CloseIdleConnections)
 			var wg sync.WaitGroup
 			for range 5 {

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 	"strings"
 
@@ -220,13 +221,16 @@ func (c *checker) judge(members []*site) {
 			}
 		}
 	}
-	if made == nil || c.released(members) || analysisutil.ClosesTestServer(c.pass, c.declOf(made.expr)) {
+	if made == nil || c.released(members) {
 		return
 	}
+	if analysisutil.ForTestServer(c.pass, c.path(made.expr)) {
+		return // one pool a test makes for its own server, which it closes
+	}
+	once, perIteration := c.runsOnce(made.fn)
 	// Where the pool is made says how often: a Client made in a handler
 	// on a Transport main made shares main's.
 	var where string
-	once, perIteration := c.runsOnce(made.fn)
 	switch {
 	case inLoop:
 		where = "inside a loop"
@@ -256,15 +260,14 @@ func (c *checker) madeBy(e ast.Expr) string {
 	return ""
 }
 
-// declOf is the function declaration around n, through its func
-// literals; nil for a package variable's.
-func (c *checker) declOf(n ast.Node) *ast.FuncDecl {
-	for p := c.parent[n]; p != nil; p = c.parent[p] {
-		if d, ok := p.(*ast.FuncDecl); ok {
-			return d
-		}
+// path is the nodes around n, from its file down to n.
+func (c *checker) path(n ast.Node) []ast.Node {
+	var up []ast.Node
+	for ; n != nil; n = c.parent[n] {
+		up = append(up, n)
 	}
-	return nil
+	slices.Reverse(up)
+	return up
 }
 
 // released reports whether the function releases the pool on its way

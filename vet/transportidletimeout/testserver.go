@@ -6,14 +6,11 @@ import (
 	"github.com/connleak/connleak/vet/internal/analysisutil"
 )
 
-// closesTestServer reports whether the Transport on top of stack is made
-// in a test function that closes an httptest.Server, whose Close ends
-// every idle connection to it (analysisutil.ClosesTestServer): no finding.
-// One made in a helper function of the test file is judged as any other.
-func (c *checker) closesTestServer(stack []ast.Node) bool {
-	if len(stack) < 2 {
-		return false
-	}
-	decl, _ := stack[1].(*ast.FuncDecl)
-	return analysisutil.ClosesTestServer(c.pass, decl)
+// forTestServer reports whether the Transport on top of stack is made once
+// for a test's own httptest.Server, which the test closes: its Close ends
+// every idle connection to it (analysisutil.ForTestServer), so no finding.
+// One made in a loop, or in a helper function of the test file, is judged
+// as any other.
+func (c *checker) forTestServer(stack []ast.Node) bool {
+	return analysisutil.ForTestServer(c.pass, stack)
 }

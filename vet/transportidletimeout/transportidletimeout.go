@@ -117,7 +117,7 @@ func (c *checker) checkNew(call *ast.CallExpr, stack []ast.Node) {
 	if off == analysisutil.Set || c.judgedLater(v, name) {
 		return
 	}
-	if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && c.rel.released(fn, call, v, p, call, call.End()) || c.closesTestServer(stack) {
+	if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && c.rel.released(fn, call, v, p, call, call.End()) || c.forTestServer(stack) {
 		return
 	}
 	analysisutil.Report(c.pass, analysisutil.CheckTransportIdleTimeout, call.Pos(),
@@ -140,7 +140,7 @@ func (c *checker) checkLit(lit *ast.CompositeLit, stack []ast.Node) {
 	if off == analysisutil.Set || c.judgedLater(v, name) {
 		return
 	}
-	if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && c.rel.released(fn, lit, v, p, lit, lit.End()) || c.closesTestServer(stack) {
+	if fn, _, _ := analysisutil.Enclosing(stack); fn != nil && c.rel.released(fn, lit, v, p, lit, lit.End()) || c.forTestServer(stack) {
 		return
 	}
 	if value := analysisutil.KeyValue(lit, "IdleConnTimeout"); value != nil {

@@ -8,16 +8,28 @@ import (
 	"golang.org/x/tools/go/analysis"
 )
 
-// ClosesTestServer reports whether decl, a function of a _test.go file,
-// closes an httptest.Server: srv.Close(), deferred, or handed as
-// srv.Close to t.Cleanup, anywhere in its body, its func literals
-// included. The server's Close ends every idle connection to it from its
-// side, and a client's goroutines end at that EOF, so a pool a test makes
-// to talk to its own httptest.Server keeps nothing past the test. Where
-// the pool's requests go is not followed.
-func ClosesTestServer(pass *analysis.Pass, decl *ast.FuncDecl) bool {
-	if decl == nil || decl.Body == nil || !strings.HasSuffix(pass.Fset.File(decl.Pos()).Name(), "_test.go") {
+// ForTestServer reports whether the node at the end of path (the nodes
+// around it, from its file down) is made once for a test's own
+// httptest.Server: in a function declaration of a _test.go file that
+// closes one (srv.Close(), deferred, or handed as srv.Close to
+// t.Cleanup, anywhere in its body, its func literals included), and in no
+// loop within it. The server's Close ends every idle connection to it from
+// its side, and a client's goroutines end at that EOF, so one pool a test
+// makes for its own server keeps nothing past the test. One made per
+// iteration of a loop piles up while the test runs, as connleaktest sees
+// it. Where the pool's requests go is not followed.
+func ForTestServer(pass *analysis.Pass, path []ast.Node) bool {
+	if len(path) < 3 || !strings.HasSuffix(pass.Fset.File(path[0].Pos()).Name(), "_test.go") {
 		return false
+	}
+	decl, ok := path[1].(*ast.FuncDecl)
+	if !ok || decl.Body == nil {
+		return false
+	}
+	for i := 1; i+1 < len(path); i++ {
+		if Repeats(path[i], path[i+1]) {
+			return false
+		}
 	}
 	found := false
 	ast.Inspect(decl.Body, func(n ast.Node) bool {

@@ -1,6 +1,8 @@
-// Package testserver holds pools made per call in tests that talk to
-// their own httptest.Server and close it: the server's Close ends every
-// idle connection to it, so nothing stays past the test.
+// Package testserver holds pools made in tests that talk to their own
+// httptest.Server and close it: the server's Close ends every idle
+// connection to it, so one pool a test makes keeps nothing past the test.
+// Pools made per iteration of a loop, or per subtest run in one, pile up
+// while the test runs, as connleaktest sees them: those are findings.
 package testserver
 
 import (
@@ -9,11 +11,41 @@ import (
 	"testing"
 )
 
-func TestPerCase(t *testing.T) { // want TestPerCase:`keeps\(0\)`
+func TestOnePool(t *testing.T) { // want TestOnePool:`keeps\(0\)`
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	c := &http.Client{Transport: &http.Transport{}}
+	for _, path := range []string{"/a", "/b"} {
+		resp, err := c.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+}
+
+func TestOnePoolPerCase(t *testing.T) { // want TestOnePoolPerCase:`keeps\(0\)`
+	srv := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	for _, tc := range []struct{ run func() }{{func() {
+		c := &http.Client{Transport: &http.Transport{}}
+		resp, err := c.Get(srv.URL)
+		if err == nil {
+			resp.Body.Close()
+		}
+	}}} {
+		tc.run()
+	}
+}
+
+// Near misses: a pool per iteration or per subtest in a loop, the server
+// left open, or the pool a helper's.
+
+func TestPerIteration(t *testing.T) { // want TestPerIteration:`keeps\(0\)`
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
 	for _, path := range []string{"/a", "/b"} {
-		c := &http.Client{Transport: &http.Transport{}}
+		c := &http.Client{Transport: &http.Transport{}} // want `made per call \(inside a loop\)`
 		resp, err := c.Get(srv.URL + path)
 		if err != nil {
 			t.Fatal(err)
@@ -27,7 +59,7 @@ func TestPerSubtest(t *testing.T) { // want TestPerSubtest:`keeps\(0\)`
 	t.Cleanup(srv.Close)
 	for _, name := range []string{"a", "b"} {
 		t.Run(name, func(t *testing.T) {
-			c := &http.Client{Transport: &http.Transport{}}
+			c := &http.Client{Transport: &http.Transport{}} // want `made per call \(in a subtest run per iteration of a loop\)`
 			resp, err := c.Get(srv.URL)
 			if err == nil {
 				resp.Body.Close()
@@ -36,17 +68,16 @@ func TestPerSubtest(t *testing.T) { // want TestPerSubtest:`keeps\(0\)`
 	}
 }
 
-// Near misses: the server is left open, or the pool is a helper's.
-
-func TestServerLeftOpen(t *testing.T) { // want TestServerLeftOpen:`keeps\(0\)`
+func TestServerLeftOpen(t *testing.T) { // want TestServerLeftOpen:`keeps\(\)`
 	srv := httptest.NewServer(http.NotFoundHandler())
-	for range 2 {
-		c := &http.Client{Transport: &http.Transport{}} // want `made per call \(inside a loop\)`
+	for _, tc := range []struct{ run func() }{{func() {
+		c := &http.Client{Transport: &http.Transport{}} // want `made per call \(and dropped when the function returns\)`
 		resp, err := c.Get(srv.URL)
-		if err != nil {
-			t.Fatal(err)
+		if err == nil {
+			resp.Body.Close()
 		}
-		resp.Body.Close()
+	}}} {
+		tc.run()
 	}
 }
 

@@ -34,8 +34,23 @@ func TestOwnServerCleanup(t *testing.T) {
 	})
 }
 
-// Near misses: a server that is no httptest.Server, or one left open, and
-// a Transport of a helper function, not the test's.
+// Near misses: a Transport per iteration of a loop, which piles up idle
+// connections while the test runs, a server that is no httptest.Server, or
+// one left open, and a Transport of a helper function, not the test's.
+
+func TestPerIteration(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	for _, path := range []string{"/a", "/b"} {
+		t.Run(path, func(t *testing.T) {
+			c := &http.Client{Transport: &http.Transport{}} // want `http.Transport without IdleConnTimeout`
+			resp, err := c.Get(srv.URL + path)
+			if err == nil {
+				resp.Body.Close()
+			}
+		})
+	}
+}
 
 func TestPlainServer(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
