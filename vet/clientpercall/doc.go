@@ -38,8 +38,8 @@
 // the Transport.
 //
 // A pool made once, in no loop, in a test function that closes an
-// httptest.Server is no finding: the server's Close ends every idle
-// connection to it.
+// httptest.Server or an http.Server is no finding: the server's Close
+// ends every idle connection to it.
 //
 // A pool is kept when it outlives the call: stored in a field, a global,
 // or an element of what the function did not make; returned; sent on a

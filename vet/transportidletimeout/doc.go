@@ -55,9 +55,9 @@
 // after a deferred release (returned, stored) is not looked at. A
 // DialContext that never makes a connection is not read either: such a
 // Transport is reported unless it is released so. A Transport made once,
-// in no loop, in a test function that closes an httptest.Server is not
-// reported: the server's Close ends every idle connection to it
-// (testserver.go).
+// in no loop, in a test function that closes an httptest.Server or an
+// http.Server is not reported: the server's Close ends every idle
+// connection to it (testserver.go).
 //
 // The fix sets IdleConnTimeout to 90 seconds, as http.DefaultTransport has
 // it: it adds the field where it is absent, and replaces a written-out 0,

@@ -34,6 +34,23 @@ func TestOwnServerCleanup(t *testing.T) {
 	})
 }
 
+// An http.Server the test closes, or shuts down, ends its connections too.
+func TestOwnHTTPServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.NotFoundHandler()}
+	go srv.Serve(ln)
+	defer srv.Close()
+	c := &http.Client{Transport: &http.Transport{}}
+	resp, err := c.Get("http://" + ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
 // Near misses: a Transport per iteration of a loop, which piles up idle
 // connections while the test runs, a server that is no httptest.Server, or
 // one left open, and a Transport of a helper function, not the test's.
