@@ -38,12 +38,14 @@ func ForTestServer(pass *analysis.Pass, path []ast.Node) bool {
 		if !ok || found {
 			return !found
 		}
-		p, isPtr := types.Unalias(pass.TypesInfo.TypeOf(sel.X)).(*types.Pointer)
+		t := types.Unalias(pass.TypesInfo.TypeOf(sel.X))
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem() // srv.Close() on a variable of either, a value or a pointer
+		}
 		switch {
-		case !isPtr:
-		case IsNamed(p.Elem(), "net/http/httptest", "Server"):
+		case IsNamed(t, "net/http/httptest", "Server"):
 			found = sel.Sel.Name == "Close"
-		case IsNamed(p.Elem(), "net/http", "Server"):
+		case IsNamed(t, "net/http", "Server"):
 			found = sel.Sel.Name == "Close" || sel.Sel.Name == "Shutdown"
 		}
 		return !found

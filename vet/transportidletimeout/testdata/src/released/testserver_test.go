@@ -40,7 +40,7 @@ func TestOwnHTTPServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: http.NotFoundHandler()}
+	srv := http.Server{Handler: http.NotFoundHandler()} // a value: srv.Close is on its address
 	go srv.Serve(ln)
 	defer srv.Close()
 	c := &http.Client{Transport: &http.Transport{}}
