@@ -2,7 +2,6 @@ package bodynotclosed
 
 import (
 	"go/token"
-	"go/types"
 	"slices"
 
 	"golang.org/x/tools/go/ssa"
@@ -268,30 +267,28 @@ func (w *walk) leftAt(r *ssa.Return, it walkItem) uint8 {
 // to fail did not, `if err == nil { t.Error("want an error") }`, the one
 // path on which that call returns a body.
 func failsTest(c *ssa.CallCommon) bool {
-	var pkg *types.Package
-	var name string
+	path, name := calleeName(c)
+	return path == "testing" && (name == "Error" || name == "Errorf" || name == "Fail")
+}
+
+// calleeName is the import path and the name of what c calls: a function,
+// a method, or an interface's method; "" for a func value.
+func calleeName(c *ssa.CallCommon) (path, name string) {
 	if c.IsInvoke() {
-		pkg, name = c.Method.Pkg(), c.Method.Name()
+		if c.Method.Pkg() != nil {
+			return c.Method.Pkg().Path(), c.Method.Name()
+		}
 	} else if fn := c.StaticCallee(); fn != nil && fn.Package() != nil {
-		pkg, name = fn.Package().Pkg, fn.Name()
+		return fn.Package().Pkg.Path(), fn.Name()
 	}
-	return pkg != nil && pkg.Path() == "testing" && (name == "Error" || name == "Errorf" || name == "Fail")
+	return "", ""
 }
 
 // noReturn reports whether c is a call that does not return: the process
 // exits, or the goroutine, or the test, ends.
 func noReturn(c *ssa.CallCommon) bool {
-	var pkg *types.Package
-	var name string
-	if c.IsInvoke() {
-		pkg, name = c.Method.Pkg(), c.Method.Name()
-	} else if fn := c.StaticCallee(); fn != nil && fn.Package() != nil {
-		pkg, name = fn.Package().Pkg, fn.Name()
-	}
-	if pkg == nil {
-		return false
-	}
-	switch pkg.Path() {
+	path, name := calleeName(c)
+	switch path {
 	case "os":
 		return name == "Exit"
 	case "log":
