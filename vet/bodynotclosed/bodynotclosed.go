@@ -346,6 +346,7 @@ func (s *state) sources(fn *ssa.Function, sum *summary) {
 				f.add(r)
 			}
 			f.run()
+			f.dropLooks()
 			l, ok := f.leak() // notes f.returns on the way
 			sum.returns |= f.returns
 			if f.wrapped {

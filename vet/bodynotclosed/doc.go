@@ -64,7 +64,9 @@
 // (stored in its slice), or passed to a function that
 // closes or keeps it: a helper of the module that does (a fact across
 // packages), a function literal that does, a method value or an interface
-// method or a function value the analyzer cannot see into. A function of a
+// method or a function value the analyzer cannot see into, but for one after
+// which the function itself closes or hands the body on, on some path, which
+// only looks at it (looks.go). A function of a
 // package loaded from export data keeps what it takes as something with a
 // Close method; what it takes as an io.Reader, as io.Copy, io.ReadAll and
 // json.NewDecoder do, it only reads.

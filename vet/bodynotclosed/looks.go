@@ -1,0 +1,61 @@
+package bodynotclosed
+
+import (
+	"slices"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// A call of code the analyzer cannot see, an interface method or a func
+// value, given the body may keep it, and is taken to (see handedUnseen).
+// But where the function itself closes the body, or hands it on, after
+// that call, on some path from it that does not reach the source again,
+// the call only looked at it: a retrier asked whether to try again,
+// `wait, ok := retrier.Retry(ctx, n, req, resp, err)`, then `defer
+// resp.Body.Close()` where it says no. The function still owns the body
+// on every path past such a call, and a retry that drops it leaks. A call
+// of a func parameter is left to handsTo and shows, which tell its
+// callers who owns the body; one whose result carries the body back (an
+// error handler) is followed through that result.
+
+// dropLooks takes the calls that only look at the body off the flow's
+// events.
+func (f *flow) dropLooks() {
+	if f.src.call == nil {
+		return
+	}
+	var looks []ssa.Instruction
+	for ins := range f.unknown {
+		call, ok := ins.(*ssa.Call)
+		if !ok || f.handsBack(call) || f.callsParam(call) || !f.ownedPast(call) {
+			continue
+		}
+		looks = append(looks, ins)
+	}
+	for _, ins := range looks {
+		delete(f.events, ins)
+		delete(f.unknown, ins)
+	}
+}
+
+// callsParam reports whether call calls a func parameter of the flow's
+// function.
+func (f *flow) callsParam(call *ssa.Call) bool {
+	p, ok := call.Common().Value.(*ssa.Parameter)
+	return ok && !call.Common().IsInvoke() && slices.Contains(f.fn.Params, p)
+}
+
+// ownedPast reports whether an event of the function's own, one that
+// hands the body to no code unseen, may follow call before the source is
+// called again.
+func (f *flow) ownedPast(call *ssa.Call) bool {
+	owned := false
+	after(call, func(ins ssa.Instruction) bool {
+		if ins == ssa.Instruction(f.src.call) {
+			return false
+		}
+		owned = owned || f.events[ins] && !f.unknown[ins]
+		return !owned
+	})
+	return owned
+}
