@@ -514,6 +514,8 @@ func closable(t types.Type) bool {
 	return ok
 }
 
+// isStd reports whether path is a package of the standard library: its
+// first element has no dot.
 func isStd(path string) bool {
 	first, _, _ := strings.Cut(path, "/")
 	return !strings.Contains(first, ".")

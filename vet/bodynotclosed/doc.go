@@ -47,9 +47,13 @@
 //     its importers what the implementations it sees do (a fact), its
 //     unexported ones among them, which the importers do not see.
 //
-// A response stored in a struct that embeds *http.Response, made where the
-// response is (`&Response{Response: resp}`), is still the function's: the
-// struct carries the body, and `result.Body.Close()` closes it. So does a
+// A response stored in a struct that embeds *http.Response, or a struct of
+// another package than net/http's that holds one in a named field and no
+// other (RawResponse *http.Response), made where the response is
+// (`&Response{Response: resp}`), is still the function's: the struct
+// carries the body, and `result.Body.Close()` (`r.RawResponse.Body.Close()`)
+// closes it. Resty's exported API is the exception: it opens a raw body
+// only as the Resty rule above says, in Resty's own package too. So does a
 // response whose Body is replaced by a wrapper of its own body (`resp.Body
 // = newIdleReader(resp.Body, d)`), made by a function of the module that
 // only hands what it is given back, held in what it returns, or made where

@@ -4,6 +4,7 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -397,7 +398,7 @@ func isDiscard(w ssa.Value) bool {
 
 // bodyField reports whether field i of what ptr points to is a body, or a
 // response with one: Body of an http.Response, RawResponse or Body of a
-// Resty response, the *http.Response a wrapper embeds.
+// Resty response, the *http.Response a wrapper holds.
 func bodyField(ptr types.Type, i int) bool {
 	p, ok := ptr.Underlying().(*types.Pointer)
 	if !ok {
@@ -409,34 +410,53 @@ func bodyField(ptr types.Type, i int) bool {
 	}
 	name := st.Field(i).Name()
 	switch {
-	case isWrapper(ptr) && st.Field(i).Embedded():
-		return isPointerTo(st.Field(i).Type(), "Response")
 	case analysisutil.IsNamed(p.Elem(), "net/http", "Response"):
 		return name == "Body"
 	case isRestyResponse(p.Elem()):
 		return name == "RawResponse" || name == "Body"
 	}
-	return false
+	fld := responseField(ptr)
+	return fld != nil && fld == st.Field(i)
 }
 
-// isWrapper reports whether t is a pointer to a struct that embeds
-// *http.Response: a response of the module's, whose body is its own
-// (`resp.Body.Close()` on it closes the embedded response's).
-func isWrapper(t types.Type) bool {
+// isWrapper reports whether t is a pointer to a struct that holds an
+// *http.Response (see responseField): a response of the module's, whose
+// body is the one it holds.
+func isWrapper(t types.Type) bool { return responseField(t) != nil }
+
+// responseField is the field of type *http.Response of the struct t points
+// to, where it embeds one (`resp.Body.Close()` on it closes the embedded
+// response's), or where t is a named type of another package than net/http
+// and its own that has one such field alone (`RawResponse
+// *http.Response`); nil for any other type. A request of net/http's, which
+// holds the response it was redirected from (Request.Response), is no
+// wrapper, nor httptest's ResponseRecorder.
+func responseField(t types.Type) *types.Var {
 	p, ok := t.Underlying().(*types.Pointer)
 	if !ok {
-		return false
+		return nil
 	}
 	st, ok := p.Elem().Underlying().(*types.Struct)
 	if !ok {
-		return false
+		return nil
 	}
+	var found *types.Var
+	n := 0
 	for fld := range st.Fields() {
-		if fld.Embedded() && isPointerTo(fld.Type(), "Response") {
-			return true
+		if !isPointerTo(fld.Type(), "Response") {
+			continue
 		}
+		if fld.Embedded() {
+			return fld
+		}
+		found = fld
+		n++
 	}
-	return false
+	named, ok := p.Elem().(*types.Named)
+	if n != 1 || !ok || named.Obj().Pkg() == nil || strings.HasPrefix(named.Obj().Pkg().Path()+"/", "net/http/") {
+		return nil
+	}
+	return found
 }
 
 // wrapperMade is the wrapper that addr is the embedded response field of,

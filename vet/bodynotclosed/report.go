@@ -124,8 +124,13 @@ func fixAfter(pass *analysis.Pass, assign *ast.AssignStmt, block *ast.BlockStmt)
 	switch t := pass.TypesInfo.TypeOf(resp); {
 	case t == nil:
 		return nil
-	case isPointerTo(t, "Response") || isWrapper(t):
+	case isPointerTo(t, "Response"):
 		closeCall = resp.Name + ".Body.Close()"
+	case isWrapper(t):
+		closeCall = resp.Name + ".Body.Close()"
+		if fld := responseField(t); !fld.Embedded() {
+			closeCall = resp.Name + "." + fld.Name() + ".Body.Close()"
+		}
 	case types.IsInterface(t) && closable(t):
 		closeCall = resp.Name + ".Close()" // the body alone
 	default:

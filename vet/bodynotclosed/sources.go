@@ -84,6 +84,12 @@ func (s *state) source(call *ssa.Call) (source, bool) {
 		isRestyNamed(recvType(callee.Signature), "Request") && len(c.Args) > 0 && s.rawRequest(c.Args[0]) {
 		return source{call: call, results: 1, raw: true}, true
 	}
+	if p := callee.Package(); p != nil && analysisutil.RestyPaths[p.Pkg.Path()] && (p.Pkg != s.pass.Pkg || callee.Object() != nil && callee.Object().Exported()) {
+		// Resty's API opens a raw body where the rule above says, in
+		// Resty's own tests too: its facts see every path of it,
+		// SetDoNotParseResponse's among them.
+		return source{}, false
+	}
 	if rs, onErr := s.returnsOf(callee); rs != 0 {
 		if _, owned := s.ownedByCallbacks(call); owned {
 			return source{}, false // the body is its callbacks' (shows.go)

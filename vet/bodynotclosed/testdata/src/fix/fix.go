@@ -80,3 +80,24 @@ func alone(u string, v any) error {
 	}
 	return json.NewDecoder(body).Decode(v)
 }
+
+// apiResponse holds net/http's response in a field of its own name.
+type apiResponse struct{ HTTP *http.Response }
+
+// call returns the response in it, open.
+func call(c *http.Client, req *http.Request) (*apiResponse, error) { // want call:"returns 0"
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	return &apiResponse{HTTP: resp}, nil
+}
+
+// A response held in a field is closed through it.
+func held(c *http.Client, req *http.Request) (int, error) {
+	r, err := call(c, req) // want `response body never closed`
+	if err != nil {
+		return 0, err
+	}
+	return r.HTTP.StatusCode, nil
+}

@@ -10,7 +10,7 @@ import (
 
 type myResp struct{ resp *http.Response }
 
-func (r *myResp) response() *http.Response { return r.resp }
+func (r *myResp) response() *http.Response { return r.resp } // want response:"keeps 0, wraps 0"
 
 func viaStruct(u string) ([]byte, error) {
 	tmp := &myResp{}
