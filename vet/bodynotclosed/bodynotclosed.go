@@ -138,6 +138,7 @@ type summary struct {
 	rewraps         uint64
 	reads           uint64
 	wrapped         uint8
+	drops           []drop // see handback.go
 }
 
 // state is one pass: the package in SSA form and its functions' summaries.
@@ -150,6 +151,9 @@ type state struct {
 	rawClients map[any]bool
 	impls      map[implsKey]impls // see implsOf
 	cands      []candidate        // see candidates; nil until asked
+	// reportedDrops is the calls of func parameters reported as dropping
+	// what a callback returns (see handback.go).
+	reportedDrops map[*ssa.Call]bool
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -176,7 +180,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if pkg == nil {
 		return nil, nil
 	}
-	s := &state{pass: pass, pkg: pkg, sums: map[*ssa.Function]*summary{}, rawClients: map[any]bool{}, impls: map[implsKey]impls{}}
+	s := &state{pass: pass, pkg: pkg, sums: map[*ssa.Function]*summary{}, rawClients: map[any]bool{}, impls: map[implsKey]impls{}, reportedDrops: map[*ssa.Call]bool{}}
 	all := funcs
 	if init := pkg.Func("init"); init != nil {
 		all = append(all, init)
@@ -321,6 +325,8 @@ func (s *state) analyze(fn *ssa.Function) *summary {
 	}
 	s.sources(fn, sum)
 	s.callbacks(fn, sum)
+	s.drops(fn, sum)
+	s.handedBack(fn)
 	return sum
 }
 

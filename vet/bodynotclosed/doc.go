@@ -98,7 +98,11 @@
 // is handed to does. Where one leaves the body alone (a check of the
 // status), the call returns it open, for its caller to close. A callback
 // whose result of the response's type may hand the body back is shown
-// nothing.
+// nothing. A function that drops what its func parameter returns, on some
+// path (a retry loop that calls the callback again), is reported at that
+// call where a call of the package gives it a callback that returns the
+// body in that result as a check does, `return bodyOrError(resp, err)`
+// (handback.go).
 //
 // A body read until a Read fails is done with as well: io.ReadAll(body),
 // io.Copy(io.Discard, body) and io.CopyBuffer(io.Discard, body, buf) (and

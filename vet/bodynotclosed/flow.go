@@ -271,6 +271,9 @@ func (f *flow) call(ins ssa.CallInstruction, v ssa.Value) {
 			f.rewrapped = append(f.rewrapped, st) // still the response's: see run
 			return
 		}
+		if f.passedBack(ins, callee, c.Args, i) {
+			return
+		}
 		k := f.keepsAt(callee, c.Args, i)
 		if f.handedAt(callee, i, k, ins) || f.kept(ins, k) {
 			return

@@ -90,6 +90,33 @@ func (f *flow) keepsAt(callee *ssa.Function, args []ssa.Value, i int) keep {
 	return f.s.keeps(callee, i)
 }
 
+// passedBack follows, in a parameter's flow, the body handed to callee as
+// its argument i with the error that came with it, where callee's pair
+// returns it in some results (a check that returns a good reply's body):
+// those results of the call carry it on, and what the call does with it
+// on its other paths is told by them (`return check(resp, err)` in a
+// callback returns the body it is given). It reports whether it does so.
+func (f *flow) passedBack(ins ssa.CallInstruction, callee *ssa.Function, args []ssa.Value, i int) bool {
+	call, ok := ins.(*ssa.Call)
+	if !ok || f.src.call != nil || f.paramErr == nil {
+		return false
+	}
+	p := f.s.pairOfCallee(callee)
+	if p.Passes == 0 || p.PassesOnError != 0 || int(p.Param) != i+1 || i+1 >= len(args) || !f.cameWith(args[i+1]) {
+		return false
+	}
+	if _, ok := call.Type().(*types.Tuple); !ok {
+		f.add(call)
+		return true
+	}
+	for _, r := range *call.Referrers() {
+		if e, ok := r.(*ssa.Extract); ok && e.Index < 8 && p.Passes&(1<<e.Index) != 0 {
+			f.add(e)
+		}
+	}
+	return true
+}
+
 // cameWith reports whether v is the error that came with the flow's body:
 // its source's, where the source returns no body with an error, or the
 // parameter taken as such.

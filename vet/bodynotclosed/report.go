@@ -25,6 +25,9 @@ func (s *state) report(f *flow, l leak) {
 	if f.src.raw {
 		what = "raw body"
 	}
+	if f.src.callback {
+		what = "body the callback returns"
+	}
 	var msg string
 	var fixes []analysis.SuggestedFix
 	switch {

@@ -24,6 +24,9 @@ type source struct {
 	// wrapped is set where the body may be a wrapper of the response's
 	// own (see decoded.go).
 	wrapped bool
+	// callback is set for a call of a func parameter that a callback
+	// given to the function hands the body back from (see handback.go).
+	callback bool
 }
 
 // roots are the values of the call that carry the body.
