@@ -2,8 +2,9 @@
 // pattern of HTTP connection handling, how the lab reproduces it, what it
 // does to the goroutines of both servers, and what `connleak diagnose` must
 // name on each server's dump. The demo, the bench, the tests and the
-// connleak command read it; it points at the ids of packages diagnose and
-// vet, which know nothing of it.
+// connleak command read it; it points at the ids of package diagnose and
+// of vet's checks (package checkid, a leaf, so that the lab server links
+// none of the analysis framework), which know nothing of it.
 package scenario
 
 import (
@@ -15,7 +16,7 @@ import (
 	"strings"
 
 	"github.com/connleak/connleak/diagnose"
-	"github.com/connleak/connleak/vet"
+	"github.com/connleak/connleak/internal/checkid"
 )
 
 // Verdict is what a scenario does to the goroutine counts.
@@ -41,13 +42,13 @@ const (
 )
 
 // The checks of `connleak vet` that flag the rows' patterns in code, by
-// the catalogue's short names: the ids, and how each is found, are package
-// vet's.
+// the catalogue's short names: the ids are package checkid's, and how each
+// is found package vet's.
 const (
-	CheckTransportIdleTimeout = vet.CheckTransportIdleTimeout
-	CheckClientPerCall        = vet.CheckClientPerCall
-	CheckServerIdleTimeout    = vet.CheckServerIdleTimeout
-	CheckBodyNotClosed        = vet.CheckBodyNotClosed
+	CheckTransportIdleTimeout = checkid.TransportIdleTimeout
+	CheckClientPerCall        = checkid.ClientPerCall
+	CheckServerIdleTimeout    = checkid.ServerIdleTimeout
+	CheckBodyNotClosed        = checkid.BodyNotClosed
 )
 
 // Goroutines is a number of goroutines on each server.

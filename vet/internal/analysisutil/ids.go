@@ -1,19 +1,15 @@
 package analysisutil
 
-// The checks' ids: each the category of its findings, the name a
-// //connleak:ignore directive gives, and its section of docs/checks.md.
-// Package vet exports them as its Check constants.
-const (
-	CheckTransportIdleTimeout = "transport-idle-timeout"
-	CheckClientPerCall        = "client-per-call"
-	CheckServerIdleTimeout    = "server-idle-timeout"
-	CheckBodyNotClosed        = "body-not-closed"
-)
+import "github.com/connleak/connleak/internal/checkid"
 
-// CheckRawBodyNotClosed is the id body-not-closed had when it checked only
-// Resty's raw bodies: a //connleak:ignore directive that names it still
-// silences body-not-closed.
-const CheckRawBodyNotClosed = "raw-body-not-closed"
+// The checks' ids (see package checkid).
+const (
+	CheckTransportIdleTimeout = checkid.TransportIdleTimeout
+	CheckClientPerCall        = checkid.ClientPerCall
+	CheckServerIdleTimeout    = checkid.ServerIdleTimeout
+	CheckBodyNotClosed        = checkid.BodyNotClosed
+	CheckRawBodyNotClosed     = checkid.RawBodyNotClosed
+)
 
 // aliases are the old ids a directive may still name, each with the check
 // it names now.
