@@ -42,15 +42,8 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
-	switch scheme := s.cfg.UpstreamURL.Scheme; {
-	case o.Proto == ProtoH2 && scheme != "https":
-		writeError(w, http.StatusBadRequest, "proto=h2 is HTTP/2 over TLS, and UPSTREAM_URL is %s: use proto=h2c (HTTP/2 without TLS), h1 or auto", scheme)
-		return
-	case o.Proto == ProtoH2C && scheme != "http":
-		writeError(w, http.StatusBadRequest, "proto=h2c is HTTP/2 without TLS, and UPSTREAM_URL is %s: use proto=h2 (HTTP/2 over TLS), h1 or auto", scheme)
-		return
-	case o.StallHandshake && scheme != "https":
-		writeError(w, http.StatusBadRequest, "stallHandshake=true stalls server 1's TLS handshake, and UPSTREAM_URL is %s: it needs an https upstream, a server 1 started with SERVER_PROTO=h1-tls or h2", scheme)
+	if err := s.checkUpstream(o); err != nil {
+		writeError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
 	client, err := s.clients.get(o)
@@ -58,32 +51,95 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusTooManyRequests, "%v", err)
 		return
 	}
-
-	// The call is deliberately not tied to r.Context(): cancelling it when
-	// this handler returns would close a body left open and hide the leak of
-	// body=leave-open. POST /reset cancels it, and so does a stop. A call
-	// without a timeout is given one anyway, FORWARD_CALL_CEILING, so that
-	// a server 1 that accepts and never answers cannot hold it for ever.
 	var reused bool
+	ctx, release := s.callContext(o, &reused)
+	leftOpen := false // set where the body is left open, on purpose
+	defer func() { release(leftOpen) }()
+	raw := o.Body != BodyRead // then the body is ours to read and close
+	resp, body, err := s.call(ctx, r, client, o, raw)
+	if err != nil {
+		s.writeCallError(w, ctx, o, err)
+		return
+	}
+	if resp.StatusCode != http.StatusOK {
+		writeStatusError(w, resp, raw)
+		return
+	}
+	hello, leftOpen, err := handleBody(o, resp, body)
+	if err != nil {
+		var callErr readError
+		if errors.As(err, &callErr) {
+			s.writeCallError(w, ctx, o, callErr.err)
+			return
+		}
+		writeError(w, http.StatusBadGateway, "%v", err)
+		return
+	}
+	if hello != nil {
+		hello.Pad = "" // bodySize's padding is for the connection, not the caller
+	}
+	writeJSON(w, http.StatusOK, forwardReply{GoRoutines: runtime.NumGoroutine(), Server1Response: hello, ConnReused: reused, Proto: resp.Proto})
+}
+
+// checkUpstream says what is wrong where the query's protocol, or a
+// stalled handshake, does not fit UPSTREAM_URL's scheme.
+func (s *Server) checkUpstream(o Options) error {
+	switch scheme := s.cfg.UpstreamURL.Scheme; {
+	case o.Proto == ProtoH2 && scheme != "https":
+		return fmt.Errorf("proto=h2 is HTTP/2 over TLS, and UPSTREAM_URL is %s: use proto=h2c (HTTP/2 without TLS), h1 or auto", scheme)
+	case o.Proto == ProtoH2C && scheme != "http":
+		return fmt.Errorf("proto=h2c is HTTP/2 without TLS, and UPSTREAM_URL is %s: use proto=h2 (HTTP/2 over TLS), h1 or auto", scheme)
+	case o.StallHandshake && scheme != "https":
+		return fmt.Errorf("stallHandshake=true stalls server 1's TLS handshake, and UPSTREAM_URL is %s: it needs an https upstream, a server 1 started with SERVER_PROTO=h1-tls or h2", scheme)
+	}
+	return nil
+}
+
+// callContext is the context of a call to server 1, traced so that reused
+// says whether it got a pooled connection, and release, to call with
+// whether the body was left open once the handler is done with it.
+//
+// The call is deliberately not tied to the request's context: cancelling
+// it when the handler returns would close a body left open and hide the
+// leak of body=leave-open. POST /reset cancels it, and so does a stop. A
+// call without a timeout is given one anyway, FORWARD_CALL_CEILING, so
+// that a server 1 that accepts and never answers cannot hold it for ever.
+func (s *Server) callContext(o Options, reused *bool) (context.Context, func(leftOpen bool)) {
 	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
-		reused = info.Reused
+		*reused = info.Reused
 		s.clientConns.count(connProto(info.Conn, o.Proto), info.Reused)
 	}}
 	ctx := httptrace.WithClientTrace(s.clientConns.callContext(), trace)
-	leftOpen := false // set where the body is left open, on purpose
-	if o.Timeout == 0 {
-		var cancel context.CancelCauseFunc
-		ctx, cancel = context.WithCancelCause(ctx)
-		ceiling := time.AfterFunc(s.cfg.CallCeiling, func() { cancel(errCeiling) })
-		defer func() {
-			// Once the handler is done with the body the ceiling has no
-			// more to guard. A body left open stays tied to ctx, which
-			// must then live on: the leak shows, and /reset ends it.
-			if !ceiling.Stop() || !leftOpen {
-				cancel(nil)
-			}
-		}()
+	if o.Timeout != 0 {
+		return ctx, func(bool) {}
 	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	ceiling := time.AfterFunc(s.cfg.CallCeiling, func() { cancel(errCeiling) })
+	return ctx, func(leftOpen bool) {
+		// Once the handler is done with the body the ceiling has no more
+		// to guard. A body left open stays tied to ctx, which must then
+		// live on: the leak shows, and /reset ends it.
+		if !ceiling.Stop() || !leftOpen {
+			cancel(nil)
+		}
+	}
+}
+
+// call POSTs to server 1's /hello with the query's parameters for it.
+// The pprof label marks the goroutines the call starts (its dial, and a
+// new connection's readLoop and writeLoop, inherit it), so pprof's debug=1
+// and connleak diagnose say which query made each connection.
+func (s *Server) call(ctx context.Context, r *http.Request, client caller, o Options, raw bool) (resp *http.Response, body []byte, err error) {
+	s.clientConns.inFlight.Add(1)
+	defer s.clientConns.inFlight.Add(-1) // a call is in flight until its body is read
+	pprof.Do(context.Background(), pprof.Labels("forward", cmp.Or(r.URL.RawQuery, "(defaults)")), func(context.Context) {
+		resp, body, err = client.post(ctx, s.helloURL, upstreamQuery(o), raw)
+	})
+	return resp, body, err
+}
+
+// upstreamQuery is the query of the call to server 1's /hello.
+func upstreamQuery(o Options) url.Values {
 	query := url.Values{}
 	if o.ConnClose {
 		query.Set("connClose", "true")
@@ -97,36 +153,32 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 	if o.BodySize > 0 {
 		query.Set("bodySize", strconv.Itoa(o.BodySize))
 	}
-	raw := o.Body != BodyRead // then the body is ours to read and close
-	// The pprof label marks the goroutines this call starts (its dial, and
-	// a new connection's readLoop and writeLoop, inherit it), so pprof's
-	// debug=1 and connleak diagnose say which query made each connection.
-	var (
-		resp *http.Response
-		body []byte
-	)
-	s.clientConns.inFlight.Add(1)
-	defer s.clientConns.inFlight.Add(-1) // a call is in flight until its body is read
-	pprof.Do(context.Background(), pprof.Labels("forward", cmp.Or(r.URL.RawQuery, "(defaults)")), func(context.Context) {
-		resp, body, err = client.post(ctx, s.helloURL, query, raw)
-	})
-	if err != nil {
-		s.writeCallError(w, ctx, o, err)
-		return
-	}
-	if resp.StatusCode != http.StatusOK {
-		if raw {
-			resp.Body.Close() // unread: the connection is not reused, and nothing more is read
-		}
-		if loc := resp.Header.Get("Location"); loc != "" {
-			writeError(w, http.StatusBadGateway, "server 1 answered %s with Location %q, want 200 OK: /forward follows no redirect", resp.Status, loc)
-			return
-		}
-		writeError(w, http.StatusBadGateway, "server 1 answered %s, want 200 OK", resp.Status)
-		return
-	}
+	return query
+}
 
-	var hello *helloReply
+// writeStatusError answers 502 for a reply of server 1 other than 200,
+// whose raw body it closes unread: the connection is not reused.
+func writeStatusError(w http.ResponseWriter, resp *http.Response, raw bool) {
+	if raw {
+		resp.Body.Close()
+	}
+	if loc := resp.Header.Get("Location"); loc != "" {
+		writeError(w, http.StatusBadGateway, "server 1 answered %s with Location %q, want 200 OK: /forward follows no redirect", resp.Status, loc)
+		return
+	}
+	writeError(w, http.StatusBadGateway, "server 1 answered %s, want 200 OK", resp.Status)
+}
+
+// A readError is a failure to read the body of server 1's reply, which
+// is written as the call's failure is.
+type readError struct{ err error }
+
+func (e readError) Error() string { return e.err.Error() }
+
+// handleBody does with server 1's 200 reply what the query's body= says,
+// and decodes its hello where it is read; leftOpen is set where the body
+// is left open, on purpose.
+func handleBody(o Options, resp *http.Response, body []byte) (hello *helloReply, leftOpen bool, err error) {
 	switch o.Body {
 	case BodyRead: // the client read the body to the end and closed it
 		hello, err = decodeHello(body)
@@ -146,19 +198,11 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		// Reading to io.EOF is what hands the connection back to the pool.
 		b, readErr := readBody(resp.Body)
 		if readErr != nil {
-			s.writeCallError(w, ctx, o, readErr)
-			return
+			return nil, false, readError{readErr}
 		}
 		hello, err = decodeHello(b)
 	}
-	if err != nil {
-		writeError(w, http.StatusBadGateway, "%v", err)
-		return
-	}
-	if hello != nil {
-		hello.Pad = "" // bodySize's padding is for the connection, not the caller
-	}
-	writeJSON(w, http.StatusOK, forwardReply{GoRoutines: runtime.NumGoroutine(), Server1Response: hello, ConnReused: reused, Proto: resp.Proto})
+	return hello, leftOpen, err
 }
 
 // connProto is the protocol a call's connection speaks: what TLS
