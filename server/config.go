@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -67,11 +66,26 @@ const DefaultCallCeiling = 3 * MaxDelay
 // maxServerIdleTimeout bounds SERVER_IDLE_TIMEOUT and FORWARD_CALL_CEILING.
 const maxServerIdleTimeout = time.Hour
 
+// envParams are the settings of the environment that hold one value
+// each, parsed as /forward's query parameters are (BIND_ADDRESS and the
+// upstream's, which check more, and the FORWARD_ defaults of /forward's
+// parameters, which are forwardParams, are ConfigFromEnv's own).
+var envParams = []param[Config]{
+	accepting(enumParam("SERVER_PROTO", func(c *Config) *string { return &c.Proto }, ServeH1, ServeH1TLS, ServeH2, ServeH2C),
+		"h1 (HTTP/1.1), h1-tls (HTTP/1.1 over TLS), h2 (HTTP/2 and HTTP/1.1 over TLS) or h2c (HTTP/2 and HTTP/1.1 without TLS)"),
+	boolParam("CONNECTION_CLOSE", func(c *Config) *bool { return &c.ConnectionClose }),
+	accepting(durationParam("SERVER_IDLE_TIMEOUT", func(c *Config) *time.Duration { return &c.IdleTimeout }, 0, maxServerIdleTimeout),
+		fmt.Sprintf("a Go duration from 0 (no limit) to %s, such as 1s", shortDuration(maxServerIdleTimeout))),
+	accepting(durationParam("FORWARD_CALL_CEILING", func(c *Config) *time.Duration { return &c.CallCeiling }, time.Nanosecond, maxServerIdleTimeout),
+		fmt.Sprintf("a Go duration above 0 and up to %s, such as 30s", shortDuration(maxServerIdleTimeout))),
+	intParam("FORWARD_MAX_HELD", func(c *Config) *int { return &c.MaxHeld }, 1, maxConnCount*10),
+}
+
 // ConfigFromEnv reads a Config from the environment through getenv. An empty
 // variable means its default. The error names the variable and what it
 // accepts.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	cfg := Config{BindAddress: ":8080", Forward: DefaultOptions()}
+	cfg := Config{BindAddress: ":8080", Forward: DefaultOptions(), Proto: ServeH1, CallCeiling: DefaultCallCeiling, MaxHeld: DefaultMaxHeld()}
 	if v := getenv("BIND_ADDRESS"); v != "" {
 		if _, _, err := net.SplitHostPort(v); err != nil || strings.ContainsFunc(v, unicode.IsControl) {
 			return Config{}, fmt.Errorf("BIND_ADDRESS=%q: accepts host:port, such as :8080 or 127.0.0.1:9090", v)
@@ -97,49 +111,11 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 
-	cfg.Proto = ServeH1
-	if v := getenv("SERVER_PROTO"); v != "" {
-		switch v {
-		case ServeH1, ServeH1TLS, ServeH2, ServeH2C:
-			cfg.Proto = v
-		default:
-			return Config{}, fmt.Errorf("SERVER_PROTO=%q: accepts h1 (HTTP/1.1), h1-tls (HTTP/1.1 over TLS), h2 (HTTP/2 and HTTP/1.1 over TLS) or h2c (HTTP/2 and HTTP/1.1 without TLS)", v)
+	for _, p := range envParams {
+		if v := getenv(p.name); v != "" && !p.set(&cfg, v) {
+			return Config{}, fmt.Errorf("%s=%q: accepts %s", p.name, v, p.accepts)
 		}
 	}
-
-	if v := getenv("CONNECTION_CLOSE"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return Config{}, fmt.Errorf("CONNECTION_CLOSE=%q: accepts true or false", v)
-		}
-		cfg.ConnectionClose = b
-	}
-	if v := getenv("SERVER_IDLE_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || d > maxServerIdleTimeout {
-			return Config{}, fmt.Errorf("SERVER_IDLE_TIMEOUT=%q: accepts a Go duration from 0 (no limit) to %s, such as 1s", v, shortDuration(maxServerIdleTimeout))
-		}
-		cfg.IdleTimeout = d
-	}
-
-	cfg.CallCeiling = DefaultCallCeiling
-	if v := getenv("FORWARD_CALL_CEILING"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 || d > maxServerIdleTimeout {
-			return Config{}, fmt.Errorf("FORWARD_CALL_CEILING=%q: accepts a Go duration above 0 and up to %s, such as 30s", v, shortDuration(maxServerIdleTimeout))
-		}
-		cfg.CallCeiling = d
-	}
-
-	cfg.MaxHeld = DefaultMaxHeld()
-	if v := getenv("FORWARD_MAX_HELD"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxConnCount*10 {
-			return Config{}, fmt.Errorf("FORWARD_MAX_HELD=%q: accepts a whole number from 1 to %d", v, maxConnCount*10)
-		}
-		cfg.MaxHeld = n
-	}
-
 	for _, p := range forwardParams {
 		name := envName(p.name)
 		if v := getenv(name); v != "" && !p.set(&cfg.Forward, v) {

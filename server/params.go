@@ -67,30 +67,37 @@ const (
 	MaxBodySize = 512 << 10
 )
 
-// A param is one query parameter: its name, what it accepts (said in every
-// error about it), and how it sets its field of Options.
-type param struct {
+// A param is one setting of a T: a query parameter of /forward, or a
+// variable of the environment. It has its name, what it accepts (said in
+// every error about it), and how it sets its field of T.
+type param[T any] struct {
 	name    string
 	accepts string
-	set     func(o *Options, value string) bool
+	set     func(t *T, value string) bool
+}
+
+// accepting is p saying that it accepts what accepts says.
+func accepting[T any](p param[T], accepts string) param[T] {
+	p.accepts = accepts
+	return p
 }
 
 // forwardParams are the query parameters of /forward, in the order the
 // README lists them.
-var forwardParams = []param{
+var forwardParams = []param[Options]{
 	enumParam("client", func(o *Options) *string { return &o.Client }, "new", "shared", "nethttp"),
 	enumParam("transport", func(o *Options) *string { return &o.Transport }, "custom", "resty"),
-	durationParam("idleConnTimeout", func(o *Options) *time.Duration { return &o.IdleConnTimeout }, maxIdleConn),
+	durationParam("idleConnTimeout", func(o *Options) *time.Duration { return &o.IdleConnTimeout }, 0, maxIdleConn),
 	boolParam("disableKeepAlives", func(o *Options) *bool { return &o.DisableKeepAlives }),
-	intParam("maxIdleConnsPerHost", func(o *Options) *int { return &o.MaxIdleConnsPerHost }, maxConnCount),
-	intParam("maxConnsPerHost", func(o *Options) *int { return &o.MaxConnsPerHost }, maxConnCount),
-	durationParam("tlsHandshakeTimeout", func(o *Options) *time.Duration { return &o.TLSHandshakeTimeout }, maxTimeout),
-	durationParam("timeout", func(o *Options) *time.Duration { return &o.Timeout }, maxTimeout),
+	intParam("maxIdleConnsPerHost", func(o *Options) *int { return &o.MaxIdleConnsPerHost }, 0, maxConnCount),
+	intParam("maxConnsPerHost", func(o *Options) *int { return &o.MaxConnsPerHost }, 0, maxConnCount),
+	durationParam("tlsHandshakeTimeout", func(o *Options) *time.Duration { return &o.TLSHandshakeTimeout }, 0, maxTimeout),
+	durationParam("timeout", func(o *Options) *time.Duration { return &o.Timeout }, 0, maxTimeout),
 	enumParam("body", func(o *Options) *string { return &o.Body }, BodyRead, BodyLeaveOpen, BodyClose, BodyDrainClose),
 	boolParam("connClose", func(o *Options) *bool { return &o.ConnClose }),
-	durationParam("delay", func(o *Options) *time.Duration { return &o.Delay }, MaxDelay),
+	durationParam("delay", func(o *Options) *time.Duration { return &o.Delay }, 0, MaxDelay),
 	boolParam("stall", func(o *Options) *bool { return &o.Stall }),
-	intParam("bodySize", func(o *Options) *int { return &o.BodySize }, MaxBodySize),
+	intParam("bodySize", func(o *Options) *int { return &o.BodySize }, 0, MaxBodySize),
 	boolParam("stallHandshake", func(o *Options) *bool { return &o.StallHandshake }),
 	enumParam("proto", func(o *Options) *string { return &o.Proto }, ProtoAuto, ProtoH1, ProtoH2, ProtoH2C),
 	boolParam("forceAttemptHTTP2", func(o *Options) *bool { return &o.ForceAttemptHTTP2 }),
@@ -98,51 +105,55 @@ var forwardParams = []param{
 
 // helloParams are the query parameters of /hello: the subset of
 // forwardParams that /forward passes on to server 1.
-var helloParams = slices.DeleteFunc(slices.Clone(forwardParams), func(p param) bool {
+var helloParams = slices.DeleteFunc(slices.Clone(forwardParams), func(p param[Options]) bool {
 	return p.name != "connClose" && p.name != "delay" && p.name != "stall" && p.name != "bodySize"
 })
 
-func enumParam(name string, field func(*Options) *string, values ...string) param {
-	return param{name, "one of " + strings.Join(values, ", "), func(o *Options, v string) bool {
+func enumParam[T any](name string, field func(*T) *string, values ...string) param[T] {
+	return param[T]{name, "one of " + strings.Join(values, ", "), func(t *T, v string) bool {
 		if !slices.Contains(values, v) {
 			return false
 		}
-		*field(o) = v
+		*field(t) = v
 		return true
 	}}
 }
 
-func durationParam(name string, field func(*Options) *time.Duration, max time.Duration) param {
-	accepts := fmt.Sprintf("a Go duration from 0 to %s, such as 500ms or 1s", shortDuration(max))
-	return param{name, accepts, func(o *Options, v string) bool {
+func durationParam[T any](name string, field func(*T) *time.Duration, lo, hi time.Duration) param[T] {
+	from := "0"
+	if lo > 0 {
+		from = shortDuration(lo)
+	}
+	accepts := fmt.Sprintf("a Go duration from %s to %s, such as 500ms or 1s", from, shortDuration(hi))
+	return param[T]{name, accepts, func(t *T, v string) bool {
 		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || d > max {
+		if err != nil || d < lo || d > hi {
 			return false
 		}
-		*field(o) = d
+		*field(t) = d
 		return true
 	}}
 }
 
-func boolParam(name string, field func(*Options) *bool) param {
-	return param{name, "true or false", func(o *Options, v string) bool {
+func boolParam[T any](name string, field func(*T) *bool) param[T] {
+	return param[T]{name, "true or false", func(t *T, v string) bool {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			return false
 		}
-		*field(o) = b
+		*field(t) = b
 		return true
 	}}
 }
 
-func intParam(name string, field func(*Options) *int, max int) param {
-	accepts := fmt.Sprintf("a whole number from 0 to %d", max)
-	return param{name, accepts, func(o *Options, v string) bool {
+func intParam[T any](name string, field func(*T) *int, lo, hi int) param[T] {
+	accepts := fmt.Sprintf("a whole number from %d to %d", lo, hi)
+	return param[T]{name, accepts, func(t *T, v string) bool {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > max {
+		if err != nil || n < lo || n > hi {
 			return false
 		}
-		*field(o) = n
+		*field(t) = n
 		return true
 	}}
 }
@@ -150,14 +161,14 @@ func intParam(name string, field func(*Options) *int, max int) param {
 // parseQuery applies the raw query string to a copy of defaults. An unknown
 // parameter, a parameter given more than once, or a value outside what the
 // parameter accepts is an error that names the parameter and what it accepts.
-func parseQuery(rawQuery string, defaults Options, params []param) (Options, error) {
+func parseQuery(rawQuery string, defaults Options, params []param[Options]) (Options, error) {
 	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
 		return defaults, fmt.Errorf("malformed query string: %v", err)
 	}
 	o := defaults
 	for _, name := range slices.Sorted(maps.Keys(q)) {
-		i := slices.IndexFunc(params, func(p param) bool { return p.name == name })
+		i := slices.IndexFunc(params, func(p param[Options]) bool { return p.name == name })
 		if i < 0 && len(params) == 0 {
 			return defaults, fmt.Errorf("unknown parameter %q: this endpoint takes none", name)
 		}
@@ -175,7 +186,7 @@ func parseQuery(rawQuery string, defaults Options, params []param) (Options, err
 	return o, nil
 }
 
-func paramNames(params []param) string {
+func paramNames(params []param[Options]) string {
 	names := make([]string, len(params))
 	for i, p := range params {
 		names[i] = p.name
