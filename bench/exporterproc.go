@@ -2,15 +2,15 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"syscall"
 	"time"
+
+	"github.com/connleak/connleak/internal/proc"
 )
 
 // exporterProcess is connleak exporter running as a child process on a
@@ -19,9 +19,7 @@ type exporterProcess struct {
 	URL string // such as http://127.0.0.1:40123
 	Log string // the file that holds its standard error
 
-	cmd    *exec.Cmd
-	exited chan struct{} // closed once the process has exited and been waited for
-	err    error         // what Wait returned; read it only after exited is closed
+	p *proc.Process
 }
 
 // exporterStartTimeout bounds how long startExporter waits for the
@@ -52,61 +50,28 @@ func startExporter(ctx context.Context, exe, dir string, procs int) (*exporterPr
 		cmd.Env = []string{"GOMAXPROCS=" + strconv.Itoa(procs)}
 	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
+	p, err := proc.Start(cmd)
+	if err != nil {
 		return nil, fmt.Errorf("start the exporter: %w", err)
 	}
-	x := &exporterProcess{Log: logPath, cmd: cmd, exited: make(chan struct{})}
-	go func() {
-		x.err = cmd.Wait()
-		close(x.exited)
-	}()
-	ctx, cancel := context.WithTimeout(ctx, exporterStartTimeout)
-	defer cancel()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if log, err := os.ReadFile(logPath); err == nil {
-			if m := exporterLine.FindSubmatch(log); m != nil {
-				x.URL = string(m[1])
-				return x, nil
-			}
-		}
-		select {
-		case <-x.exited:
-			log, _ := os.ReadFile(logPath)
-			return x, fmt.Errorf("start the exporter: exited before serving: %v; its log: %q", x.err, log)
-		case <-ctx.Done():
-			return x, fmt.Errorf("start the exporter: no serving line in its log: %w", ctx.Err())
-		case <-tick.C:
-		}
+	x := &exporterProcess{Log: logPath, p: p}
+	if x.URL, err = p.AwaitLine(ctx, exporterStartTimeout, logPath, exporterLine); err != nil {
+		log, _ := os.ReadFile(logPath)
+		return x, fmt.Errorf("start the exporter: %w; its log: %q", err, log)
 	}
+	return x, nil
 }
 
 // PID is the exporter's process ID.
-func (x *exporterProcess) PID() int { return x.cmd.Process.Pid }
+func (x *exporterProcess) PID() int { return x.p.PID() }
 
 // stop ends the exporter: SIGTERM, then SIGKILL if it has not exited after
 // exporterStopTimeout. It returns once the process is gone, with an error
 // if it had to be killed or did not exit with status 0. Calling it again is
 // safe.
 func (x *exporterProcess) stop() error {
-	pid := x.PID()
-	select {
-	case <-x.exited:
-	default:
-		if err := x.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-			return fmt.Errorf("stop the exporter, pid %d: %w", pid, err)
-		}
-		select {
-		case <-x.exited:
-		case <-time.After(exporterStopTimeout):
-			x.cmd.Process.Kill()
-			<-x.exited
-			return fmt.Errorf("the exporter, pid %d, ignored SIGTERM for %v; killed", pid, exporterStopTimeout)
-		}
-	}
-	if x.err != nil {
-		return fmt.Errorf("the exporter, pid %d: %w", pid, x.err)
+	if err := x.p.Stop(exporterStopTimeout); err != nil {
+		return fmt.Errorf("the exporter: %w", err)
 	}
 	return nil
 }

@@ -12,10 +12,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"syscall"
 	"time"
 
 	"github.com/connleak/connleak/internal/labca"
+	"github.com/connleak/connleak/internal/proc"
 	"github.com/connleak/connleak/server"
 )
 
@@ -27,9 +27,7 @@ type Instance struct {
 	// Log is the file that holds the instance's standard error.
 	Log string
 
-	cmd    *exec.Cmd
-	exited chan struct{} // closed once the process has exited and been waited for
-	err    error         // what Wait returned; read it only after exited is closed
+	p *proc.Process
 }
 
 // startTimeout bounds how long Start waits for an instance to answer.
@@ -57,17 +55,11 @@ func Start(ctx context.Context, exe, dir, name string, env ...string) (*Instance
 	cmd := exec.Command(exe, "serve")
 	cmd.Env = append([]string{"BIND_ADDRESS=127.0.0.1:0"}, env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
+	p, err := proc.Start(cmd)
+	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	in := &Instance{Log: logPath, cmd: cmd, exited: make(chan struct{})}
-	go func() {
-		in.err = cmd.Wait()
-		close(in.exited)
-	}()
-
-	ctx, cancel := context.WithTimeout(ctx, startTimeout)
-	defer cancel()
+	in := &Instance{Log: logPath, p: p}
 	if err := in.waitReady(ctx); err != nil {
 		log, _ := os.ReadFile(logPath)
 		return in, fmt.Errorf("start %s: %w; its log: %q", name, err, log)
@@ -75,63 +67,34 @@ func Start(ctx context.Context, exe, dir, name string, env ...string) (*Instance
 	return in, nil
 }
 
-// waitReady polls the log for the address the instance listens on, then
-// /hello until it answers.
+// waitReady waits for the address the instance listens on in its log,
+// then for /hello to answer.
 func (in *Instance) waitReady(ctx context.Context) error {
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if in.URL == "" {
-			if log, err := os.ReadFile(in.Log); err == nil {
-				if m := addrLine.FindSubmatch(log); m != nil {
-					in.URL = string(m[1])
-				}
-			}
-		}
-		if in.URL != "" {
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, in.URL+"/hello", nil)
-			req.Close = true // leave no connection behind to count
-			if resp, err := statsClient.Do(req); err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					return nil
-				}
-			}
-		}
-		select {
-		case <-in.exited:
-			return fmt.Errorf("exited before answering: %v", in.err)
-		case <-ctx.Done():
-			return fmt.Errorf("no answer: %w", ctx.Err())
-		case <-tick.C:
-		}
+	start := time.Now()
+	url, err := in.p.AwaitLine(ctx, startTimeout, in.Log, addrLine)
+	if err != nil {
+		return err
 	}
+	in.URL = url
+	return in.p.Await(ctx, startTimeout-time.Since(start), func() error {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, in.URL+"/hello", nil)
+		req.Close = true // leave no connection behind to count
+		resp, err := statsClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET /hello: %s", resp.Status)
+		}
+		return nil
+	})
 }
 
 // Stop ends the instance: SIGTERM, then SIGKILL if it has not exited after
 // stopTimeout. It returns once the process is gone, with an error if it had
 // to be killed or did not exit with status 0. Calling it again is safe.
-func (in *Instance) Stop() error {
-	pid := in.cmd.Process.Pid
-	select {
-	case <-in.exited:
-	default:
-		if err := in.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-			return fmt.Errorf("stop pid %d: %w", pid, err)
-		}
-		select {
-		case <-in.exited:
-		case <-time.After(stopTimeout):
-			in.cmd.Process.Kill()
-			<-in.exited
-			return fmt.Errorf("pid %d ignored SIGTERM for %v; killed", pid, stopTimeout)
-		}
-	}
-	if in.err != nil {
-		return fmt.Errorf("pid %d: %w", pid, in.err)
-	}
-	return nil
-}
+func (in *Instance) Stop() error { return in.p.Stop(stopTimeout) }
 
 // Pair is server 1 and server 2: server 2's /forward calls server 1's /hello.
 type Pair struct {
@@ -163,7 +126,7 @@ func (p *Pair) Stop() error {
 }
 
 // PID is the instance's process ID.
-func (in *Instance) PID() int { return in.cmd.Process.Pid }
+func (in *Instance) PID() int { return in.p.PID() }
 
 // statsClient asks on a new connection each time, so that watching an
 // instance holds no connection of its own to count. It trusts the lab CA,

@@ -129,7 +129,7 @@ func TestDemoInterrupt(t *testing.T) {
 	cmd := exec.Command(exe, "demo", "-n", "10000", "-scenarios", "leak")
 	var stderr testutil.SyncBuffer
 	cmd.Stderr = &stderr
-	proc := startProcess(t, cmd)
+	p := startProcess(t, cmd)
 
 	var kids []int
 	eventually(t, 15*time.Second, func() error {
@@ -142,7 +142,7 @@ func TestDemoInterrupt(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	err := proc.wait(t, 15*time.Second, "the demo to exit after SIGINT")
+	err := waitExit(t, p, 15*time.Second, "the demo to exit after SIGINT")
 	if code := exitCode(err); code != 1 || !strings.Contains(stderr.String(), "interrupted") {
 		t.Errorf("after SIGINT: exit %d, stderr %q; want exit 1 saying interrupted", code, stderr.String())
 	}

@@ -125,7 +125,7 @@ func TestDiagnoseInterrupt(t *testing.T) {
 	var out bytes.Buffer
 	cmd := exec.Command(exe, "diagnose", fifo)
 	cmd.Stdout, cmd.Stderr = &out, &out
-	proc := startProcess(t, cmd)
+	p := startProcess(t, cmd)
 	// Once it has the FIFO open, its signal handler is in place: it is
 	// set before the command runs.
 	eventually(t, 10*time.Second, func() error {
@@ -138,7 +138,7 @@ func TestDiagnoseInterrupt(t *testing.T) {
 		return errors.New("diagnose has not opened the FIFO")
 	})
 	cmd.Process.Signal(os.Interrupt)
-	err = proc.wait(t, 10*time.Second, "diagnose to end after the first SIGINT")
+	err = waitExit(t, p, 10*time.Second, "diagnose to end after the first SIGINT")
 	if exitCode(err) != 1 || out.String() != "connleak: "+fifo+": interrupted before the dump was read\n" {
 		t.Errorf("diagnose after SIGINT: exit %d, %q; want exit 1 and one line saying it was interrupted", exitCode(err), out.String())
 	}

@@ -276,12 +276,12 @@ const exporterStopTimeout = 15 * time.Second
 func startExporter(t *testing.T) exporter {
 	t.Helper()
 	cmd := exec.Command(exe, "exporter", "-listen", "127.0.0.1:0")
-	proc, log := startService(t, "connleak exporter", cmd, exporterStopTimeout)
+	p, log := startService(t, "connleak exporter", cmd, exporterStopTimeout)
 	var x exporter
 	eventually(t, 15*time.Second, func() error {
 		select {
-		case <-proc.done:
-			t.Fatalf("connleak exporter exited before it served: %v; its log:\n%s", proc.err, log)
+		case <-p.Exited():
+			t.Fatalf("connleak exporter exited before it served: %v; its log:\n%s", p.Err(), log)
 		default:
 		}
 		m := exporterServing.FindStringSubmatch(log.String())

@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,6 +21,7 @@ import (
 	"github.com/connleak/connleak/demo"
 	"github.com/connleak/connleak/diagnose"
 	"github.com/connleak/connleak/internal/poll"
+	"github.com/connleak/connleak/internal/proc"
 	"github.com/connleak/connleak/internal/testutil"
 	"github.com/connleak/connleak/server"
 )
@@ -182,28 +181,15 @@ func settled(t *testing.T, in *demo.Instance) int {
 	return n
 }
 
-// process is a child process a test started: its cleanup kills it, if it
-// still runs, and waits for it.
-type process struct {
-	done chan struct{} // closed once the process has exited
-	err  error         // Wait's, once done is closed
-}
-
-// startProcess starts cmd, to be stopped by the test's cleanup.
-func startProcess(t *testing.T, cmd *exec.Cmd) *process {
+// startProcess starts cmd; the test's cleanup kills it, if it still runs,
+// and waits for it.
+func startProcess(t *testing.T, cmd *exec.Cmd) *proc.Process {
 	t.Helper()
-	if err := cmd.Start(); err != nil {
+	p, err := proc.Start(cmd)
+	if err != nil {
 		t.Fatal(err)
 	}
-	p := &process{done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-p.done
-	})
+	t.Cleanup(p.Kill)
 	return p
 }
 
@@ -212,24 +198,15 @@ func startProcess(t *testing.T, cmd *exec.Cmd) *process {
 // When the test ends it sends the process SIGTERM, as a service manager
 // would, and fails the test unless it exits with status 0 within timeout
 // (it is killed then); if the test failed, it logs the process's output.
-func startService(t *testing.T, name string, cmd *exec.Cmd, timeout time.Duration) (*process, *testutil.SyncBuffer) {
+func startService(t *testing.T, name string, cmd *exec.Cmd, timeout time.Duration) (*proc.Process, *testutil.SyncBuffer) {
 	t.Helper()
 	out := &testutil.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	p := startProcess(t, cmd)
 	// Registered after startProcess's, so it runs first.
 	t.Cleanup(func() {
-		pid := cmd.Process.Pid
-		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-			t.Errorf("%s (pid %d): SIGTERM: %v", name, pid, err)
-		}
-		select {
-		case <-p.done:
-			if exitCode(p.err) != 0 {
-				t.Errorf("%s (pid %d) exited with %v after SIGTERM, want status 0", name, pid, p.err)
-			}
-		case <-time.After(timeout):
-			t.Errorf("%s (pid %d) still runs %v after SIGTERM; killed", name, pid, timeout)
+		if err := p.Stop(timeout); err != nil {
+			t.Errorf("%s, stopped with SIGTERM: %v; want exit status 0 within %v", name, err, timeout)
 		}
 		if t.Failed() {
 			t.Logf("%s's output:\n%s", name, out)
@@ -238,13 +215,13 @@ func startService(t *testing.T, name string, cmd *exec.Cmd, timeout time.Duratio
 	return p, out
 }
 
-// wait waits for the process to exit, and fails the test if it has not
-// within timeout.
-func (p *process) wait(t *testing.T, timeout time.Duration, what string) error {
+// waitExit waits for p to exit, and fails the test if it has not within
+// timeout.
+func waitExit(t *testing.T, p *proc.Process, timeout time.Duration, what string) error {
 	t.Helper()
 	select {
-	case <-p.done:
-		return p.err
+	case <-p.Exited():
+		return p.Err()
 	case <-time.After(timeout):
 		t.Fatalf("gave up after %v waiting for %s", timeout, what)
 		return nil

@@ -80,12 +80,12 @@ func startPrometheus(t *testing.T, bin string, files map[string]string) *promSer
 		"--storage.tsdb.path="+t.TempDir(),
 		"--web.listen-address=127.0.0.1:0",
 	)
-	proc, log := startService(t, "prometheus", cmd, promStopTimeout)
+	srv, log := startService(t, "prometheus", cmd, promStopTimeout)
 	p := &promServer{}
 	eventually(t, promStartTimeout, func() error {
 		select {
-		case <-proc.done:
-			t.Fatalf("prometheus exited before it was ready: %v; its log:\n%s", proc.err, log)
+		case <-srv.Exited():
+			t.Fatalf("prometheus exited before it was ready: %v; its log:\n%s", srv.Err(), log)
 		default:
 		}
 		if p.URL == "" {

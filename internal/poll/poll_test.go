@@ -1,6 +1,7 @@
 package poll
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -24,5 +25,21 @@ func TestUntil(t *testing.T) {
 	}
 	if calls < 2 {
 		t.Errorf("the check ran %d times in %v, want it retried", calls, 3*Every)
+	}
+}
+
+func TestUntilContextStops(t *testing.T) {
+	gone := errors.New("the process exited")
+	calls := 0
+	err := UntilContext(t.Context(), time.Minute, func() error { calls++; return Stop(gone) })
+	if err != gone || calls != 1 {
+		t.Errorf("UntilContext on a check that says stop: %v after %d calls, want %v after 1", err, calls, gone)
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	err = UntilContext(ctx, time.Minute, func() error { return errors.New("not yet") })
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "not yet") {
+		t.Errorf("UntilContext with its context ended: %v, want context.Canceled and the check's error", err)
 	}
 }
