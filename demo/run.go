@@ -64,6 +64,9 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	return results, nil
 }
 
+// runOne runs one scenario on a pair of its own: a baseline sample, the
+// load, the idle wait, then what server 2 counted and, unless the
+// scenario was diagnosed during its load, both servers' diagnoses.
 func runOne(ctx context.Context, cfg Config, s scenario.Scenario) (r Result, err error) {
 	p, err := StartPair(ctx, cfg.Exe, cfg.Dir, s.Env1, s.Env2)
 	defer func() {
@@ -75,75 +78,20 @@ func runOne(ctx context.Context, cfg Config, s scenario.Scenario) (r Result, err
 		return Result{}, err
 	}
 	n := cmp.Or(s.Requests, cfg.N)
+	u := &scenarioRun{cfg: cfg, p: p, n: n, start: time.Now(), r: &r}
 	r = Result{Scenario: s, N: n, ByStatus: map[int]int{}}
-	sample := func(start time.Time, requests int) error {
-		pt, err := samplePair(ctx, p, start, requests)
-		if err == nil {
-			r.Points = append(r.Points, pt)
-		}
-		return err
-	}
-
-	start := time.Now()
-	if err := sample(start, 0); err != nil {
+	if err := u.sample(ctx, 0); err != nil {
 		return r, err
 	}
 	if cfg.Progress != nil {
 		cfg.Progress.Start(s, n)
 	}
-	// A scenario about a moment of concurrency is diagnosed at that moment,
-	// once every call of the first wave is under way.
-	during := make(chan error, 1)
-	if s.DiagnoseDuring {
-		go func() { during <- r.diagnoseDuring(ctx, p) }()
-	} else {
-		during <- nil
-	}
-	every := max(1, n/40)
-	var sampleErr error
-	sum, err := load.Run(ctx, load.Config{
-		URL: p.Server2.URL + "/forward?" + s.Query,
-		N:   n,
-		C:   max(1, s.Concurrency),
-		Each: func(i int, _ load.Reply) {
-			if cfg.Progress != nil {
-				cfg.Progress.Request(i + 1)
-			}
-			if (i+1)%every == 0 || i+1 == n {
-				sampleErr = errors.Join(sampleErr, sample(start, i+1))
-			}
-		},
-	})
-	if err := errors.Join(err, sampleErr, <-during); err != nil {
+	if err := u.load(ctx); err != nil {
 		return r, err
 	}
-	r.ByStatus, r.P99 = sum.ByStatus, sum.Percentile(0.99)
-	r.LoadEnd = len(r.Points) - 1
-
-	// The idle wait: sample until cfg.Wait is over, or until both servers
-	// have been back at baseline for two samples running.
-	if cfg.Progress != nil {
-		cfg.Progress.Idle()
+	if err := u.idle(ctx); err != nil {
+		return r, err
 	}
-	loadEnd := time.Now()
-	tick := time.NewTicker(sampleEvery)
-	defer tick.Stop()
-	for atBase := 0; atBase < 2 && time.Since(loadEnd) < cfg.Wait; {
-		select {
-		case <-ctx.Done():
-			return r, ctx.Err()
-		case <-tick.C:
-		}
-		if err := sample(start, n); err != nil {
-			return r, err
-		}
-		if r.atBaseline(r.Points[len(r.Points)-1]) {
-			atBase++
-		} else {
-			atBase = 0
-		}
-	}
-
 	st, err := p.Server2.Stats(ctx)
 	if err != nil {
 		return r, err
@@ -159,6 +107,87 @@ func runOne(ctx context.Context, cfg Config, s scenario.Scenario) (r Result, err
 	}
 	r.judge()
 	return r, nil
+}
+
+// A scenarioRun is one scenario under way on its pair, its result filled
+// in as it goes.
+type scenarioRun struct {
+	cfg   Config
+	p     *Pair
+	n     int       // the requests to send
+	start time.Time // when the first sample was taken
+	r     *Result
+}
+
+// sample samples both servers, requests sent so far.
+func (u *scenarioRun) sample(ctx context.Context, requests int) error {
+	pt, err := samplePair(ctx, u.p, u.start, requests)
+	if err == nil {
+		u.r.Points = append(u.r.Points, pt)
+	}
+	return err
+}
+
+// load sends the scenario's requests to server 2's /forward, sampling
+// both servers about 40 times on the way. A scenario about a moment of
+// concurrency is diagnosed at that moment, once every call of the first
+// wave is under way.
+func (u *scenarioRun) load(ctx context.Context) error {
+	s, r := u.r.Scenario, u.r
+	during := make(chan error, 1)
+	if s.DiagnoseDuring {
+		go func() { during <- r.diagnoseDuring(ctx, u.p) }()
+	} else {
+		during <- nil
+	}
+	every := max(1, u.n/40)
+	var sampleErr error
+	sum, err := load.Run(ctx, load.Config{
+		URL: u.p.Server2.URL + "/forward?" + s.Query,
+		N:   u.n,
+		C:   max(1, s.Concurrency),
+		Each: func(i int, _ load.Reply) {
+			if u.cfg.Progress != nil {
+				u.cfg.Progress.Request(i + 1)
+			}
+			if (i+1)%every == 0 || i+1 == u.n {
+				sampleErr = errors.Join(sampleErr, u.sample(ctx, i+1))
+			}
+		},
+	})
+	if err := errors.Join(err, sampleErr, <-during); err != nil {
+		return err
+	}
+	r.ByStatus, r.P99 = sum.ByStatus, sum.Percentile(0.99)
+	r.LoadEnd = len(r.Points) - 1
+	return nil
+}
+
+// idle samples until cfg.Wait is over, or until both servers have been
+// back at baseline for two samples running.
+func (u *scenarioRun) idle(ctx context.Context) error {
+	if u.cfg.Progress != nil {
+		u.cfg.Progress.Idle()
+	}
+	loadEnd := time.Now()
+	tick := time.NewTicker(sampleEvery)
+	defer tick.Stop()
+	for atBase := 0; atBase < 2 && time.Since(loadEnd) < u.cfg.Wait; {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+		if err := u.sample(ctx, u.n); err != nil {
+			return err
+		}
+		if u.r.atBaseline(u.r.Points[len(u.r.Points)-1]) {
+			atBase++
+		} else {
+			atBase = 0
+		}
+	}
+	return nil
 }
 
 // diagnoseDuring waits until server 2 has a call under way for each request
