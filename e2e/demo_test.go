@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connleak/connleak/internal/lab/scenario"
 	"github.com/connleak/connleak/internal/testutil"
-	"github.com/connleak/connleak/scenario"
 )
 
 // TestDemoCheck runs the demo as a user would, on three scenarios, and

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/connleak/connleak/demo"
+	"github.com/connleak/connleak/internal/lab/demo"
 	"github.com/connleak/connleak/server"
 )
 

@@ -3,7 +3,7 @@
 // scenario runs on two servers; signals and stops, the demo, load and bench
 // commands, the live page in a browser, diagnose and vet on real processes,
 // and the exporter scraped by a real Prometheus with the configuration and
-// alerts of the repository's prometheus/ folder run the connleak binary,
+// alerts of the repository's exporter/prometheus/ folder run the connleak binary,
 // which TestMain builds, with -race when the tests run with -race, so that
 // the race detector checks the server code these tests drive.
 //

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/connleak/connleak/demo"
 	"github.com/connleak/connleak/diagnose"
-	"github.com/connleak/connleak/load"
+	"github.com/connleak/connleak/internal/lab/demo"
+	"github.com/connleak/connleak/internal/lab/load"
 )
 
 // TestExporterPrometheus runs what docs/exporter.md walks an operator
@@ -52,7 +52,7 @@ func TestExporterPrometheus(t *testing.T) {
 	}
 
 	x := startExporter(t)
-	config := rewrite(t, "prometheus.yml", readFile(t, "../prometheus/prometheus.yml"),
+	config := rewrite(t, "prometheus.yml", readFile(t, "../exporter/prometheus/prometheus.yml"),
 		"localhost:9465", x.addr,
 		"http://localhost:8080/debug/pprof/goroutine", target(leaky.Server1),
 		"http://localhost:9090/debug/pprof/goroutine", target(leaky.Server2),
@@ -65,7 +65,7 @@ func TestExporterPrometheus(t *testing.T) {
 	)
 	prom := startPrometheus(t, bin, map[string]string{
 		"prometheus.yml": config,
-		"alerts.yml":     shortFindingFors(t, readFile(t, "../prometheus/alerts.yml")),
+		"alerts.yml":     shortFindingFors(t, readFile(t, "../exporter/prometheus/alerts.yml")),
 	})
 
 	names := map[string]string{
@@ -150,7 +150,7 @@ func TestExporterPrometheus(t *testing.T) {
 // pprof goroutine endpoint. It is the instance label of its series.
 func target(in *demo.Instance) string { return in.URL + "/debug/pprof/goroutine" }
 
-// shortFindingFors is alerts.yml, the text of prometheus/alerts.yml, with
+// shortFindingFors is alerts.yml, the text of exporter/prometheus/alerts.yml, with
 // each finding's alert firing after 2s of its finding instead of 5m, so
 // that the test sees them fire; it fails the test unless each of
 // diagnose's findings has its alert of `for: 5m`. The other alerts are
@@ -162,7 +162,7 @@ func shortFindingFors(t *testing.T, alerts string) string {
 	for _, f := range diagnose.Findings() {
 		rule := regexp.MustCompile(`(?m)^(\s+expr: connleak_finding\{id="` + regexp.QuoteMeta(f.ID) + `"\} > 0\n\s+for: )5m$`)
 		if n := len(rule.FindAllStringIndex(alerts, -1)); n != 1 {
-			t.Fatalf("prometheus/alerts.yml has %d alerts on connleak_finding{id=%q} > 0 for 5m, want 1: change what the test replaces", n, f.ID)
+			t.Fatalf("exporter/prometheus/alerts.yml has %d alerts on connleak_finding{id=%q} > 0 for 5m, want 1: change what the test replaces", n, f.ID)
 		}
 		alerts = rule.ReplaceAllString(alerts, "${1}2s")
 	}

@@ -18,8 +18,8 @@ import (
 	// cache of these results depend on all of the binary's code.
 	_ "github.com/connleak/connleak/cmd/connleak/cli"
 	"github.com/connleak/connleak/connleaktest"
-	"github.com/connleak/connleak/demo"
 	"github.com/connleak/connleak/diagnose"
+	"github.com/connleak/connleak/internal/lab/demo"
 	"github.com/connleak/connleak/internal/poll"
 	"github.com/connleak/connleak/internal/proc"
 	"github.com/connleak/connleak/internal/testutil"

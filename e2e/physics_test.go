@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/connleak/connleak/demo"
 	"github.com/connleak/connleak/diagnose"
+	"github.com/connleak/connleak/internal/lab/demo"
+	"github.com/connleak/connleak/internal/lab/scenario"
 	"github.com/connleak/connleak/internal/poll"
-	"github.com/connleak/connleak/scenario"
 )
 
 // idleWait is how long the physics tests let connections sit idle: longer

@@ -30,7 +30,7 @@ func needPrometheus(t *testing.T) string {
 	return path
 }
 
-// rewrite returns text, a file of the repository's prometheus/ folder read
+// rewrite returns text, a file of the repository's exporter/prometheus/ folder read
 // by name, with each old string of oldNew (old, new, old, new...) replaced
 // by its new one, everywhere. It fails the test if text does not hold an
 // old string: the file has changed, and the test must be told what to
@@ -40,7 +40,7 @@ func rewrite(t *testing.T, name, text string, oldNew ...string) string {
 	for i := 0; i+1 < len(oldNew); i += 2 {
 		old, new := oldNew[i], oldNew[i+1]
 		if !strings.Contains(text, old) {
-			t.Fatalf("prometheus/%s no longer holds %q: change what the test replaces", name, old)
+			t.Fatalf("exporter/prometheus/%s no longer holds %q: change what the test replaces", name, old)
 		}
 		text = strings.ReplaceAll(text, old, new)
 	}

@@ -7,7 +7,7 @@
 // count of each finding (0 where it is not named), the goroutines, and
 // probe_success and probe_duration_seconds. It is the library under
 // `connleak exporter`; docs/exporter.md has the metrics, the Prometheus
-// configuration and alert rules of the repository's prometheus/ folder,
+// configuration and alert rules of the repository's exporter/prometheus/ folder,
 // and the walkthrough.
 //
 // An Exporter is safe to put in front of a network: it fetches only the

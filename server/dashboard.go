@@ -14,7 +14,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/connleak/connleak/scenario"
+	"github.com/connleak/connleak/internal/lab/scenario"
 )
 
 //go:embed dashboard.html

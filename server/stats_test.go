@@ -18,8 +18,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/connleak/connleak/dump"
+	"github.com/connleak/connleak/internal/lab/scenario"
 	"github.com/connleak/connleak/internal/poll"
-	"github.com/connleak/connleak/scenario"
 )
 
 // parked waits until stop is closed: a goroutine with a known entry.

@@ -12,7 +12,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/connleak/connleak/bench"
+	"github.com/connleak/connleak/internal/lab/bench"
 	"github.com/connleak/connleak/server"
 )
 

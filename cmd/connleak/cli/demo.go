@@ -10,9 +10,9 @@ import (
 	"os"
 	"time"
 
-	"github.com/connleak/connleak/demo"
-	"github.com/connleak/connleak/report"
-	"github.com/connleak/connleak/scenario"
+	"github.com/connleak/connleak/internal/lab/demo"
+	"github.com/connleak/connleak/internal/lab/report"
+	"github.com/connleak/connleak/internal/lab/scenario"
 )
 
 // runDemo runs every scenario of the lab's catalogue on fresh pairs of

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/connleak/connleak/diagnose"
-	"github.com/connleak/connleak/scenario"
+	"github.com/connleak/connleak/internal/lab/scenario"
 )
 
 // runDiagnose is `connleak diagnose [flags] SOURCE...`: it reads each

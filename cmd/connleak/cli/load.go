@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/connleak/connleak/load"
+	"github.com/connleak/connleak/internal/lab/load"
 )
 
 // runLoad is the Resty demo's curl loop against a server, built in.

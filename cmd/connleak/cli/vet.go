@@ -9,7 +9,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/connleak/connleak/scenario"
+	"github.com/connleak/connleak/internal/lab/scenario"
 	"github.com/connleak/connleak/vet"
 )
 

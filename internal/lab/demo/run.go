@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/connleak/connleak/diagnose"
+	"github.com/connleak/connleak/internal/lab/load"
+	"github.com/connleak/connleak/internal/lab/scenario"
 	"github.com/connleak/connleak/internal/poll"
-	"github.com/connleak/connleak/load"
-	"github.com/connleak/connleak/scenario"
 )
 
 // Config says how Run runs the scenarios.

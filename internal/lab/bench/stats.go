@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/connleak/connleak/demo"
+	"github.com/connleak/connleak/internal/lab/demo"
 )
 
 // StatsResult is what Stats measured: the cost of /stats on a process with

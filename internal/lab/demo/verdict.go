@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/connleak/connleak/diagnose"
-	"github.com/connleak/connleak/scenario"
+	"github.com/connleak/connleak/internal/lab/scenario"
 )
 
 // Result is what one scenario did.

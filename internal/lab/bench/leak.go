@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/connleak/connleak/demo"
-	"github.com/connleak/connleak/load"
+	"github.com/connleak/connleak/internal/lab/demo"
+	"github.com/connleak/connleak/internal/lab/load"
 )
 
 // Leak starts a fresh pair, server 2 with env2 too, and leaks goroutines/2

@@ -7,7 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/connleak/connleak/demo"
+	"github.com/connleak/connleak/internal/lab/demo"
 )
 
 // WriteTable writes one row per result, the scenario first, then one line

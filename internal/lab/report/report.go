@@ -8,8 +8,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/connleak/connleak/demo"
-	"github.com/connleak/connleak/scenario"
+	"github.com/connleak/connleak/internal/lab/demo"
+	"github.com/connleak/connleak/internal/lab/scenario"
 )
 
 //go:embed report.html

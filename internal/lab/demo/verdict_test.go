@@ -7,12 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/connleak/connleak/scenario"
+	"github.com/connleak/connleak/internal/lab/scenario"
 )
 
 // results are samples measured by a real run of every scenario, with their
 // verdicts taken out and given again by the rules of this package:
-// go run ./cmd/connleak demo -n 60 -json demo/testdata/results.json
+// go run ./cmd/connleak demo -n 60 -json internal/lab/demo/testdata/results.json
 // (the report's tests read the same file).
 func results(t *testing.T) []Result {
 	t.Helper()

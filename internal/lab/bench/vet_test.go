@@ -69,8 +69,8 @@ func TestVet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Module != "example.com/m" || r.Packages != 2 || r.Edited != "example.com/m/a" || r.EditFile != filepath.Join("a", "a.go") || r.Importers != 1 || r.BodyClose != "connleak/bench.test" {
-		t.Errorf("Vet: module %q, %d packages, edited %q in %q, imported by %d, bodyclose %q; want example.com/m, 2, example.com/m/a in a/a.go, 1, connleak/bench.test",
+	if r.Module != "example.com/m" || r.Packages != 2 || r.Edited != "example.com/m/a" || r.EditFile != filepath.Join("a", "a.go") || r.Importers != 1 || r.BodyClose != "connleak/internal/lab/bench.test" {
+		t.Errorf("Vet: module %q, %d packages, edited %q in %q, imported by %d, bodyclose %q; want example.com/m, 2, example.com/m/a in a/a.go, 1, connleak/internal/lab/bench.test",
 			r.Module, r.Packages, r.Edited, r.EditFile, r.Importers, r.BodyClose)
 	}
 	want := []struct {

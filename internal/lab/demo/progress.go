@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/connleak/connleak/scenario"
+	"github.com/connleak/connleak/internal/lab/scenario"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"

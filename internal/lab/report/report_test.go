@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/connleak/connleak/demo"
-	"github.com/connleak/connleak/scenario"
+	"github.com/connleak/connleak/internal/lab/demo"
+	"github.com/connleak/connleak/internal/lab/scenario"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")

@@ -9,9 +9,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/connleak/connleak/demo"
-	"github.com/connleak/connleak/load"
-	"github.com/connleak/connleak/scenario"
+	"github.com/connleak/connleak/internal/lab/demo"
+	"github.com/connleak/connleak/internal/lab/load"
+	"github.com/connleak/connleak/internal/lab/scenario"
 )
 
 // Case is one configuration the bench measures: a path on server 2, or on

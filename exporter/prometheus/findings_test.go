@@ -139,7 +139,7 @@ func TestAlertsAnnotated(t *testing.T) {
 				t.Fatalf("runbook_url %q, want one under %s", url, docs)
 			}
 			doc, anchor, _ := strings.Cut(doc, "#")
-			text, err := os.ReadFile(filepath.Join("..", "docs", doc))
+			text, err := os.ReadFile(filepath.Join("..", "..", "docs", doc))
 			if err != nil {
 				t.Fatalf("runbook_url %q: %v", url, err)
 			}

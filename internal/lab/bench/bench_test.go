@@ -14,7 +14,7 @@ import (
 
 	"github.com/connleak/connleak/connleaktest"
 	"github.com/connleak/connleak/diagnose"
-	"github.com/connleak/connleak/scenario"
+	"github.com/connleak/connleak/internal/lab/scenario"
 	"github.com/connleak/connleak/vet"
 
 	"go.uber.org/goleak"
@@ -148,8 +148,8 @@ func TestDiagnose(t *testing.T) {
 	if r.Size != int64(len(content)) || r.Rounds != 3 || r.Diagnose <= 0 || r.PeerTime <= 0 || r.DiagnoseRSS <= 0 || r.PeerRSS <= 0 {
 		t.Errorf("Diagnose: %+v, want the dump's size and both commands' time and memory", r)
 	}
-	if r.Peer != "connleak/bench.test" {
-		t.Errorf("peer named %q, want connleak/bench.test, from its build information", r.Peer)
+	if r.Peer != "connleak/internal/lab/bench.test" {
+		t.Errorf("peer named %q, want connleak/internal/lab/bench.test, from its build information", r.Peer)
 	}
 	if r, err := Diagnose(ctx, self, dump, "", 1); err != nil || r.Diagnose <= 0 || r.Peer != "" || r.PeerTime != 0 {
 		t.Errorf("Diagnose without a peer: %+v, %v; want connleak diagnose alone", r, err)

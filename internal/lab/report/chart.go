@@ -5,7 +5,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/connleak/connleak/demo"
+	"github.com/connleak/connleak/internal/lab/demo"
 )
 
 // The chart's size and margins, in SVG units.

@@ -13,7 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/connleak/connleak/demo"
+	"github.com/connleak/connleak/internal/lab/demo"
 )
 
 // ProbeCostResult is what ProbeCost measured: what one fetch of each form
