@@ -12,16 +12,16 @@ import (
 	"github.com/connleak/connleak/vet/internal/analysisutil"
 )
 
+// Test runs every case but the fixes' in one load, as type-checking
+// net/http from source is most of what a run costs. helper, caller,
+// decoder and decodercaller check the facts across packages: helper
+// returns open bodies and closes what it is given, and caller is told so;
+// decoder replaces bodies with decoders of them and returns one, and
+// decodercaller, told so, takes no read of one to its end for a close.
 func Test(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), bodynotclosed.Analyzer, "nethttp", "resty", "ignored", "apiclient", "doer", "respcallback", "respcallback/service", "retrycallback")
-}
-
-// TestFacts checks the facts across packages: helper returns open bodies
-// and closes what it is given, and caller is told so; decoder replaces
-// bodies with decoders of them and returns one, and decodercaller, told
-// so, takes no read of one to its end for a close.
-func TestFacts(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), bodynotclosed.Analyzer, "helper", "caller", "decoder", "decodercaller")
+	analysistest.Run(t, analysistest.TestData(), bodynotclosed.Analyzer,
+		"nethttp", "resty", "ignored", "apiclient", "doer", "respcallback", "respcallback/service", "retrycallback",
+		"helper", "caller", "decoder", "decodercaller")
 }
 
 func TestFix(t *testing.T) {

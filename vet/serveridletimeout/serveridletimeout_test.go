@@ -8,29 +8,21 @@ import (
 	"github.com/connleak/connleak/vet/serveridletimeout"
 )
 
+// Test runs every case with its fixes in one load, as type-checking
+// net/http from source is most of what a run costs:
+//   - server: the literals and http.ListenAndServe and the like;
+//   - timetype: no fix writes time.Minute where a type named time hides
+//     the package;
+//   - constvalue: IdleTimeout and ReadTimeout are read by their constant
+//     values: a written-out 0 is no timeout, and its fix replaces the 0 of
+//     IdleTimeout;
+//   - newserver, newimport: new(http.Server) is judged as &http.Server{}
+//     is, with what later statements set on the variable it is bound to,
+//     and a fix that rewrites it as a literal where that is safe: not where
+//     it is an operand, nor in the header of an if, for or switch.
 func Test(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), serveridletimeout.Analyzer, "server")
-}
-
-// TestTimeName checks that no fix writes time.Minute where a type named
-// time hides the package.
-func TestTimeName(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), serveridletimeout.Analyzer, "timetype")
-}
-
-// TestConstValue checks that IdleTimeout and ReadTimeout are read by their
-// constant values: a written-out 0 is no timeout, and its fix replaces the
-// 0 of IdleTimeout.
-func TestConstValue(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), serveridletimeout.Analyzer, "constvalue")
-}
-
-// TestNew checks that new(http.Server) is judged as &http.Server{} is,
-// with what later statements set on the variable it is bound to, and
-// a fix that rewrites it as a literal where that is safe: not where it
-// is an operand, nor in the header of an if, for or switch.
-func TestNew(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), serveridletimeout.Analyzer, "newserver", "newimport")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), serveridletimeout.Analyzer,
+		"server", "timetype", "constvalue", "newserver", "newimport")
 }
 
 // TestReleased checks that a Server which the function making it closes
