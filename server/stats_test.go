@@ -136,7 +136,16 @@ func TestStats(t *testing.T) {
 		}
 	}
 
-	// Server 1 saw 1+n connections, all idle now; this GET adds one more.
+	// Server 1 saw 1+n connections, all idle once it has marked the last
+	// reply's connection so, which it does after the client has read the
+	// reply: wait for that, read in process, then this GET adds one more.
+	if err := poll.Until(10*time.Second, func() error {
+		var st Stats
+		json.Unmarshal(serve(s1, "GET", "/stats").Body.Bytes(), &st)
+		return poll.True(st.Server.Idle == n+1, fmt.Sprintf("server 1's %d connections to be idle (%+v)", n+1, st.Server))
+	}); err != nil {
+		t.Fatal(err)
+	}
 	resp, err := http.Get(ts1.URL + "/stats")
 	if err != nil {
 		t.Fatal(err)
