@@ -139,60 +139,13 @@ func (c *clients) newClient(cc clientConfig) caller {
 	t := rc.GetClient().Transport.(*http.Transport) // resty.New always installs one
 	switch cc.transport {
 	case "custom":
-		// DELIBERATE LEAK when idleConnTimeout is 0 (the Resty demo's and the Resty blog's bug): a bare
-		// Transport keeps idle connections open for ever, because a zero
-		// IdleConnTimeout means no limit. Only the fields asked for are set.
-		// Over TLS, it has a TLSClientConfig of its own (to trust server
-		// 1), which is what makes a bare Transport fall back to HTTP/1.1
-		// unless ForceAttemptHTTP2 is set; and, with tlsHandshakeTimeout 0,
-		// no limit on its TLS handshakes.
-		t = &http.Transport{
-			IdleConnTimeout:     cc.idleConnTimeout,
-			DisableKeepAlives:   cc.disableKeepAlives,
-			MaxIdleConnsPerHost: cc.maxIdleConnsPerHost,
-			MaxConnsPerHost:     cc.maxConnsPerHost,
-			TLSHandshakeTimeout: cc.tlsHandshakeTimeout,
-			ForceAttemptHTTP2:   cc.forceAttemptHTTP2,
-			TLSClientConfig:     c.tls.Clone(),
-		}
+		t = c.bareTransport(cc)
 		rc.SetTransport(t)
 	case "resty":
-		// Resty's own transport: IdleConnTimeout 90s, MaxIdleConnsPerHost
-		// GOMAXPROCS+1, TLSHandshakeTimeout 10s. A field asked for
-		// (non-zero) overrides Resty's value.
-		if cc.idleConnTimeout > 0 {
-			t.IdleConnTimeout = cc.idleConnTimeout
-		}
-		if cc.disableKeepAlives {
-			t.DisableKeepAlives = true
-		}
-		if cc.maxIdleConnsPerHost > 0 {
-			t.MaxIdleConnsPerHost = cc.maxIdleConnsPerHost
-		}
-		if cc.maxConnsPerHost > 0 {
-			t.MaxConnsPerHost = cc.maxConnsPerHost
-		}
-		if cc.tlsHandshakeTimeout > 0 {
-			t.TLSHandshakeTimeout = cc.tlsHandshakeTimeout
-		}
-		if cc.forceAttemptHTTP2 {
-			t.ForceAttemptHTTP2 = true // Resty's is already
-		}
-		if c.tls != nil {
-			t.TLSClientConfig = c.tls.Clone()
-		}
+		c.setOnResty(t, cc)
 	}
 	if cc.proto != "" && cc.proto != ProtoAuto {
-		var p http.Protocols
-		switch cc.proto {
-		case ProtoH1:
-			p.SetHTTP1(true)
-		case ProtoH2:
-			p.SetHTTP2(true)
-		case ProtoH2C:
-			p.SetUnencryptedHTTP2(true)
-		}
-		t.Protocols = &p
+		t.Protocols = protocols(cc.proto)
 	}
 	if cc.stallHandshake && t.TLSClientConfig != nil {
 		// The marker server 1 stalls the handshake for (tls.go). /forward
@@ -205,6 +158,68 @@ func (c *clients) newClient(cc clientConfig) caller {
 		return plainCaller{&http.Client{Transport: t, Timeout: cc.timeout, CheckRedirect: refuseRedirects}}
 	}
 	return restyCaller{rc}
+}
+
+// bareTransport is transport=custom's Transport.
+//
+// DELIBERATE LEAK when idleConnTimeout is 0 (the Resty demo's and the
+// Resty blog's bug): a bare Transport keeps idle connections open for
+// ever, because a zero IdleConnTimeout means no limit. Only the fields
+// asked for are set. Over TLS, it has a TLSClientConfig of its own (to
+// trust server 1), which is what makes a bare Transport fall back to
+// HTTP/1.1 unless ForceAttemptHTTP2 is set; and, with tlsHandshakeTimeout
+// 0, no limit on its TLS handshakes.
+func (c *clients) bareTransport(cc clientConfig) *http.Transport {
+	return &http.Transport{
+		IdleConnTimeout:     cc.idleConnTimeout,
+		DisableKeepAlives:   cc.disableKeepAlives,
+		MaxIdleConnsPerHost: cc.maxIdleConnsPerHost,
+		MaxConnsPerHost:     cc.maxConnsPerHost,
+		TLSHandshakeTimeout: cc.tlsHandshakeTimeout,
+		ForceAttemptHTTP2:   cc.forceAttemptHTTP2,
+		TLSClientConfig:     c.tls.Clone(),
+	}
+}
+
+// setOnResty sets on t, Resty's own transport (IdleConnTimeout 90s,
+// MaxIdleConnsPerHost GOMAXPROCS+1, TLSHandshakeTimeout 10s), each field
+// asked for (non-zero), over Resty's value.
+func (c *clients) setOnResty(t *http.Transport, cc clientConfig) {
+	if cc.idleConnTimeout > 0 {
+		t.IdleConnTimeout = cc.idleConnTimeout
+	}
+	if cc.disableKeepAlives {
+		t.DisableKeepAlives = true
+	}
+	if cc.maxIdleConnsPerHost > 0 {
+		t.MaxIdleConnsPerHost = cc.maxIdleConnsPerHost
+	}
+	if cc.maxConnsPerHost > 0 {
+		t.MaxConnsPerHost = cc.maxConnsPerHost
+	}
+	if cc.tlsHandshakeTimeout > 0 {
+		t.TLSHandshakeTimeout = cc.tlsHandshakeTimeout
+	}
+	if cc.forceAttemptHTTP2 {
+		t.ForceAttemptHTTP2 = true // Resty's is already
+	}
+	if c.tls != nil {
+		t.TLSClientConfig = c.tls.Clone()
+	}
+}
+
+// protocols is the Transport's protocols for proto: h1, h2 or h2c.
+func protocols(proto string) *http.Protocols {
+	var p http.Protocols
+	switch proto {
+	case ProtoH1:
+		p.SetHTTP1(true)
+	case ProtoH2:
+		p.SetHTTP2(true)
+	case ProtoH2C:
+		p.SetUnencryptedHTTP2(true)
+	}
+	return &p
 }
 
 // refuseRedirects makes a client hand back a redirect instead of following
