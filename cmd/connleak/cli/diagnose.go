@@ -54,29 +54,8 @@ the lines of the calls themselves.
 		return err
 	}
 	sources := fs.Args()
-	switch {
-	case len(sources) == 0:
-		return errors.New("diagnose takes one or more goroutine dumps: a file, - for standard input, or a pprof URL such as http://localhost:6060/debug/pprof/goroutine")
-	case *debug != 1 && *debug != 2:
-		return fmt.Errorf("-debug %d: accepts 1 or 2", *debug)
-	case *samples < 1 || *samples > 1000:
-		return fmt.Errorf("-samples %d: accepts 1 to 1000", *samples)
-	case *samples > 1 && (*every <= 0 || *every > time.Hour):
-		return fmt.Errorf("-every %v: with -samples %d, accepts a duration above 0 and up to 1h, such as 10s", *every, *samples)
-	case *samples == 1 && *every != 0:
-		return errors.New("-every goes with -samples 2 or more")
-	case *timeout <= 0 || *timeout > time.Hour:
-		return fmt.Errorf("-timeout %v: accepts a duration above 0 and up to 1h, such as 30s", *timeout)
-	case len(slices.DeleteFunc(slices.Clone(sources), func(s string) bool { return s != "-" })) > 1:
-		return errors.New("standard input (-) can be read once")
-	}
-	for _, src := range sources {
-		if err := diagnose.CheckSource(src); err != nil {
-			return err
-		}
-		if *samples > 1 && !diagnose.IsURL(src) {
-			return fmt.Errorf("%s: -samples takes dumps of a running program: give its pprof URL", diagnose.SourceName(src))
-		}
+	if err := checkDiagnoseArgs(sources, *debug, *samples, *every, *timeout); err != nil {
+		return err
 	}
 	opts, err := readingOptions(diagnose.Options{Debug: *debug, Timeout: *timeout, Stdin: e.stdin}, *caFile, *binary)
 	if err != nil {
@@ -88,6 +67,36 @@ the lines of the calls themselves.
 		}
 		if err := diagnoseOne(ctx, src, opts, *every, *samples, *jsonOut, e.stdout); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// checkDiagnoseArgs says what is wrong with diagnose's sources and flags,
+// if anything is.
+func checkDiagnoseArgs(sources []string, debug, samples int, every, timeout time.Duration) error {
+	switch {
+	case len(sources) == 0:
+		return errors.New("diagnose takes one or more goroutine dumps: a file, - for standard input, or a pprof URL such as http://localhost:6060/debug/pprof/goroutine")
+	case debug != 1 && debug != 2:
+		return fmt.Errorf("-debug %d: accepts 1 or 2", debug)
+	case samples < 1 || samples > 1000:
+		return fmt.Errorf("-samples %d: accepts 1 to 1000", samples)
+	case samples > 1 && (every <= 0 || every > time.Hour):
+		return fmt.Errorf("-every %v: with -samples %d, accepts a duration above 0 and up to 1h, such as 10s", every, samples)
+	case samples == 1 && every != 0:
+		return errors.New("-every goes with -samples 2 or more")
+	case timeout <= 0 || timeout > time.Hour:
+		return fmt.Errorf("-timeout %v: accepts a duration above 0 and up to 1h, such as 30s", timeout)
+	case len(slices.DeleteFunc(slices.Clone(sources), func(s string) bool { return s != "-" })) > 1:
+		return errors.New("standard input (-) can be read once")
+	}
+	for _, src := range sources {
+		if err := diagnose.CheckSource(src); err != nil {
+			return err
+		}
+		if samples > 1 && !diagnose.IsURL(src) {
+			return fmt.Errorf("%s: -samples takes dumps of a running program: give its pprof URL", diagnose.SourceName(src))
 		}
 	}
 	return nil
