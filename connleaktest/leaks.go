@@ -2,6 +2,7 @@ package connleaktest
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"runtime/pprof"
@@ -255,39 +256,35 @@ type Problem struct {
 	Sites   []diagnose.Site // where they were made, where the dump says
 }
 
-// judged are the findings a check judges: what each counts, and what
-// that means once the test (or the tests) ended.
-var judged = []struct {
-	id    string
-	count func(diagnose.Client, diagnose.Server) int
-	say   func(n, allowed int, cl diagnose.Client, sv diagnose.Server) string
-	fix   string // where a test's differs from diagnose's
-}{
-	{diagnose.IdleClientConnections, func(cl diagnose.Client, _ diagnose.Server) int { return cl.Idle },
-		func(n, allowed int, _ diagnose.Client, _ diagnose.Server) string {
-			return fmt.Sprintf("%s, where %d are allowed: a client or Transport made per call leaves its pool behind (a shared one keeps MaxIdleConnsPerHost per host, 2 by default: Allow more for one that keeps more), and one without IdleConnTimeout keeps it for ever.", count(n, "idle client connection"), allowed)
-		}, ""},
-	{diagnose.BodiesNotClosed, func(cl diagnose.Client, _ diagnose.Server) int { return cl.BodyUnread },
-		func(n, _ int, _ diagnose.Client, _ diagnose.Server) string {
-			return fmt.Sprintf("%s neither read to the end nor closed: each holds its connection.", count(n, "response body"))
-		}, ""},
-	{diagnose.CallsWithoutTimeout, func(cl diagnose.Client, _ diagnose.Server) int { return cl.InFlight },
-		func(n, _ int, _ diagnose.Client, _ diagnose.Server) string {
-			return fmt.Sprintf("%s still waiting for a response.", count(n, "call"))
-		}, ""},
-	{diagnose.WaitingForConnection, func(cl diagnose.Client, _ diagnose.Server) int { return cl.WaitingForConn },
-		func(n, _ int, _ diagnose.Client, _ diagnose.Server) string {
-			return fmt.Sprintf("%s still queued for a connection (MaxConnsPerHost).", count(n, "call"))
-		}, ""},
-	{diagnose.DialsWithoutTimeout, func(cl diagnose.Client, _ diagnose.Server) int { return cl.Dialing },
-		func(n, _ int, cl diagnose.Client, _ diagnose.Server) string {
-			return fmt.Sprintf("%s still being dialled (%d in a TLS handshake).", count(n, "connection"), cl.Handshaking)
-		}, ""},
-	{diagnose.IdleServerConnections, func(_ diagnose.Client, sv diagnose.Server) int { return sv.HTTP1 + sv.HTTP2 },
-		func(n, allowed int, _ diagnose.Client, sv diagnose.Server) string {
-			return fmt.Sprintf("%s still open (%d idle, %d running a handler), where %d are allowed: a server not closed, or one whose clients keep their connections.", count(n, "server connection"), sv.Idle, sv.Active, allowed)
-		},
-		"Close every server the test starts, with httptest.Server's or http.Server's Close (closing its listener leaves its connections open); Allow the connections of one that outlives the test. In production, give it an IdleTimeout."},
+// A saying is what a check says of a finding of diagnose's registry once
+// a test (or the tests) ended, and the fix, where a test's differs from
+// diagnose's. What each finding counts is the registry's (FindingInfo.Count).
+type saying struct {
+	say func(n, allowed int, cl diagnose.Client, sv diagnose.Server) string
+	fix string
+}
+
+// sayings has one saying for each finding of the registry
+// (TestSayings).
+var sayings = map[string]saying{
+	diagnose.IdleClientConnections: {func(n, allowed int, _ diagnose.Client, _ diagnose.Server) string {
+		return fmt.Sprintf("%s, where %d are allowed: a client or Transport made per call leaves its pool behind (a shared one keeps MaxIdleConnsPerHost per host, 2 by default: Allow more for one that keeps more), and one without IdleConnTimeout keeps it for ever.", count(n, "idle client connection"), allowed)
+	}, ""},
+	diagnose.BodiesNotClosed: {func(n, _ int, _ diagnose.Client, _ diagnose.Server) string {
+		return fmt.Sprintf("%s neither read to the end nor closed: each holds its connection.", count(n, "response body"))
+	}, ""},
+	diagnose.CallsWithoutTimeout: {func(n, _ int, _ diagnose.Client, _ diagnose.Server) string {
+		return fmt.Sprintf("%s still waiting for a response.", count(n, "call"))
+	}, ""},
+	diagnose.WaitingForConnection: {func(n, _ int, _ diagnose.Client, _ diagnose.Server) string {
+		return fmt.Sprintf("%s still queued for a connection (MaxConnsPerHost).", count(n, "call"))
+	}, ""},
+	diagnose.DialsWithoutTimeout: {func(n, _ int, cl diagnose.Client, _ diagnose.Server) string {
+		return fmt.Sprintf("%s still being dialled (%d in a TLS handshake).", count(n, "connection"), cl.Handshaking)
+	}, ""},
+	diagnose.IdleServerConnections: {func(n, allowed int, _ diagnose.Client, sv diagnose.Server) string {
+		return fmt.Sprintf("%s still open (%d idle, %d running a handler), where %d are allowed: a server not closed, or one whose clients keep their connections.", count(n, "server connection"), sv.Idle, sv.Active, allowed)
+	}, "Close every server the test starts, with httptest.Server's or http.Server's Close (closing its listener leaves its connections open); Allow the connections of one that outlives the test. In production, give it an IdleTimeout."},
 }
 
 // count is n and what it counts, plural unless n is 1.
@@ -301,19 +298,16 @@ func count(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-// judge lists what r shows over what c allows.
+// judge lists what r shows over what c allows, in the registry's order.
 func judge(r diagnose.Report, c *config) []Problem {
 	var out []Problem
-	for _, j := range judged {
-		n, allowed := j.count(r.Client, r.Server), c.allow[j.id]
-		if n > allowed {
-			fix := j.fix
-			if fix == "" {
-				info, _ := diagnose.Info(j.id)
-				fix = info.Fix
-			}
-			out = append(out, Problem{ID: j.id, Count: n, Allowed: allowed, Message: j.say(n, allowed, r.Client, r.Server), Fix: fix})
+	for _, info := range diagnose.Findings() {
+		n, allowed := info.Count(r), c.allow[info.ID]
+		if n <= allowed {
+			continue
 		}
+		s := sayings[info.ID]
+		out = append(out, Problem{ID: info.ID, Count: n, Allowed: allowed, Message: s.say(n, allowed, r.Client, r.Server), Fix: cmp.Or(s.fix, info.Fix)})
 	}
 	return out
 }
