@@ -6,6 +6,7 @@ FUZZTIME ?= 50000x
 PANICPARSE ?= github.com/maruel/panicparse/v2/cmd/pp@v2.5.0
 BODYCLOSE ?= github.com/timakin/bodyclose@v0.0.0-20260723120731-857993a2939c
 VETDIR ?= .
+WHOLE_MODULE_TESTS = ^(TestVetSelf|TestVetSelfDirectives|TestFixBuilds|TestGolangciLint|TestVet|TestBench)$$
 
 .PHONY: demo run run2 load build test lint fuzz bench bench-vet screenshot
 
@@ -29,10 +30,11 @@ load:
 build:
 	go build -o bin/connleak ./cmd/connleak
 
-## test: vet, then every test with the race detector
+## test: vet, then every test with the race detector, then the slow whole-module tests (connleak vet on connleak, what -fix writes built, the golangci-lint plugin, the bench), which go test ./... leaves out, without the race detector
 test:
 	go vet ./...
 	go test -race ./...
+	CONNLEAK_WHOLE_MODULE_TESTS=1 go test -run '$(WHOLE_MODULE_TESTS)' ./cmd/connleak/cli ./vet ./vet/golangci ./internal/lab/bench ./e2e
 
 ## lint: vet, staticcheck, and a check that go.mod and go.sum are tidy
 lint:

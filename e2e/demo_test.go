@@ -204,6 +204,7 @@ func byteSize(t *testing.T, s string) float64 {
 // references and every scenario of the catalogue, the reference at 1.00,
 // and what each one holds.
 func TestBench(t *testing.T) {
+	testutil.WholeModule(t)
 	t.Parallel()
 	out, err := exec.Command(measured, "bench", "-r", "1", "-d", "300ms", "-c", "4", "-g", "2000", "-targets", "4").Output()
 	if err != nil {

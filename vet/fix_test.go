@@ -3,6 +3,7 @@ package vet
 import (
 	"context"
 	"errors"
+	"github.com/connleak/connleak/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,6 +118,7 @@ func TestFixPlaces(t *testing.T) {
 // TestFixBuilds checks that what -fix writes builds, keeps the file's line
 // endings and byte order mark, and that it says which fixes it applied.
 func TestFixBuilds(t *testing.T) {
+	testutil.WholeModule(t)
 	two := "package m\n\nimport \"net/http\"\n\nvar T = &http.Transport{}\n\nvar S = &http.Server{}\n"
 	for _, tt := range []struct {
 		name       string

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -213,4 +214,19 @@ func ExitCode(err error) int {
 		return ec.ExitCode()
 	}
 	return -1
+}
+
+// WholeModuleEnv is the variable that runs the slow whole-module tests:
+// connleak vet on connleak, what -fix writes built, the golangci-lint
+// plugin built, the bench. make test sets it; go test ./... leaves them
+// out.
+const WholeModuleEnv = "CONNLEAK_WHOLE_MODULE_TESTS"
+
+// WholeModule skips t, a slow whole-module test, unless WholeModuleEnv is
+// 1, and with -short.
+func WholeModule(t *testing.T) {
+	t.Helper()
+	if testing.Short() || os.Getenv(WholeModuleEnv) != "1" {
+		t.Skipf("a slow whole-module test: make test runs it (%s=1 go test -run '^%s$')", WholeModuleEnv, t.Name())
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/connleak/connleak/internal/testutil"
 	"github.com/connleak/connleak/vet"
 )
 
@@ -33,9 +34,7 @@ const golangciVersion = "v2.15.0"
 // //connleak:ignore; run only the checks that its settings choose; and
 // stop with a clear message on settings it does not know.
 func TestGolangciLint(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds golangci-lint, twice: not with -short")
-	}
+	testutil.WholeModule(t) // it builds golangci-lint, twice
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)

@@ -100,6 +100,7 @@ func TestVetSeed(t *testing.T) {
 // TestVetSelf checks connleak vet on connleak: its deliberate leaks are
 // each silenced by a directive, and nothing else is found.
 func TestVetSelf(t *testing.T) {
+	testutil.WholeModule(t)
 	if r := run(t, moduleRoot(t), testutil.Getenv(), nil, "vet", "./..."); r.code != 0 || r.out() != "" {
 		t.Errorf("connleak vet ./... on connleak: exit %d\n%s\nwant nothing found", r.code, r.out())
 	}
@@ -219,6 +220,7 @@ var directive = regexp.MustCompile(`//connleak:ignore ((transport-idle-timeout|c
 // TestVetSelfDirectives strips connleak's //connleak:ignore directives from
 // a copy of it: connleak vet then finds one thing for each, at its line.
 func TestVetSelfDirectives(t *testing.T) {
+	testutil.WholeModule(t)
 	root := moduleRoot(t)
 	dir := t.TempDir()
 	directives := 0

@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"github.com/connleak/connleak/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,9 +48,7 @@ var tinyModule = map[string]string{
 // for bodyclose on a tiny module, once each in each state, and checks what
 // Vet says of them and that it edits its copy, not the module.
 func TestVet(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds connleak and runs go vet some twenty times")
-	}
+	testutil.WholeModule(t) // it builds connleak and runs go vet some twenty times
 	tmp := t.TempDir()
 	exe := filepath.Join(tmp, "connleak")
 	if out, err := exec.Command("go", "build", "-o", exe, "github.com/connleak/connleak/cmd/connleak").CombinedOutput(); err != nil {
