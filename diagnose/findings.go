@@ -75,7 +75,9 @@ type FindingInfo struct {
 
 // Count is what the finding counts in r, named or not: its connections
 // or its calls. connleaktest judges a test by it.
-func (f FindingInfo) Count(r Report) int { return f.count(r.Client, r.Server) }
+func (f FindingInfo) Count(r Report) int {
+	return f.count(r.Client, r.Server)
+}
 
 // findings is the registry, in the order a report lists its findings.
 var findings = []FindingInfo{

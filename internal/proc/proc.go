@@ -73,7 +73,7 @@ func (p *Process) AwaitLine(ctx context.Context, timeout time.Duration, path str
 			return err
 		}
 		m := re.FindSubmatch(log)
-		if m == nil || len(m) < 2 {
+		if len(m) < 2 {
 			return fmt.Errorf("no line matching %s in %s", re, path)
 		}
 		group = string(m[1])
