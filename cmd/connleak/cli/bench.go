@@ -23,6 +23,62 @@ var errBenchInterrupted = errors.New("interrupted; every server the benchmark st
 // against plain net/http; then /stats, the goroutine profile's forms,
 // connleak diagnose, and connleak vet next to go vet and bodyclose.
 func runBench(ctx context.Context, args []string, e env) error {
+	f, err := parseBenchFlags(args, e)
+	if err != nil {
+		return helpIsSuccess(err) // -h: the usage, and nothing run
+	}
+	pp, err := lookPath("-panicparse", f.panicparse)
+	if err != nil {
+		return err
+	}
+	bc, err := lookPath("-bodyclose", f.bodyclose)
+	if err != nil {
+		return err
+	}
+	exe, dir, err := labBinary("connleak-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg := bench.Config{Exe: exe, Dir: dir, C: f.c, Duration: f.d, Rounds: f.rounds, Cases: bench.Cases(f.c), Log: e.stderr}
+	if f.load {
+		if err := benchLoad(ctx, cfg, e.stdout); err != nil {
+			return err
+		}
+	}
+	if f.goroutines > 0 {
+		if err := benchDumps(ctx, exe, dir, pp, f.goroutines, 2*cfg.Rounds, e.stdout); err != nil {
+			return err
+		}
+	}
+	if f.vetDir != "" {
+		if err := benchVet(ctx, bench.VetConfig{Exe: exe, Module: f.vetDir, Dir: dir, BodyClose: bc, Rounds: f.rounds, Log: e.stderr}, e.stdout); err != nil {
+			return err
+		}
+	}
+	if f.targets > 0 {
+		err := benchExporter(ctx, bench.ExporterConfig{Exe: exe, Dir: dir, Goroutines: exporterSizes(f.goroutines), Procs: []int{1, 2},
+			Targets: f.targets, C: f.c, Duration: f.d, Rounds: f.rounds, Log: e.stderr}, e.stdout)
+		if err != nil {
+			return err
+		}
+	}
+	if f.hostileTargets == 0 {
+		return nil
+	}
+	return benchHostile(ctx, bench.HostileConfig{Exe: exe, Dir: dir, Targets: f.hostileTargets, Rounds: 3, Timeout: 10 * time.Second}, e.stdout)
+}
+
+// benchFlags are connleak bench's flags.
+type benchFlags struct {
+	c, rounds, goroutines, targets, hostileTargets int
+	d                                              time.Duration
+	load                                           bool
+	vetDir, bodyclose, panicparse                  string
+}
+
+// parseBenchFlags parses and checks connleak bench's command line.
+func parseBenchFlags(args []string, e env) (benchFlags, error) {
 	fs := flag.NewFlagSet("connleak bench", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
@@ -36,71 +92,31 @@ docs/benchmarks.md.
 `)
 		fs.PrintDefaults()
 	}
-	c := fs.Int("c", 8, "requests at once")
-	d := fs.Duration("d", 1500*time.Millisecond, "`duration` of each run")
-	rounds := fs.Int("r", 5, "`rounds`: runs of each configuration, interleaved")
-	load := fs.Bool("load", true, "time every case under load, the table (false: skip it)")
-	vetDir := fs.String("vet", ".", "then time connleak vet, go vet and bodyclose on ./... of the module this `directory` is in, in a copy (\"\": skip)")
-	bodyclose := fs.String("bodyclose", "", "time this bodyclose `binary` too, under go vet and on its own, next to connleak vet; make bench installs it, pinned")
-	goroutines := fs.Int("g", 18000, "then time /stats on a server 2 with this many leaked `goroutines`, measure what each form of its goroutine profile costs it, and time connleak diagnose on its dump (0: skip)")
-	targets := fs.Int("targets", 100, "then probe connleak exporter, at GOMAXPROCS=1 and 2, with this `many` loopback targets serving server 2's dumps at 1000 and at -g goroutines (0: skip)")
-	hostileTargets := fs.Int("hostile", 64, "then time connleak diagnose on hostile profiles, each made to take memory out of proportion to its 64 KB, and probe connleak exporter with this `many` loopback targets serving each at once (0: skip)")
-	panicparse := fs.String("panicparse", "", "time this panicparse `binary` (pp) on that dump too, next to connleak diagnose; make bench installs it, pinned")
+	var f benchFlags
+	fs.IntVar(&f.c, "c", 8, "requests at once")
+	fs.DurationVar(&f.d, "d", 1500*time.Millisecond, "`duration` of each run")
+	fs.IntVar(&f.rounds, "r", 5, "`rounds`: runs of each configuration, interleaved")
+	fs.BoolVar(&f.load, "load", true, "time every case under load, the table (false: skip it)")
+	fs.StringVar(&f.vetDir, "vet", ".", "then time connleak vet, go vet and bodyclose on ./... of the module this `directory` is in, in a copy (\"\": skip)")
+	fs.StringVar(&f.bodyclose, "bodyclose", "", "time this bodyclose `binary` too, under go vet and on its own, next to connleak vet; make bench installs it, pinned")
+	fs.IntVar(&f.goroutines, "g", 18000, "then time /stats on a server 2 with this many leaked `goroutines`, measure what each form of its goroutine profile costs it, and time connleak diagnose on its dump (0: skip)")
+	fs.IntVar(&f.targets, "targets", 100, "then probe connleak exporter, at GOMAXPROCS=1 and 2, with this `many` loopback targets serving server 2's dumps at 1000 and at -g goroutines (0: skip)")
+	fs.IntVar(&f.hostileTargets, "hostile", 64, "then time connleak diagnose on hostile profiles, each made to take memory out of proportion to its 64 KB, and probe connleak exporter with this `many` loopback targets serving each at once (0: skip)")
+	fs.StringVar(&f.panicparse, "panicparse", "", "time this panicparse `binary` (pp) on that dump too, next to connleak diagnose; make bench installs it, pinned")
 	if err := parseFlags(fs, args); err != nil {
-		return helpIsSuccess(err)
+		return f, err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("bench takes no arguments, got %q", fs.Args())
+	switch {
+	case fs.NArg() > 0:
+		return f, fmt.Errorf("bench takes no arguments, got %q", fs.Args())
+	case f.c < 1 || f.c > 256 || f.d <= 0 || f.d > time.Minute || f.rounds < 1 || f.rounds > 20 || f.goroutines < 0 || f.goroutines > 2*server.DefaultMaxHeld():
+		return f, fmt.Errorf("-c %d -d %v -r %d -g %d: accepts -c from 1 to 256, -d up to 1m, -r from 1 to 20, -g from 0 to %d", f.c, f.d, f.rounds, f.goroutines, 2*server.DefaultMaxHeld())
+	case f.targets < 0 || f.targets > 1000:
+		return f, fmt.Errorf("-targets %d: accepts 0 to 1000", f.targets)
+	case f.hostileTargets < 0 || f.hostileTargets > 1000:
+		return f, fmt.Errorf("-hostile %d: accepts 0 to 1000", f.hostileTargets)
 	}
-	if *c < 1 || *c > 256 || *d <= 0 || *d > time.Minute || *rounds < 1 || *rounds > 20 || *goroutines < 0 || *goroutines > 2*server.DefaultMaxHeld() {
-		return fmt.Errorf("-c %d -d %v -r %d -g %d: accepts -c from 1 to 256, -d up to 1m, -r from 1 to 20, -g from 0 to %d", *c, *d, *rounds, *goroutines, 2*server.DefaultMaxHeld())
-	}
-	if *targets < 0 || *targets > 1000 {
-		return fmt.Errorf("-targets %d: accepts 0 to 1000", *targets)
-	}
-	if *hostileTargets < 0 || *hostileTargets > 1000 {
-		return fmt.Errorf("-hostile %d: accepts 0 to 1000", *hostileTargets)
-	}
-	pp, err := lookPath("-panicparse", *panicparse)
-	if err != nil {
-		return err
-	}
-	bc, err := lookPath("-bodyclose", *bodyclose)
-	if err != nil {
-		return err
-	}
-	exe, dir, err := labBinary("connleak-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	cfg := bench.Config{Exe: exe, Dir: dir, C: *c, Duration: *d, Rounds: *rounds, Cases: bench.Cases(*c), Log: e.stderr}
-	if *load {
-		if err := benchLoad(ctx, cfg, e.stdout); err != nil {
-			return err
-		}
-	}
-	if *goroutines > 0 {
-		if err := benchDumps(ctx, exe, dir, pp, *goroutines, 2*cfg.Rounds, e.stdout); err != nil {
-			return err
-		}
-	}
-	if *vetDir != "" {
-		if err := benchVet(ctx, bench.VetConfig{Exe: exe, Module: *vetDir, Dir: dir, BodyClose: bc, Rounds: *rounds, Log: e.stderr}, e.stdout); err != nil {
-			return err
-		}
-	}
-	if *targets > 0 {
-		err := benchExporter(ctx, bench.ExporterConfig{Exe: exe, Dir: dir, Goroutines: exporterSizes(*goroutines), Procs: []int{1, 2},
-			Targets: *targets, C: *c, Duration: *d, Rounds: *rounds, Log: e.stderr}, e.stdout)
-		if err != nil {
-			return err
-		}
-	}
-	if *hostileTargets == 0 {
-		return nil
-	}
-	return benchHostile(ctx, bench.HostileConfig{Exe: exe, Dir: dir, Targets: *hostileTargets, Rounds: 3, Timeout: 10 * time.Second}, e.stdout)
+	return f, nil
 }
 
 // benchLoad is the table of every case under load.
