@@ -108,27 +108,9 @@ const (
 // New returns an exporter with cfg's settings, or an error that names the
 // one that is wrong.
 func New(cfg Config) (*Exporter, error) {
-	if cfg.Allow == "" {
-		cfg.Allow = DefaultAllow
-	}
-	allow, err := compileAllow(cfg.Allow)
+	cfg, allow, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
-	}
-	switch {
-	case cfg.Timeout == 0:
-		cfg.Timeout = DefaultTimeout
-	case cfg.Timeout < 0:
-		return nil, fmt.Errorf("timeout %v: accepts a duration above 0", cfg.Timeout)
-	}
-	switch {
-	case cfg.MaxBytes == 0:
-		cfg.MaxBytes = DefaultMaxBytes
-	case cfg.MaxBytes < 0:
-		return nil, fmt.Errorf("max bytes %d: accepts a count above 0", cfg.MaxBytes)
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	e := &Exporter{
 		allow: allow, modules: map[string]loaded{}, clients: map[string]*http.Client{},
@@ -147,33 +129,77 @@ func New(cfg Config) (*Exporter, error) {
 			Help: "Probes waiting for a profile to be fetched and read, their own or one they share.",
 		}),
 	}
-	modules := builtinModules()
-	maps.Copy(modules, cfg.Modules)
-	for _, name := range slices.Sorted(maps.Keys(modules)) { // the same error first, run after run
-		m := modules[name]
-		l, err := m.load(context.Background())
-		if err != nil {
-			return nil, fmt.Errorf("module %q: %w", name, err)
-		}
-		if e.clients[name], err = client(m); err != nil {
-			return nil, fmt.Errorf("module %q: %w", name, err)
-		}
-		e.modules[name] = l
+	if err := e.loadModules(cfg.Modules); err != nil {
+		return nil, err
 	}
 	for _, r := range []string{resultSuccess, resultFailure, resultForbidden, resultBadRequest, resultCanceled} {
 		e.probes.WithLabelValues(r)
 	}
+	e.mux = e.routes()
+	return e, nil
+}
+
+// withDefaults is cfg with its zero values set to the defaults, and its
+// allow list compiled, or what is wrong with it.
+func (cfg Config) withDefaults() (Config, *regexp.Regexp, error) {
+	if cfg.Allow == "" {
+		cfg.Allow = DefaultAllow
+	}
+	allow, err := compileAllow(cfg.Allow)
+	if err != nil {
+		return cfg, nil, err
+	}
+	switch {
+	case cfg.Timeout == 0:
+		cfg.Timeout = DefaultTimeout
+	case cfg.Timeout < 0:
+		return cfg, nil, fmt.Errorf("timeout %v: accepts a duration above 0", cfg.Timeout)
+	}
+	switch {
+	case cfg.MaxBytes == 0:
+		cfg.MaxBytes = DefaultMaxBytes
+	case cfg.MaxBytes < 0:
+		return cfg, nil, fmt.Errorf("max bytes %d: accepts a count above 0", cfg.MaxBytes)
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return cfg, allow, nil
+}
+
+// loadModules loads the built-in modules and those of the configuration,
+// which replace built-in ones of the same name, each with its client.
+func (e *Exporter) loadModules(own map[string]Module) error {
+	modules := builtinModules()
+	maps.Copy(modules, own)
+	for _, name := range slices.Sorted(maps.Keys(modules)) { // the same error first, run after run
+		m := modules[name]
+		l, err := m.load(context.Background())
+		if err != nil {
+			return fmt.Errorf("module %q: %w", name, err)
+		}
+		if e.clients[name], err = client(m); err != nil {
+			return fmt.Errorf("module %q: %w", name, err)
+		}
+		e.modules[name] = l
+	}
+	return nil
+}
+
+// routes is the exporter's pages: /probe, /metrics (the exporter's own)
+// and the index, and a clear error for any other.
+func (e *Exporter) routes() *http.ServeMux {
 	running := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "connleak_exporter_fetches_running",
 		Help: "Fetches under way, each holding one of the exporter's 64 slots from when it starts until its profile is read or its last probe ends.",
 	}, func() float64 { return float64(len(e.slots)) })
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), e.probes, e.fetched, e.waiting, running)
-	e.mux = http.NewServeMux()
-	e.mux.HandleFunc("GET /probe", e.serveProbe)
-	e.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	e.mux.HandleFunc("GET /{$}", e.serveIndex)
-	e.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /probe", e.serveProbe)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /{$}", e.serveIndex)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/probe" || r.URL.Path == "/metrics" || r.URL.Path == "/" {
 			w.Header().Set("Allow", "GET, HEAD")
 			failf(w, http.StatusMethodNotAllowed, "method %s: %s accepts GET and HEAD", r.Method, r.URL.Path)
@@ -181,7 +207,7 @@ func New(cfg Config) (*Exporter, error) {
 		}
 		failf(w, http.StatusNotFound, "no page %s: the exporter answers /probe?target=URL, /metrics and /", r.URL.Path)
 	})
-	return e, nil
+	return mux
 }
 
 // compileAllow is -allow's expression, anchored, or an error that quotes
