@@ -62,32 +62,8 @@ go vet -vettool=$(command -v connleak) ./...
 		return &exitError{2, err}
 	}
 	res, err := check(ctx, fs.Args(), vet.Options{Fix: *fix, NoTests: !*tests}, e.stderr)
-	for _, f := range res.Findings {
-		if *asJSON {
-			b, _ := json.Marshal(f)
-			fmt.Fprintf(e.stdout, "%s\n", b)
-		} else {
-			fmt.Fprintf(e.stdout, "%s: %s\n", f.Pos, labShows(f))
-		}
-	}
-	var applied []string
-	offered := map[vet.Finding]bool{} // the findings with a fix
-	for _, x := range res.Fixes {
-		offered[x.Finding] = true
-		at := x.Finding.Pos + " [" + x.Finding.Check + "]"
-		if x.Applied {
-			applied = append(applied, at)
-		} else if x.Why != "" {
-			fmt.Fprintf(e.stderr, "connleak vet: fix not applied: %s: %s\n", at, x.Why)
-		}
-	}
-	if *fix {
-		for _, f := range res.Findings {
-			if !offered[f] {
-				fmt.Fprintf(e.stderr, "connleak vet: no fix: %s [%s]: not one -fix can make safely (%s%s)\n", f.Pos, f.Check, vet.DocBase, f.Check)
-			}
-		}
-	}
+	writeFindings(e.stdout, res.Findings, *asJSON)
+	applied := sayFixes(e.stderr, res, *fix)
 	switch {
 	case err != nil:
 		return &exitError{2, err}
@@ -127,6 +103,43 @@ func check(ctx context.Context, patterns []string, opts vet.Options, stderr io.W
 		fmt.Fprintf(stderr, "connleak vet: go vet could not check the packages (%s); checked them with connleak's own loader\n", goErr)
 	}
 	return res, err
+}
+
+// writeFindings writes each finding on a line, as JSON or as text with
+// the lab scenario that shows its pattern.
+func writeFindings(w io.Writer, findings []vet.Finding, asJSON bool) {
+	for _, f := range findings {
+		if asJSON {
+			b, _ := json.Marshal(f)
+			fmt.Fprintf(w, "%s\n", b)
+		} else {
+			fmt.Fprintf(w, "%s: %s\n", f.Pos, labShows(f))
+		}
+	}
+}
+
+// sayFixes says on w why each fix of res not applied was not, and, with
+// -fix, each finding that has none; it returns those applied, each as
+// pos [check].
+func sayFixes(w io.Writer, res vet.Result, fix bool) (applied []string) {
+	offered := map[vet.Finding]bool{} // the findings with a fix
+	for _, x := range res.Fixes {
+		offered[x.Finding] = true
+		at := x.Finding.Pos + " [" + x.Finding.Check + "]"
+		if x.Applied {
+			applied = append(applied, at)
+		} else if x.Why != "" {
+			fmt.Fprintf(w, "connleak vet: fix not applied: %s: %s\n", at, x.Why)
+		}
+	}
+	if fix {
+		for _, f := range res.Findings {
+			if !offered[f] {
+				fmt.Fprintf(w, "connleak vet: no fix: %s [%s]: not one -fix can make safely (%s%s)\n", f.Pos, f.Check, vet.DocBase, f.Check)
+			}
+		}
+	}
+	return applied
 }
 
 // labShows is f's message with the lab scenario that shows its pattern,
