@@ -67,19 +67,8 @@ writes an HTML report. See docs/lab.md.
 		return err
 	}
 	fmt.Fprintf(e.stderr, "%d scenarios in %.1fs\n", len(results), time.Since(start).Seconds())
-	if err := report.WriteTable(e.stdout, results); err != nil {
+	if err := writeDemo(e, results, *n, *wait, *out, *jsonOut); err != nil {
 		return err
-	}
-	if *out != "" {
-		if err := createFile(*out, func(w io.Writer) error { return report.WriteHTML(w, results, *n, *wait) }); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "report written to %s\n", *out)
-	}
-	if *jsonOut != "" {
-		if err := createFile(*jsonOut, func(w io.Writer) error { return json.NewEncoder(w).Encode(results) }); err != nil {
-			return err
-		}
 	}
 	if *check {
 		return demo.Check(results)
@@ -95,6 +84,24 @@ func labBinary(prefix string) (exe, dir string, err error) {
 	}
 	dir, err = os.MkdirTemp("", prefix)
 	return exe, dir, err
+}
+
+// writeDemo writes the demo's table, and its HTML report to out and its
+// results as JSON to jsonOut where they are named.
+func writeDemo(e env, results []demo.Result, n int, wait time.Duration, out, jsonOut string) error {
+	if err := report.WriteTable(e.stdout, results); err != nil {
+		return err
+	}
+	if out != "" {
+		if err := createFile(out, func(w io.Writer) error { return report.WriteHTML(w, results, n, wait) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "report written to %s\n", out)
+	}
+	if jsonOut != "" {
+		return createFile(jsonOut, func(w io.Writer) error { return json.NewEncoder(w).Encode(results) })
+	}
+	return nil
 }
 
 // helpIsSuccess makes -h, which printed the usage, a success.
