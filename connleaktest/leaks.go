@@ -105,13 +105,40 @@ func labelOf(labels, key string) string {
 // find judges the scope's connections until they pass or c's deadline has
 // passed.
 func find(s scope, c *config) error {
-	var (
-		found  []Problem
-		err    error
-		taken  int      // bodies held on connections taken from other label sets' pools
-		from   []string // whose pools
-		beside []string // the tests that ran beside this one, which may have taken them
-	)
+	v := s.watch(c)
+	var noted []Problem
+	switch {
+	case s.check == "": // the whole process's: what the tests' checks could not say whose
+		noted = notes()
+	case v.taken > 0 && len(v.beside) > 0:
+		note(s.who, v.beside, v.taken, v.from)
+	}
+	// A goroutine still between two waits once the Deadline has passed is
+	// not on its way to one but running (a handler, a body being read):
+	// the last look is judged as it reads.
+	if v.err == nil && len(v.found) == 0 && len(noted) == 0 {
+		return nil
+	}
+	if v.err != nil && len(v.found) == 0 && len(noted) == 0 { // diagnose failed each time
+		return fmt.Errorf("connleaktest: cannot read this process's goroutines: after %v: %w", c.deadline, v.err)
+	}
+	e := s.sited(c, v)
+	e.Findings = append(e.Findings, noted...)
+	return e
+}
+
+// A watch is what find's last look saw.
+type watch struct {
+	found  []Problem
+	err    error    // the last look's, where diagnose failed
+	taken  int      // bodies held on connections taken from other label sets' pools
+	from   []string // whose pools
+	beside []string // the tests that ran beside this one, which may have taken them
+}
+
+// watch looks at the process's goroutines until nothing is over what c
+// allows and nothing is between two waits, or c's deadline passes.
+func (s scope) watch(c *config) (v watch) {
 	deadline := time.Now().Add(c.deadline)
 	settle := settleEvery
 	for {
@@ -121,20 +148,20 @@ func find(s scope, c *config) error {
 		// that keeps the runtime's frames, which say whether a goroutine
 		// is parked (settle.go).
 		var l look
-		if l, err = s.diagnose(c.profile, 0, nil); err == nil {
+		if l, v.err = s.diagnose(c.profile, 0, nil); v.err == nil {
 			var pooled int // other label sets' readLoops between two waits, which it may have taken
-			taken, from, pooled = s.pool.taken(s.check, l.readLoops)
+			v.taken, v.from, pooled = s.pool.taken(s.check, l.readLoops)
 			l.settling += pooled
-			if beside = besideOf(s.check); len(beside) == 0 {
-				l.Client.BodyUnread += taken // this test's
+			if v.beside = besideOf(s.check); len(v.beside) == 0 {
+				l.Client.BodyUnread += v.taken // this test's
 			}
-			found = judge(l.Report, c)
-			if len(found) == 0 && l.settling == 0 {
-				break
+			v.found = judge(l.Report, c)
+			if len(v.found) == 0 && l.settling == 0 {
+				return v
 			}
 		}
 		if time.Now().After(deadline) {
-			break
+			return v
 		}
 		// What is being closed goes in milliseconds; a goroutine between
 		// two waits parks in microseconds, and only it holds a look that
@@ -142,46 +169,33 @@ func find(s scope, c *config) error {
 		// twice as late, up to the poll's pace, so that a goroutine that
 		// keeps running costs no more looks than a leak.
 		every := poll.Every
-		if err == nil && len(found) == 0 {
+		if v.err == nil && len(v.found) == 0 {
 			every, settle = settle, min(2*settle, poll.Every)
 		}
 		time.Sleep(every)
 	}
-	var noted []Problem
-	switch {
-	case s.check == "": // the whole process's: what the tests' checks could not say whose
-		noted = notes()
-	case taken > 0 && len(beside) > 0:
-		note(s.who, beside, taken, from)
-	}
-	// A goroutine still between two waits once the Deadline has passed is
-	// not on its way to one but running (a handler, a body being read):
-	// the last look is judged as it reads.
-	if err == nil && len(found) == 0 && len(noted) == 0 {
-		return nil
-	}
-	if err != nil && len(found) == 0 && len(noted) == 0 { // diagnose failed each time
-		return fmt.Errorf("connleaktest: cannot read this process's goroutines: after %v: %w", c.deadline, err)
-	}
+}
+
+// sited is the Error of v's findings, each with the lines that made its
+// connections where a dump with every stack says (the process keeps its
+// goroutines' ancestors).
+func (s scope) sited(c *config, v watch) *Error {
 	e := &Error{Who: s.who, Waited: c.deadline}
-	// A dump with every stack, where the process keeps its goroutines'
-	// ancestors, says which lines made them.
 	sited := map[string]int{}
 	for _, id := range ids() {
 		sited[id] = 1
 	}
 	sites, _ := s.diagnose(c.profile, 2, sited)
-	for _, p := range found {
+	for _, p := range v.found {
 		if f, ok := sites.Finding(p.ID); ok {
 			p.Sites = slices.DeleteFunc(f.Sites, func(s diagnose.Site) bool { return s.Function == "" })
 		}
-		if p.ID == diagnose.BodiesNotClosed && taken > 0 && len(beside) == 0 {
-			p.Message += takenMessage(taken, from)
+		if p.ID == diagnose.BodiesNotClosed && v.taken > 0 && len(v.beside) == 0 {
+			p.Message += takenMessage(v.taken, v.from)
 		}
 		e.Sited = e.Sited || len(p.Sites) > 0
 		e.Findings = append(e.Findings, p)
 	}
-	e.Findings = append(e.Findings, noted...)
 	return e
 }
 
