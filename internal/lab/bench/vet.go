@@ -104,23 +104,7 @@ func Vet(ctx context.Context, cfg VetConfig) (VetResult, error) {
 	if err := bottomPackage(ctx, dir, &r); err != nil {
 		return r, err
 	}
-	edited := filepath.Join(dir, r.EditFile)
-	original, err := os.ReadFile(edited)
-	if err != nil {
-		return r, err
-	}
-
-	cmds := []vetCommand{
-		{"go vet ./...", []string{"go", "vet", "./..."}, []string{"go", "vet", "-json", "./..."}, 1},
-		{"connleak vet ./...", []string{cfg.Exe, "vet", "./..."}, []string{cfg.Exe, "vet", "-json", "./..."}, 1},
-		{"go vet -vettool=connleak ./...", []string{"go", "vet", "-vettool=" + cfg.Exe, "./..."}, []string{"go", "vet", "-json", "-vettool=" + cfg.Exe, "./..."}, 1},
-	}
-	if cfg.BodyClose != "" {
-		r.BodyClose = peerName(cfg.BodyClose)
-		cmds = append(cmds,
-			vetCommand{"go vet -vettool=bodyclose ./...", []string{"go", "vet", "-vettool=" + cfg.BodyClose, "./..."}, []string{"go", "vet", "-json", "-vettool=" + cfg.BodyClose, "./..."}, 1},
-			vetCommand{"bodyclose ./...", []string{cfg.BodyClose, "./..."}, []string{cfg.BodyClose, "-json", "./..."}, 3}) // singlechecker's status for findings
-	}
+	cmds := vetCommands(cfg, &r)
 	warm := make([]int, len(cmds))
 	for i, c := range cmds {
 		n, err := checkRun(ctx, dir, c.check)
@@ -137,7 +121,36 @@ func Vet(ctx context.Context, cfg VetConfig) (VetResult, error) {
 		}
 		warm[i] = run.code
 	}
+	return r, timeVet(ctx, cfg, dir, cmds, warm, &r)
+}
 
+// vetCommands is what Vet times: go vet, connleak vet and go vet with
+// connleak as its tool, and bodyclose's two where cfg names it.
+func vetCommands(cfg VetConfig, r *VetResult) []vetCommand {
+	cmds := []vetCommand{
+		{"go vet ./...", []string{"go", "vet", "./..."}, []string{"go", "vet", "-json", "./..."}, 1},
+		{"connleak vet ./...", []string{cfg.Exe, "vet", "./..."}, []string{cfg.Exe, "vet", "-json", "./..."}, 1},
+		{"go vet -vettool=connleak ./...", []string{"go", "vet", "-vettool=" + cfg.Exe, "./..."}, []string{"go", "vet", "-json", "-vettool=" + cfg.Exe, "./..."}, 1},
+	}
+	if cfg.BodyClose != "" {
+		r.BodyClose = peerName(cfg.BodyClose)
+		cmds = append(cmds,
+			vetCommand{"go vet -vettool=bodyclose ./...", []string{"go", "vet", "-vettool=" + cfg.BodyClose, "./..."}, []string{"go", "vet", "-json", "-vettool=" + cfg.BodyClose, "./..."}, 1},
+			vetCommand{"bodyclose ./...", []string{cfg.BodyClose, "./..."}, []string{cfg.BodyClose, "-json", "./..."}, 3}) // singlechecker's status for findings
+	}
+	return cmds
+}
+
+// timeVet times cmds in dir, cfg.Rounds runs each, interleaved, in each
+// state, each run to exit as its untimed one did (warm), and notes the
+// spreads in r's rows. It edits the file r names before each run but
+// those of the cached state.
+func timeVet(ctx context.Context, cfg VetConfig, dir string, cmds []vetCommand, warm []int, r *VetResult) error {
+	edited := filepath.Join(dir, r.EditFile)
+	original, err := os.ReadFile(edited)
+	if err != nil {
+		return err
+	}
 	seq := 0
 	for state := range vetStates {
 		took := make([][]time.Duration, len(cmds))
@@ -146,15 +159,15 @@ func Vet(ctx context.Context, cfg VetConfig) (VetResult, error) {
 				if state != Cached {
 					seq++
 					if err := os.WriteFile(edited, editOf(original, state, seq), 0o644); err != nil {
-						return r, err
+						return err
 					}
 				}
 				run, err := runIn(ctx, dir, c.argv)
 				if err != nil {
-					return r, err
+					return err
 				}
 				if run.code != warm[i] {
-					return r, run.failed(c.show, fmt.Sprintf(" (%d untimed)", warm[i]))
+					return run.failed(c.show, fmt.Sprintf(" (%d untimed)", warm[i]))
 				}
 				took[i] = append(took[i], run.took)
 				if cfg.Log != nil {
@@ -166,7 +179,7 @@ func Vet(ctx context.Context, cfg VetConfig) (VetResult, error) {
 			r.Rows[i].Times[state] = Spread{medianOf(took[i]), slices.Min(took[i]), slices.Max(took[i])}
 		}
 	}
-	return r, nil
+	return nil
 }
 
 // editOf is the file's content with one constant more, whose value is
