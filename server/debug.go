@@ -47,27 +47,9 @@ func (s *Server) debug(w http.ResponseWriter, r *http.Request) {
 		pprof.Symbol(w, r)
 		return
 	}
-	q, err := url.ParseQuery(r.URL.RawQuery)
+	canonical, err := debugQuery(r.URL.RawQuery, name)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "malformed query string: %v", err)
-		return
-	}
-	canonical := url.Values{}
-	for param, values := range q {
-		p, ok := debugParams[param]
-		if !ok {
-			writeError(w, http.StatusBadRequest, "unknown parameter %q: accepted are debug, gc and seconds", param)
-			return
-		}
-		n, err := strconv.Atoi(values[0])
-		if len(values) > 1 || err != nil || n < p.min || n > p.max {
-			writeError(w, http.StatusBadRequest, "bad value %q for parameter %s: it accepts %s, once", strings.Join(values, ","), param, p.accepts)
-			return
-		}
-		canonical.Set(param, strconv.Itoa(n))
-	}
-	if canonical.Has("seconds") && canonical.Get("debug") != "" && canonical.Get("debug") != "0" && name != "profile" && name != "trace" {
-		writeError(w, http.StatusBadRequest, "seconds (a delta profile) and debug=%s (text) go not together: pprof writes a delta profile in binary only", canonical.Get("debug"))
+		writeError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
 	// pprof reads the query again: what it reads is what was checked.
@@ -102,6 +84,31 @@ func (s *Server) debug(w http.ResponseWriter, r *http.Request) {
 		}
 		pprof.Handler(name).ServeHTTP(w, r)
 	}
+}
+
+// debugQuery is the query of the profile name, checked and written again
+// as pprof will read it, or what is wrong with it.
+func debugQuery(rawQuery, name string) (url.Values, error) {
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, fmt.Errorf("malformed query string: %v", err)
+	}
+	canonical := url.Values{}
+	for param, values := range q {
+		p, ok := debugParams[param]
+		if !ok {
+			return nil, fmt.Errorf("unknown parameter %q: accepted are debug, gc and seconds", param)
+		}
+		n, err := strconv.Atoi(values[0])
+		if len(values) > 1 || err != nil || n < p.min || n > p.max {
+			return nil, fmt.Errorf("bad value %q for parameter %s: it accepts %s, once", strings.Join(values, ","), param, p.accepts)
+		}
+		canonical.Set(param, strconv.Itoa(n))
+	}
+	if canonical.Has("seconds") && canonical.Get("debug") != "" && canonical.Get("debug") != "0" && name != "profile" && name != "trace" {
+		return nil, fmt.Errorf("seconds (a delta profile) and debug=%s (text) go not together: pprof writes a delta profile in binary only", canonical.Get("debug"))
+	}
+	return canonical, nil
 }
 
 // acquire takes a place in the semaphore sem, or answers 429 saying busy.
