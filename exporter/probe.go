@@ -99,19 +99,9 @@ func (e *Exporter) parseProbe(r *http.Request) (p probeRequest, code int, err er
 	if !ok {
 		return bad("unknown module %q: accepts %s", module, strings.Join(e.ModuleNames(), ", "))
 	}
-	target, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return bad("target %q: not a URL: %v", raw, err.(*url.Error).Err)
-	case target.Scheme != "http" && target.Scheme != "https":
-		return bad("target %q: accepts an http:// or https:// URL", raw)
-	case target.Host == "":
-		return bad("target %q: no host", raw)
-	case target.User != nil:
-		return bad("target %q: credentials in a target are refused: put them in a module of the -config file", target.Redacted())
-	case strings.Contains(raw, "#"):
-		// Never sent, yet a pattern of the whole URL would match it.
-		return bad("target %q: a fragment (#...) is refused: accepts a URL without", raw)
+	target, err := parseTarget(raw)
+	if err != nil {
+		return bad("%v", err)
 	}
 	where, err := canonicalize(target)
 	if err != nil {
@@ -129,16 +119,45 @@ func (e *Exporter) parseProbe(r *http.Request) (p probeRequest, code int, err er
 			return forbidden("target %q is not allowed with module %q: its %v", raw, module, err)
 		}
 	}
-	timeout := e.timeout
-	if h := r.Header.Get(scrapeTimeoutHeader); h != "" {
-		s, err := strconv.ParseFloat(h, 64)
-		if err != nil || math.IsNaN(s) || s <= 0 {
-			return bad("header %s %q: accepts seconds above 0", scrapeTimeoutHeader, h)
-		}
-		scrape := time.Duration(min(s, 1e6) * float64(time.Second))
-		timeout = min(e.timeout, max(scrape-TimeoutOffset, scrape/2))
+	timeout, err := e.probeTimeout(r.Header.Get(scrapeTimeoutHeader))
+	if err != nil {
+		return bad("%v", err)
 	}
 	return probeRequest{target: target, fetch: fetch, module: module, timeout: timeout}, 0, nil
+}
+
+// parseTarget is the probe's target, an http or https URL with a host, and
+// neither credentials nor a fragment, or what is wrong with it.
+func parseTarget(raw string) (*url.URL, error) {
+	target, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("target %q: not a URL: %v", raw, err.(*url.Error).Err)
+	case target.Scheme != "http" && target.Scheme != "https":
+		return nil, fmt.Errorf("target %q: accepts an http:// or https:// URL", raw)
+	case target.Host == "":
+		return nil, fmt.Errorf("target %q: no host", raw)
+	case target.User != nil:
+		return nil, fmt.Errorf("target %q: credentials in a target are refused: put them in a module of the -config file", target.Redacted())
+	case strings.Contains(raw, "#"):
+		// Never sent, yet a pattern of the whole URL would match it.
+		return nil, fmt.Errorf("target %q: a fragment (#...) is refused: accepts a URL without", raw)
+	}
+	return target, nil
+}
+
+// probeTimeout is how long a probe may take: the exporter's timeout, or
+// less where Prometheus's scrape timeout, the header's value h, is shorter.
+func (e *Exporter) probeTimeout(h string) (time.Duration, error) {
+	if h == "" {
+		return e.timeout, nil
+	}
+	s, err := strconv.ParseFloat(h, 64)
+	if err != nil || math.IsNaN(s) || s <= 0 {
+		return 0, fmt.Errorf("header %s %q: accepts seconds above 0", scrapeTimeoutHeader, h)
+	}
+	scrape := time.Duration(min(s, 1e6) * float64(time.Second))
+	return min(e.timeout, max(scrape-TimeoutOffset, scrape/2)), nil
 }
 
 // fetchURL is target in the form it asks for, or else debug: the URL
