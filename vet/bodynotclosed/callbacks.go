@@ -21,12 +21,11 @@ func (f *flow) handsTo() (hands uint64) {
 	}
 	for ins := range f.unknown {
 		call, ok := ins.(*ssa.Call)
-		if !ok || call.Common().IsInvoke() {
+		if !ok {
 			continue
 		}
-		p, ok := call.Common().Value.(*ssa.Parameter)
-		i := slices.Index(f.fn.Params, p)
-		if !ok || i < 0 || i >= 64 || !f.handedOpen(call) || f.keptPast(call) {
+		i := calledParam(f.fn, call)
+		if i < 0 || i >= 64 || !f.handedOpen(call) || f.keptPast(call) {
 			continue
 		}
 		hands |= 1 << i

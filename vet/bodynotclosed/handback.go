@@ -2,7 +2,6 @@ package bodynotclosed
 
 import (
 	"go/types"
-	"slices"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -35,13 +34,12 @@ func (s *state) drops(fn *ssa.Function, sum *summary) {
 	for _, b := range fn.Blocks {
 		for _, ins := range b.Instrs {
 			call, ok := ins.(*ssa.Call)
-			if !ok || call.Common().IsInvoke() {
+			if !ok {
 				continue
 			}
-			p, ok := call.Common().Value.(*ssa.Parameter)
-			i := slices.Index(fn.Params, p)
+			i := calledParam(fn, call)
 			rs := carryingResults(call.Common().Signature())
-			if !ok || i < 0 || rs == 0 {
+			if i < 0 || rs == 0 {
 				continue
 			}
 			f := s.newFlow(fn)

@@ -27,7 +27,7 @@ func (f *flow) dropLooks() {
 	var looks []ssa.Instruction
 	for ins := range f.unknown {
 		call, ok := ins.(*ssa.Call)
-		if !ok || f.handsBack(call) || f.callsParam(call) || !f.ownedPast(call) {
+		if !ok || f.handsBack(call) || calledParam(f.fn, call) >= 0 || !f.ownedPast(call) {
 			continue
 		}
 		looks = append(looks, ins)
@@ -38,11 +38,14 @@ func (f *flow) dropLooks() {
 	}
 }
 
-// callsParam reports whether call calls a func parameter of the flow's
-// function.
-func (f *flow) callsParam(call *ssa.Call) bool {
+// calledParam is the index of the func parameter of fn that call calls,
+// or -1 where it calls none.
+func calledParam(fn *ssa.Function, call *ssa.Call) int {
 	p, ok := call.Common().Value.(*ssa.Parameter)
-	return ok && !call.Common().IsInvoke() && slices.Contains(f.fn.Params, p)
+	if !ok || call.Common().IsInvoke() {
+		return -1
+	}
+	return slices.Index(fn.Params, p)
 }
 
 // ownedPast reports whether an event of the function's own, one that

@@ -50,13 +50,11 @@ func (f *flow) shownTo() map[ssa.Instruction]int {
 	shown := map[ssa.Instruction]int{}
 	for ins := range f.unknown {
 		call, ok := ins.(*ssa.Call)
-		if !ok || call.Common().IsInvoke() || f.handsBack(call) {
+		if !ok || f.handsBack(call) {
 			continue
 		}
-		if p, ok := call.Common().Value.(*ssa.Parameter); ok {
-			if i := slices.Index(f.fn.Params, p); i >= 0 && i < 64 {
-				shown[ins] = i
-			}
+		if i := calledParam(f.fn, call); i >= 0 && i < 64 {
+			shown[ins] = i
 		}
 	}
 	return shown
