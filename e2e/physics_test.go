@@ -215,14 +215,7 @@ func TestPhysicsConcurrent(t *testing.T) {
 		}
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
-			rs, err := demo.Run(context.Background(), demo.Config{Exe: measured, Dir: t.TempDir(), N: 200, Wait: 3 * time.Second, Scenarios: []scenario.Scenario{sc}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := rs[0]
-			if err := demo.Check(rs); err != nil {
-				t.Error(err)
-			}
+			r := runConcurrent(t, sc)
 			if n := r.ByStatus[sc.Status]; n != r.N {
 				t.Errorf("%d of %d replies were %d: %v", n, r.N, sc.Status, r.ByStatus)
 			}
@@ -234,5 +227,35 @@ func TestPhysicsConcurrent(t *testing.T) {
 				t.Errorf("want %v", err)
 			}
 		})
+	}
+}
+
+// lateAttempts bounds how often runConcurrent runs a row whose diagnosis
+// was wrong because its dump came late.
+const lateAttempts = 3
+
+// runConcurrent runs one concurrent row and checks it against the
+// catalogue. A row diagnosed during one wave of calls that all end at
+// its ceiling has a window of 2 s for the dump; on a busy machine (this
+// test's rows run in parallel, beside other packages' tests) the dump can
+// come after the calls end. The demo says so (Result.Late), and the row
+// is run again, up to lateAttempts times: a wrong diagnosis of a dump
+// taken in time fails at once.
+func runConcurrent(t *testing.T, sc scenario.Scenario) demo.Result {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		rs, err := demo.Run(context.Background(), demo.Config{Exe: measured, Dir: t.TempDir(), N: 200, Wait: 3 * time.Second, Scenarios: []scenario.Scenario{sc}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = demo.Check(rs)
+		if err != nil && rs[0].Late && attempt < lateAttempts {
+			t.Logf("attempt %d of %d: %v; again", attempt, lateAttempts, err)
+			continue
+		}
+		if err != nil {
+			t.Error(err)
+		}
+		return rs[0]
 	}
 }

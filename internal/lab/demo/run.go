@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/connleak/connleak/diagnose"
@@ -117,6 +118,9 @@ type scenarioRun struct {
 	n     int       // the requests to send
 	start time.Time // when the first sample was taken
 	r     *Result
+	// replies counts the replies come back so far, for diagnoseDuring,
+	// which reads it from another goroutine.
+	replies atomic.Int64
 }
 
 // sample samples both servers, requests sent so far.
@@ -136,7 +140,7 @@ func (u *scenarioRun) load(ctx context.Context) error {
 	s, r := u.r.Scenario, u.r
 	during := make(chan error, 1)
 	if s.DiagnoseDuring {
-		go func() { during <- r.diagnoseDuring(ctx, u.p) }()
+		go func() { during <- u.diagnoseDuring(ctx) }()
 	} else {
 		during <- nil
 	}
@@ -147,6 +151,7 @@ func (u *scenarioRun) load(ctx context.Context) error {
 		N:   u.n,
 		C:   max(1, s.Concurrency),
 		Each: func(i int, _ load.Reply) {
+			u.replies.Add(1)
 			if u.cfg.Progress != nil {
 				u.cfg.Progress.Request(i + 1)
 			}
@@ -191,8 +196,12 @@ func (u *scenarioRun) idle(ctx context.Context) error {
 }
 
 // diagnoseDuring waits until server 2 has a call under way for each request
-// sent at once, then diagnoses both servers.
-func (r *Result) diagnoseDuring(ctx context.Context, p *Pair) error {
+// sent at once, then diagnoses both servers. Where the requests are one
+// wave, every call ends at about the same moment (the ceiling, a timeout),
+// so a reply come back before server 2's dump was read means the dump may
+// have missed calls that had ended: the result says it was late.
+func (u *scenarioRun) diagnoseDuring(ctx context.Context) error {
+	r, p := u.r, u.p
 	err := poll.Until(duringTimeout, func() error {
 		st, err := p.Server2.Stats(ctx)
 		if err != nil {
@@ -206,6 +215,7 @@ func (r *Result) diagnoseDuring(ctx context.Context, p *Pair) error {
 	if r.Diagnosis2, err = diagnoseInstance(ctx, p.Server2); err != nil {
 		return err
 	}
+	r.Late = u.n <= r.Concurrency && u.replies.Load() > 0
 	r.Diagnosis1, err = diagnoseInstance(ctx, p.Server1)
 	return err
 }

@@ -93,4 +93,11 @@ func TestCheck(t *testing.T) {
 		!strings.Contains(err.Error(), "idle-timeout: diagnose named idle-client-connections on server 2, want none") {
 		t.Errorf("Check: %v, want both wrong diagnoses named", err)
 	}
+
+	rs = results(t)
+	rs[0].Diagnosis2, rs[0].Late = "none", true
+	err = Check(rs)
+	if err == nil || !strings.Contains(err.Error(), "leak: diagnose named none on server 2, want idle-client-connections (the dump was read after the first call ended") {
+		t.Errorf("Check: %v, want the late dump said", err)
+	}
 }
