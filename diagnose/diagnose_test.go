@@ -23,9 +23,17 @@ import (
 	"github.com/connleak/connleak/internal/poll"
 )
 
-// profile diagnoses this process's own goroutine profile at debug.
+// profile diagnoses this process's own goroutine profile at debug, or with
+// debug at inProcess, its goroutines read in-process (Process).
 func profile(t *testing.T, debug int) Report {
 	t.Helper()
+	if debug == inProcess {
+		r, err := Process()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
 	var b bytes.Buffer
 	if err := pprof.Lookup("goroutine").WriteTo(&b, debug); err != nil {
 		t.Fatal(err)
@@ -36,6 +44,9 @@ func profile(t *testing.T, debug int) Report {
 	}
 	return r
 }
+
+// inProcess, as profile's debug, reads the process in-process (Process).
+const inProcess = -1
 
 // settle waits until this process's diagnosis at debug satisfies ok.
 func settle(t *testing.T, debug int, ok func(Report) error) Report {
@@ -78,7 +89,7 @@ func TestIdleConnections(t *testing.T) {
 	for range n {
 		leakyGet(t, ts.URL)
 	}
-	for _, debug := range []int{2, 1, 0} {
+	for _, debug := range []int{2, 1, 0, inProcess} {
 		r := settle(t, debug, func(r Report) error {
 			cl, sv := r.Client, r.Server
 			return want(cl.HTTP1 == base.Client.HTTP1+n && cl.Idle == base.Client.Idle+n && sv.HTTP1 == base.Server.HTTP1+n && sv.Idle == base.Server.Idle+n,
@@ -113,11 +124,13 @@ func TestBodiesNotClosed(t *testing.T) {
 		}
 		bodies = append(bodies, resp.Body) // DELIBERATE LEAK until the test ends: neither read nor closed
 	}
-	r := settle(t, 2, func(r Report) error {
-		return want(r.Client.BodyUnread == n && r.Client.Idle == 0, "%d bodies unread, nothing idle", n)
-	})
-	if r.IDs() != BodiesNotClosed {
-		t.Errorf("findings %s, want response-bodies-not-closed alone", r.IDs())
+	for _, debug := range []int{2, inProcess} {
+		r := settle(t, debug, func(r Report) error {
+			return want(r.Client.BodyUnread == n && r.Client.Idle == 0, "%d bodies unread, nothing idle", n)
+		})
+		if r.IDs() != BodiesNotClosed {
+			t.Errorf("debug=%d: findings %s, want response-bodies-not-closed alone", debug, r.IDs())
+		}
 	}
 }
 
@@ -149,11 +162,13 @@ func TestCallsAndQueue(t *testing.T) {
 		call(queued, &calls)
 	}
 	entered.Wait()
-	r := settle(t, 2, func(r Report) error {
-		return want(r.Client.InFlight == 1 && r.Client.WaitingForConn == n-1 && r.Server.Active == 1, "1 call in flight, %d queued, 1 active server connection", n-1)
-	})
-	if _, ok := r.Finding(WaitingForConnection); !ok {
-		t.Errorf("findings %s, want waiting-for-connection", r.IDs())
+	for _, debug := range []int{2, inProcess} {
+		r := settle(t, debug, func(r Report) error {
+			return want(r.Client.InFlight == 1 && r.Client.WaitingForConn == n-1 && r.Server.Active == 1, "1 call in flight, %d queued, 1 active server connection", n-1)
+		})
+		if _, ok := r.Finding(WaitingForConnection); !ok {
+			t.Errorf("debug=%d: findings %s, want waiting-for-connection", debug, r.IDs())
+		}
 	}
 	entered.Add(n - 1)
 	close(release)
@@ -169,11 +184,13 @@ func TestCallsAndQueue(t *testing.T) {
 		call(free, &calls)
 	}
 	entered.Wait()
-	r = settle(t, 1, func(r Report) error {
-		return want(r.Client.InFlight == InFlightPileUp && r.Server.Active == InFlightPileUp, "%d calls in flight", InFlightPileUp)
-	})
-	if _, ok := r.Finding(CallsWithoutTimeout); !ok {
-		t.Errorf("debug=1 with %d calls in flight: findings %s, want calls-without-timeout", InFlightPileUp, r.IDs())
+	for _, debug := range []int{1, inProcess} {
+		r := settle(t, debug, func(r Report) error {
+			return want(r.Client.InFlight == InFlightPileUp && r.Server.Active == InFlightPileUp, "%d calls in flight", InFlightPileUp)
+		})
+		if _, ok := r.Finding(CallsWithoutTimeout); !ok {
+			t.Errorf("debug=%d with %d calls in flight: findings %s, want calls-without-timeout", debug, InFlightPileUp, r.IDs())
+		}
 	}
 	if r := profile(t, 2); r.IDs() != CallsWithoutTimeout {
 		t.Errorf("debug=2: findings %s, want calls-without-timeout", r.IDs())
@@ -202,9 +219,11 @@ func TestDialing(t *testing.T) {
 			resp.Body.Close()
 		}
 	}()
-	settle(t, 2, func(r Report) error {
-		return want(r.Client.Dialing == 1 && r.Client.WaitingForConn == 0, "1 dialing, none queued")
-	})
+	for _, debug := range []int{2, inProcess} {
+		settle(t, debug, func(r Report) error {
+			return want(r.Client.Dialing == 1 && r.Client.WaitingForConn == 0, "1 dialing, none queued")
+		})
+	}
 	cancel()
 	<-done
 }
@@ -249,11 +268,13 @@ func TestHTTP2(t *testing.T) {
 	}
 	// The last handler's goroutine may still be ending: wait until every
 	// connection is idle.
-	settle(t, 2, func(r Report) error {
-		return want(r.Client.HTTP2 == base.Client.HTTP2+2*n && r.Server.HTTP2 == base.Server.HTTP2+2*n && r.Client.HTTP1 == base.Client.HTTP1 &&
-			r.Client.Idle == base.Client.Idle+2*n && r.Server.Idle == base.Server.Idle+2*n,
-			"%d more HTTP/2 connections on each side, all idle, none HTTP/1", 2*n)
-	})
+	for _, debug := range []int{2, inProcess} {
+		settle(t, debug, func(r Report) error {
+			return want(r.Client.HTTP2 == base.Client.HTTP2+2*n && r.Server.HTTP2 == base.Server.HTTP2+2*n && r.Client.HTTP1 == base.Client.HTTP1 &&
+				r.Client.Idle == base.Client.Idle+2*n && r.Server.Idle == base.Server.Idle+2*n,
+				"%d more HTTP/2 connections on each side, all idle, none HTTP/1", 2*n)
+		})
+	}
 }
 
 // TestSites checks that labels set around the calls name the sites.

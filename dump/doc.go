@@ -31,6 +31,10 @@
 // profiles are decompressed and read at most GOMAXPROCS at a time, and
 // those waiting hold at most MaxHeld bytes in all.
 //
+// ReadRuntime reads the calling process's own goroutines, with no dump in
+// between (runtime.GoroutineProfile), at the same cost with pprof labels
+// or without: what connleak's collector reads at each scrape.
+//
 // Package diagnose reads the same dumps for what their HTTP connections
 // say.
 package dump

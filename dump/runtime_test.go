@@ -1,0 +1,113 @@
+package dump_test
+
+import (
+	"context"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/connleak/connleak/dump"
+	"github.com/connleak/connleak/internal/poll"
+)
+
+// parkIn starts n goroutines parked in parked, each with a label set of its
+// own where labelled, and ends them when the test does.
+func parkIn(t *testing.T, n int, labelled bool) {
+	release := make(chan struct{})
+	var started, wg sync.WaitGroup
+	t.Cleanup(func() { close(release); wg.Wait() })
+	started.Add(n)
+	for i := range n {
+		ctx := context.Background()
+		if labelled {
+			ctx = pprof.WithLabels(ctx, pprof.Labels("i", strconv.Itoa(i)))
+		}
+		wg.Go(func() {
+			pprof.SetGoroutineLabels(ctx)
+			started.Done()
+			parked(release)
+		})
+	}
+	started.Wait()
+}
+
+//go:noinline
+func parked(release chan struct{}) { <-release }
+
+// TestReadRuntime reads this process's own goroutines: the parked ones in
+// one group, with their labels or not, innermost call first with the
+// runtime's frames, and every goroutine counted.
+func TestReadRuntime(t *testing.T) {
+	for _, labelled := range []bool{false, true} {
+		t.Run("labelled="+strconv.FormatBool(labelled), func(t *testing.T) {
+			const n = 50
+			parkIn(t, n, labelled)
+			total, group := 0, (*dump.Goroutine)(nil)
+			format, err := dump.ReadRuntime(func(g *dump.Goroutine) {
+				total += g.Count
+				for _, f := range g.Frames {
+					if strings.HasSuffix(f.Func, "dump_test.parked") {
+						group = g
+					}
+				}
+			})
+			if err != nil || format != dump.Runtime {
+				t.Fatalf("format %q, %v", format, err)
+			}
+			if group == nil || group.Count != n {
+				t.Fatalf("the parked goroutines: %+v, want one group of %d", group, n)
+			}
+			if top := group.Frames[0].Func; !strings.HasPrefix(top, "runtime.") || group.Frames[0].Line == 0 || group.Labels != "" {
+				t.Errorf("top frame %+v, labels %q: want the runtime's park, with its line, and no labels", group.Frames[0], group.Labels)
+			}
+			if g := runtime.NumGoroutine(); total < n+1 || total > g+5 {
+				t.Errorf("%d goroutines read, want about runtime.NumGoroutine's %d", total, g)
+			}
+		})
+	}
+}
+
+// deep calls itself depth times, then parks.
+func deep(depth int, release chan struct{}) {
+	if depth == 0 {
+		parked(release)
+		return
+	}
+	deep(depth-1, release)
+}
+
+// TestReadRuntimeDeep reads a stack deeper than a StackRecord holds: its
+// innermost calls.
+func TestReadRuntimeDeep(t *testing.T) {
+	release := make(chan struct{})
+	done := make(chan struct{})
+	defer func() { close(release); <-done }()
+	started := make(chan struct{})
+	go func() {
+		defer close(done)
+		close(started)
+		deep(100, release)
+	}()
+	<-started
+	var frames []dump.Frame
+	if err := poll.Until(10*time.Second, func() error {
+		frames = nil
+		if _, err := dump.ReadRuntime(func(g *dump.Goroutine) {
+			if len(g.Frames) > 0 && strings.HasSuffix(g.Frames[len(g.Frames)-1].Func, "dump_test.deep") {
+				frames = g.Frames
+			}
+		}); err != nil {
+			return err
+		}
+		return poll.True(frames != nil, "the deep goroutine parked")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(frames) > 32 || !strings.HasSuffix(frames[0].Func, "runtime.gopark") {
+		t.Errorf("%d frames, the first %+v: want the 32 innermost, the park first", len(frames), frames[0])
+	}
+}
