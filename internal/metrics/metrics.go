@@ -121,12 +121,12 @@ func (f Family) Register(reg *prometheus.Registry) {
 	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: f.Name, Help: Help[f.Name]}, f.LabelNames())
 	reg.MustRegister(g)
 	for _, v := range f.Series {
-		g.WithLabelValues(values(v.Labels)...).Set(v.Value)
+		g.WithLabelValues(Values(v.Labels)...).Set(v.Value)
 	}
 }
 
-// values are the values of labels, name and value pairs.
-func values(labels []string) []string {
+// Values are the values of labels, name and value pairs.
+func Values(labels []string) []string {
 	var vs []string
 	for i := 1; i < len(labels); i += 2 {
 		vs = append(vs, labels[i])
