@@ -24,6 +24,12 @@ const (
 	OpenConnections = "http_client_open_connections"
 )
 
+// help is the HELP text of the collector's own series.
+var help = map[string]string{
+	TCPConnections:  "The process's TCP connections, from its own sockets (Linux): side=\"client\" by peer, the remote IP:port; side=\"server\" by listener, the IP:port they were accepted on; past the bound, \"other\".",
+	OpenConnections: "The open connections of the Transports connleak's collector instruments, by state (idle in the pool, or active) and the host dialled, as OpenTelemetry's http.client.open_connections.",
+}
+
 // DefaultMaxPeers is how many addresses a scrape gives by default in each
 // of TCPConnections' sides and in OpenConnections: the most connected to,
 // the rest summed as "other".
@@ -75,8 +81,8 @@ func New(opts ...Option) *Collector {
 	for _, f := range metrics.Of(diagnose.Report{}) {
 		c.descs[f.Name] = prometheus.NewDesc(f.Name, metrics.Help[f.Name], f.LabelNames(), nil)
 	}
-	c.descs[TCPConnections] = prometheus.NewDesc(TCPConnections, "The process's TCP connections, from its own sockets (Linux): side=\"client\" by peer, the remote IP:port; side=\"server\" by listener, the IP:port they were accepted on; past the bound, \"other\".", []string{"side", "peer", "listener"}, nil)
-	c.descs[OpenConnections] = prometheus.NewDesc(OpenConnections, "The open connections of the Transports connleak's collector instruments, by state (idle in the pool, or active) and the host dialled, as OpenTelemetry's http.client.open_connections.", []string{"http_connection_state", "server_address", "server_port"}, nil)
+	c.descs[TCPConnections] = prometheus.NewDesc(TCPConnections, help[TCPConnections], []string{"side", "peer", "listener"}, nil)
+	c.descs[OpenConnections] = prometheus.NewDesc(OpenConnections, help[OpenConnections], []string{"http_connection_state", "server_address", "server_port"}, nil)
 	return c
 }
 

@@ -68,6 +68,19 @@ func get(t *testing.T, c *http.Client, url string) {
 	resp.Body.Close()
 }
 
+// leakIdle calls url n times, each with a client of its own, and leaves
+// its connection idle until the test ends.
+func leakIdle(t *testing.T, url string, n int) {
+	t.Helper()
+	for range n {
+		// DELIBERATE LEAK until the test ends: a client per call, its idle
+		// connection kept.
+		c := &http.Client{Transport: &http.Transport{}} //connleak:ignore client-per-call the leak this test measures, on purpose
+		t.Cleanup(c.CloseIdleConnections)
+		get(t, c, url)
+	}
+}
+
 // TestLeakByPeer is the collector in a service that makes a client per
 // call to one upstream and shares one for another: its series name the
 // leak and the finding, the leaky upstream's address with its count, and
@@ -77,19 +90,7 @@ func TestLeakByPeer(t *testing.T) {
 	defer leaky.Close()
 	defer healthy.Close()
 	const n = diagnose.IdleClientThreshold + 10
-	var perCall []*http.Client
-	defer func() {
-		for _, c := range perCall {
-			c.CloseIdleConnections()
-		}
-	}()
-	for range n {
-		// DELIBERATE LEAK until the test ends: a client per call, its idle
-		// connection kept.
-		c := &http.Client{Transport: &http.Transport{}} //connleak:ignore client-per-call the leak this test measures, on purpose
-		perCall = append(perCall, c)
-		get(t, c, leaky.URL)
-	}
+	leakIdle(t, leaky.URL, n)
 	shared := &http.Client{Transport: &http.Transport{IdleConnTimeout: time.Minute}}
 	defer shared.CloseIdleConnections()
 	for range n {
