@@ -33,7 +33,7 @@ func otelSeries(t *testing.T, reader *sdkmetric.ManualReader) (map[string]float6
 	point := func(name string, set attribute.Set, v int64) {
 		var labels []string
 		for _, kv := range set.ToSlice() {
-			labels = append(labels, fmt.Sprintf("%s=%q", strings.ReplaceAll(string(kv.Key), ".", "_"), kv.Value.Emit()))
+			labels = append(labels, fmt.Sprintf("%s=%q", strings.ReplaceAll(string(kv.Key), ".", "_"), kv.Value.String()))
 		}
 		sort.Strings(labels)
 		key := strings.ReplaceAll(name, ".", "_")

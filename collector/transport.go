@@ -26,8 +26,8 @@ import (
 // dial, idle until a call takes it.
 func Transport(t *http.Transport) http.RoundTripper {
 	dial := t.DialContext
-	if dial == nil && t.Dial != nil { //lint:ignore SA1019 a Transport may still set Dial; it is what t dials with
-		d := t.Dial //lint:ignore SA1019 as above
+	//lint:ignore SA1019 a Transport may still set Dial: it is what t dials with
+	if d := t.Dial; dial == nil && d != nil {
 		dial = func(_ context.Context, network, addr string) (net.Conn, error) { return d(network, addr) }
 	}
 	if dial == nil {
