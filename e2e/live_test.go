@@ -7,7 +7,9 @@ import (
 	"image/color"
 	"image/png"
 	"os"
+	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,6 +119,15 @@ func TestLivePage(t *testing.T) {
 		d2, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#diagnosis-self")))
 		d1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#diagnosis-upstream")))
 		t.Errorf("diagnosis after the burst: %q and %q, want idle-client-connections and idle-server-connections: %v", d2, d1, err)
+	}
+
+	// Its /metrics names server 1's address as the peer that holds them
+	// (connleak's collector, read from the process's sockets).
+	server1 := strings.TrimPrefix(p.Server1.URL, "http://")
+	err = chromedp.Do(ctx, chromedp.Poll[chromedp.Void](`(() => { const m = document.getElementById("peers-self").textContent.match(/^`+regexp.QuoteMeta(server1)+`: (\d+)/); return m && Number(m[1]) >= 50; })()`))
+	if err != nil {
+		peers, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#peers-self")))
+		t.Errorf("peers after the burst: %q, want %s first with 50 connections at least: %v", peers, server1, err)
 	}
 
 	// The chart is drawn: on the page, with a line of many points.

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/connleak/connleak/collector"
 )
 
 // clientConfig is the part of Options that decides how a client is built:
@@ -60,8 +62,12 @@ type caller interface {
 	post(ctx context.Context, url string, query url.Values, raw bool) (*http.Response, []byte, error)
 }
 
-// restyCaller calls through a Resty client, as the seed does.
-type restyCaller struct{ c *resty.Client }
+// restyCaller calls through a Resty client, as the seed does; t is the
+// Transport under it.
+type restyCaller struct {
+	c *resty.Client
+	t *http.Transport
+}
 
 func (rc restyCaller) post(ctx context.Context, url string, query url.Values, raw bool) (*http.Response, []byte, error) {
 	resp, err := rc.c.R().SetContext(ctx).SetQueryParamsFromValues(query).SetDoNotParseResponse(raw).Post(url)
@@ -75,8 +81,11 @@ func (rc restyCaller) post(ctx context.Context, url string, query url.Values, ra
 }
 
 // plainCaller calls through net/http alone: the reference Resty is
-// measured against.
-type plainCaller struct{ c *http.Client }
+// measured against; t is the Transport under it.
+type plainCaller struct {
+	c *http.Client
+	t *http.Transport
+}
 
 func (pc plainCaller) post(ctx context.Context, url string, query url.Values, raw bool) (*http.Response, []byte, error) {
 	if len(query) > 0 {
@@ -132,7 +141,7 @@ func (c *clients) get(o Options) (caller, error) {
 }
 
 // newClient builds a client for cc, its transport instrumented to count
-// connections and keep to the leak budget.
+// connections and keep to the leak budget, and for connleak's collector.
 func (c *clients) newClient(cc clientConfig) caller {
 	rc := resty.New().SetLogger(quietLogger{}).SetTimeout(cc.timeout).SetResponseBodyLimit(MaxBody)
 	rc.GetClient().CheckRedirect = refuseRedirects
@@ -154,10 +163,14 @@ func (c *clients) newClient(cc clientConfig) caller {
 		t.TLSClientConfig.NextProtos = append([]string{stallHandshakeProto}, t.TLSClientConfig.NextProtos...)
 	}
 	c.conns.instrument(t)
+	// The collector counts its connections by host and state on /metrics
+	// (http_client_open_connections), as a service instruments its pool.
+	rt := collector.Transport(t)
 	if cc.plain {
-		return plainCaller{&http.Client{Transport: t, Timeout: cc.timeout, CheckRedirect: refuseRedirects}}
+		return plainCaller{&http.Client{Transport: rt, Timeout: cc.timeout, CheckRedirect: refuseRedirects}, t}
 	}
-	return restyCaller{rc}
+	rc.SetTransport(rt)
+	return restyCaller{rc, t}
 }
 
 // bareTransport is transport=custom's Transport.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	_ "embed"
@@ -12,8 +13,11 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/connleak/connleak/collector"
 	"github.com/connleak/connleak/internal/lab/scenario"
 )
 
@@ -64,6 +68,17 @@ type LivePoint struct {
 	// Diagnosis is what connleak diagnose names on the instance's goroutine
 	// profile, as in /stats.
 	Diagnosis []string `json:"diagnosis"`
+	// Peers are the instance's outbound TCP connections by remote address,
+	// as its /metrics gives them (connleak's collector:
+	// connleak_tcp_connections{side="client"}), the most first; none where
+	// the system lists no sockets (Linux does).
+	Peers []Peer `json:"peers,omitempty"`
+}
+
+// Peer is one remote address and the connections to it.
+type Peer struct {
+	Addr        string `json:"addr"`
+	Connections int    `json:"connections"`
 }
 
 // liveReply is /live's answer: this instance, and its upstream where it has
@@ -88,6 +103,7 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 		Held:       s.clientConns.held(),
 		Open:       s.serverConns.stats().Open,
 		Diagnosis:  s.profile().diagnosis,
+		Peers:      s.peers(),
 	}}
 	up, err := s.upstreamStats(r.Context())
 	switch {
@@ -124,4 +140,30 @@ func (s *Server) upstreamStats(ctx context.Context) (Stats, error) {
 		return st, fmt.Errorf("server 1's /stats: %v", err)
 	}
 	return st, nil
+}
+
+// livePeers is how many peers /live gives, the most connected to.
+const livePeers = 5
+
+// peers reads the instance's outbound connections by peer from a
+// collector of its own, as /metrics gives them.
+func (s *Server) peers() []Peer {
+	fams, _ := s.peerReg.Gather() // a failed read leaves the series out: no peers
+	var ps []Peer
+	for _, f := range fams {
+		if f.GetName() != collector.TCPConnections {
+			continue
+		}
+		for _, m := range f.Metric {
+			labels := map[string]string{}
+			for _, l := range m.Label {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["side"] == "client" {
+				ps = append(ps, Peer{labels["peer"], int(m.GetGauge().GetValue())})
+			}
+		}
+	}
+	slices.SortFunc(ps, func(a, b Peer) int { return cmp.Or(b.Connections-a.Connections, strings.Compare(a.Addr, b.Addr)) })
+	return ps
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/connleak/connleak/collector"
 )
 
 // schedPauses matches the runtime/metrics histograms of stop-the-world
@@ -18,14 +20,17 @@ var schedPauses = regexp.MustCompile(`^/sched/pauses/`)
 
 // newMetrics returns the /metrics handler: the Go and process collectors
 // (go_goroutines is the series people alert on), with the runtime's
-// stop-the-world pause histograms added to the Go collector's defaults, and
-// connleak's connection accounting, read at scrape time. Each Server has its
-// own registry.
+// stop-the-world pause histograms added to the Go collector's defaults,
+// connleak's collector (the process's goroutines classified, its sockets
+// by peer, /forward's pools by host: what a service gets from one line),
+// and the lab's own connection accounting, read at scrape time. Each Server
+// has its own registry; the collector's series are the process's.
 func (s *Server) newMetrics() http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.GoRuntimeMetricsRule{Matcher: schedPauses})),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collector.New(),
 	)
 	for _, state := range []string{"active", "idle", "new"} {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{

@@ -14,7 +14,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/connleak/connleak/collector"
 )
 
 // Server is one connleak instance: /hello for the server 1 role, /forward
@@ -27,7 +30,8 @@ type Server struct {
 	clientConns *clientConns
 	clients     *clients
 	metrics     http.Handler
-	probe       *http.Client // reads server 1's /stats for the live page
+	peerReg     *prometheus.Registry // connleak's collector alone, read for /live's peers
+	probe       *http.Client         // reads server 1's /stats for the live page
 	mux         *http.ServeMux
 	inflight    *inflight          // requests being answered, for the log line of a stop
 	fullDumps   chan struct{}      // a semaphore: the debug=2 goroutine dumps being written
@@ -94,6 +98,8 @@ func New(cfg Config) *Server {
 	s.base, s.cut = context.WithCancelCause(context.Background())
 	s.clients = newClients(s.clientConns, cfg.UpstreamTLS)
 	s.metrics = s.newMetrics()
+	s.peerReg = prometheus.NewRegistry()
+	s.peerReg.MustRegister(collector.New(collector.MaxPeers(livePeers)))
 	s.routes()
 	return s
 }

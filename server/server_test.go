@@ -326,23 +326,24 @@ func TestSharedClients(t *testing.T) {
 // TestTransports checks the Transport behind each transport= value: the
 // physics table's "stays 90 s" for resty-default rests on it.
 func TestTransports(t *testing.T) {
-	httpClient := func(cc clientConfig) *http.Client {
+	clientOf := func(cc clientConfig) (*http.Client, *http.Transport) {
 		switch c := newClients(newClientConns(1), nil).newClient(cc).(type) {
 		case restyCaller:
 			if cc.plain {
 				t.Errorf("client=nethttp made a Resty client")
 			}
-			return c.c.GetClient()
+			return c.c.GetClient(), c.t
 		case plainCaller:
 			if !cc.plain {
 				t.Errorf("client=shared made a net/http client")
 			}
-			return c.c
+			return c.c, c.t
 		}
 		t.Fatalf("no client for %+v", cc)
-		return nil
+		return nil, nil
 	}
-	transport := func(cc clientConfig) *http.Transport { return httpClient(cc).Transport.(*http.Transport) }
+	httpClient := func(cc clientConfig) *http.Client { c, _ := clientOf(cc); return c }
+	transport := func(cc clientConfig) *http.Transport { _, tr := clientOf(cc); return tr }
 	bare := transport(clientConfig{transport: "custom"})
 	if bare.IdleConnTimeout != 0 || bare.MaxIdleConnsPerHost != 0 || bare.DisableKeepAlives || bare.Proxy != nil || bare.TLSHandshakeTimeout != 0 {
 		t.Errorf("transport=custom: %+v, want a bare &http.Transport{}", bare)
