@@ -42,13 +42,14 @@ lint:
 	go tool staticcheck ./...
 	go mod tidy -diff
 
-## bench: every configuration against plain net/http on real processes, connleak diagnose against panicparse (PANICPARSE), connleak vet against go vet and bodyclose (BODYCLOSE) on the module in VETDIR (this one), the exporter, hostile profiles, then the Go benchmarks (the server's, and connleaktest's check); installing the two into bin/ is the one step that needs the network
+## bench: every configuration against plain net/http on real processes, connleak diagnose against panicparse (PANICPARSE), connleak vet against go vet and bodyclose (BODYCLOSE) on the module in VETDIR (this one), the exporter, hostile profiles, then the Go benchmarks (the server's, connleaktest's check, and the collector's scrape and Transport); installing the two into bin/ is the one step that needs the network
 bench:
 	GOBIN=$(CURDIR)/bin go install $(PANICPARSE)
 	GOBIN=$(CURDIR)/bin go install $(BODYCLOSE)
 	go run ./cmd/connleak bench -panicparse $(CURDIR)/bin/pp -bodyclose $(CURDIR)/bin/bodyclose -vet $(VETDIR)
 	go test -run '^$$' -bench . -benchmem ./server
 	go test -run '^$$' -bench BenchmarkCheck -benchmem ./connleaktest
+	go test -run '^$$' -bench . -benchmem ./collector
 
 ## bench-vet: bench's vet table alone, on ./... of the module in VETDIR (this one): make bench-vet VETDIR=../other
 bench-vet:

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"encoding/hex"
@@ -99,20 +100,29 @@ func readTable(path string, inodes map[uint64]bool) ([]socket, error) {
 	sc := bufio.NewScanner(lr)
 	var own []socket
 	for first := true; sc.Scan(); first = false {
-		fields := strings.Fields(sc.Text())
-		if first || len(fields) < 10 {
+		line := sc.Bytes()
+		var fields [10][]byte // sl, local, remote, state, queues, timer, retransmits, uid, timeout, inode
+		n := 0
+		for f := range bytes.FieldsSeq(line) {
+			if n == len(fields) {
+				break
+			}
+			fields[n] = f
+			n++
+		}
+		if first || n < len(fields) {
 			continue // the header
 		}
-		inode, err := strconv.ParseUint(fields[9], 10, 64)
+		inode, err := strconv.ParseUint(string(fields[9]), 10, 64)
 		if err != nil || !inodes[inode] {
-			continue
+			continue // another process's: most lines, where the namespace is busy
 		}
-		local, err1 := parseAddr(fields[1])
-		remote, err2 := parseAddr(fields[2])
+		local, err1 := parseAddr(string(fields[1]))
+		remote, err2 := parseAddr(string(fields[2]))
 		if err := errors.Join(err1, err2); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		own = append(own, socket{local, remote, fields[3] == stateListen})
+		own = append(own, socket{local, remote, string(fields[3]) == stateListen})
 	}
 	if lr.N == 0 {
 		return nil, fmt.Errorf("%s: over %d MiB: more sockets than connleak reads", path, maxSocketTable>>20)
