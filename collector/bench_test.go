@@ -2,6 +2,7 @@ package collector_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/connleak/connleak/collector"
+	"github.com/connleak/connleak/diagnose"
 )
 
 // park starts n goroutines blocked on a channel, each with a pprof label
@@ -74,21 +76,27 @@ func reportPauses(b *testing.B, before *metrics.Float64Histogram) {
 
 // BenchmarkScrape times one scrape of the collector (Gather of a registry
 // holding it alone: the goroutine read, the classification, the sockets,
-// the series), beside what a probe of the connleak exporter costs the same
-// process (its pprof handler writing the goroutine profile: debug=1, the
-// default module's form, and debug=2, the waits module's), in a process of
-// 1,000, 10,000 and 18,000 goroutines, with no labels and with a label set
-// each. pause-µs/op is the stop-the-world pauses it made, at least.
+// the series), its read of the goroutines alone (diagnose.Process), and
+// beside them what a probe of the connleak exporter costs the same process
+// (its pprof handler writing the goroutine profile: debug=1, the default
+// module's form, and debug=2, the waits module's), in a process of 1,000,
+// 10,000 and 18,000 goroutines, with no labels and with a label set each.
+// pause-µs/op is the stop-the-world pauses it made, at least.
 func BenchmarkScrape(b *testing.B) {
 	for _, n := range []int{1000, 10000, 18000} {
 		for _, labels := range []string{"none", "each"} {
-			for _, read := range []string{"collector", "pprof-debug=1", "pprof-debug=2"} {
+			for _, read := range []string{"collector", "goroutines", "pprof-debug=1", "pprof-debug=2"} {
 				b.Run(fmt.Sprintf("goroutines=%d/labels=%s/read=%s", n, labels, read), func(b *testing.B) {
 					park(b, n, labels == "each")
 					reg := prometheus.NewRegistry()
 					reg.MustRegister(collector.New())
-					op := func() error { _, err := reg.Gather(); return err }
-					if read != "collector" {
+					var op func() error
+					switch read {
+					case "collector":
+						op = func() error { _, err := reg.Gather(); return err }
+					case "goroutines":
+						op = func() error { _, err := diagnose.Process(); return err }
+					default:
 						debug, _ := strconv.Atoi(read[len(read)-1:])
 						op = func() error { return pprof.Lookup("goroutine").WriteTo(io.Discard, debug) }
 					}
@@ -108,54 +116,70 @@ func BenchmarkScrape(b *testing.B) {
 	}
 }
 
+// tableLines is how many sockets the network namespace's tables list now.
+func tableLines(b *testing.B) int {
+	n := 0
+	for _, t := range []string{"/proc/self/net/tcp", "/proc/self/net/tcp6"} {
+		data, err := os.ReadFile(t)
+		if err != nil {
+			continue // no such table here
+		}
+		n += bytes.Count(data, []byte("\n")) - 1 // the header
+	}
+	return n
+}
+
 // socketHolders is the environment variable that makes this test binary a
 // process holding that many loopback connections (both ends) until its
 // standard input closes: BenchmarkScrapeSockets fills the network
 // namespace's socket table with them.
 const socketHolders = "CONNLEAK_BENCH_HOLD_CONNECTIONS"
 
-// holdConnections is the test binary run by BenchmarkScrapeSockets: n
-// connections to itself, held until its standard input closes.
-func holdConnections(n int) error {
+// holdConnections makes n loopback connections to itself, and returns
+// them, both ends, and their listener, to close.
+func holdConnections(n int) ([]io.Closer, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer ln.Close()
-	conns := make([]net.Conn, 0, 2*n)
-	defer func() {
-		for _, c := range conns {
-			c.Close()
-		}
-	}()
+	held := []io.Closer{ln}
 	for range n {
 		c, err := net.Dial("tcp", ln.Addr().String())
 		if err != nil {
-			return err
+			return held, err
 		}
+		held = append(held, c)
 		s, err := ln.Accept()
 		if err != nil {
-			c.Close()
-			return err
+			return held, err
 		}
-		conns = append(conns, c, s)
+		held = append(held, s)
+	}
+	return held, nil
+}
+
+// holder is the test binary run by BenchmarkScrapeSockets: n connections
+// to itself, held until its standard input closes.
+func holder(n int) error {
+	held, err := holdConnections(n)
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	if err != nil {
+		return err
 	}
 	fmt.Println("holding", 2*n)
 	io.Copy(io.Discard, os.Stdin)
 	return nil
 }
 
-// BenchmarkScrapeSockets times one scrape where the network namespace
-// holds 20,000 other sockets (a busy host, or a pod beside busy
-// neighbours): two processes of 5,000 loopback connections each, both ends,
-// whose lines the socket tables list and the collector reads past.
-func BenchmarkScrapeSockets(b *testing.B) {
-	if runtime.GOOS != "linux" {
-		b.Skip("the collector reads sockets on Linux only")
-	}
-	for range 2 {
+// startHolders starts n holders of conns connections each.
+func startHolders(b *testing.B, n, conns int) {
+	for range n {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), socketHolders+"=5000")
+		cmd.Env = append(os.Environ(), socketHolders+"="+strconv.Itoa(conns))
 		stdin, err := cmd.StdinPipe()
 		if err != nil {
 			b.Fatal(err)
@@ -169,20 +193,50 @@ func BenchmarkScrapeSockets(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { stdin.Close(); cmd.Wait() })
-		line, err := bufio.NewReader(stdout).ReadString('\n')
-		if err != nil || line != "holding 10000\n" {
-			b.Fatalf("the holder said %q, %v; want holding 10000", line, err)
+		if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != fmt.Sprintf("holding %d\n", 2*conns) {
+			b.Fatalf("the holder said %q, %v; want holding %d", line, err, 2*conns)
 		}
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collector.New())
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := reg.Gather(); err != nil {
-			b.Fatal(err)
-		}
+}
+
+// BenchmarkScrapeSockets times one scrape where the process holds 10,000
+// TCP sockets of its own (5,000 loopback connections, both ends), and one
+// where other processes of the network namespace hold 20,000 (a busy host,
+// or a pod beside busy neighbours: two processes of 5,000 connections
+// each), which the collector does not read (it asks its own descriptors).
+// table-lines is what the namespace's socket tables list then.
+func BenchmarkScrapeSockets(b *testing.B) {
+	if runtime.GOOS != "linux" {
+		b.Skip("the collector reads sockets on Linux only")
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/scrape")
+	for _, where := range []string{"own=10000", "namespace=20000"} {
+		b.Run(where, func(b *testing.B) {
+			if where == "own=10000" {
+				held, err := holdConnections(5000)
+				b.Cleanup(func() {
+					for _, c := range held {
+						c.Close()
+					}
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			} else {
+				startHolders(b, 2, 5000)
+			}
+			lines := tableLines(b)
+			reg := prometheus.NewRegistry()
+			reg.MustRegister(collector.New())
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := reg.Gather(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/scrape")
+			b.ReportMetric(float64(lines), "table-lines")
+		})
+	}
 }
 
 // BenchmarkTransport times a call on a kept-alive connection to a loopback

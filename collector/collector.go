@@ -1,9 +1,9 @@
 package collector
 
 import (
+	"errors"
 	"fmt"
 	"net"
-	"runtime"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,8 +47,7 @@ const maxMaxPeers = 1000
 // (RegisterMeter). It is safe for concurrent scrapes.
 type Collector struct {
 	maxPeers int
-	proc     string // the proc file system, "" where the system has none
-	err      error  // a bad option, which registering it returns
+	err      error // a bad option, which registering it returns
 	descs    map[string]*prometheus.Desc
 }
 
@@ -72,9 +71,6 @@ func MaxPeers(n int) Option {
 // returns (prometheus.Registry.Register, RegisterMeter).
 func New(opts ...Option) *Collector {
 	c := &Collector{maxPeers: DefaultMaxPeers, descs: map[string]*prometheus.Desc{}}
-	if runtime.GOOS == "linux" {
-		c.proc = "/proc"
-	}
 	for _, o := range opts {
 		o(c)
 	}
@@ -148,10 +144,8 @@ func (c *Collector) read() snapshot {
 	} else {
 		s.families = metrics.Of(r)
 	}
-	if c.proc != "" {
-		if s.sockets, err = readSockets(c.proc, c.maxPeers); err != nil {
-			s.socketsErr = fmt.Errorf("connleak collector: the process's sockets: %w", err)
-		}
+	if s.sockets, err = readSockets(c.maxPeers); err != nil && !errors.Is(err, errNoSockets) {
+		s.socketsErr = fmt.Errorf("connleak collector: the process's sockets: %w", err)
 	}
 	s.open = openConns(c.maxPeers)
 	return s

@@ -20,7 +20,7 @@ func TestMain(m *testing.M) {
 	if v := os.Getenv(socketHolders); v != "" {
 		n, err := strconv.Atoi(v)
 		if err == nil {
-			err = holdConnections(n)
+			err = holder(n)
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "hold connections:", err)
