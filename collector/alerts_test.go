@@ -28,13 +28,7 @@ import (
 // diagnose` command wants the service's pprof URL, which a service with
 // the collector alone does not serve: docs/collector.md says so.)
 func TestAlertRules(t *testing.T) {
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("promtool: %v; CI must install Debian's prometheus", err)
-		}
-		t.Skip("no promtool (apt-get install prometheus); CI runs this test")
-	}
+	promtool := testutil.Command(t, "promtool", "prometheus")
 	srv := httptest.NewServer(http.HandlerFunc(hello))
 	defer srv.Close()
 	const n = 60

@@ -3,7 +3,6 @@ package collector_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -15,7 +14,6 @@ import (
 	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,30 +21,8 @@ import (
 
 	"github.com/connleak/connleak/collector"
 	"github.com/connleak/connleak/diagnose"
+	"github.com/connleak/connleak/internal/testutil"
 )
-
-// park starts n goroutines blocked on a channel, each with a pprof label
-// set of its own where labelled (as parallel tests under connleaktest
-// have), and ends them when b does.
-func park(b *testing.B, n int, labelled bool) {
-	b.Helper()
-	release := make(chan struct{})
-	var started, wg sync.WaitGroup
-	b.Cleanup(func() { close(release); wg.Wait() })
-	started.Add(n)
-	for i := range n {
-		ctx := context.Background()
-		if labelled {
-			ctx = pprof.WithLabels(ctx, pprof.Labels("test", "parked-"+strconv.Itoa(i)))
-		}
-		wg.Go(func() {
-			pprof.SetGoroutineLabels(ctx)
-			started.Done()
-			<-release
-		})
-	}
-	started.Wait()
-}
 
 // pauseMetric is the runtime's histogram of its stop-the-world pauses
 // other than the collector's, which a goroutine profile makes.
@@ -87,7 +63,11 @@ func BenchmarkScrape(b *testing.B) {
 		for _, labels := range []string{"none", "each"} {
 			for _, read := range []string{"collector", "goroutines", "pprof-debug=1", "pprof-debug=2"} {
 				b.Run(fmt.Sprintf("goroutines=%d/labels=%s/read=%s", n, labels, read), func(b *testing.B) {
-					park(b, n, labels == "each")
+					var each func(int) []string
+					if labels == "each" {
+						each = func(i int) []string { return []string{"test", "parked-" + strconv.Itoa(i)} }
+					}
+					testutil.Park(b, n, each)
 					reg := prometheus.NewRegistry()
 					reg.MustRegister(collector.New())
 					var op func() error

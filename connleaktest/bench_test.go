@@ -8,11 +8,11 @@ import (
 	"net/http/httptest"
 	"runtime/pprof"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/connleak/connleak/internal/poll"
+	"github.com/connleak/connleak/internal/testutil"
 )
 
 // BenchmarkCheck times one passing check, find as Check's cleanup runs it,
@@ -87,26 +87,14 @@ func BenchmarkStart(b *testing.B) {
 }
 
 // park starts n goroutines blocked on a channel, each with labels of its
-// own if labelled, once they all have their labels, and releases and waits
-// for them when b ends.
+// own, as if each were another check's, if labelled.
 func park(b testing.TB, n int, labelled bool) {
 	b.Helper()
-	release := make(chan struct{})
-	var started, wg sync.WaitGroup
-	b.Cleanup(func() { close(release); wg.Wait() })
-	started.Add(n)
-	for i := range n {
-		ctx := context.Background()
-		if labelled {
-			ctx = pprof.WithLabels(ctx, pprof.Labels(LabelTest, "parked", LabelCheck, "parked-"+strconv.Itoa(i)))
-		}
-		wg.Go(func() {
-			pprof.SetGoroutineLabels(ctx)
-			started.Done()
-			<-release
-		})
+	var labels func(int) []string
+	if labelled {
+		labels = func(i int) []string { return []string{LabelTest, "parked", LabelCheck, "parked-" + strconv.Itoa(i)} }
 	}
-	started.Wait()
+	testutil.Park(b, n, labels)
 }
 
 // pooled leaves one idle connection of a shared client to an httptest

@@ -1,42 +1,16 @@
 package dump_test
 
 import (
-	"context"
 	"runtime"
-	"runtime/pprof"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/connleak/connleak/dump"
 	"github.com/connleak/connleak/internal/poll"
+	"github.com/connleak/connleak/internal/testutil"
 )
-
-// parkIn starts n goroutines parked in parked, each with a label set of its
-// own where labelled, and ends them when the test does.
-func parkIn(t *testing.T, n int, labelled bool) {
-	release := make(chan struct{})
-	var started, wg sync.WaitGroup
-	t.Cleanup(func() { close(release); wg.Wait() })
-	started.Add(n)
-	for i := range n {
-		ctx := context.Background()
-		if labelled {
-			ctx = pprof.WithLabels(ctx, pprof.Labels("i", strconv.Itoa(i)))
-		}
-		wg.Go(func() {
-			pprof.SetGoroutineLabels(ctx)
-			started.Done()
-			parked(release)
-		})
-	}
-	started.Wait()
-}
-
-//go:noinline
-func parked(release chan struct{}) { <-release }
 
 // TestReadRuntime reads this process's own goroutines: the parked ones in
 // one group, with their labels or not, innermost call first with the
@@ -45,12 +19,16 @@ func TestReadRuntime(t *testing.T) {
 	for _, labelled := range []bool{false, true} {
 		t.Run("labelled="+strconv.FormatBool(labelled), func(t *testing.T) {
 			const n = 50
-			parkIn(t, n, labelled)
+			var labels func(int) []string
+			if labelled {
+				labels = func(i int) []string { return []string{"i", strconv.Itoa(i)} }
+			}
+			testutil.Park(t, n, labels)
 			total, group := 0, (*dump.Goroutine)(nil)
 			format, err := dump.ReadRuntime(func(g *dump.Goroutine) {
 				total += g.Count
 				for _, f := range g.Frames {
-					if strings.HasSuffix(f.Func, "dump_test.parked") {
+					if strings.HasPrefix(f.Func, "github.com/connleak/connleak/internal/testutil.Park.") {
 						group = g
 					}
 				}
@@ -70,6 +48,9 @@ func TestReadRuntime(t *testing.T) {
 		})
 	}
 }
+
+//go:noinline
+func parked(release chan struct{}) { <-release }
 
 // deep calls itself depth times, then parks.
 func deep(depth int, release chan struct{}) {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/connleak/connleak/internal/testutil"
 	"io"
 	"net/http"
 	"net/url"
@@ -20,14 +21,7 @@ import (
 // test is skipped, or fails under CI, which installs Debian's.
 func needPrometheus(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("prometheus")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("prometheus: %v; CI must install Debian's prometheus", err)
-		}
-		t.Skipf("no prometheus on PATH (apt-get install prometheus); CI runs this test")
-	}
-	return path
+	return testutil.Command(t, "prometheus", "prometheus")
 }
 
 // rewrite returns text, a file of the repository's exporter/prometheus/ folder read

@@ -8,7 +8,7 @@ package prometheus_test
 import (
 	"bytes"
 	"context"
-	"os"
+	"github.com/connleak/connleak/internal/testutil"
 	"os/exec"
 	"strings"
 	"testing"
@@ -23,14 +23,7 @@ const promtoolTimeout = time.Minute
 // none (fails it in CI, where .ci/run installs Debian's prometheus).
 func promtool(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("promtool: %v; CI must install Debian's prometheus", err)
-		}
-		t.Skipf("no promtool (apt-get install prometheus); CI runs this test")
-	}
-	return path
+	return testutil.Command(t, "promtool", "prometheus")
 }
 
 // runPromtool runs promtool with args in this folder, and returns its
