@@ -75,7 +75,7 @@ func readAll(bodies []io.ReadCloser) {
 // TestTransportHTTP1 counts an instrumented pool's HTTP/1 connections: a
 // body held keeps its connection active, one read to its end gives it back
 // idle, and what the pool closes (CloseIdleConnections, the server's
-// close) counts no more.
+// close, IdleConnTimeout) counts no more.
 func TestTransportHTTP1(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(hello))
 	defer srv.Close()
@@ -99,6 +99,14 @@ func TestTransportHTTP1(t *testing.T) {
 	c2 := &http.Client{Transport: collector.Transport(tr)}
 	get(t, c2, srv.URL)
 	openConns(t, srv, 1, 0)
+	c2.CloseIdleConnections()
+	openConns(t, srv, 0, 0)
+
+	// The pool's IdleConnTimeout closes it.
+	short := &http.Client{Transport: collector.Transport(&http.Transport{IdleConnTimeout: 50 * time.Millisecond})}
+	defer short.CloseIdleConnections()
+	get(t, short, srv.URL)
+	openConns(t, srv, 0, 0)
 }
 
 // TestTransportHTTP2 counts an instrumented pool's HTTP/2 connection: one
