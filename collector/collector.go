@@ -60,7 +60,7 @@ type Option func(*Collector)
 func MaxPeers(n int) Option {
 	return func(c *Collector) {
 		if n < 1 || n > maxMaxPeers {
-			c.err = fmt.Errorf("collector.MaxPeers(%d): want 1 to %d addresses a scrape", n, maxMaxPeers)
+			c.err = fmt.Errorf("collector.MaxPeers(%d): the addresses a scrape gives in a series must be 1 to %d", n, maxMaxPeers)
 			return
 		}
 		c.maxPeers = n

@@ -146,7 +146,7 @@ func series(m map[string]float64, name string) []string {
 func TestMaxPeers(t *testing.T) {
 	for _, n := range []int{0, -1, 1001} {
 		err := prometheus.NewRegistry().Register(collector.New(collector.MaxPeers(n)))
-		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("collector.MaxPeers(%d): want 1 to 1000", n)) {
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("collector.MaxPeers(%d): the addresses a scrape gives in a series must be 1 to 1000", n)) {
 			t.Errorf("MaxPeers(%d): %v, want an error naming 1 to 1000", n, err)
 		}
 	}

@@ -120,7 +120,7 @@ func TestRegisterMeterBadOption(t *testing.T) {
 	provider := sdkmetric.NewMeterProvider()
 	defer provider.Shutdown(context.Background())
 	_, err := collector.New(collector.MaxPeers(0)).RegisterMeter(provider.Meter("connleak"))
-	if err == nil || !strings.Contains(err.Error(), "want 1 to 1000") {
+	if err == nil || !strings.Contains(err.Error(), "must be 1 to 1000") {
 		t.Errorf("RegisterMeter with MaxPeers(0): %v, want the option's error", err)
 	}
 }
