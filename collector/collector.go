@@ -22,12 +22,18 @@ const (
 	// OpenConnections are the connections of the Transports given to
 	// Transport, as OpenTelemetry's http.client.open_connections.
 	OpenConnections = "http_client_open_connections"
+	// ReadSuccess says, for each part of the process a scrape reads
+	// (part="goroutines", and "sockets" where the system lists them),
+	// whether it read it: 0 leaves that part's series out, and the rest of
+	// the service's metrics stand.
+	ReadSuccess = "connleak_collector_read_success"
 )
 
 // help is the HELP text of the collector's own series.
 var help = map[string]string{
 	TCPConnections:  "The process's TCP connections, from its own sockets (Linux): side=\"client\" by peer, the remote IP:port; side=\"server\" by listener, the IP:port they were accepted on; past the bound, \"other\".",
 	OpenConnections: "The open connections of the Transports connleak's collector instruments, by state (idle in the pool, or active) and the host dialled, as OpenTelemetry's http.client.open_connections.",
+	ReadSuccess:     "Whether connleak's collector read each part of the process at this scrape (goroutines, sockets); where it could not (out of file descriptors), that part's series are left out.",
 }
 
 // DefaultMaxPeers is how many addresses a scrape gives by default in each
@@ -79,6 +85,7 @@ func New(opts ...Option) *Collector {
 	}
 	c.descs[TCPConnections] = prometheus.NewDesc(TCPConnections, help[TCPConnections], []string{"side", "peer", "listener"}, nil)
 	c.descs[OpenConnections] = prometheus.NewDesc(OpenConnections, help[OpenConnections], []string{"http_connection_state", "server_address", "server_port"}, nil)
+	c.descs[ReadSuccess] = prometheus.NewDesc(ReadSuccess, help[ReadSuccess], []string{"part"}, nil)
 	return c
 }
 
@@ -94,23 +101,19 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-// Collect reads the process and sends its series. What it cannot read it
-// sends as an invalid metric carrying the error, which the scrape reports.
+// Collect reads the process and sends its series. A part it cannot read
+// (ReadSuccess 0) it leaves out: an error would fail the whole scrape, the
+// service's other metrics with it, when the process is out of descriptors,
+// as a leak leaves it.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	s := c.read()
 	gauge := func(name string, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(c.descs[name], prometheus.GaugeValue, v, labels...)
 	}
-	if s.diagnosisErr != nil {
-		ch <- prometheus.NewInvalidMetric(c.descs[metrics.Goroutines], s.diagnosisErr)
-	}
 	for _, f := range s.families {
 		for _, v := range f.Series {
 			gauge(f.Name, v.Value, metrics.Values(v.Labels)...)
 		}
-	}
-	if s.socketsErr != nil {
-		ch <- prometheus.NewInvalidMetric(c.descs[TCPConnections], s.socketsErr)
 	}
 	for _, p := range s.sockets.client {
 		gauge(TCPConnections, float64(p.n), "client", p.addr, "")
@@ -127,26 +130,33 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 
 // A snapshot is what one read of the process says.
 type snapshot struct {
-	families     []metrics.Family // the diagnosis of its goroutines
-	diagnosisErr error
-	sockets      sockets
-	socketsErr   error
-	open         []count // the instrumented Transports' connections
+	families []metrics.Family // the diagnosis of its goroutines, and ReadSuccess
+	sockets  sockets
+	open     []count // the instrumented Transports' connections
+	err      error   // what it could not read
 }
 
 // read reads the process: its goroutines, its sockets where the system
 // lists them, the instrumented Transports' connections.
 func (c *Collector) read() snapshot {
 	var s snapshot
+	success := metrics.Family{Name: ReadSuccess}
+	part := func(name string, err error) {
+		ok := 1.0
+		if err != nil {
+			ok, s.err = 0, errors.Join(s.err, fmt.Errorf("connleak collector: the process's %s: %w", name, err))
+		}
+		success.Series = append(success.Series, metrics.Series{Labels: []string{"part", name}, Value: ok})
+	}
 	r, err := diagnose.Process()
-	if err != nil {
-		s.diagnosisErr = fmt.Errorf("connleak collector: the process's goroutines: %w", err)
-	} else {
+	if err == nil {
 		s.families = metrics.Of(r)
 	}
-	if s.sockets, err = readSockets(c.maxPeers); err != nil && !errors.Is(err, errNoSockets) {
-		s.socketsErr = fmt.Errorf("connleak collector: the process's sockets: %w", err)
+	part("goroutines", err)
+	if s.sockets, err = readSockets(c.maxPeers); !errors.Is(err, errNoSockets) {
+		part("sockets", err)
 	}
+	s.families = append(s.families, success)
 	s.open = openConns(c.maxPeers)
 	return s
 }

@@ -2,7 +2,6 @@ package collector
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +46,11 @@ func (c *Collector) RegisterMeter(m metric.Meter) (metric.Registration, error) {
 		}
 		gauges[f.Name], all = g, append(all, g)
 	}
+	success, err := m.Int64ObservableGauge(otelName(ReadSuccess), metric.WithDescription(help[ReadSuccess]))
+	if err != nil {
+		return nil, err
+	}
+	gauges[ReadSuccess], all = success, append(all, success)
 	tcp, err := m.Int64ObservableGauge(otelName(TCPConnections), metric.WithDescription(help[TCPConnections]), metric.WithUnit("{connection}"))
 	if err != nil {
 		return nil, err
@@ -78,7 +82,7 @@ func (c *Collector) RegisterMeter(m metric.Meter) (metric.Registration, error) {
 				o.ObserveInt64(open, int64(n), metric.WithAttributes(slices.Concat(where, []attribute.KeyValue{attribute.String("http.connection.state", state)})...))
 			}
 		}
-		return errors.Join(s.diagnosisErr, s.socketsErr)
+		return s.err
 	}, append(all, tcp, open)...)
 }
 

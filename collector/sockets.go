@@ -46,10 +46,12 @@ func bySide(own []socket, limit int) sockets {
 		}
 	}
 	client, server := map[string]int{}, map[string]int{}
+	seen := map[[2]netip.AddrPort]bool{} // a connection with two descriptors (a dup, File()) counts once
 	for _, s := range own {
-		if s.listen {
+		if s.listen || seen[[2]netip.AddrPort{s.local, s.remote}] {
 			continue
 		}
+		seen[[2]netip.AddrPort{s.local, s.remote}] = true
 		if l, ok := listenerOf(s.local, listeners); ok {
 			server[l.String()]++
 		} else {

@@ -23,8 +23,15 @@ import (
 // one dialled: a proxy's, where t goes through one. Connections that t's
 // DialTLSContext (or DialTLS) makes are not counted: t needs them as its
 // *tls.Conn, which a count cannot wrap. A connection is counted from its
-// dial, idle until a call takes it.
+// dial, idle until a call takes it. A Transport that would have tried
+// HTTP/2 on its own (none of Protocols, TLSNextProto, TLSClientConfig nor
+// a dial set) still does: a dial of its own would turn that off, so
+// ForceAttemptHTTP2 is set on it.
 func Transport(t *http.Transport) http.RoundTripper {
+	//lint:ignore SA1019 a Transport may still set DialTLS: it is one of what turns HTTP/2 off
+	if t.Protocols == nil && t.TLSNextProto == nil && t.TLSClientConfig == nil && t.Dial == nil && t.DialContext == nil && t.DialTLS == nil && t.DialTLSContext == nil {
+		t.ForceAttemptHTTP2 = true
+	}
 	dial := t.DialContext
 	//lint:ignore SA1019 a Transport may still set Dial: it is what t dials with
 	if d := t.Dial; dial == nil && d != nil {
@@ -54,7 +61,9 @@ func (rt *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	c := &call{}
 	c.trace.GotConn = c.gotConn
 	resp, err := rt.t.RoundTrip(req.WithContext(httptrace.WithClientTrace(req.Context(), &c.trace)))
-	if err != nil || resp.Body == nil || resp.Body == http.NoBody {
+	// A reply with no body is done with its connection: HTTP/1 gives it
+	// http.NoBody, HTTP/2 a body of its own with a ContentLength of 0.
+	if err != nil || resp.Body == nil || resp.Body == http.NoBody || resp.ContentLength == 0 || req.Method == http.MethodHead {
 		c.done()
 		return resp, err
 	}
@@ -81,15 +90,22 @@ type call struct {
 	c     *conn // the connection taken, until done
 }
 
+// gotConn counts the connection the call took. net/http takes another for
+// a call it tries again (a kept-alive connection the server had closed):
+// the call gives the first back.
 func (c *call) gotConn(info httptrace.GotConnInfo) {
 	tc := counted(info.Conn)
-	if tc == nil {
+	c.mu.Lock()
+	old := c.c
+	c.c = tc
+	c.mu.Unlock()
+	if old == tc {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.c == nil {
-		c.c = tc
+	if old != nil {
+		old.give()
+	}
+	if tc != nil {
 		tc.take()
 	}
 }
@@ -118,10 +134,19 @@ func (c *call) Close() error {
 	return c.body.Close()
 }
 
-// writableCall is a call whose body the caller also writes to.
+// writableCall is a call whose body the caller also writes to, and
+// half-closes where the body can (httputil.ReverseProxy does, for a
+// protocol switch).
 type writableCall struct{ *call }
 
 func (w writableCall) Write(p []byte) (int, error) { return w.body.(io.Writer).Write(p) }
+
+func (w writableCall) CloseWrite() error {
+	if cw, ok := w.body.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return http.ErrNotSupported
+}
 
 // counted is the counted connection under a connection net/http hands a
 // trace: itself, or the one a TLS connection runs on.

@@ -158,3 +158,145 @@ func TestTransportError(t *testing.T) {
 		t.Fatal("a call to a closed port did not fail")
 	}
 }
+
+// TestTransportKeepsHTTP2 instruments a Transport with nothing set, which
+// tries HTTP/2 on its own: it still does, though a dial of its own would
+// turn that off; one with a TLS configuration of its own stays as it was.
+func TestTransportKeepsHTTP2(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(hello))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	tr := &http.Transport{}
+	c := &http.Client{Transport: collector.Transport(tr)}
+	defer c.CloseIdleConnections()
+	// Trusting the test server, set after: net/http decides on HTTP/2 at
+	// the first call.
+	tr.TLSClientConfig = srv.Client().Transport.(*http.Transport).TLSClientConfig
+	resp, err := c.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.ProtoMajor != 2 {
+		t.Errorf("an instrumented zero Transport called over %s, want HTTP/2 as without the instrument", resp.Proto)
+	}
+	own := &http.Transport{TLSClientConfig: srv.Client().Transport.(*http.Transport).TLSClientConfig}
+	collector.Transport(own)
+	if own.ForceAttemptHTTP2 {
+		t.Errorf("a Transport with a TLS configuration of its own was made to force HTTP/2")
+	}
+}
+
+// TestTransportNoBodyHTTP2 counts the connection of a reply with no body
+// idle at once over HTTP/2, where net/http gives such a reply a body of
+// its own that nobody needs to close.
+func TestTransportNoBodyHTTP2(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	c := &http.Client{Transport: collector.Transport(srv.Client().Transport.(*http.Transport).Clone())}
+	defer c.CloseIdleConnections()
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		req, _ := http.NewRequest(method, srv.URL, nil)
+		resp, err := c.Do(req) // its body left alone
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.ProtoMajor != 2 {
+			t.Fatalf("%s over %s, want HTTP/2", method, resp.Proto)
+		}
+	}
+	openConns(t, srv, 1, 0)
+}
+
+// TestTransportRetry counts the connection a call tried again takes, not
+// the kept-alive one the server had closed: net/http retries a GET whose
+// connection closed before any reply.
+func TestTransportRetry(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	const reply = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		// The first connection answers one request, then closes at the
+		// second without a reply; the second answers.
+		first, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		buf := make([]byte, 4096)
+		first.Read(buf)
+		io.WriteString(first, reply)
+		first.Read(buf)
+		first.Close()
+		second, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer second.Close()
+		second.Read(buf)
+		io.WriteString(second, reply)
+		second.Read(buf) // until the client closes it
+	}()
+	srv := &httptest.Server{Listener: ln, URL: "http://" + ln.Addr().String()}
+	c := &http.Client{Transport: collector.Transport(&http.Transport{IdleConnTimeout: time.Minute})}
+	get(t, c, srv.URL)
+	resp, err := c.Get(srv.URL) // tried again on a second connection
+	if err != nil {
+		t.Fatal(err)
+	}
+	openConns(t, srv, 0, 1) // the body held: the second connection active, the first gone
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	openConns(t, srv, 1, 0)
+	c.CloseIdleConnections()
+	<-served
+	openConns(t, srv, 0, 0)
+}
+
+// TestTransportUpgrade switches protocols through an instrumented
+// Transport: the reply's body is the connection, written to and
+// half-closed as net/http's own is.
+func TestTransportUpgrade(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "Upgrade")
+		w.Header().Set("Upgrade", "echo")
+		w.WriteHeader(http.StatusSwitchingProtocols)
+		conn, brw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		got, _ := io.ReadAll(brw) // until the client half-closes
+		io.WriteString(conn, "got "+string(got))
+	}))
+	defer srv.Close()
+	c := &http.Client{Transport: collector.Transport(&http.Transport{IdleConnTimeout: time.Minute})}
+	defer c.CloseIdleConnections()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Upgrade", "echo")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rw, ok := resp.Body.(io.ReadWriteCloser)
+	cw, ok2 := resp.Body.(interface{ CloseWrite() error })
+	if resp.StatusCode != http.StatusSwitchingProtocols || !ok || !ok2 {
+		t.Fatalf("%s, body %T: want 101 and a body to write to and half-close", resp.Status, resp.Body)
+	}
+	io.WriteString(rw, "hello")
+	if err := cw.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := io.ReadAll(rw); string(got) != "got hello" {
+		t.Errorf("the upgraded connection answered %q, want got hello", got)
+	}
+}

@@ -519,3 +519,47 @@ func TestUserFrame(t *testing.T) {
 		}
 	}
 }
+
+// deepWait calls itself depth times, then waits for release.
+func deepWait(depth int, release chan struct{}) {
+	if depth == 0 {
+		<-release
+		return
+	}
+	deepWait(depth-1, release)
+}
+
+// TestProcessDeep holds handlers deeper than runtime.GoroutineProfile keeps
+// of a stack, the function each connection's goroutine was started with
+// cut off: read in-process, they count as a dump counts them, active.
+func TestProcessDeep(t *testing.T) {
+	release := make(chan struct{})
+	var entered sync.WaitGroup
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered.Done()
+		deepWait(40, release)
+	}))
+	defer ts.Close()
+	c := &http.Client{Transport: &http.Transport{IdleConnTimeout: time.Minute}}
+	defer c.CloseIdleConnections()
+	const n = 3
+	var calls sync.WaitGroup
+	// The handlers end before the server's Close waits for them, whatever
+	// the test says.
+	end := sync.OnceFunc(func() { close(release); calls.Wait() })
+	defer end()
+	entered.Add(n)
+	for range n {
+		calls.Go(func() {
+			if resp, err := c.Get(ts.URL); err == nil {
+				resp.Body.Close()
+			}
+		})
+	}
+	entered.Wait()
+	for _, debug := range []int{2, inProcess} {
+		settle(t, debug, func(r Report) error {
+			return want(r.Server.HTTP1 >= n && r.Server.Active >= n && r.Client.InFlight >= n, "%d server connections running a handler and %d calls in flight, not %+v and %+v", n, n, r.Server, r.Client)
+		})
+	}
+}
