@@ -50,6 +50,14 @@ func reportPauses(b *testing.B, before *metrics.Float64Histogram) {
 	b.ReportMetric(least*1e6/float64(b.N), "pause-µs/op")
 }
 
+// cpuSeconds is the CPU time the process has spent running Go code and
+// collecting garbage, as the runtime counts it.
+func cpuSeconds() float64 {
+	s := []metrics.Sample{{Name: "/cpu/classes/user:cpu-seconds"}, {Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(s)
+	return s[0].Value.Float64() + s[1].Value.Float64()
+}
+
 // BenchmarkScrape times one scrape of the collector (Gather of a registry
 // holding it alone: the goroutine read, the classification, the sockets,
 // the series), its read of the goroutines alone (diagnose.Process), and
@@ -57,7 +65,8 @@ func reportPauses(b *testing.B, before *metrics.Float64Histogram) {
 // (its pprof handler writing the goroutine profile: debug=1, the default
 // module's form, and debug=2, the waits module's), in a process of 1,000,
 // 10,000 and 18,000 goroutines, with no labels and with a label set each.
-// pause-µs/op is the stop-the-world pauses it made, at least.
+// pause-µs/op is the stop-the-world pauses it made, at least; cpu-ms/op
+// the CPU time the process spent, every goroutine's, GC's included.
 func BenchmarkScrape(b *testing.B) {
 	for _, n := range []int{1000, 10000, 18000} {
 		for _, labels := range []string{"none", "each"} {
@@ -82,13 +91,14 @@ func BenchmarkScrape(b *testing.B) {
 					}
 					runtime.GC()
 					b.ReportAllocs()
-					before := pauses()
+					before, cpu := pauses(), cpuSeconds()
 					for b.Loop() {
 						if err := op(); err != nil {
 							b.Fatal(err)
 						}
 					}
 					reportPauses(b, before)
+					b.ReportMetric((cpuSeconds()-cpu)*1e3/float64(b.N), "cpu-ms/op")
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/scrape")
 				})
 			}
