@@ -169,7 +169,8 @@ func (u *scenarioRun) load(ctx context.Context) error {
 }
 
 // idle samples until cfg.Wait is over, or until both servers have been
-// back at baseline for two samples running.
+// back at baseline for two samples running, the load's last sample, taken
+// at its last reply, the first of them.
 func (u *scenarioRun) idle(ctx context.Context) error {
 	if u.cfg.Progress != nil {
 		u.cfg.Progress.Idle()
@@ -177,7 +178,11 @@ func (u *scenarioRun) idle(ctx context.Context) error {
 	loadEnd := time.Now()
 	tick := time.NewTicker(sampleEvery)
 	defer tick.Stop()
-	for atBase := 0; atBase < 2 && time.Since(loadEnd) < u.cfg.Wait; {
+	atBase := 0
+	if u.r.atBaseline(u.r.Points[len(u.r.Points)-1]) {
+		atBase = 1
+	}
+	for atBase < 2 && time.Since(loadEnd) < u.cfg.Wait {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
