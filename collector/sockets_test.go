@@ -25,7 +25,7 @@ func TestBySide(t *testing.T) {
 		{local: ap("127.0.0.1:40012"), remote: ap("10.0.0.1:443")},
 		{local: ap("127.0.0.1:40013"), remote: ap("10.0.0.2:443")},
 		{local: ap("127.0.0.1:40014"), remote: ap("10.0.0.3:443")},
-		{local: ap("10.0.0.9:8080"), remote: ap("10.0.0.4:443")}, // on a listening port, another address: made
+		{local: ap("10.0.0.9:8080"), remote: ap("10.0.0.4:443")},   // on a listening port, another address: made
 		{local: ap("127.0.0.1:40014"), remote: ap("10.0.0.3:443")}, // a second descriptor of one connection
 	}
 	got := bySide(own, 2)
